@@ -1,0 +1,3 @@
+from gclap_sandbox.cli import main
+
+main()

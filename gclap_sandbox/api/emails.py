@@ -1,0 +1,219 @@
+"""/api/v1/emails/: send, list, read, download and delete captured email."""
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, raw
+
+from gclap_sandbox import inbox, mail
+from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
+from gclap_sandbox.api.responses import json_response
+from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.capture import Incoming, ingest
+from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.schema import Address, Base64, DateTime, Errors, ListOf, MapOf, Obj, Str
+
+bp = Blueprint("emails", url_prefix=API_PREFIX, strict_slashes=False)
+
+MAX_RECIPIENTS = 1000
+_HEADER_NAME = re.compile(r"^[!-9;-~]+$")  # RFC 5322 field name: printable ASCII except ':'
+# Headers the API sets itself; a custom `headers` entry may not override them.
+RESERVED_HEADERS = {"from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id",
+                    "mime-version", "content-type", "content-transfer-encoding"}
+
+
+def _check_send(data: dict[str, Any], errors: Errors) -> None:
+    if data.get("html") is None and data.get("text") is None:
+        errors.setdefault("html", []).append("Either `html` or `text` (or both) is required.")
+        errors.setdefault("text", []).append("Either `html` or `text` (or both) is required.")
+    for name, value in (data.get("headers") or {}).items():
+        if not _HEADER_NAME.match(name):
+            errors.setdefault(f"headers.{name}", []).append("Not a valid header name.")
+        elif name.lower() in RESERVED_HEADERS:
+            errors.setdefault(f"headers.{name}", []).append(
+                "Set by the API from its own field; use that field instead.")
+        elif isinstance(value, str) and ("\r" in value or "\n" in value):
+            errors.setdefault(f"headers.{name}", []).append("May not contain line breaks.")
+    if "\r" in data.get("subject", "") or "\n" in data.get("subject", ""):
+        errors.setdefault("subject", []).append("May not contain line breaks.")
+    total = sum(len(data.get(k) or []) for k in ("to", "cc", "bcc"))
+    if total > MAX_RECIPIENTS:
+        errors.setdefault("to", []).append(f"At most {MAX_RECIPIENTS} recipients in all (to, cc, bcc).")
+
+
+def _addresses(description: str, required: bool = False) -> ListOf:
+    return ListOf(Address(), one_or_many=True, min_items=1 if required else 0,
+                  max_items=MAX_RECIPIENTS, required=required, description=description)
+
+
+ATTACHMENT = Obj({
+    "filename": Str(required=True, min_length=1, max_length=255),
+    "content": Base64(required=True, description="The file's bytes, base64-encoded."),
+    "content_type": Str(max_length=200, default="application/octet-stream"),
+    "content_id": Str(max_length=200, description="Makes it an inline image referenced as cid:<content_id>."),
+})
+
+SEND_BODY = Obj({
+    "to": _addresses("Recipient address, or a list of them.", required=True),
+    "subject": Str(required=True, max_length=998, description="Email subject line."),
+    "html": Str(description="HTML email body."),
+    "text": Str(description="Plain text email body."),
+    "from_email": Address(description="Sender address, e.g. `Ana <hello@yourdomain.com>`."),
+    "cc": _addresses("Cc address or list."),
+    "bcc": _addresses("Bcc address or list (never shown in the headers)."),
+    "reply_to": _addresses("Reply-To address or list."),
+    "headers": MapOf(Str(max_length=998), max_items=100, description="Extra MIME headers."),
+    "tags": ListOf(Str(min_length=1, max_length=200), max_items=50),
+    "metadata": MapOf(max_items=100, description="Free-form JSON kept with the email and its events."),
+    "attachments": ListOf(ATTACHMENT, max_items=100),
+}, extra_check=_check_send)
+
+LIST_QUERY = Obj({
+    **PAGE_FIELDS,
+    "search": Str(max_length=500, description="Words matched against sender, recipients and subject."),
+    "to": Str(max_length=320, description="Only email sent to this address (to, cc or bcc)."),
+    "from": Str(max_length=320, description="Only email from this address."),
+    "status": Str(max_length=32),
+    "tag": Str(max_length=200),
+    "source": Str(choices=["api", "smtp"]),
+    "since": DateTime(description="Only email captured at or after this time."),
+    "before": DateTime(description="Only email captured before this time."),
+}, allow_unknown=False)
+
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+EMAIL_SUMMARY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "status": {"type": "string"},
+        "source": {"type": "string", "enum": ["api", "smtp"]},
+        "message_id": {"type": ["string", "null"]},
+        "from_email": {"type": ["string", "null"]},
+        "from_name": {"type": ["string", "null"]},
+        "to": _STRINGS, "cc": _STRINGS, "bcc": _STRINGS,
+        "subject": {"type": "string"},
+        "snippet": {"type": "string"},
+        "tags": _STRINGS,
+        "metadata": {"type": "object"},
+        "size": {"type": "integer"},
+        "attachment_count": {"type": "integer"},
+        "is_read": {"type": "boolean"},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+}
+ATTACHMENT_INFO = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "format": "uuid"}, "filename": {"type": ["string", "null"]},
+        "content_type": {"type": "string"}, "size": {"type": "integer"},
+        "content_id": {"type": ["string", "null"]}, "inline": {"type": "boolean"},
+        "download_url": {"type": "string", "format": "uri"},
+    },
+}
+EMAIL_DETAIL: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **EMAIL_SUMMARY["properties"],
+        "reply_to": _STRINGS,
+        "envelope_from": {"type": ["string", "null"]},
+        "recipients": {"type": "array", "items": {"type": "object", "properties": {
+            "email": {"type": "string"}, "name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["to", "cc", "bcc"]}, "status": {"type": "string"}}}},
+        "headers": {"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "value": {"type": "string"}}}},
+        "text": {"type": ["string", "null"]},
+        "html": {"type": ["string", "null"]},
+        "attachments": {"type": "array", "items": ATTACHMENT_INFO},
+        "raw_url": {"type": "string", "format": "uri"},
+    },
+}
+EMAIL_ID_PATH = "/<email_id:uuid>"
+
+
+def _base_url(request: Request) -> str:
+    return request.app.ctx.sandbox.http_url or f"{request.scheme}://{request.host}"
+
+
+@endpoint(bp, "POST", "/emails/send/", scope="emails:send", summary="Send an email",
+          description="Captures the email (it is never delivered unless relaying is configured).",
+          body=SEND_BODY, responses={202: {"description": "Captured.", "schema": EMAIL_SUMMARY}})
+async def send_email(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    data = request.ctx.body
+    message_id = mail.new_message_id()
+    raw_bytes = mail.build_message(data, message_id).as_bytes()
+    if len(raw_bytes) > ctx.settings.max_message_size:
+        field = "attachments" if data.get("attachments") else "html" if data.get("html") else "text"
+        raise ValidationFailed({field: [
+            f"The message is {len(raw_bytes)} bytes; the limit is {ctx.settings.max_message_size}."]})
+    incoming = Incoming(
+        raw=raw_bytes, source="api", organization_id=request.ctx.principal.organization_id,
+        envelope_from=mail.split_address(data.get("from_email") or mail.DEFAULT_FROM)[1],
+        envelope_to=[*data["to"], *(data.get("cc") or []), *(data.get("bcc") or [])],
+        bcc=data.get("bcc") or [], tags=data.get("tags") or [], metadata=data.get("metadata") or {},
+    )
+    email = await ingest(ctx, incoming)
+    return json_response(inbox.summary(email), status=202)
+
+
+@endpoint(bp, "GET", "/emails/", scope="emails:read", summary="List captured email",
+          description="Newest first.", query=LIST_QUERY,
+          responses={200: {"description": "A page of email.", "schema": envelope_schema(EMAIL_SUMMARY)}})
+async def list_emails(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    offset, limit = offset_limit(request.ctx.query)
+    count, rows = await ctx.db.run(inbox.list_emails, request.ctx.principal.organization_id,
+                                   request.ctx.query, offset, limit)
+    return json_response(envelope(request, count, rows))
+
+
+@endpoint(bp, "DELETE", "/emails/", scope="emails:write", summary="Delete all captured email",
+          responses={200: {"description": "How many were deleted.",
+                            "schema": {"type": "object", "properties": {"deleted": {"type": "integer"}}}}})
+async def delete_all_emails(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    deleted = await ctx.db.run(inbox.delete_all, request.ctx.principal.organization_id)
+    return json_response({"deleted": deleted})
+
+
+@endpoint(bp, "GET", "/emails" + EMAIL_ID_PATH + "/", scope="emails:read", summary="Get one email",
+          responses={200: {"description": "The email, parsed.", "schema": EMAIL_DETAIL}, 404: {}})
+async def get_email(request: Request, email_id: Any) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    data = await ctx.db.run(inbox.detail, request.ctx.principal.organization_id, str(email_id),
+                            _base_url(request))
+    return json_response(data)
+
+
+@endpoint(bp, "DELETE", "/emails" + EMAIL_ID_PATH + "/", scope="emails:write", summary="Delete one email",
+          responses={204: {"description": "Deleted."}, 404: {}})
+async def delete_email(request: Request, email_id: Any) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    await ctx.db.run(inbox.delete_email, request.ctx.principal.organization_id, str(email_id))
+    return HTTPResponse(status=204)
+
+
+@endpoint(bp, "GET", "/emails" + EMAIL_ID_PATH + "/raw/", scope="emails:read",
+          summary="The email's RFC 822 source, exactly as captured",
+          responses={200: {"description": "The source.", "content_type": "message/rfc822"}, 404: {}})
+async def raw_email(request: Request, email_id: Any) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    source = await ctx.db.run(inbox.raw_source, request.ctx.principal.organization_id, str(email_id))
+    return raw(source, content_type="message/rfc822")
+
+
+@endpoint(bp, "GET", "/emails" + EMAIL_ID_PATH + "/attachments/<attachment_id:uuid>/", scope="emails:read",
+          summary="Download an attachment",
+          responses={200: {"description": "The attachment's bytes.", "content_type": "application/octet-stream"},
+                     404: {}})
+async def download_attachment(request: Request, email_id: Any, attachment_id: Any) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    attachment, content = await ctx.db.run(inbox.attachment_content, request.ctx.principal.organization_id,
+                                           str(email_id), str(attachment_id))
+    filename = attachment.filename or f"attachment-{attachment.position}"
+    disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return raw(content, content_type=attachment.content_type,
+               headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"})

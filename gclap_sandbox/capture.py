@@ -1,0 +1,115 @@
+"""The one pipeline every email goes through, whether it came by REST or by SMTP.
+
+`capture_email()` runs on the DB thread as one unit of work: parse the raw message, decide
+each recipient's kind (to / cc / bcc), and store the listing row, recipients, tags,
+attachment metadata and the raw source. Later stages (suppression, tracking, events,
+simulation, relay) hook in here so both entry points stay identical.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gclap_sandbox import clock, mail
+from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
+from gclap_sandbox.models.fields import new_id
+
+
+@dataclass
+class Incoming:
+    """An email as it arrives: the exact bytes plus what only the envelope or API knows."""
+
+    raw: bytes
+    source: str  # "api" or "smtp"
+    organization_id: str
+    envelope_from: str | None = None
+    # Envelope recipients (SMTP RCPT TO, or API to+cc+bcc); kinds come from the headers.
+    envelope_to: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    email_id: str = field(default_factory=new_id)
+
+
+def capture_email(incoming: Incoming) -> Email:
+    """Parse and store one email; call on the DB thread (inside `Database.run`)."""
+    _, parsed = mail.parse_message(incoming.raw)
+    recipients = _recipients(incoming, parsed)
+    email = Email.create(
+        id=incoming.email_id,
+        organization=incoming.organization_id,
+        source=incoming.source,
+        message_id=parsed.message_id,
+        from_address=parsed.from_address,
+        from_name=parsed.from_name or None,
+        envelope_from=incoming.envelope_from,
+        subject=parsed.subject,
+        to=parsed.to,
+        cc=parsed.cc,
+        bcc=[addr for addr, _, kind in recipients if kind == "bcc"],
+        reply_to=parsed.reply_to,
+        tags=incoming.tags,
+        metadata=incoming.metadata,
+        snippet=parsed.snippet,
+        size=parsed.size,
+        attachment_count=sum(1 for a in parsed.attachments if not a.inline),
+        search_text=_search_text(parsed, recipients),
+        created_at=clock.now(),
+    )
+    EmailContent.create(email=email.id, text=parsed.text, html=parsed.html, raw=incoming.raw)
+    if recipients:
+        EmailRecipient.insert_many(
+            [{"email": email.id, "address": addr, "name": name, "kind": kind}
+             for addr, name, kind in recipients]
+        ).execute()
+    if incoming.tags:
+        EmailTag.insert_many([{"email": email.id, "tag": tag} for tag in incoming.tags]).execute()
+    if parsed.attachments:
+        Attachment.insert_many(
+            [{"id": new_id(), "email": email.id, "position": a.position, "filename": a.filename,
+              "content_type": a.content_type, "size": a.size, "content_id": a.content_id,
+              "inline": a.inline} for a in parsed.attachments]
+        ).execute()
+    return email
+
+
+def _recipients(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str, str, str]]:
+    """(address, name, kind) for each distinct envelope recipient, in order."""
+    header_kinds: dict[str, tuple[str, str]] = {}
+    for kind, values in (("cc", parsed.cc), ("to", parsed.to)):  # "to" wins over "cc"
+        for value in values:
+            name, address = mail.split_address(value)
+            header_kinds[address] = (name, kind)
+    bcc = {mail.split_address(v)[1] for v in incoming.bcc}
+    envelope = incoming.envelope_to or [*parsed.to, *parsed.cc]
+    seen: dict[str, tuple[str, str, str]] = {}
+    for value in envelope:
+        name, address = mail.split_address(value)
+        if not address or address in seen:
+            continue
+        known_name, kind = header_kinds.get(address, (name, "bcc"))
+        if address in bcc and address not in header_kinds:
+            kind = "bcc"
+        seen[address] = (address, known_name or name, kind)
+    return list(seen.values())
+
+
+def _search_text(parsed: mail.ParsedEmail, recipients: list[tuple[str, str, str]]) -> str:
+    parts = [parsed.from_name or "", parsed.from_address or "", parsed.subject]
+    parts.extend(f"{name} {addr}" for addr, name, _ in recipients)
+    return " ".join(p for p in parts if p).lower()
+
+
+async def ingest(ctx: "AppContext", incoming: Incoming) -> Email:
+    """Store an email off the loop, then tell live listeners (UI, waiters) about it."""
+    email = await ctx.db.run(capture_email, incoming)
+    if ctx.email_listeners:
+        from gclap_sandbox.inbox import summary
+
+        row = summary(email)
+        for listener in list(ctx.email_listeners):
+            listener(email.organization_id, row)
+    return email
+
+
+from gclap_sandbox.context import AppContext  # noqa: E402  (type only; avoids an import cycle)

@@ -1,0 +1,30 @@
+"""Start and stop one sandbox: bind both ports, build the app, run until a signal."""
+from __future__ import annotations
+
+import logging
+import sys
+
+from gclap_sandbox.settings import Settings
+
+log = logging.getLogger("gclap_sandbox")
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Human-readable logs on stderr; stdout carries only the ready line."""
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("sanic.access", "mail.log"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def serve(settings: Settings) -> None:
+    from gclap_sandbox.app import create_app
+    from gclap_sandbox.smtp import bind_socket
+
+    http_sock = bind_socket(settings.http_host, settings.http_port)
+    smtp_sock = bind_socket(settings.smtp_host, settings.smtp_port)
+    if settings.exposed:
+        log.warning("Listening on a non-loopback address: anyone who can reach this machine can "
+                    "read the captured mail and send through the API.")
+    app = create_app(settings, http_sock, smtp_sock)
+    app.run(sock=http_sock, single_process=True, access_log=False, motd=False)

@@ -1,0 +1,46 @@
+"""Column types shared by the models."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+import peewee
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class IdField(peewee.CharField):
+    """A UUID primary key stored as its canonical text (what the API shows)."""
+
+    def __init__(self, **kw: Any) -> None:
+        kw.setdefault("primary_key", True)
+        kw.setdefault("default", new_id)
+        kw.setdefault("max_length", 36)
+        super().__init__(**kw)
+
+
+class UtcDateTimeField(peewee.DateTimeField):
+    """Stores naive UTC (sortable text in SQLite); hands back aware UTC datetimes."""
+
+    def db_value(self, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value: Any) -> Any:
+        value = super().python_value(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class JSONField(peewee.TextField):
+    def db_value(self, value: Any) -> Any:
+        return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    def python_value(self, value: Any) -> Any:
+        return None if value is None else json.loads(value)

@@ -1,0 +1,361 @@
+"""Declarative request schemas: one definition validates input and documents it (JSON Schema).
+
+`Obj({...}).validate(data)` returns the cleaned value or raises `ValidationFailed` naming
+every bad field (dotted paths, e.g. `attachments[0].content`). `.json_schema()` gives the
+OpenAPI 3.1 schema of the same definition, so the docs cannot drift from the checks.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import datetime, timezone
+from email.utils import parseaddr
+from typing import Any, Callable
+
+from gclap_sandbox.errors import ValidationFailed
+
+Errors = dict[str, list[str]]
+MISSING: Any = object()
+
+# Pragmatic address check: a local part, an @, a domain with a dot or a single label such as localhost.
+_ADDRESS_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
+
+
+def normalize_address(value: str) -> tuple[str, str] | None:
+    """Split `Name <a@b>` or `a@b` into (name, address), or None when it is not an address."""
+    if not isinstance(value, str) or "\n" in value or "\r" in value:
+        return None
+    name, address = parseaddr(value)
+    if not address or not _ADDRESS_RE.match(address):
+        return None
+    domain = address.rsplit("@", 1)[1]
+    if domain.startswith(".") or domain.endswith(".") or ".." in domain:
+        return None
+    return name, address
+
+
+class Field:
+    json_type: str | None = None
+
+    def __init__(self, *, required: bool = False, nullable: bool = False,
+                 default: Any = MISSING, description: str = "") -> None:
+        self.required = required
+        self.nullable = nullable
+        self.default = default
+        self.description = description
+
+    def check(self, value: Any, path: str, errors: Errors) -> Any:
+        if value is None:
+            if self.nullable:
+                return None
+            _add(errors, path, "May not be null.")
+            return None
+        return self.clean(value, path, errors)
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        schema = self.own_schema()
+        if self.nullable and "type" in schema:
+            schema["type"] = [schema["type"], "null"]
+        if self.description:
+            schema["description"] = self.description
+        if self.default is not MISSING and not callable(self.default):
+            schema["default"] = self.default
+        return schema
+
+    def own_schema(self) -> dict[str, Any]:
+        return {"type": self.json_type} if self.json_type else {}
+
+
+def _add(errors: Errors, path: str, message: str) -> None:
+    errors.setdefault(path or "body", []).append(message)
+
+
+class Str(Field):
+    json_type = "string"
+
+    def __init__(self, *, min_length: int = 0, max_length: int | None = None,
+                 choices: list[str] | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.min_length, self.max_length, self.choices = min_length, max_length, choices
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if not isinstance(value, str):
+            _add(errors, path, "Must be a string.")
+            return None
+        if len(value) < self.min_length:
+            _add(errors, path, "May not be blank." if self.min_length == 1
+                 else f"Must be at least {self.min_length} characters.")
+        if self.max_length is not None and len(value) > self.max_length:
+            _add(errors, path, f"Must be at most {self.max_length} characters.")
+        if self.choices is not None and value not in self.choices:
+            _add(errors, path, f"Must be one of: {', '.join(self.choices)}.")
+        return value
+
+    def own_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string"}
+        if self.min_length:
+            schema["minLength"] = self.min_length
+        if self.max_length is not None:
+            schema["maxLength"] = self.max_length
+        if self.choices is not None:
+            schema["enum"] = list(self.choices)
+        return schema
+
+
+class Int(Field):
+    json_type = "integer"
+
+    def __init__(self, *, minimum: int | None = None, maximum: int | None = None,
+                 from_string: bool = False, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.minimum, self.maximum, self.from_string = minimum, maximum, from_string
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if self.from_string and isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                _add(errors, path, "Must be an integer.")
+                return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            _add(errors, path, "Must be an integer.")
+            return None
+        if self.minimum is not None and value < self.minimum:
+            _add(errors, path, f"Must be at least {self.minimum}.")
+        if self.maximum is not None and value > self.maximum:
+            _add(errors, path, f"Must be at most {self.maximum}.")
+        return value
+
+    def own_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "integer"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        return schema
+
+
+class Number(Int):
+    json_type = "number"
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if self.from_string and isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                _add(errors, path, "Must be a number.")
+                return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            _add(errors, path, "Must be a number.")
+            return None
+        if self.minimum is not None and value < self.minimum:
+            _add(errors, path, f"Must be at least {self.minimum}.")
+        if self.maximum is not None and value > self.maximum:
+            _add(errors, path, f"Must be at most {self.maximum}.")
+        return value
+
+    def own_schema(self) -> dict[str, Any]:
+        schema = super().own_schema()
+        schema["type"] = "number"
+        return schema
+
+
+class Bool(Field):
+    json_type = "boolean"
+
+    def __init__(self, *, from_string: bool = False, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.from_string = from_string
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if self.from_string and isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+        if not isinstance(value, bool):
+            _add(errors, path, "Must be a boolean.")
+            return None
+        return value
+
+
+class DateTime(Field):
+    json_type = "string"
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if not isinstance(value, str):
+            _add(errors, path, "Must be an ISO 8601 date-time string.")
+            return None
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            _add(errors, path, "Must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z.")
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+
+    def own_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date-time"}
+
+
+class Uuid(Str):
+    _RE = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if not isinstance(value, str) or not self._RE.match(value.strip()):
+            _add(errors, path, "Must be a UUID.")
+            return None
+        return value.strip().lower()
+
+    def own_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "uuid"}
+
+
+class Address(Field):
+    """An email address, optionally with a display name: `a@b.c` or `Ana <a@b.c>`."""
+
+    json_type = "string"
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if not isinstance(value, str):
+            _add(errors, path, "Must be an email address string.")
+            return None
+        if normalize_address(value.strip()) is None:
+            _add(errors, path, f"Not a valid email address: {value!r}.")
+            return None
+        return value.strip()
+
+    def own_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "email"}
+
+
+class Base64(Field):
+    json_type = "string"
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if not isinstance(value, str):
+            _add(errors, path, "Must be a base64 string.")
+            return None
+        try:
+            return base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError):
+            _add(errors, path, "Not valid base64.")
+            return None
+
+    def own_schema(self) -> dict[str, Any]:
+        return {"type": "string", "contentEncoding": "base64"}
+
+
+class ListOf(Field):
+    json_type = "array"
+
+    def __init__(self, item: Field, *, min_items: int = 0, max_items: int | None = None,
+                 one_or_many: bool = False, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.item, self.min_items, self.max_items = item, min_items, max_items
+        self.one_or_many = one_or_many
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if self.one_or_many and not isinstance(value, list):
+            value = [value]
+        if not isinstance(value, list):
+            _add(errors, path, "Must be a list.")
+            return None
+        if len(value) < self.min_items:
+            _add(errors, path, "May not be empty." if self.min_items == 1
+                 else f"Must have at least {self.min_items} items.")
+        if self.max_items is not None and len(value) > self.max_items:
+            _add(errors, path, f"Must have at most {self.max_items} items.")
+            return None
+        return [self.item.check(v, f"{path}[{i}]", errors) for i, v in enumerate(value)]
+
+    def own_schema(self) -> dict[str, Any]:
+        array: dict[str, Any] = {"type": "array", "items": self.item.json_schema()}
+        if self.min_items:
+            array["minItems"] = self.min_items
+        if self.max_items is not None:
+            array["maxItems"] = self.max_items
+        if self.one_or_many:
+            return {"oneOf": [self.item.json_schema(), array]}
+        return array
+
+
+class MapOf(Field):
+    """An object with free-form keys, e.g. custom headers or metadata."""
+
+    json_type = "object"
+
+    def __init__(self, value: Field | None = None, *, max_items: int | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.value, self.max_items = value, max_items
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if not isinstance(value, dict):
+            _add(errors, path, "Must be an object.")
+            return None
+        if self.max_items is not None and len(value) > self.max_items:
+            _add(errors, path, f"Must have at most {self.max_items} keys.")
+        if self.value is None:
+            return value
+        return {k: self.value.check(v, f"{path}.{k}", errors) for k, v in value.items()}
+
+    def own_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "object"}
+        if self.value is not None:
+            schema["additionalProperties"] = self.value.json_schema()
+        return schema
+
+
+class Obj(Field):
+    json_type = "object"
+
+    def __init__(self, fields: dict[str, Field], *, extra_check: Callable[[dict, Errors], None] | None = None,
+                 allow_unknown: bool = False, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.fields, self.extra_check, self.allow_unknown = fields, extra_check, allow_unknown
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if not isinstance(value, dict):
+            _add(errors, path, "Must be a JSON object.")
+            return None
+        prefix = f"{path}." if path else ""
+        cleaned: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            if name in value:
+                cleaned[name] = field.check(value[name], prefix + name, errors)
+            elif field.required:
+                _add(errors, prefix + name, "This field is required.")
+            elif field.default is not MISSING:
+                cleaned[name] = field.default() if callable(field.default) else field.default
+        if not self.allow_unknown:
+            for name in value:
+                if name not in self.fields:
+                    _add(errors, prefix + name, "Unknown field.")
+        if self.extra_check and not errors:
+            self.extra_check(cleaned, errors)
+        return cleaned
+
+    def validate(self, value: Any) -> dict[str, Any]:
+        errors: Errors = {}
+        cleaned = self.check(value, "", errors)
+        if errors:
+            raise ValidationFailed(errors)
+        return cleaned
+
+    def own_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {name: f.json_schema() for name, f in self.fields.items()},
+        }
+        required = [name for name, f in self.fields.items() if f.required]
+        if required:
+            schema["required"] = required
+        if not self.allow_unknown:
+            schema["additionalProperties"] = False
+        return schema

@@ -1,0 +1,69 @@
+"""Run-time settings: one frozen object built from CLI flags (each also an env var)."""
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_HTTP = "127.0.0.1:8000"
+DEFAULT_SMTP = "127.0.0.1:1025"
+MEMORY_DB = ":memory:"
+
+
+def parse_addr(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
+    """`host:port`, `[v6]:port` or just `port` -> (host, port). Port 0 picks a free one."""
+    value = value.strip()
+    if value.isdigit():
+        host, port = default_host, value
+    elif value.startswith("["):
+        host, _, port = value[1:].partition("]:")
+    else:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host:
+            raise ValueError(f"expected HOST:PORT or PORT, got {value!r}")
+    try:
+        number = int(port)
+    except ValueError:
+        raise ValueError(f"port must be a number, got {port!r}") from None
+    if not 0 <= number <= 65535:
+        raise ValueError(f"port must be 0-65535, got {number}")
+    return host, number
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def default_db_path() -> str:
+    """The per-user data file, so mail survives restarts unless --db says otherwise."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return os.path.join(base, "gclap-sandbox", "sandbox.sqlite3")
+
+
+@dataclass(frozen=True)
+class Settings:
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    db_path: str = MEMORY_DB
+    api_key: str | None = None
+    # Largest message accepted over SMTP or the API, in bytes (raw RFC 822 size).
+    max_message_size: int = 25 * 1024 * 1024
+    public_url: str | None = None
+    smtp_hostname: str = "gclap-sandbox"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def in_memory(self) -> bool:
+        return self.db_path == MEMORY_DB
+
+    @property
+    def exposed(self) -> bool:
+        return not (is_loopback(self.http_host) and is_loopback(self.smtp_host))

@@ -1,0 +1,58 @@
+"""The SMTP server: aiosmtpd on the app's own loop, handing every message to the pipeline."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from functools import partial
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from gclap_sandbox.capture import Incoming, ingest
+from gclap_sandbox.context import AppContext
+
+log = logging.getLogger("gclap_sandbox.smtp")
+
+
+class CaptureHandler:
+    """aiosmtpd handler: keep it thin; the pipeline does the work."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        incoming = Incoming(
+            raw=raw, source="smtp", organization_id=self.ctx.default_org_id,
+            envelope_from=envelope.mail_from, envelope_to=list(envelope.rcpt_tos),
+        )
+        try:
+            email = await ingest(self.ctx, incoming)
+        except Exception:  # storage trouble must never take the server down
+            log.exception("could not store a message from %s", session.peer)
+            return "451 4.3.0 Could not store the message; try again"
+        return f"250 2.0.0 OK: captured as {email.id}"
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind now (port 0 picks a free port) so the real port is known before serving."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=512)
+    sock.setblocking(False)
+    return sock
+
+
+async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.AbstractServer:
+    settings = ctx.settings
+    factory = partial(
+        SMTP, CaptureHandler(ctx),
+        hostname=settings.smtp_hostname,  # given, so no DNS lookup happens per connection
+        ident="gclap-sandbox ESMTP",
+        data_size_limit=settings.max_message_size,
+        enable_SMTPUTF8=True,
+        decode_data=False,
+    )
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(factory, sock=sock)

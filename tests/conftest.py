@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from sandbox_process import RunningSandbox, start_sandbox  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[RunningSandbox]:
+    """One real sandbox for the session; tests isolate themselves with unique addresses."""
+    running = start_sandbox()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def api(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+    with sandbox.client() as client:
+        yield client
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short unique token to keep one test's mail apart from another's."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def launch() -> Iterator:
+    """Start extra sandboxes with their own flags; all are stopped after the test."""
+    started: list[RunningSandbox] = []
+
+    def _launch(*args: str, **kw) -> RunningSandbox:
+        running = start_sandbox(*args, **kw)
+        started.append(running)
+        return running
+
+    yield _launch
+    for running in started:
+        running.stop()
