@@ -1,9 +1,11 @@
 """create_app(settings) -> Sanic: blueprints, error mapping and the lifecycle listeners."""
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
+import signal
 import socket
 import sys
 from typing import Any
@@ -52,6 +54,19 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
 
     @app.after_server_start
     async def announce(app: Sanic) -> None:
+        # Print only once Sanic's run_forever has begun: a SIGTERM sent right after the ready
+        # line would otherwise stop the listener's run_until_complete and be lost.
+        loop = asyncio.get_running_loop()
+        loop.call_soon(loop.call_soon, print_ready)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop_now, loop)
+
+    def stop_now(loop: asyncio.AbstractEventLoop) -> None:
+        # Sanic's own handler skips stopping in some start-up states; stopping the loop always works.
+        app.stop(terminate=False)
+        loop.stop()
+
+    def print_ready() -> None:
         ready = {
             "http_url": ctx.http_url,
             "smtp_host": settings.smtp_host,

@@ -10,10 +10,9 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.utils import formataddr, formatdate, getaddresses, parseaddr
+from email.utils import formatdate, getaddresses, parseaddr
 from typing import Any
 
 from gclap_sandbox.schema import normalize_address
@@ -111,7 +110,10 @@ def parse_message(raw: bytes) -> tuple[Message | None, ParsedEmail]:
         parsed.defects.append(f"unparseable message: {exc}")
         parsed.text = raw.decode("utf-8", "replace")
         return None, parsed
-    fill_from_message(msg, parsed)
+    try:
+        fill_from_message(msg, parsed)
+    except Exception as exc:  # keep what was read; the raw source is stored regardless
+        parsed.defects.append(f"could not fully parse: {exc!r}")
     return msg, parsed
 
 
@@ -121,18 +123,27 @@ def fill_from_message(msg: Message, parsed: ParsedEmail) -> None:
     from_list = _addresses(msg, "from", parsed)
     if from_list:
         parsed.from_name, parsed.from_address = from_list[0]
-    parsed.to = [formataddr(pair) for pair in _addresses(msg, "to", parsed)]
-    parsed.cc = [formataddr(pair) for pair in _addresses(msg, "cc", parsed)]
-    parsed.reply_to = [formataddr(pair) for pair in _addresses(msg, "reply-to", parsed)]
+    parsed.to = [format_address(*pair) for pair in _addresses(msg, "to", parsed)]
+    parsed.cc = [format_address(*pair) for pair in _addresses(msg, "cc", parsed)]
+    parsed.reply_to = [format_address(*pair) for pair in _addresses(msg, "reply-to", parsed)]
     body_parts = _fill_bodies(msg, parsed)
-    parsed.attachments = list(_attachments(msg, body_parts))
+    parsed.attachments = list(_attachments(msg, body_parts, parsed.html or ""))
     parsed.defects.extend(str(d) for d in getattr(msg, "defects", []))
+
+
+def unescape_utf8(value: str) -> str:
+    """Raw 8-bit header bytes (SMTPUTF8) reach us as surrogate escapes; decode them as UTF-8."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _header_str(msg: Message, name: str, parsed: ParsedEmail) -> str:
     try:
         value = msg.get(name)
-        return "" if value is None else " ".join(str(value).split())
+        return "" if value is None else unescape_utf8(" ".join(str(value).split()))
     except Exception as exc:
         parsed.defects.append(f"bad {name} header: {exc}")
         raw = msg.get_all(name, failobj=[None])[0] if hasattr(msg, "get_all") else None
@@ -145,8 +156,10 @@ def _addresses(msg: Message, name: str, parsed: ParsedEmail) -> list[tuple[str, 
         if header is None:
             return []
         if hasattr(header, "addresses"):
-            return [(a.display_name, a.addr_spec) for a in header.addresses if a.addr_spec]
-        return [(n, a) for n, a in getaddresses([str(header)]) if a]
+            pairs = [(a.display_name, a.addr_spec) for a in header.addresses if a.addr_spec]
+        else:
+            pairs = [(n, a) for n, a in getaddresses([str(header)]) if a]
+        return [(unescape_utf8(n), unescape_utf8(a)) for n, a in pairs]
     except Exception as exc:
         parsed.defects.append(f"bad {name} header: {exc}")
         return []
@@ -185,7 +198,7 @@ def _fill_bodies(msg: Message, parsed: ParsedEmail) -> set[int]:
     return used
 
 
-def _attachments(msg: Message, body_parts: set[int]):
+def _attachments(msg: Message, body_parts: set[int], html: str):
     for position, part in enumerate(msg.walk()):
         if part.is_multipart() or id(part) in body_parts:
             continue
@@ -193,21 +206,25 @@ def _attachments(msg: Message, body_parts: set[int]):
             payload = part.get_payload(decode=True) or b""
         except Exception:
             payload = b""
-        disposition = (part.get_content_disposition() or "")
-        content_id = part.get("content-id")
+        disposition = part.get_content_disposition() or ""
+        raw_cid = part.get("content-id")
+        content_id = str(raw_cid).strip().strip("<>") if raw_cid else None
+        # Shown inside the HTML (cid: reference) counts as inline whatever the disposition says.
+        referenced = bool(content_id) and f"cid:{content_id}" in html
         yield Attachment(
             position=position,
             filename=_safe_filename(part),
             content_type=part.get_content_type(),
             size=len(payload),
-            content_id=str(content_id).strip().strip("<>") if content_id else None,
-            inline=disposition == "inline" or (bool(content_id) and disposition != "attachment"),
+            content_id=content_id,
+            inline=referenced or disposition == "inline" or (bool(content_id) and disposition != "attachment"),
         )
 
 
 def _safe_filename(part: Message) -> str | None:
     try:
-        return part.get_filename()
+        name = part.get_filename()
+        return unescape_utf8(name) if name else name
     except Exception:
         return None
 
@@ -230,7 +247,7 @@ def header_list(raw: bytes) -> list[dict[str, str]]:
             shown = str(msg.policy.header_fetch_parse(name, value))
         except Exception:
             shown = str(value)
-        headers.append({"name": name, "value": shown})
+        headers.append({"name": unescape_utf8(name), "value": unescape_utf8(shown)})
     return headers
 
 
@@ -253,5 +270,13 @@ def split_address(value: str) -> tuple[str, str]:
     return pair[0], pair[1].lower()
 
 
+_NEEDS_QUOTES = re.compile(r'[()<>\[\]:;@\\,."]')
+
+
 def format_address(name: str, address: str) -> str:
-    return str(Address(display_name=name, addr_spec=address)) if name else address
+    """`Name <addr>` for display (UTF-8 kept as is; unlike formataddr it never encodes)."""
+    if not name:
+        return address
+    if _NEEDS_QUOTES.search(name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"

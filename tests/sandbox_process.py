@@ -42,6 +42,8 @@ class RunningSandbox:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         return self.process.returncode
 
 
@@ -60,6 +62,7 @@ def start_sandbox(*args: str, db: str = ":memory:", env: dict[str, str] | None =
     if not line or not line[0].strip():
         process.kill()
         process.wait()
+        process.stdout.close()
         with open(log.name, encoding="utf-8", errors="replace") as fh:
             raise RuntimeError(f"sandbox did not start: {command}\n{fh.read()}")
     ready = json.loads(line[0])

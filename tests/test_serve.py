@@ -1,0 +1,93 @@
+"""The `serve` command's contract: launch forms, the ready line, env vars, stop, persistence."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from helpers import simple_message, smtp_send, total_count
+from sandbox_process import start_sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ready_line(command: list[str], **kw) -> tuple[subprocess.Popen, dict]:
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    line = process.stdout.readline()
+    return process, json.loads(line)
+
+
+def _stop(process: subprocess.Popen) -> tuple[int, str, str]:
+    process.send_signal(signal.SIGTERM)
+    try:
+        out, err = process.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.system(f"grep Sig /proc/{process.pid}/status > /tmp/dump.txt 2>&1")
+        raise
+    return process.returncode, out, err
+
+
+@pytest.mark.parametrize("command", [
+    [sys.executable, "cli.py", "serve"],
+    [sys.executable, "-m", "gclap_sandbox", "serve"],
+    [str(Path(sys.executable).parent / "gclap-sandbox"), "serve"],
+])
+def test_each_launch_form_prints_one_json_ready_line(command):
+    process, ready = _ready_line([*command, "--http", "0", "--smtp", "0", "--db", ":memory:"], cwd=ROOT)
+    try:
+        assert set(ready) == {"http_url", "smtp_host", "smtp_port", "api_key", "db"}
+        assert ready["http_url"].startswith("http://127.0.0.1:") and ready["smtp_port"] > 0
+        assert httpx.get(ready["http_url"] + "/healthz").status_code == 200
+    finally:
+        code, out, err = _stop(process)
+    assert code == 0, err
+    assert out == ""  # nothing but the ready line on stdout
+    assert "Traceback" not in err
+
+
+def test_environment_variables_configure_serve():
+    env = {**os.environ, "GCLAP_SANDBOX_HTTP": "127.0.0.1:0", "GCLAP_SANDBOX_SMTP": "0",
+           "GCLAP_SANDBOX_DB": ":memory:"}
+    process, ready = _ready_line([sys.executable, "-m", "gclap_sandbox", "serve"], env=env)
+    try:
+        assert ready["db"] == ":memory:" and not ready["http_url"].endswith(":8000")
+    finally:
+        _stop(process)
+
+
+def test_bad_address_is_a_usage_error():
+    result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--http", "localhost:http"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "--http" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_mail_and_key_survive_a_restart(tmp_path):
+    db = str(tmp_path / "mail.sqlite3")
+    first = start_sandbox(db=db)
+    smtp_send(first, simple_message("kept"), "a@example.com", ["dev@example.com"])
+    assert first.stop() == 0
+    second = start_sandbox(db=db)
+    try:
+        assert second.api_key == first.api_key and second.db == db
+        with second.client() as api:
+            assert total_count(api) == 1
+    finally:
+        second.stop()
+
+
+def test_sigint_stops_cleanly():
+    running = start_sandbox()
+    assert running.stop(signal.SIGINT) == 0
+    assert "Traceback" not in running.log()
+
+
+def test_non_loopback_binding_warns(launch):
+    exposed = launch("--http", "0.0.0.0:0")
+    assert "non-loopback" in exposed.log()
+    assert httpx.get(exposed.http_url + "/healthz").status_code == 200
