@@ -11,7 +11,7 @@ from gclap_sandbox.cli import main as cli
 
 def docker_cmd(path: str) -> list[str]:
     lines = [line.strip() for line in open(path, encoding="utf-8")]
-    cmd = [line for line in lines if line.startswith("CMD ")]
+    cmd = [line for line in lines if line.startswith("CMD [")]  # HEALTHCHECK has its own CMD
     if len(cmd) != 1:
         raise SystemExit(f"expected exactly one CMD line in {path}, found {len(cmd)}")
     return json.loads(cmd[0][4:])  # exec form: a JSON array

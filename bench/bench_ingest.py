@@ -289,13 +289,17 @@ class MessageFactory:
     LINE = b"The quick brown fox jumps over the lazy dog; pack my box with five dozen jugs.\r\n"
 
     def __init__(self, size: int = 5000):
-        self.body = self.LINE * (size // len(self.LINE))
         self.date = email.utils.formatdate(localtime=True)
         self.tag = f"{os.getpid()}.{int(time.time())}"
         self.counter = itertools.count(1)
+        self.body = b""
+        self.body = self.LINE * ((size - len(self.message(0))) // len(self.LINE))
+        self.size = len(self.message(0))  # bytes on the wire, with the final "."
 
     def next(self) -> bytes:
-        n = next(self.counter)
+        return self.message(next(self.counter))
+
+    def message(self, n: int) -> bytes:
         head = (f"From: Bench <bench@example.com>\r\n"
                 f"To: User <user@example.com>\r\n"
                 f"Subject: bench message {n}\r\n"
@@ -556,7 +560,7 @@ async def bench_smtp(args: argparse.Namespace, workdir: Path, report: Report) ->
     specs = {f"bare/{loop}": bare_argv("smtp", *(["--uvloop"] if loop == "uvloop" else []))
              for loop in loops}
     specs["sandbox"] = sandbox_argv(str(workdir / "smtp.sqlite3"))
-    print(f"SMTP: {args.messages} messages of ~{len(messages.body) // 1000} KB over "
+    print(f"SMTP: {args.messages} messages of ~{messages.size / 1000:.1f} KB over "
           f"{SMTP_CONNECTIONS} connections, {args.rounds} rounds; targets: "
           f"{', '.join(specs)} (db {workdir / 'smtp.sqlite3'})")
     async with targets_running(specs, workdir) as targets:
