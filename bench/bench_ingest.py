@@ -78,7 +78,6 @@ class Server:
     name: str
     proc: asyncio.subprocess.Process
     info: dict  # its ready line
-    log_path: Path
     drain: asyncio.Task | None = None
 
     @property
@@ -126,14 +125,16 @@ async def start_server(name: str, argv: list[str], log_path: Path) -> Server:
             stdout=asyncio.subprocess.PIPE, stderr=log)
     try:
         info = await asyncio.wait_for(read_ready_line(proc.stdout), READY_TIMEOUT)
-    except (Exception, asyncio.CancelledError) as exc:
+    except BaseException as exc:  # timeout, early exit, or Ctrl-C: never leave it running
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
         await proc.wait()
+        if not isinstance(exc, Exception):
+            raise
         raise RuntimeError(f"{name} did not become ready ({exc!r}); "
                            f"stderr tail:\n{log_tail(log_path)}") from None
     # Keep draining stdout so the pipe can never fill and block the server.
-    return Server(name, proc, info, log_path, asyncio.create_task(discard(proc.stdout)))
+    return Server(name, proc, info, asyncio.create_task(discard(proc.stdout)))
 
 
 async def stop_server(server: Server) -> bool:
@@ -161,6 +162,10 @@ async def running(name: str, argv: list[str], log_path: Path) -> AsyncIterator[S
     server = await start_server(name, argv, log_path)
     try:
         yield server
+    except Exception as exc:  # a failed run: the server's log may say why
+        if tail := log_tail(log_path):
+            exc.add_note(f"{name} stderr (last lines):\n{tail}")
+        raise
     finally:
         await stop_server(server)
 
@@ -230,7 +235,14 @@ def split(total: int, parts: int) -> list[int]:
 
 
 async def run_workers(count: int, worker: Callable[[int], Awaitable[None]]) -> None:
-    await asyncio.gather(*(worker(i) for i in range(count)))
+    """Run worker(0..count-1) concurrently; on the first failure cancel the rest
+    and raise that failure."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for i in range(count):
+                group.create_task(worker(i))
+    except ExceptionGroup as errors:
+        raise errors.exceptions[0] from None
 
 
 # --- SMTP client --------------------------------------------------------------
@@ -292,7 +304,7 @@ class MessageFactory:
         self.date = email.utils.formatdate(localtime=True)
         self.tag = f"{os.getpid()}.{int(time.time())}"
         self.counter = itertools.count(1)
-        self.body = b""
+        self.body = b""  # so that message(0) measures the headers alone
         self.body = self.LINE * ((size - len(self.message(0))) // len(self.LINE))
         self.size = len(self.message(0))  # bytes on the wire, with the final "."
 
@@ -573,10 +585,10 @@ async def bench_smtp(args: argparse.Namespace, workdir: Path, report: Report) ->
                                  args.messages, args)
             add_rows(report, f"SMTP {label}", runs, rate_metrics("msgs/s", "msg"))
         sent = len(modes) * (args.warmup + args.rounds * args.messages)
-        await check_stored(targets["sandbox"], sent, report)
+        await check_stored(targets["sandbox"], sent, "messages sent over SMTP", report)
 
 
-async def check_stored(sandbox: Server, sent: int, report: Report) -> None:
+async def check_stored(sandbox: Server, sent: int, what: str, report: Report) -> None:
     """Sanity check (not a timing): did the sandbox store every message?"""
     url, key = sandbox.info["http_url"], sandbox.info["api_key"]
     start = time.perf_counter()
@@ -586,8 +598,8 @@ async def check_stored(sandbox: Server, sent: int, report: Report) -> None:
         count = await stored_count(url, key)
     waited = time.perf_counter() - start
     status = "OK" if count == sent else "MISMATCH"
-    note = (f"sandbox stored {count} of {sent} messages sent over SMTP "
-            f"(incl. warm-up): {status} (checked in {waited:.2f} s)")
+    note = (f"sandbox stored {count} of {sent} {what} (incl. warm-up): {status} "
+            f"(checked in {waited:.2f} s)")
     print(f"  {note}")
     report.notes.append(note)
 
@@ -611,6 +623,8 @@ async def bench_api(args: argparse.Namespace, workdir: Path, report: Report) -> 
             add_rows(report, f"API {label}", runs, rate_metrics("req/s", "req") + [
                 Metric("client CPU (ms/req)", lambda r: 1000 * r.client_cpu / r.ops, 3,
                        ratio=False)])
+        sent = len(clients) * (args.warmup + args.rounds * args.api_requests)
+        await check_stored(targets["sandbox"], sent, "emails sent through the API", report)
 
 
 async def time_to_ready(argv: list[str], log_path: Path, stops: list[bool]) -> float:
@@ -708,6 +722,8 @@ async def main(args: argparse.Namespace) -> int:
             except Exception as exc:  # report it and go on with the other sections
                 message = f"{name} section failed: {type(exc).__name__}: {exc}"
                 print(f"  ! {message}")
+                for note in getattr(exc, "__notes__", []):
+                    print("    " + note.replace("\n", "\n    "))
                 report.failures.append(message)
     report.print_table()
     return 1 if report.failures else 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gclap_sandbox import clock, mail
+from gclap_sandbox.db import insert_rows
 from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
 from gclap_sandbox.models.fields import new_id
 
@@ -35,42 +36,41 @@ def capture_email(incoming: Incoming) -> Email:
     """Parse and store one email; call on the DB thread (inside `Database.run`)."""
     _, parsed = mail.parse_message(incoming.raw)
     recipients = _recipients(incoming, parsed)
-    email = Email.create(
-        id=incoming.email_id,
-        organization=incoming.organization_id,
-        source=incoming.source,
-        message_id=parsed.message_id,
-        from_address=parsed.from_address,
-        from_name=parsed.from_name or None,
-        envelope_from=incoming.envelope_from,
-        subject=parsed.subject,
-        to=parsed.to,
-        cc=parsed.cc,
-        bcc=[addr for addr, _, kind in recipients if kind == "bcc"],
-        reply_to=parsed.reply_to,
-        tags=incoming.tags,
-        metadata=incoming.metadata,
-        snippet=parsed.snippet,
-        size=parsed.size,
-        attachment_count=sum(1 for a in parsed.attachments if not a.inline),
-        search_text=_search_text(parsed, recipients),
-        created_at=clock.now(),
-    )
-    EmailContent.create(email=email.id, text=parsed.text, html=parsed.html, raw=incoming.raw)
-    if recipients:
-        EmailRecipient.insert_many(
-            [{"email": email.id, "address": addr, "name": name, "kind": kind}
-             for addr, name, kind in recipients]
-        ).execute()
-    if incoming.tags:
-        EmailTag.insert_many([{"email": email.id, "tag": tag} for tag in incoming.tags]).execute()
-    if parsed.attachments:
-        Attachment.insert_many(
-            [{"id": new_id(), "email": email.id, "position": a.position, "filename": a.filename,
-              "content_type": a.content_type, "size": a.size, "content_id": a.content_id,
-              "inline": a.inline} for a in parsed.attachments]
-        ).execute()
-    return email
+    row = {
+        "id": incoming.email_id,
+        "organization": incoming.organization_id,
+        "source": incoming.source,
+        "message_id": parsed.message_id,
+        "from_address": parsed.from_address,
+        "from_name": parsed.from_name or None,
+        "envelope_from": incoming.envelope_from,
+        "subject": parsed.subject,
+        "to": parsed.to,
+        "cc": parsed.cc,
+        "bcc": [addr for addr, _, kind in recipients if kind == "bcc"],
+        "reply_to": parsed.reply_to,
+        "tags": incoming.tags,
+        "metadata": incoming.metadata,
+        "snippet": parsed.snippet,
+        "size": parsed.size,
+        "attachment_count": sum(1 for a in parsed.attachments if not a.inline),
+        "status": "sent",
+        "is_read": False,
+        "search_text": _search_text(parsed, recipients),
+        "created_at": clock.now(),
+    }
+    insert_rows(Email, [row])
+    insert_rows(EmailContent, [{"email": incoming.email_id, "text": parsed.text, "html": parsed.html,
+                                "raw": incoming.raw}])
+    insert_rows(EmailRecipient, [
+        {"email": incoming.email_id, "address": addr, "name": name, "kind": kind, "status": "sent"}
+        for addr, name, kind in recipients])
+    insert_rows(EmailTag, [{"email": incoming.email_id, "tag": tag} for tag in incoming.tags])
+    insert_rows(Attachment, [
+        {"id": new_id(), "email": incoming.email_id, "position": a.position, "filename": a.filename,
+         "content_type": a.content_type, "size": a.size, "content_id": a.content_id, "inline": a.inline}
+        for a in parsed.attachments])
+    return Email(**row)
 
 
 def _recipients(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str, str, str]]:

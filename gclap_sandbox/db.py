@@ -42,6 +42,36 @@ class BaseModel(peewee.Model):
         BaseModel.registry.append(cls)
 
 
+_insert_sql: dict[tuple[type[peewee.Model], tuple[str, ...]], tuple[str, list[peewee.Field]]] = {}
+
+
+def insert_rows(model: type[peewee.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert rows that name every column, with SQL built once per shape and reused.
+
+    The hot capture path inserts several rows per email; peewee's per-query SQL generation
+    cost more than SQLite itself, so this keeps peewee's field conversions but not its builder.
+    """
+    if not rows:
+        return
+    names = tuple(rows[0])
+    cached = _insert_sql.get((model, names))
+    if cached is None:
+        fields = [model._meta.fields[name] for name in names]
+        db = database.obj
+        columns = ", ".join(peewee.quote((f.column_name,), db.quote) for f in fields)
+        marks = ", ".join([db.param] * len(fields))
+        table = peewee.quote((model._meta.table_name,), db.quote)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+        cached = _insert_sql[(model, names)] = (sql, fields)
+    sql, fields = cached
+    params = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
+    cursor = database.cursor()
+    if len(params) == 1:
+        cursor.execute(sql, params[0])
+    else:
+        cursor.executemany(sql, params)
+
+
 def open_database(path: str) -> peewee.SqliteDatabase:
     if path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.header import decode_header, make_header
 from email.utils import formatdate, getaddresses, parseaddr
 from typing import Any
 
@@ -19,7 +20,7 @@ from gclap_sandbox.schema import normalize_address
 
 # CRLF line endings, as on the wire; non-ASCII headers RFC 2047-encoded.
 WIRE = policy.SMTP
-_PARSER = BytesParser(policy=policy.default)
+_PARSER = BytesParser(policy=policy.compat32)
 SNIPPET_LENGTH = 200
 DEFAULT_FROM = "sandbox@gclap-sandbox.test"
 
@@ -101,6 +102,8 @@ def _attach(msg: EmailMessage, item: dict[str, Any]) -> None:
 
 
 # --- parsing (SMTP and API alike) -------------------------------------------------------
+# The compat32 parser is about ten times faster than policy.default; headers are decoded
+# explicitly below (RFC 2047 words, raw UTF-8 from SMTPUTF8), which is all we need of it.
 
 def parse_message(raw: bytes) -> tuple[Message | None, ParsedEmail]:
     parsed = ParsedEmail(size=len(raw))
@@ -118,17 +121,17 @@ def parse_message(raw: bytes) -> tuple[Message | None, ParsedEmail]:
 
 
 def fill_from_message(msg: Message, parsed: ParsedEmail) -> None:
-    parsed.subject = _header_str(msg, "subject", parsed)
-    parsed.message_id = _header_str(msg, "message-id", parsed) or None
-    from_list = _addresses(msg, "from", parsed)
+    parsed.subject = " ".join(decode_header_value(_raw_header(msg, "subject")).split())
+    parsed.message_id = (_raw_header(msg, "message-id") or "").strip() or None
+    from_list = header_addresses(msg, "from")
     if from_list:
         parsed.from_name, parsed.from_address = from_list[0]
-    parsed.to = [format_address(*pair) for pair in _addresses(msg, "to", parsed)]
-    parsed.cc = [format_address(*pair) for pair in _addresses(msg, "cc", parsed)]
-    parsed.reply_to = [format_address(*pair) for pair in _addresses(msg, "reply-to", parsed)]
-    body_parts = _fill_bodies(msg, parsed)
-    parsed.attachments = list(_attachments(msg, body_parts, parsed.html or ""))
-    parsed.defects.extend(str(d) for d in getattr(msg, "defects", []))
+    parsed.to = [format_address(*pair) for pair in header_addresses(msg, "to")]
+    parsed.cc = [format_address(*pair) for pair in header_addresses(msg, "cc")]
+    parsed.reply_to = [format_address(*pair) for pair in header_addresses(msg, "reply-to")]
+    bodies = _fill_bodies(msg, parsed)
+    parsed.attachments = list(_attachments(msg, bodies, parsed.html or ""))
+    parsed.defects.extend(type(d).__name__ for d in msg.defects)
 
 
 def unescape_utf8(value: str) -> str:
@@ -140,61 +143,62 @@ def unescape_utf8(value: str) -> str:
         return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _header_str(msg: Message, name: str, parsed: ParsedEmail) -> str:
-    try:
-        value = msg.get(name)
-        return "" if value is None else unescape_utf8(" ".join(str(value).split()))
-    except Exception as exc:
-        parsed.defects.append(f"bad {name} header: {exc}")
-        raw = msg.get_all(name, failobj=[None])[0] if hasattr(msg, "get_all") else None
-        return str(raw or "")
+def _raw_headers(msg: Message, name: str) -> list[str]:
+    """Header values as stored (compat32 would wrap 8-bit ones in lossy Header objects)."""
+    name = name.lower()
+    return [str(value) for key, value in msg.raw_items() if key.lower() == name]
 
 
-def _addresses(msg: Message, name: str, parsed: ParsedEmail) -> list[tuple[str, str]]:
+def _raw_header(msg: Message, name: str) -> str | None:
+    values = _raw_headers(msg, name)
+    return values[0] if values else None
+
+
+def decode_header_value(value: object) -> str:
+    """A header as readable text: RFC 2047 encoded words decoded, bad charsets replaced."""
+    if value is None:
+        return ""
+    text = unescape_utf8(str(value))
+    if "=?" not in text:
+        return text
     try:
-        header = msg.get(name)
-        if header is None:
-            return []
-        if hasattr(header, "addresses"):
-            pairs = [(a.display_name, a.addr_spec) for a in header.addresses if a.addr_spec]
-        else:
-            pairs = [(n, a) for n, a in getaddresses([str(header)]) if a]
-        return [(unescape_utf8(n), unescape_utf8(a)) for n, a in pairs]
-    except Exception as exc:
-        parsed.defects.append(f"bad {name} header: {exc}")
-        return []
+        return str(make_header(decode_header(text)))
+    except Exception:  # unknown charset or broken encoded word: show it as it is
+        return text
+
+
+def header_addresses(msg: Message, name: str) -> list[tuple[str, str]]:
+    """(display name, address) pairs of an address header; empty when absent or unreadable."""
+    values = _raw_headers(msg, name)
+    pairs = getaddresses([unescape_utf8(v) for v in values])
+    return [(decode_header_value(n), a) for n, a in pairs if a and "@" in a]
 
 
 def _decoded_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return str(payload or "")
+    charset = part.get_content_charset() or "utf-8"
     try:
-        return part.get_content()  # type: ignore[attr-defined]
-    except Exception:
-        payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
+        return payload.decode(charset, "replace")
+    except LookupError:  # an unknown charset name
+        return payload.decode("utf-8", "replace")
 
 
 def _fill_bodies(msg: Message, parsed: ParsedEmail) -> set[int]:
-    """Pick the text and HTML bodies; returns the ids of the parts used as bodies."""
+    """The first plain and HTML parts that are not attachments are the bodies; returns their ids."""
     used: set[int] = set()
-    get_body = getattr(msg, "get_body", None)
-    for subtype in ("plain", "html"):
-        part = None
-        if get_body is not None:
-            try:
-                part = get_body((subtype,))
-            except Exception:
-                part = None
-        if part is None:
+    for part in msg.walk():
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        kind = part.get_content_type()
+        if kind == "text/plain" and parsed.text is None:
+            parsed.text = _decoded_text(part)
+        elif kind == "text/html" and parsed.html is None:
+            parsed.html = _decoded_text(part)
+        else:
             continue
         used.add(id(part))
-        text = _decoded_text(part)
-        if subtype == "plain":
-            parsed.text = text
-        else:
-            parsed.html = text
-    if not used and not msg.is_multipart() and msg.get_content_maintype() == "text":
-        parsed.text = _decoded_text(msg)
-        used.add(id(msg))
     return used
 
 
@@ -224,9 +228,9 @@ def _attachments(msg: Message, body_parts: set[int], html: str):
 def _safe_filename(part: Message) -> str | None:
     try:
         name = part.get_filename()
-        return unescape_utf8(name) if name else name
     except Exception:
         return None
+    return decode_header_value(name) if name else None
 
 
 def part_at(raw: bytes, position: int) -> Message | None:
@@ -241,14 +245,8 @@ def part_at(raw: bytes, position: int) -> Message | None:
 def header_list(raw: bytes) -> list[dict[str, str]]:
     """Every top-level header in order, decoded, as [{name, value}]."""
     msg = _PARSER.parsebytes(raw, headersonly=True)
-    headers = []
-    for name, value in msg.raw_items():
-        try:
-            shown = str(msg.policy.header_fetch_parse(name, value))
-        except Exception:
-            shown = str(value)
-        headers.append({"name": unescape_utf8(name), "value": unescape_utf8(shown)})
-    return headers
+    return [{"name": unescape_utf8(name), "value": " ".join(decode_header_value(value).split())}
+            for name, value in msg.raw_items()]
 
 
 # --- small helpers ---------------------------------------------------------------------
