@@ -707,8 +707,9 @@ def environment() -> str:
     import platform
 
     loop = type(asyncio.get_running_loop()).__module__.split(".")[0]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (f"Python {platform.python_version()} on {platform.machine()}, "
-            f"{os.cpu_count()} CPUs; client event loop: {loop}")
+            f"{os.cpu_count()} CPUs (load average {load}); client event loop: {loop}")
 
 
 async def main(args: argparse.Namespace) -> int:

@@ -58,13 +58,12 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         # line would otherwise stop the listener's run_until_complete and be lost.
         loop = asyncio.get_running_loop()
         loop.call_soon(loop.call_soon, print_ready)
+        # A plain handler, not loop.add_signal_handler: under load the loop's signal wake-up
+        # was seen to miss a SIGTERM. Stopping the loop is all Sanic's runner needs to shut
+        # down in order (before_server_stop listeners included).
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop_now, loop)
-
-    def stop_now(loop: asyncio.AbstractEventLoop) -> None:
-        # Sanic's own handler skips stopping in some start-up states; stopping the loop always works.
-        app.stop(terminate=False)
-        loop.stop()
+            loop.remove_signal_handler(sig)
+            signal.signal(sig, lambda signum, frame: loop.call_soon_threadsafe(loop.stop))
 
     def print_ready() -> None:
         ready = {

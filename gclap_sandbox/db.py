@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
+import concurrent.futures
+import queue
+import threading
 from typing import Any, Callable, TypeVar
 
 import peewee
@@ -87,45 +89,139 @@ def create_schema() -> None:
 
 
 class Database:
-    """Owns the SQLite connection and the thread every query runs on."""
+    """Owns the SQLite connection and the one thread every query runs on.
+
+    Units of work queue up for that thread. When several are waiting (busy SMTP or API
+    traffic), the thread runs them together in one transaction, each inside its own
+    savepoint, and commits once: a failing unit rolls back alone, and the commit cost is
+    shared. A caller's future resolves only after the commit, so an acknowledged email is
+    stored.
+    """
+
+    MAX_BATCH = 64
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gclap-db")
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="gclap-db", daemon=True)
         self._db: peewee.SqliteDatabase | None = None
+
+    async def start(self) -> None:
+        self._thread.start()
+        await self._submit(self._open, (), transactional=False)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(*args)` in a transaction on the DB thread and return its result."""
+        return await self._submit(fn, args, transactional=True)
+
+    def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        """For code already off the loop (CLI, tests): run on the DB thread and wait."""
+        done: concurrent.futures.Future = concurrent.futures.Future()
+        self._jobs.put(_Job(fn, args, True, done.set_result, done.set_exception))
+        return done.result()
+
+    async def close(self) -> None:
+        if not self._thread.is_alive():
+            return
+        await self._submit(self._close, (), transactional=False)
+        self._jobs.put(None)
+        await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
+
+    async def _submit(self, fn: Callable[..., T], args: tuple, *, transactional: bool) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+
+        def resolve(value: Any) -> None:
+            loop.call_soon_threadsafe(_settle, future, value, None)
+
+        def fail(exc: BaseException) -> None:
+            loop.call_soon_threadsafe(_settle, future, None, exc)
+
+        self._jobs.put(_Job(fn, args, transactional, resolve, fail))
+        return await future
+
+    # --- on the DB thread ---------------------------------------------------------------
 
     def _open(self) -> None:
         self._db = open_database(self.path)
         self._db.connect(reuse_if_open=True)
         create_schema()
 
-    async def start(self) -> None:
-        await self._call(self._open)
-
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run `fn(*args)` in one transaction on the DB thread and return its result."""
-        return await self._call(self._in_transaction, fn, *args)
-
-    def _in_transaction(self, fn: Callable[..., T], *args: Any) -> T:
-        with database.atomic():
-            return fn(*args)
-
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
-
-    def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
-        """For code already off the loop (CLI, tests): run on the DB thread and wait."""
-        return self._executor.submit(self._in_transaction, fn, *args).result()
-
-    async def close(self) -> None:
-        if self._db is not None:
-            await self._call(self._close)
-        self._executor.shutdown(wait=True)
-
     def _close(self) -> None:
-        assert self._db is not None
-        if not self._db.is_closed():
+        if self._db is not None and not self._db.is_closed():
             if self.path != ":memory:":
                 self._db.execute_sql("PRAGMA optimize")
             self._db.close()
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            if not job.transactional:
+                job.call_alone()
+                continue
+            batch = [job]
+            stop_after = False
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None or not more.transactional:
+                    self._run_batch(batch)
+                    batch = []
+                    if more is None:
+                        stop_after = True
+                    else:
+                        more.call_alone()
+                    break
+                batch.append(more)
+            if batch:
+                self._run_batch(batch)
+            if stop_after:
+                return
+
+    def _run_batch(self, batch: list["_Job"]) -> None:
+        outcomes: list[tuple[Any, BaseException | None]] = []
+        try:
+            with database.atomic():
+                for job in batch:
+                    try:
+                        with database.atomic():  # a savepoint when batched
+                            outcomes.append((job.fn(*job.args), None))
+                    except Exception as exc:
+                        outcomes.append((None, exc))
+        except Exception as exc:  # the commit itself failed: nothing of the batch is stored
+            outcomes = [(None, exc)] * len(batch)
+        for job, (value, error) in zip(batch, outcomes):
+            if error is None:
+                job.resolve(value)
+            else:
+                job.fail(error)
+
+
+class _Job:
+    __slots__ = ("fn", "args", "transactional", "resolve", "fail")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple, transactional: bool,
+                 resolve: Callable[[Any], None], fail: Callable[[BaseException], None]) -> None:
+        self.fn, self.args, self.transactional = fn, args, transactional
+        self.resolve, self.fail = resolve, fail
+
+    def call_alone(self) -> None:
+        try:
+            value = self.fn(*self.args)
+        except Exception as exc:
+            self.fail(exc)
+        else:
+            self.resolve(value)
+
+
+def _settle(future: asyncio.Future, value: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is None:
+        future.set_result(value)
+    else:
+        future.set_exception(error)

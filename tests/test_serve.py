@@ -25,11 +25,7 @@ def _ready_line(command: list[str], **kw) -> tuple[subprocess.Popen, dict]:
 
 def _stop(process: subprocess.Popen) -> tuple[int, str, str]:
     process.send_signal(signal.SIGTERM)
-    try:
-        out, err = process.communicate(timeout=5)
-    except subprocess.TimeoutExpired:
-        os.system(f"grep Sig /proc/{process.pid}/status > /tmp/dump.txt 2>&1")
-        raise
+    out, err = process.communicate(timeout=15)
     return process.returncode, out, err
 
 
