@@ -42,6 +42,8 @@ class RunningSandbox:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()  # else an unclosed-file warning fails the session
         return self.process.returncode
 
 
