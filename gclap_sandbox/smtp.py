@@ -44,7 +44,7 @@ class CaptureHandler:
         try:
             email = await ingest(self.ctx, incoming)
         except QuotaExceeded as error:
-            return f"554 5.7.0 {error.detail}"
+            return f"554 5.7.0 {error.title}: {error.detail}"
         except Exception:  # storage trouble must never take the server down
             log.exception("could not store a message from %s", session.peer)
             return "451 4.3.0 Could not store the message; try again"
