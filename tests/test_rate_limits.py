@@ -100,3 +100,18 @@ def test_switching_plan_needs_the_api_keys_manage_scope(api, sandbox):
     with sandbox.client(reader) as client:
         assert client.get(ORG).status_code == 200
         assert client.patch(ORG, json={"plan": "free"}).json()["missing_scope"] == "api_keys:manage"
+
+
+def test_the_openapi_document_describes_limits_idempotency_and_problem_types(api):
+    document = api.get("/api/v1/openapi.json").json()
+    send = document["paths"]["/api/v1/emails/send/"]["post"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in send["parameters"])
+    assert {"409", "429"} <= set(send["responses"])
+    assert "Retry-After" in send["responses"]["429"]["headers"]
+    assert "X-RateLimit-Remaining" in send["responses"]["202"]["headers"]
+    types = document["x-problem-types"]
+    assert any(t.endswith("/quota-exceeded") for t in types) and any(t.endswith("/rate-limited") for t in types)
+    keys = document["paths"]["/api/v1/accounts/api-keys/"]
+    assert keys["post"]["x-required-scope"] == "api_keys:manage"
+    scopes = keys["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["scopes"]
+    assert scopes["items"]["enum"] == list(document["x-scopes"])
