@@ -14,7 +14,7 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import auth, errors
+from gclap_sandbox import api_keys, auth, errors, limits
 from gclap_sandbox.api import blueprints
 from gclap_sandbox.api.responses import problem_response
 from gclap_sandbox.context import AppContext
@@ -50,6 +50,8 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     async def start(app: Sanic) -> None:
         await ctx.db.start()
         ctx.default_org_id, ctx.default_api_key = await ctx.db.run(auth.bootstrap, settings.api_key)
+        if settings.plan:
+            await ctx.db.run(limits.update_organization, ctx.default_org_id, {"plan": settings.plan})
         ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
 
     @app.after_server_start
@@ -83,6 +85,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         if ctx.smtp_server is not None:
             ctx.smtp_server.close()
             await ctx.smtp_server.wait_closed()
+        await ctx.db.run(api_keys.flush_last_used, dict(ctx.key_last_used))
         await ctx.db.close()
 
     return app

@@ -12,10 +12,14 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from gclap_sandbox import clock
 from gclap_sandbox.errors import Unauthorized
 from gclap_sandbox.models import ApiKey, Organization, SandboxSetting
+
+if TYPE_CHECKING:
+    from gclap_sandbox.context import AppContext
 
 KEY_PREFIX = "gclap_test_"
 _ALPHABET = string.ascii_letters + string.digits
@@ -116,6 +120,16 @@ class KeyCache:
 def load_principal(secret_hash: str) -> Principal | None:
     key = ApiKey.get_or_none(ApiKey.key_hash == secret_hash)
     return None if key is None else principal_for(key)
+
+
+async def resolve(ctx: AppContext, secret: str) -> Principal:
+    """The usable key behind `secret` (API bearer or SMTP password), or raise Unauthorized."""
+    secret_hash = hash_secret(secret)
+    principal = ctx.keys.lookup(secret_hash)
+    if principal is KeyError:
+        principal = await ctx.db.run(load_principal, secret_hash)
+        ctx.keys.store(secret_hash, principal)
+    return check_usable(principal)  # type: ignore[arg-type]
 
 
 def parse_bearer(header: str | None) -> str:

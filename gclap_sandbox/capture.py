@@ -1,7 +1,7 @@
 """The one pipeline every email goes through, whether it came by REST or by SMTP.
 
 `capture_email()` runs on the DB thread as one unit of work: parse the raw message, decide
-each recipient's kind (to / cc / bcc), and store the listing row, recipients, tags,
+each recipient's kind (to / cc / bcc), charge the monthly quota, and store the listing row, recipients, tags,
 attachment metadata and the raw source. Later stages (suppression, tracking, events,
 simulation, relay) hook in here so both entry points stay identical.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from gclap_sandbox import clock, mail
+from gclap_sandbox import clock, limits, mail
 from gclap_sandbox.db import insert_rows
 from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
 from gclap_sandbox.models.fields import new_id
@@ -36,6 +36,7 @@ def capture_email(incoming: Incoming) -> Email:
     """Parse and store one email; call on the DB thread (inside `Database.run`)."""
     _, parsed = mail.parse_message(incoming.raw)
     recipients = _recipients(incoming, parsed)
+    limits.charge_quota(incoming.organization_id, len(recipients))  # raises QuotaExceeded: nothing stored
     row = {
         "id": incoming.email_id,
         "organization": incoming.organization_id,

@@ -42,9 +42,22 @@ def main() -> None:
               show_default=True, envvar=ENV + "MAX_MESSAGE_SIZE", help="Largest message accepted, in bytes.")
 @click.option("--public-url", default=None, envvar=ENV + "PUBLIC_URL",
               help="Base URL others reach this sandbox at (for links it generates).")
+@click.option("--plan", type=click.Choice(["free", "pro", "business", "unlimited"]), default=None,
+              envvar=ENV + "PLAN", help="Put the default organization on this plan (rate limit and monthly "
+              "quota) [default: keep its plan; new sandboxes start on the sandbox-only 'unlimited'].")
+@click.option("--smtp-auth", type=click.Choice(["optional", "required", "off"]), default="optional",
+              show_default=True, envvar=ENV + "SMTP_AUTH", help="SMTP AUTH (user `apikey`, an API key as "
+              "password): optional accepts unauthenticated mail into the default organization.")
+@click.option("--smtp-tls", type=click.Choice(["self-signed"]), default=None, envvar=ENV + "SMTP_TLS",
+              help="Offer STARTTLS with a certificate generated at start.")
+@click.option("--smtp-tls-cert", type=click.Path(exists=True, dir_okay=False), default=None,
+              envvar=ENV + "SMTP_TLS_CERT", help="PEM certificate (chain) for STARTTLS.")
+@click.option("--smtp-tls-key", type=click.Path(exists=True, dir_okay=False), default=None,
+              envvar=ENV + "SMTP_TLS_KEY", help="PEM private key for --smtp-tls-cert.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL")
-def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, log_level):  # type: ignore[no-untyped-def]
+def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, plan, smtp_auth,  # type: ignore[no-untyped-def]
+          smtp_tls, smtp_tls_cert, smtp_tls_key, log_level):
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
     Once both ports accept connections it prints one JSON line on stdout with the
@@ -53,10 +66,15 @@ def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, 
     from gclap_sandbox.lifecycle import configure_logging, serve as run
     from gclap_sandbox.settings import Settings
 
+    if bool(smtp_tls_cert) != bool(smtp_tls_key):
+        raise click.UsageError("--smtp-tls-cert and --smtp-tls-key go together.")
+    if smtp_tls and smtp_tls_cert:
+        raise click.UsageError("Use either --smtp-tls self-signed or --smtp-tls-cert/--smtp-tls-key.")
     configure_logging(log_level)
     settings = Settings(
         http_host=http_addr[0], http_port=http_addr[1], smtp_host=smtp_addr[0], smtp_port=smtp_addr[1],
         db_path=db_path or default_db_path(), api_key=api_key, max_message_size=max_message_size,
-        public_url=public_url.rstrip("/") if public_url else None,
+        public_url=public_url.rstrip("/") if public_url else None, plan=plan, smtp_auth=smtp_auth,
+        smtp_tls_cert=smtp_tls_cert, smtp_tls_key=smtp_tls_key, smtp_tls_self_signed=smtp_tls == "self-signed",
     )
     run(settings)

@@ -7,6 +7,7 @@ from typing import Any
 
 from gclap_sandbox.auth import KeyCache
 from gclap_sandbox.db import Database
+from gclap_sandbox.limits import RateLimiter
 from gclap_sandbox.settings import Settings
 
 
@@ -22,3 +23,8 @@ class AppContext:
     smtp_port: int = 0
     # Callbacks run after an email is stored (live UI, waiters, ...): fn(email_summary_dict).
     email_listeners: list[Any] = field(default_factory=list)
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    # (organization id, Idempotency-Key) of requests still running.
+    idempotency_in_flight: set[tuple[str, str]] = field(default_factory=set)
+    # key id -> when it was last used; written to the database lazily (see api_keys.py).
+    key_last_used: dict[str, Any] = field(default_factory=dict)

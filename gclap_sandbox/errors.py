@@ -7,7 +7,8 @@
     ├── NotFound             404
     ├── Conflict             409
     ├── PayloadTooLarge      413
-    └── TooManyRequests      429 (rate limit or quota), with Retry-After
+    └── TooManyRequests      429 (rate limit), with Retry-After
+        └── QuotaExceeded    429 (monthly email quota), a distinct problem `type`
 
 Handlers raise these; `app.py` turns them (and any other exception) into
 `application/problem+json` responses. A stack trace never reaches a client.
@@ -113,6 +114,11 @@ class TooManyRequests(ApiError):
     status = 429
     title = "Too many requests"
     slug = "rate-limited"
+
+
+class QuotaExceeded(TooManyRequests):
+    title = "Monthly email quota exceeded"
+    slug = "quota-exceeded"
 
 
 class ServiceUnavailable(ApiError):

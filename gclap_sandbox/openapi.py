@@ -7,6 +7,7 @@ from typing import Any
 from gclap_sandbox import __version__
 from gclap_sandbox.api.responses import PROBLEM_SCHEMA
 from gclap_sandbox.api.routing import ROUTES, RouteSpec
+from gclap_sandbox.errors import PROBLEM_BASE
 from gclap_sandbox.scopes import SCOPES
 
 _PARAM = re.compile(r"<([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-z]+))?>")
@@ -18,7 +19,28 @@ _ERROR_DESCRIPTIONS = {
     403: "The API key lacks the route's scope.",
     404: "Not found.",
     409: "Conflict.",
-    429: "Rate limit or quota exceeded.",
+    429: "Rate limit (`rate-limited`) or monthly email quota (`quota-exceeded`) exceeded; see Retry-After.",
+}
+_RATE_HEADERS = {
+    "X-RateLimit-Limit": "Requests allowed per window for the organization's plan.",
+    "X-RateLimit-Remaining": "Requests left in the current window.",
+    "X-RateLimit-Reset": "When the window closes, in Unix seconds (sandbox clock).",
+    "RateLimit-Policy": "IETF form of the policy: `\"per-minute\";q=LIMIT;w=60`.",
+    "RateLimit": "IETF form of the state: `\"per-minute\";r=REMAINING;t=SECONDS_TO_RESET`.",
+    "Retry-After": "Seconds to wait (429 only).",
+}
+_PROBLEM_TYPES = {
+    "validation-error": "400: invalid fields, named in `errors`.",
+    "invalid-idempotency-key": "400: a malformed Idempotency-Key header.",
+    "missing-api-key": "401: no Authorization header.",
+    "invalid-api-key": "401: an unknown key.",
+    "expired-api-key": "401: the key's expires_at (or rotation grace period) has passed.",
+    "revoked-api-key": "401: the key was revoked.",
+    "missing-scope": "403: the key lacks the route's scope, named in `missing_scope`.",
+    "idempotency-key-reused": "409: the Idempotency-Key was used with a different request.",
+    "idempotency-key-in-progress": "409: a request with this Idempotency-Key is still running.",
+    "rate-limited": "429: the organization's per-minute request limit is spent.",
+    "quota-exceeded": "429: the organization's monthly email quota is spent; nothing was captured.",
 }
 
 
@@ -40,6 +62,8 @@ def build_document(server_url: str | None = None) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": {"Problem": PROBLEM_SCHEMA},
+            "headers": {name: {"description": text, "schema": {"type": "string"}}
+                        for name, text in _RATE_HEADERS.items()},
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http", "scheme": "bearer",
@@ -50,6 +74,7 @@ def build_document(server_url: str | None = None) -> dict[str, Any]:
         },
         "security": [{"bearerAuth": []}],
         "x-scopes": SCOPES,
+        "x-problem-types": {PROBLEM_BASE + slug: text for slug, text in _PROBLEM_TYPES.items()},
     }
     if server_url:
         doc["servers"] = [{"url": server_url}]
@@ -78,6 +103,11 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         for name, field in spec.query.fields.items():
             params.append({"name": name, "in": "query", "required": field.required,
                            "schema": field.json_schema()})
+    if spec.idempotent:
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                       "description": "Same key and body within 24 h replays the first response; "
+                                      "a different body gets 409."})
     if params:
         op["parameters"] = params
     if spec.body is not None:
@@ -86,10 +116,17 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     for status, response in spec.responses.items():
         op["responses"][str(status)] = _response(status, response)
     errors = [400] if (spec.body or spec.query) else []
+    if spec.idempotent:
+        errors.append(409)
     if spec.authenticated:
         errors += [401, 403, 429]
     for status in errors:
         op["responses"].setdefault(str(status), _response(status, {}))
+    if spec.authenticated:  # every response after authentication carries the rate-limit headers
+        for status, response in op["responses"].items():
+            if status != "401":
+                response["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in _RATE_HEADERS
+                                       if name != "Retry-After" or status == "429"}
     return op
 
 

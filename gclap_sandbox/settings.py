@@ -58,6 +58,11 @@ class Settings:
     max_message_size: int = 25 * 1024 * 1024
     public_url: str | None = None
     smtp_hostname: str = "gclap-sandbox"
+    plan: str | None = None  # emulate this plan for the default organization (limits.PLANS)
+    smtp_auth: str = "optional"  # optional | required | off
+    smtp_tls_cert: str | None = None
+    smtp_tls_key: str | None = None
+    smtp_tls_self_signed: bool = False
     extra: dict = field(default_factory=dict)
 
     @property

@@ -8,8 +8,12 @@ from functools import partial
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from gclap_sandbox import clock, limits, tls
+from gclap_sandbox.auth import Principal
 from gclap_sandbox.capture import Incoming, ingest
 from gclap_sandbox.context import AppContext
+from gclap_sandbox.errors import QuotaExceeded
+from gclap_sandbox.smtp_auth import MECHANISMS, ApiKeyAuth, collect_credentials
 
 log = logging.getLogger("gclap_sandbox.smtp")
 
@@ -24,16 +28,31 @@ class CaptureHandler:
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
+        # Authenticated mail belongs to the key's organization; the rest to the default one.
+        principal = session.auth_data if isinstance(session.auth_data, Principal) else None
+        organization_id = principal.organization_id if principal else self.ctx.default_org_id
+        if principal is not None:
+            self.ctx.key_last_used[principal.key_id] = clock.now()
+        verdict = await limits.check_rate(self.ctx, organization_id)
+        if not verdict.allowed:
+            return (f"451 4.7.1 Rate limit of {verdict.limit} requests per minute exceeded; "
+                    f"retry in {verdict.reset_after} s")
         incoming = Incoming(
-            raw=raw, source="smtp", organization_id=self.ctx.default_org_id,
+            raw=raw, source="smtp", organization_id=organization_id,
             envelope_from=envelope.mail_from, envelope_to=list(envelope.rcpt_tos),
         )
         try:
             email = await ingest(self.ctx, incoming)
+        except QuotaExceeded as error:
+            return f"554 5.7.0 {error.title}: {error.detail}"
         except Exception:  # storage trouble must never take the server down
             log.exception("could not store a message from %s", session.peer)
             return "451 4.3.0 Could not store the message; try again"
         return f"250 2.0.0 OK: captured as {email.id}"
+
+
+class AuthCaptureHandler(ApiKeyAuth, CaptureHandler):
+    """The capture handler with SMTP AUTH (`--smtp-auth optional|required`)."""
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -46,13 +65,19 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.AbstractServer:
     settings = ctx.settings
+    auth_on = settings.smtp_auth != "off"
     factory = partial(
-        SMTP, CaptureHandler(ctx),
+        SMTP, AuthCaptureHandler(ctx) if auth_on else CaptureHandler(ctx),
         hostname=settings.smtp_hostname,  # given, so no DNS lookup happens per connection
         ident="gclap-sandbox ESMTP",
         data_size_limit=settings.max_message_size,
         enable_SMTPUTF8=True,
         decode_data=False,
+        tls_context=tls.server_context(settings),
+        authenticator=collect_credentials if auth_on else None,
+        auth_required=settings.smtp_auth == "required",
+        auth_require_tls=not auth_on,  # a local sandbox accepts AUTH without TLS
+        auth_exclude_mechanism=[] if auth_on else MECHANISMS,
     )
     loop = asyncio.get_running_loop()
     return await loop.create_server(factory, sock=sock)

@@ -1,8 +1,9 @@
 """Route declarations: each API route states its scope, inputs and outputs in one place.
 
 `endpoint(bp, method, path, ...)` registers the handler with Sanic, wraps it with
-authentication, the scope check and input validation, and records a `RouteSpec` that the
-OpenAPI document is built from. A route cannot exist without a declared scope and schema.
+authentication, the rate limit (limits.py), the scope check, input validation and
+Idempotency-Key handling (idempotency.py), and records a `RouteSpec` that the OpenAPI
+document is built from. A route cannot exist without a declared scope and schema.
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from typing import Any, Awaitable, Callable
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import auth
-from gclap_sandbox.errors import BadRequest, Forbidden
+from gclap_sandbox import auth, clock, idempotency, limits
+from gclap_sandbox.errors import ApiError, BadRequest, Forbidden
 from gclap_sandbox.schema import Obj
 
 API_PREFIX = "/api/v1"
@@ -34,6 +35,7 @@ class RouteSpec:
     authenticated: bool = True
     description: str = ""
     body_content_type: str = "application/json"
+    idempotent: bool = False  # honours Idempotency-Key
 
 
 ROUTES: list[RouteSpec] = []
@@ -44,35 +46,67 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
              body: Obj | None = None, query: Obj | None = None,
              responses: dict[int, dict[str, Any]] | None = None, authenticated: bool = True,
              description: str = "", body_content_type: str = "application/json",
-             prefix: str = API_PREFIX) -> Callable[[Handler], Handler]:
+             prefix: str = API_PREFIX, idempotent: bool | None = None) -> Callable[[Handler], Handler]:
     """Declare an API route. `responses` maps status -> {"description", "schema"?, "content_type"?}."""
     spec = RouteSpec(method=method.upper(), path=prefix + path, scope=scope, summary=summary,
                      tag=bp.name, body=body, query=query, responses=responses or {},
                      authenticated=authenticated, description=description,
-                     body_content_type=body_content_type)
+                     body_content_type=body_content_type,
+                     # Every authenticated POST honours Idempotency-Key unless it opts out.
+                     idempotent=(method.upper() == "POST" and authenticated) if idempotent is None else idempotent)
     ROUTES.append(spec)
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            if spec.authenticated:
-                principal = await authenticate(request)
-                if not principal.allows(spec.scope):
-                    raise Forbidden(f"This API key lacks the `{spec.scope}` scope.",
-                                    slug="missing-scope", missing_scope=spec.scope)
-                request.ctx.principal = principal
-            if spec.query is not None:
-                request.ctx.query = spec.query.validate(
-                    {k: v[-1] for k, v in request.args.items()})
-            if spec.body is not None:
-                request.ctx.body = spec.body.validate(json_body(request))
-            return await handler(request, *args, **kwargs)
+            call = functools.partial(handler, request, *args, **kwargs)
+            if not spec.authenticated:
+                _validate(request, spec)
+                return await call()
+            return await _guarded(request, spec, call)
 
         wrapper.route_spec = spec  # type: ignore[attr-defined]
         bp.add_route(wrapper, path, methods=[spec.method], name=_route_name(spec))
         return wrapper
 
     return decorate
+
+
+async def _guarded(request: Request, spec: RouteSpec, call: Callable[[], Awaitable[HTTPResponse]]
+                   ) -> HTTPResponse:
+    """Authenticated routes: key, rate limit (headers on every response), scope, input, idempotency."""
+    ctx = request.app.ctx.sandbox
+    principal = await auth.resolve(ctx, auth.parse_bearer(request.headers.get("authorization")))
+    request.ctx.principal = principal
+    ctx.key_last_used[principal.key_id] = clock.now()
+    verdict = await limits.check_rate(ctx, principal.organization_id)
+    headers = limits.rate_limit_headers(verdict)
+    try:
+        if not verdict.allowed:
+            raise limits.rate_limited(verdict)
+        if not principal.allows(spec.scope):
+            raise Forbidden(f"This API key lacks the `{spec.scope}` scope.",
+                            slug="missing-scope", missing_scope=spec.scope)
+        _validate(request, spec)
+        key = idempotency.parse_key(request.headers.get(idempotency.HEADER)) if spec.idempotent else None
+        if key is None:
+            response = await call()
+        else:
+            response = await idempotency.run_once(ctx, request, principal.organization_id, key, call)
+    except ApiError as error:
+        error.headers = {**headers, **error.headers}
+        raise
+    response.headers.update(headers)
+    return response
+
+
+def _validate(request: Request, spec: RouteSpec) -> None:
+    if spec.query is not None:
+        request.ctx.query = spec.query.validate({k: v[-1] for k, v in request.args.items()})
+    if spec.body is not None:
+        # A body whose fields are all optional may be left out entirely.
+        optional = not any(f.required for f in spec.body.fields.values())
+        request.ctx.body = spec.body.validate({} if optional and not request.body else json_body(request))
 
 
 def _route_name(spec: RouteSpec) -> str:
@@ -89,14 +123,3 @@ def json_body(request: Request) -> Any:
         return json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}", slug="invalid-json") from None
-
-
-async def authenticate(request: Request) -> auth.Principal:
-    ctx = request.app.ctx.sandbox
-    secret = auth.parse_bearer(request.headers.get("authorization"))
-    secret_hash = auth.hash_secret(secret)
-    principal = ctx.keys.lookup(secret_hash)
-    if principal is KeyError:
-        principal = await ctx.db.run(auth.load_principal, secret_hash)
-        ctx.keys.store(secret_hash, principal)
-    return auth.check_usable(principal)  # type: ignore[arg-type]

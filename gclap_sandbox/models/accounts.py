@@ -9,6 +9,8 @@ from gclap_sandbox.models.fields import IdField, JSONField, UtcDateTimeField
 
 
 class Organization(BaseModel):
+    reset_scope = "config"
+
     id = IdField()
     name = peewee.CharField(max_length=200)
     # Plans are defined in limits.py; the sandbox-only `unlimited` never throttles.
@@ -19,6 +21,8 @@ class Organization(BaseModel):
 
 
 class ApiKey(BaseModel):
+    reset_scope = "config"
+
     id = IdField()
     organization = peewee.ForeignKeyField(Organization, backref="api_keys", on_delete="CASCADE")
     name = peewee.CharField(max_length=200)

@@ -1,0 +1,143 @@
+"""SMTP AUTH with `apikey` + an API key, the --smtp-auth modes, and STARTTLS."""
+from __future__ import annotations
+
+import smtplib
+import ssl
+
+import pytest
+
+from gclap_sandbox.tls import self_signed_pem
+
+MESSAGE = b"Subject: smtp auth %s\r\nFrom: app@example.com\r\nTo: %s\r\n\r\nhello\r\n"
+
+
+def message(unique: str) -> bytes:
+    return MESSAGE % (unique.encode(), f"smtp-{unique}@example.com".encode())
+
+
+def captured(api, unique):
+    return api.get("/api/v1/emails/", params={"to": f"smtp-{unique}@example.com"}).json()
+
+
+def test_auth_plain_with_the_api_key_sends(api, sandbox, unique):
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.ehlo()
+        assert set(smtp.esmtp_features["auth"].split()) == {"LOGIN", "PLAIN"}
+        code, _ = smtp.login("apikey", sandbox.api_key)  # smtplib picks PLAIN
+        assert code == 235
+        smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+    assert captured(api, unique)["results"][0]["source"] == "smtp"
+
+
+def test_auth_login_works_too(api, sandbox, unique):
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.ehlo()
+        smtp.user, smtp.password = "apikey", sandbox.api_key
+        code, _ = smtp.auth("LOGIN", smtp.auth_login, initial_response_ok=False)
+        assert code == 235
+        smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+    assert captured(api, unique)["count"] == 1
+
+
+@pytest.mark.parametrize("user, password, reason", [
+    ("apikey", "gclap_test_" + "0" * 40, b"Invalid API key"),
+    ("someone", None, b"apikey"),
+])
+def test_a_wrong_key_or_username_gets_535(sandbox, user, password, reason):
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        with pytest.raises(smtplib.SMTPAuthenticationError) as refused:
+            smtp.login(user, password or sandbox.api_key)
+    assert refused.value.smtp_code == 535 and reason in refused.value.smtp_error
+
+
+def test_revoked_keys_and_keys_without_emails_send_get_535(api, sandbox):
+    reader = api.post("/api/v1/accounts/api-keys/", json={"name": "r", "scopes": ["emails:read"]}).json()
+    revoked = api.post("/api/v1/accounts/api-keys/", json={"name": "gone"}).json()
+    api.delete(f"/api/v1/accounts/api-keys/{revoked['id']}/")
+    for secret, reason in ((reader["key"], b"emails:send"), (revoked["key"], b"revoked")):
+        with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+            with pytest.raises(smtplib.SMTPAuthenticationError) as refused:
+                smtp.login("apikey", secret)
+        assert refused.value.smtp_code == 535 and reason in refused.value.smtp_error
+
+
+def test_optional_mode_accepts_unauthenticated_mail(api, sandbox, unique):
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+    assert captured(api, unique)["count"] == 1
+
+
+def test_required_mode_refuses_unauthenticated_mail(launch, unique):
+    sandbox = launch("--smtp-auth", "required")
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        with pytest.raises(smtplib.SMTPSenderRefused) as refused:
+            smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+        assert refused.value.smtp_code == 530
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.login("apikey", sandbox.api_key)
+        smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+    with sandbox.client() as api:
+        assert captured(api, unique)["count"] == 1
+
+
+def test_off_mode_does_not_offer_auth(launch, unique):
+    sandbox = launch("--smtp-auth", "off")
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.ehlo()
+        assert not smtp.has_extn("auth")
+        smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+
+
+def test_authenticated_smtp_mail_counts_against_the_organization(launch, unique):
+    sandbox = launch("--plan", "free")
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.login("apikey", sandbox.api_key)
+        for _ in range(3):
+            smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com", "x@example.com"], message(unique))
+    with sandbox.client() as api:
+        org = api.get("/api/v1/accounts/organization/").json()
+    assert org["usage"]["emails"] == 6
+    assert org["rate_limit"]["remaining"] == 100 - 3 - 1
+
+
+def test_smtp_over_the_rate_limit_gets_a_temporary_failure(launch, unique):
+    sandbox = launch("--plan", "free")
+    with sandbox.client() as api:
+        for _ in range(100):
+            api.get("/api/v1/accounts/scopes/")
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.login("apikey", sandbox.api_key)
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+    assert refused.value.smtp_code == 451 and b"Rate limit" in refused.value.smtp_error
+
+
+def test_starttls_with_a_self_signed_certificate(launch, unique):
+    sandbox = launch("--smtp-tls", "self-signed")
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.ehlo()
+        assert smtp.has_extn("starttls")
+        smtp.starttls(context=ssl._create_unverified_context())
+        assert smtp.sock.version().startswith("TLS")
+        smtp.login("apikey", sandbox.api_key)
+        smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+    with sandbox.client() as api:
+        assert captured(api, unique)["count"] == 1
+
+
+def test_starttls_with_a_given_certificate_verifies(launch, tmp_path, unique):
+    cert, key = self_signed_pem("localhost")
+    (tmp_path / "cert.pem").write_bytes(cert)
+    (tmp_path / "key.pem").write_bytes(key)
+    sandbox = launch("--smtp-tls-cert", str(tmp_path / "cert.pem"), "--smtp-tls-key", str(tmp_path / "key.pem"))
+    context = ssl.create_default_context(cadata=cert.decode())
+    with smtplib.SMTP("localhost", sandbox.smtp_port) as smtp:
+        smtp.starttls(context=context)  # verifies the chain and the host name
+        smtp.login("apikey", sandbox.api_key)
+        smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+
+
+def test_no_starttls_without_a_certificate(sandbox):
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.ehlo()
+        assert not smtp.has_extn("starttls")
