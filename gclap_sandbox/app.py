@@ -12,11 +12,12 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import auth, errors
+from gclap_sandbox import auth, background, errors
 from gclap_sandbox.api import blueprints
 from gclap_sandbox.api.responses import problem_response
 from gclap_sandbox.context import AppContext
 from gclap_sandbox.db import Database
+from gclap_sandbox.delivery import DeliveryOptions
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.smtp import start_smtp_server
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     http_host, http_port = http_sock.getsockname()[:2]
     ctx.http_url = settings.public_url or f"http://{_url_host(http_host)}:{http_port}"
     ctx.smtp_port = smtp_sock.getsockname()[1]
+    ctx.delivery = DeliveryOptions(base_url=ctx.http_url, profile=settings.simulate, seed=settings.seed)
     app.ctx.sandbox = ctx
     for bp in blueprints():
         app.blueprint(bp)
@@ -48,6 +50,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     async def start(app: Sanic) -> None:
         await ctx.db.start()
         ctx.default_org_id, ctx.default_api_key = await ctx.db.run(auth.bootstrap, settings.api_key)
+        await background.start(ctx)
         ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
 
     @app.after_server_start
@@ -69,6 +72,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         if ctx.smtp_server is not None:
             ctx.smtp_server.close()
             await ctx.smtp_server.wait_closed()
+        await background.stop(ctx)
         await ctx.db.close()
 
     return app

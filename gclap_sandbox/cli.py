@@ -41,10 +41,16 @@ def main() -> None:
 @click.option("--max-message-size", type=click.IntRange(min=1024), default=25 * 1024 * 1024,
               show_default=True, envvar=ENV + "MAX_MESSAGE_SIZE", help="Largest message accepted, in bytes.")
 @click.option("--public-url", default=None, envvar=ENV + "PUBLIC_URL",
-              help="Base URL others reach this sandbox at (for links it generates).")
+              help="Base URL others reach this sandbox at (tracking pixel, click and unsubscribe links), "
+              "e.g. a LAN address or a tunnel [default: the HTTP address].")
+@click.option("--simulate", type=click.Choice(["none", "realistic"]), default="none", show_default=True,
+              envvar=ENV + "SIMULATE", help="What happens after sending: `none` (delivered, nothing more "
+              "unless asked) or `realistic` (bounces, opens, clicks... at realistic rates and delays).")
+@click.option("--seed", type=int, default=0, show_default=True, envvar=ENV + "SEED",
+              help="Seed for --simulate realistic: the same seed gives the same outcomes and delays.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL")
-def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, log_level):  # type: ignore[no-untyped-def]
+def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, simulate, seed, log_level):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
     Once both ports accept connections it prints one JSON line on stdout with the
@@ -57,6 +63,6 @@ def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, 
     settings = Settings(
         http_host=http_addr[0], http_port=http_addr[1], smtp_host=smtp_addr[0], smtp_port=smtp_addr[1],
         db_path=db_path or default_db_path(), api_key=api_key, max_message_size=max_message_size,
-        public_url=public_url.rstrip("/") if public_url else None,
+        public_url=public_url.rstrip("/") if public_url else None, simulate=simulate, seed=seed,
     )
     run(settings)

@@ -7,6 +7,7 @@ from typing import Any
 
 from gclap_sandbox.auth import KeyCache
 from gclap_sandbox.db import Database
+from gclap_sandbox.delivery import DeliveryOptions
 from gclap_sandbox.settings import Settings
 
 
@@ -22,3 +23,9 @@ class AppContext:
     smtp_port: int = 0
     # Callbacks run after an email is stored (live UI, waiters, ...): fn(email_summary_dict).
     email_listeners: list[Any] = field(default_factory=list)
+    # Callbacks run on the loop after an event is committed: fn(organization_id, event_dict).
+    event_listeners: list[Any] = field(default_factory=list)
+    delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
+    jobs_worker: Any = None  # jobs.Worker while serving
+    event_publisher: Any = None  # its events.COMMIT_HOOKS entry while serving
+    clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one clock move at a time

@@ -9,14 +9,38 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, TypeVar
 
 import peewee
 
 database = peewee.DatabaseProxy()
 log = logging.getLogger("gclap_sandbox.db")
 T = TypeVar("T")
+_pending = threading.local()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` on the DB thread once the current unit of work has committed.
+
+    Dropped if the unit of work fails, so nothing is announced that was not stored.
+    """
+    _pending.__dict__.setdefault("callbacks", []).append(callback)
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A nested transaction; if it fails, its after-commit callbacks are dropped with it."""
+    callbacks = _pending.__dict__.setdefault("callbacks", [])
+    mark = len(callbacks)
+    try:
+        with database.atomic():
+            yield
+    except BaseException:
+        del callbacks[mark:]
+        raise
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -77,8 +101,20 @@ class Database:
         return await self._call(self._in_transaction, fn, *args)
 
     def _in_transaction(self, fn: Callable[..., T], *args: Any) -> T:
-        with database.atomic():
-            return fn(*args)
+        _pending.callbacks = []
+        try:
+            with database.atomic():
+                result = fn(*args)
+        except BaseException:
+            _pending.callbacks = []
+            raise
+        callbacks, _pending.callbacks = _pending.callbacks, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # a listener's failure must not undo a committed unit of work
+                log.exception("after-commit callback failed")
+        return result
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()

@@ -58,6 +58,9 @@ class Settings:
     max_message_size: int = 25 * 1024 * 1024
     public_url: str | None = None
     smtp_hostname: str = "gclap-sandbox"
+    # Simulation profile (simulate.PROFILES) and the seed that makes `realistic` repeatable.
+    simulate: str = "none"
+    seed: int = 0
     extra: dict = field(default_factory=dict)
 
     @property

@@ -5,6 +5,7 @@ from sanic import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from gclap_sandbox.api import emails, health, meta
+    from gclap_sandbox.api import analytics, clock, emails, events, health, meta, simulation, suppressions, tracking
 
-    return [health.bp, meta.bp, emails.bp]
+    return [health.bp, meta.bp, emails.bp, events.bp, simulation.bp, suppressions.bp, clock.bp,
+            analytics.bp, tracking.bp]

@@ -1,8 +1,11 @@
 """All peewee models; importing this package registers them for schema creation."""
 from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
 from gclap_sandbox.models.emails import Attachment, Email, EmailContent, EmailRecipient, EmailTag
+from gclap_sandbox.models.jobs import Job
+from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
 
 __all__ = [
     "ApiKey", "Organization", "SandboxSetting",
     "Attachment", "Email", "EmailContent", "EmailRecipient", "EmailTag",
+    "Job", "Event", "Suppression", "TrackingToken",
 ]
