@@ -6,7 +6,10 @@ stores the report, addressed to the original sender, as a mail server would retu
 from __future__ import annotations
 
 from datetime import datetime
-from email.message import EmailMessage, Message
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime
 from typing import Any
 
@@ -18,42 +21,47 @@ MAILER_DAEMON = f"Mail Delivery System <MAILER-DAEMON@{REPORTING_MTA}>"
 
 
 def build_report(*, sender: str, recipient: str, original_raw: bytes, smtp_code: int,
-                 enhanced_code: str, reason: str, arrival: datetime, bounced_at: datetime) -> EmailMessage:
+                 enhanced_code: str, reason: str, arrival: datetime, bounced_at: datetime) -> Message:
     """A multipart/report; report-type=delivery-status message for one failed recipient."""
-    report = EmailMessage(policy=mail.WIRE)
+    domain = recipient.rpartition("@")[2]
+    report = MIMEMultipart("report", report_type="delivery-status", policy=mail.WIRE)
     report["From"] = MAILER_DAEMON
     report["To"] = sender
     report["Subject"] = "Undelivered Mail Returned to Sender"
     report["Date"] = format_datetime(bounced_at)
     report["Message-ID"] = mail.new_message_id(REPORTING_MTA)
-    report["Auto-Submitted"] = "auto-replied"
-    report.set_content(
+    report["Auto-Submitted"] = "auto-replied"  # RFC 3834: never answer this automatically
+    report.attach(MIMEText(
         f"This is the mail system at {REPORTING_MTA}.\n\n"
         "Your message could not be delivered to one or more recipients.\n\n"
-        f"<{recipient}>: host mx.{recipient.rpartition('@')[2]} said:\n    {reason}\n")
-    report.make_mixed()
-    report.replace_header("Content-Type", 'multipart/report; report-type="delivery-status"')
-    status = EmailMessage(policy=mail.WIRE)
-    status.set_payload(
-        f"Reporting-MTA: dns; {REPORTING_MTA}\r\n"
-        f"Arrival-Date: {format_datetime(arrival)}\r\n"
-        "\r\n"
-        f"Final-Recipient: rfc822; {recipient}\r\n"
-        "Action: failed\r\n"
-        f"Status: {enhanced_code}\r\n"
-        f"Remote-MTA: dns; mx.{recipient.rpartition('@')[2]}\r\n"
-        f"Diagnostic-Code: smtp; {reason}\r\n"
-        f"Last-Attempt-Date: {format_datetime(bounced_at)}\r\n")
-    status["Content-Type"] = "message/delivery-status"
+        f"<{recipient}>: host mx.{domain} said:\n    {reason}\n", "plain", _charset(reason), policy=mail.WIRE))
+    # message/delivery-status is a list of header blocks: per message, then per recipient.
+    status = MIMEBase("message", "delivery-status", policy=mail.WIRE)
+    status.set_payload([
+        _fields({"Reporting-MTA": f"dns; {REPORTING_MTA}", "Arrival-Date": format_datetime(arrival)}),
+        _fields({"Final-Recipient": f"rfc822; {recipient}", "Action": "failed", "Status": enhanced_code,
+                 "Remote-MTA": f"dns; mx.{domain}", "Diagnostic-Code": f"smtp; {reason}",
+                 "Last-Attempt-Date": format_datetime(bounced_at)}),
+    ])
     status["Content-Description"] = "Delivery report"
     report.attach(status)
-    headers = EmailMessage(policy=mail.WIRE)
-    header_block = original_raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    headers.set_payload(header_block.decode("utf-8", "replace") + "\r\n")
-    headers["Content-Type"] = "text/rfc822-headers"
+    header_block = original_raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    header_text = header_block.decode("utf-8", "replace") + "\n"
+    headers = MIMEText(header_text, "rfc822-headers", _charset(header_text), policy=mail.WIRE)
     headers["Content-Description"] = "Undelivered message headers"
     report.attach(headers)
     return report
+
+
+def _charset(text: str) -> str:
+    return "us-ascii" if text.isascii() else "utf-8"
+
+
+def _fields(values: dict[str, str]) -> Message:
+    block = Message(policy=mail.WIRE)
+    for name, value in values.items():
+        block[name] = value
+    return block
 
 
 def parts_of(report: Message) -> list[str]:
