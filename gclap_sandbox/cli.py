@@ -66,3 +66,9 @@ def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, 
         public_url=public_url.rstrip("/") if public_url else None, simulate=simulate, seed=seed,
     )
     run(settings)
+
+
+from gclap_sandbox.cli_client import COMMANDS as _CLIENT_COMMANDS  # noqa: E402  (trigger, clock)
+
+for _command in _CLIENT_COMMANDS:
+    main.add_command(_command)
