@@ -38,7 +38,8 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     app.config.FALLBACK_ERROR_FORMAT = "json"
     ctx = AppContext(settings=settings, db=Database(settings.db_path))
     http_host, http_port = http_sock.getsockname()[:2]
-    ctx.http_url = settings.public_url or f"http://{_url_host(http_host)}:{http_port}"
+    listen_url = f"http://{_url_host(http_host)}:{http_port}"
+    ctx.http_url = settings.public_url or listen_url
     ctx.smtp_port = smtp_sock.getsockname()[1]
     ctx.delivery = DeliveryOptions(base_url=ctx.http_url, profile=settings.simulate, seed=settings.seed)
     app.ctx.sandbox = ctx
@@ -57,6 +58,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     async def announce(app: Sanic) -> None:
         ready = {
             "http_url": ctx.http_url,
+            "listen_url": listen_url,  # where it listens, when --public-url differs
             "smtp_host": settings.smtp_host,
             "smtp_port": ctx.smtp_port,
             "api_key": ctx.default_api_key,
