@@ -121,15 +121,15 @@ def _realistic(rng: random.Random) -> Plan:
     rates = REALISTIC
     draw = rng.random()
     if draw < rates["hard_bounce"]:
-        return Plan(False, (Step(rng.uniform(1, 10), "bounced"),))
+        return Plan(False, (Step(_ms(rng.uniform(1, 10)), "bounced"),))
     if draw < rates["hard_bounce"] + rates["soft_bounce"]:
-        return Plan(False, (Step(rng.uniform(1, 10), "softbounce"),))
+        return Plan(False, (Step(_ms(rng.uniform(1, 10)), "softbounce"),))
     steps: list[Step] = []
-    delivered = rng.uniform(1, 10)
+    delivered = _ms(rng.uniform(1, 10))
     if rng.random() < rates["deferred"]:
         steps.append(Step(delivered, "deferred"))
-        delivered += rng.uniform(5 * 60, 60 * 60)
-    steps.append(Step(round(delivered, 3), "delivered"))
+        delivered = _ms(delivered + rng.uniform(5 * 60, 60 * 60))
+    steps.append(Step(delivered, "delivered"))
     labels: set[str] = set()
     if rng.random() < rates["open"]:
         labels.add("opened")
@@ -140,10 +140,14 @@ def _realistic(rng: random.Random) -> Plan:
     if rng.random() < rates["spam"]:
         labels.add("spam")
     # Opens spread over two days, clicks within the hour after, like real engagement.
-    steps.extend(_engagement(labels, delivered, round(rng.uniform(60, 2 * 86400), 3),
-                             round(rng.uniform(5, 3600), 3), round(rng.uniform(30, 600), 3),
-                             round(rng.uniform(60, 86400), 3)))
-    return Plan(False, tuple(steps))
+    steps.extend(_engagement(labels, delivered, rng.uniform(60, 2 * 86400), rng.uniform(5, 3600),
+                             rng.uniform(30, 600), rng.uniform(60, 86400)))
+    return Plan(False, tuple(Step(_ms(step.delay), step.label) for step in steps))
+
+
+def _ms(seconds: float) -> float:
+    """Whole milliseconds, the precision event times are shown with."""
+    return round(seconds, 3)
 
 
 def outcome_event(label: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
