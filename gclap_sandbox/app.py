@@ -14,11 +14,12 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import api_keys, auth, errors, limits
+from gclap_sandbox import api_keys, auth, background, errors, limits
 from gclap_sandbox.api import blueprints
 from gclap_sandbox.api.responses import problem_response
 from gclap_sandbox.context import AppContext
 from gclap_sandbox.db import Database
+from gclap_sandbox.delivery import DeliveryOptions
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.smtp import start_smtp_server
 
@@ -39,8 +40,10 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     app.config.FALLBACK_ERROR_FORMAT = "json"
     ctx = AppContext(settings=settings, db=Database(settings.db_path))
     http_host, http_port = http_sock.getsockname()[:2]
-    ctx.http_url = settings.public_url or f"http://{_url_host(http_host)}:{http_port}"
+    listen_url = f"http://{_url_host(http_host)}:{http_port}"
+    ctx.http_url = settings.public_url or listen_url
     ctx.smtp_port = smtp_sock.getsockname()[1]
+    ctx.delivery = DeliveryOptions(base_url=ctx.http_url, profile=settings.simulate, seed=settings.seed)
     app.ctx.sandbox = ctx
     for bp in blueprints():
         app.blueprint(bp)
@@ -52,6 +55,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         ctx.default_org_id, ctx.default_api_key = await ctx.db.run(auth.bootstrap, settings.api_key)
         if settings.plan:
             await ctx.db.run(limits.update_organization, ctx.default_org_id, {"plan": settings.plan})
+        await background.start(ctx)
         ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
 
     @app.after_server_start
@@ -70,6 +74,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     def print_ready() -> None:
         ready = {
             "http_url": ctx.http_url,
+            "listen_url": listen_url,  # where it listens, when --public-url differs
             "smtp_host": settings.smtp_host,
             "smtp_port": ctx.smtp_port,
             "api_key": ctx.default_api_key,
@@ -85,6 +90,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         if ctx.smtp_server is not None:
             ctx.smtp_server.close()
             await ctx.smtp_server.wait_closed()
+        await background.stop(ctx)
         await ctx.db.run(api_keys.flush_last_used, dict(ctx.key_last_used))
         await ctx.db.close()
 

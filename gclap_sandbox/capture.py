@@ -1,16 +1,17 @@
 """The one pipeline every email goes through, whether it came by REST or by SMTP.
 
 `capture_email()` runs on the DB thread as one unit of work: parse the raw message, decide
-each recipient's kind (to / cc / bcc), charge the monthly quota, and store the listing row, recipients, tags,
-attachment metadata and the raw source. Later stages (suppression, tracking, events,
-simulation, relay) hook in here so both entry points stay identical.
+each recipient's kind (to / cc / bcc), charge the monthly quota, and store the listing row,
+recipients, tags, attachment metadata and the raw source. The delivery steps (delivery.py:
+suppression, tracking, `email.sent`, simulated outcomes as jobs) run around the store, so
+both entry points stay identical.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from gclap_sandbox import clock, limits, mail
+from gclap_sandbox import clock, delivery, limits, mail
 from gclap_sandbox.db import insert_rows
 from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
 from gclap_sandbox.models.fields import new_id
@@ -30,13 +31,22 @@ class Incoming:
     tags: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     email_id: str = field(default_factory=new_id)
+    # False for mail the sandbox writes itself (bounce reports): stored, no delivery steps.
+    lifecycle: bool = True
+    options: delivery.DeliveryOptions | None = None  # set by `ingest` from the running sandbox
 
 
 def capture_email(incoming: Incoming) -> Email:
     """Parse and store one email; call on the DB thread (inside `Database.run`)."""
-    _, parsed = mail.parse_message(incoming.raw)
+    msg, parsed = mail.parse_message(incoming.raw)
     recipients = _recipients(incoming, parsed)
     limits.charge_quota(incoming.organization_id, len(recipients))  # raises QuotaExceeded: nothing stored
+    addresses = [addr for addr, _, _ in recipients]
+    prepared = delivery.prepare(incoming, msg, addresses) if incoming.lifecycle else None
+    raw = incoming.raw
+    if prepared is not None and prepared.raw is not incoming.raw:  # tracking changed the message
+        raw = prepared.raw
+        _, parsed = mail.parse_message(raw)
     row = {
         "id": incoming.email_id,
         "organization": incoming.organization_id,
@@ -62,7 +72,7 @@ def capture_email(incoming: Incoming) -> Email:
     }
     insert_rows(Email, [row])
     insert_rows(EmailContent, [{"email": incoming.email_id, "text": parsed.text, "html": parsed.html,
-                                "raw": incoming.raw}])
+                                "raw": raw}])
     insert_rows(EmailRecipient, [
         {"email": incoming.email_id, "address": addr, "name": name, "kind": kind, "status": "sent"}
         for addr, name, kind in recipients])
@@ -71,7 +81,10 @@ def capture_email(incoming: Incoming) -> Email:
         {"id": new_id(), "email": incoming.email_id, "position": a.position, "filename": a.filename,
          "content_type": a.content_type, "size": a.size, "content_id": a.content_id, "inline": a.inline}
         for a in parsed.attachments])
-    return Email(**row)
+    email = Email(**row)
+    if prepared is not None:
+        delivery.after_store(email, incoming, addresses, prepared)
+    return email
 
 
 def _recipients(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str, str, str]]:
@@ -103,6 +116,7 @@ def _search_text(parsed: mail.ParsedEmail, recipients: list[tuple[str, str, str]
 
 async def ingest(ctx: "AppContext", incoming: Incoming) -> Email:
     """Store an email off the loop, then tell live listeners (UI, waiters) about it."""
+    incoming.options = incoming.options or ctx.delivery
     email = await ctx.db.run(capture_email, incoming)
     if ctx.email_listeners:
         from gclap_sandbox.inbox import summary

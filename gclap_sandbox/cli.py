@@ -41,7 +41,13 @@ def main() -> None:
 @click.option("--max-message-size", type=click.IntRange(min=1024), default=25 * 1024 * 1024,
               show_default=True, envvar=ENV + "MAX_MESSAGE_SIZE", help="Largest message accepted, in bytes.")
 @click.option("--public-url", default=None, envvar=ENV + "PUBLIC_URL",
-              help="Base URL others reach this sandbox at (for links it generates).")
+              help="Base URL others reach this sandbox at (tracking pixel, click and unsubscribe links), "
+              "e.g. a LAN address or a tunnel [default: the HTTP address].")
+@click.option("--simulate", type=click.Choice(["none", "realistic"]), default="none", show_default=True,
+              envvar=ENV + "SIMULATE", help="What happens after sending: `none` (delivered, nothing more "
+              "unless asked) or `realistic` (bounces, opens, clicks... at realistic rates and delays).")
+@click.option("--seed", type=int, default=0, show_default=True, envvar=ENV + "SEED",
+              help="Seed for --simulate realistic: the same seed gives the same outcomes and delays.")
 @click.option("--plan", type=click.Choice(["free", "pro", "business", "unlimited"]), default=None,
               envvar=ENV + "PLAN", help="Put the default organization on this plan (rate limit and monthly "
               "quota) [default: keep its plan; new sandboxes start on the sandbox-only 'unlimited'].")
@@ -56,8 +62,8 @@ def main() -> None:
               envvar=ENV + "SMTP_TLS_KEY", help="PEM private key for --smtp-tls-cert.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL")
-def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, plan, smtp_auth,  # type: ignore[no-untyped-def]
-          smtp_tls, smtp_tls_cert, smtp_tls_key, log_level):
+def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, simulate, seed, plan,  # type: ignore[no-untyped-def]
+          smtp_auth, smtp_tls, smtp_tls_cert, smtp_tls_key, log_level):
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
     Once both ports accept connections it prints one JSON line on stdout with the
@@ -76,5 +82,12 @@ def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, 
         db_path=db_path or default_db_path(), api_key=api_key, max_message_size=max_message_size,
         public_url=public_url.rstrip("/") if public_url else None, plan=plan, smtp_auth=smtp_auth,
         smtp_tls_cert=smtp_tls_cert, smtp_tls_key=smtp_tls_key, smtp_tls_self_signed=smtp_tls == "self-signed",
+        simulate=simulate, seed=seed,
     )
     run(settings)
+
+
+from gclap_sandbox.cli_client import COMMANDS as _CLIENT_COMMANDS  # noqa: E402  (trigger, clock)
+
+for _command in _CLIENT_COMMANDS:
+    main.add_command(_command)

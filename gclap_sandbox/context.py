@@ -8,6 +8,7 @@ from typing import Any
 from gclap_sandbox.auth import KeyCache
 from gclap_sandbox.db import Database
 from gclap_sandbox.limits import RateLimiter
+from gclap_sandbox.delivery import DeliveryOptions
 from gclap_sandbox.settings import Settings
 
 
@@ -28,3 +29,9 @@ class AppContext:
     idempotency_in_flight: set[tuple[str, str]] = field(default_factory=set)
     # key id -> when it was last used; written to the database lazily (see api_keys.py).
     key_last_used: dict[str, Any] = field(default_factory=dict)
+    # Callbacks run on the loop after an event is committed: fn(organization_id, event_dict).
+    event_listeners: list[Any] = field(default_factory=list)
+    delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
+    jobs_worker: Any = None  # jobs.Worker while serving
+    event_publisher: Any = None  # its events.COMMIT_HOOKS entry while serving
+    clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one clock move at a time

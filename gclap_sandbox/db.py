@@ -12,13 +12,36 @@ import os
 import concurrent.futures
 import queue
 import threading
-from typing import Any, Callable, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, TypeVar
 
 import peewee
 
 database = peewee.DatabaseProxy()
 log = logging.getLogger("gclap_sandbox.db")
 T = TypeVar("T")
+_pending = threading.local()
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` on the DB thread once the current unit of work has committed.
+
+    Dropped if the unit of work fails, so nothing is announced that was not stored.
+    """
+    _pending.__dict__.setdefault("callbacks", []).append(callback)
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A nested transaction; if it fails, its after-commit callbacks are dropped with it."""
+    callbacks = _pending.__dict__.setdefault("callbacks", [])
+    mark = len(callbacks)
+    try:
+        with database.atomic():
+            yield
+    except BaseException:
+        del callbacks[mark:]
+        raise
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -184,16 +207,27 @@ class Database:
 
     def _run_batch(self, batch: list["_Job"]) -> None:
         outcomes: list[tuple[Any, BaseException | None]] = []
+        committed_callbacks: list[Callable[[], None]] = []
         try:
             with database.atomic():
                 for job in batch:
+                    _pending.callbacks = []
                     try:
                         with database.atomic():  # a savepoint when batched
                             outcomes.append((job.fn(*job.args), None))
                     except Exception as exc:
                         outcomes.append((None, exc))
+                    else:
+                        committed_callbacks.extend(_pending.callbacks)
         except Exception as exc:  # the commit itself failed: nothing of the batch is stored
             outcomes = [(None, exc)] * len(batch)
+            committed_callbacks = []
+        _pending.callbacks = []
+        for callback in committed_callbacks:
+            try:
+                callback()
+            except Exception:  # a listener's failure must not undo a committed unit of work
+                log.exception("after-commit callback failed")
         for job, (value, error) in zip(batch, outcomes):
             if error is None:
                 job.resolve(value)

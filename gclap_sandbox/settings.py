@@ -63,6 +63,9 @@ class Settings:
     smtp_tls_cert: str | None = None
     smtp_tls_key: str | None = None
     smtp_tls_self_signed: bool = False
+    # Simulation profile (simulate.PROFILES) and the seed that makes `realistic` repeatable.
+    simulate: str = "none"
+    seed: int = 0
     extra: dict = field(default_factory=dict)
 
     @property

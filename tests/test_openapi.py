@@ -42,14 +42,14 @@ def test_every_api_route_is_documented_and_nothing_else(served_routes, documente
     in_doc = {(method, path.rstrip("/") or "/") for path, ops in documented["paths"].items() for method in ops}
     api_routes = {r for r in served_routes if not _ui_route(r[1])}
     assert api_routes - in_doc == set(), "served but not documented"
-    assert in_doc - api_routes == set(), "documented but not served"
+    assert in_doc - served_routes == set(), "documented but not served"
 
 
 def test_each_operation_has_responses_and_schemas(documented):
     for path, ops in documented["paths"].items():
         for method, op in ops.items():
             assert op["summary"], (method, path)
-            assert any(code.startswith("2") for code in op["responses"]), (method, path)
+            assert any(code[0] in "23" for code in op["responses"]), (method, path)
             if "requestBody" in op:
                 schema = next(iter(op["requestBody"]["content"].values()))["schema"]
                 assert schema.get("type") == "object" or "oneOf" in schema, (method, path)

@@ -37,7 +37,7 @@ def _stop(process: subprocess.Popen) -> tuple[int, str, str]:
 def test_each_launch_form_prints_one_json_ready_line(command):
     process, ready = _ready_line([*command, "--http", "0", "--smtp", "0", "--db", ":memory:"], cwd=ROOT)
     try:
-        assert set(ready) == {"http_url", "smtp_host", "smtp_port", "api_key", "db"}
+        assert {"http_url", "smtp_host", "smtp_port", "api_key", "db"} <= set(ready)
         assert ready["http_url"].startswith("http://127.0.0.1:") and ready["smtp_port"] > 0
         assert httpx.get(ready["http_url"] + "/healthz").status_code == 200
     finally:

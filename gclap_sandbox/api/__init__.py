@@ -5,6 +5,8 @@ from sanic import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from gclap_sandbox.api import accounts, emails, health, meta
+    from gclap_sandbox.api import (accounts, analytics, clock, emails, events, health, meta, simulation,
+                                   suppressions, tracking)
 
-    return [health.bp, meta.bp, emails.bp, accounts.bp]
+    return [health.bp, meta.bp, emails.bp, accounts.bp, events.bp, simulation.bp, suppressions.bp,
+            clock.bp, analytics.bp, tracking.bp]

@@ -8,13 +8,13 @@ from urllib.parse import quote
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
-from gclap_sandbox import inbox, mail
+from gclap_sandbox import delivery, inbox, mail, simulate
 from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.capture import Incoming, ingest
 from gclap_sandbox.errors import ValidationFailed
-from gclap_sandbox.schema import Address, Base64, DateTime, Errors, ListOf, MapOf, Obj, Str
+from gclap_sandbox.schema import Address, Base64, Bool, DateTime, Errors, ListOf, MapOf, Obj, Str
 
 bp = Blueprint("emails", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -69,6 +69,13 @@ SEND_BODY = Obj({
     "tags": ListOf(Str(min_length=1, max_length=200), max_items=50),
     "metadata": MapOf(max_items=100, description="Free-form JSON kept with the email and its events."),
     "attachments": ListOf(ATTACHMENT, max_items=100),
+    "simulate": ListOf(Str(choices=list(simulate.LABELS)), one_or_many=True, max_items=len(simulate.LABELS),
+                       description="Outcomes to simulate for every recipient, e.g. [\"opened\", \"clicked\"] "
+                       "(sent as the X-Gclap-Simulate header)."),
+    "track_opens": Bool(description="Add the open-tracking pixel (default: the organization's setting)."),
+    "track_clicks": Bool(description="Rewrite links for click tracking (default: the organization's setting)."),
+    "category": Str(choices=["transactional", "marketing"],
+                    description="Marketing mail gets RFC 8058 List-Unsubscribe headers."),
 }, extra_check=_check_send)
 
 LIST_QUERY = Obj({
@@ -144,6 +151,7 @@ async def send_email(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     data = request.ctx.body
     message_id = mail.new_message_id()
+    data = {**data, "headers": {**(data.get("headers") or {}), **delivery.control_headers(data)}}
     raw_bytes = mail.build_message(data, message_id).as_bytes()
     if len(raw_bytes) > ctx.settings.max_message_size:
         field = "attachments" if data.get("attachments") else "html" if data.get("html") else "text"

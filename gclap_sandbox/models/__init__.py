@@ -2,9 +2,12 @@
 from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
 from gclap_sandbox.models.emails import Attachment, Email, EmailContent, EmailRecipient, EmailTag
 from gclap_sandbox.models.limits import IdempotencyRecord, UsageCounter
+from gclap_sandbox.models.jobs import Job
+from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
 
 __all__ = [
     "ApiKey", "Organization", "SandboxSetting",
     "Attachment", "Email", "EmailContent", "EmailRecipient", "EmailTag",
     "IdempotencyRecord", "UsageCounter",
+    "Job", "Event", "Suppression", "TrackingToken",
 ]

@@ -1,0 +1,76 @@
+"""/api/v1/sandbox/clock/: read, advance and reset the sandbox clock."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from gclap_sandbox import clock, jobs, timeline
+from gclap_sandbox.api.responses import json_response
+from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.schema import DateTime, Errors, Number, Obj
+
+bp = Blueprint("sandbox_clock", url_prefix=API_PREFIX, strict_slashes=False)
+MAX_ADVANCE = 10 * 366 * 86400  # ten years
+
+
+def _one_of(data: dict[str, Any], errors: Errors) -> None:
+    if ("seconds" in data) == ("to" in data):
+        message = "Give either `seconds` or `to`, not both." if "seconds" in data else "Give `seconds` or `to`."
+        errors.setdefault("seconds", []).append(message)
+        errors.setdefault("to", []).append(message)
+
+
+ADVANCE_BODY = Obj({
+    "seconds": Number(minimum=0, maximum=MAX_ADVANCE, description="How far to move forward."),
+    "to": DateTime(description="The moment to move forward to (must not be in the past)."),
+}, extra_check=_one_of)
+
+CLOCK_SCHEMA = {"type": "object", "properties": {
+    "now": {"type": "string", "format": "date-time", "description": "The sandbox's time."},
+    "offset_seconds": {"type": "number", "description": "How far ahead of real time it is."},
+    "real_now": {"type": "string", "format": "date-time"},
+    "pending_jobs": {"type": "integer"},
+    "next_job_at": {"type": ["string", "null"], "format": "date-time"},
+    "jobs_run": {"type": "integer", "description": "Jobs run by this advance."}}}
+
+
+def _queue() -> dict[str, Any]:
+    return {"pending_jobs": jobs.pending_count(), "next_job_at": clock.iso(jobs.next_run_at())}
+
+
+@endpoint(bp, "GET", "/sandbox/clock/", scope="sandbox:control", summary="The sandbox clock",
+          responses={200: {"description": "Current time and offset.", "schema": CLOCK_SCHEMA}})
+async def get_clock(request: Request) -> HTTPResponse:
+    queue = await request.app.ctx.sandbox.db.run(_queue)
+    return json_response({**timeline.status(), **queue})
+
+
+@endpoint(bp, "POST", "/sandbox/clock/advance/", scope="sandbox:control", summary="Move the clock forward",
+          description="Moves time forward and, before answering, runs every job that became due "
+          "(simulated events, retries, ...) in due order.", body=ADVANCE_BODY,
+          responses={200: {"description": "The clock after the move.", "schema": CLOCK_SCHEMA}})
+async def advance(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    body = request.ctx.body
+    if "to" in body:
+        target = body["to"]
+        if target < clock.now() - timedelta(seconds=1):
+            raise ValidationFailed({"to": [f"Must not be before the sandbox's now ({clock.iso(clock.now())}); "
+                                           "the clock only moves forward (use reset to go back)."]})
+    else:
+        target = clock.now() + timedelta(seconds=body["seconds"])
+    moved = await timeline.advance_clock(ctx, target)
+    return json_response({**moved, **await ctx.db.run(_queue)})
+
+
+@endpoint(bp, "POST", "/sandbox/clock/reset/", scope="sandbox:control", summary="Back to real time",
+          description="Sets the offset to zero. Scheduled jobs keep their due times.",
+          responses={200: {"description": "The clock after the reset.", "schema": CLOCK_SCHEMA}})
+async def reset(request: Request) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    moved = await timeline.reset_clock(ctx)
+    return json_response({**moved, **await ctx.db.run(_queue)})

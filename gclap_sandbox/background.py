@@ -1,0 +1,45 @@
+"""Start and stop the delivery lifecycle's moving parts with the app (its listeners call these):
+the durable clock offset, the built-in event hooks, live event listeners and the jobs worker.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from gclap_sandbox import events, jobs, outcomes, timeline
+from gclap_sandbox.context import AppContext
+
+log = logging.getLogger("gclap_sandbox")
+
+
+async def start(ctx: AppContext) -> None:
+    outcomes.install_hooks()
+    await timeline.restore(ctx)
+    loop = asyncio.get_running_loop()
+
+    def publish(organization_id: str, payload: dict[str, Any]) -> None:  # DB thread, after commit
+        if ctx.event_listeners:
+            loop.call_soon_threadsafe(_notify, ctx, organization_id, payload)
+
+    ctx.event_publisher = publish
+    events.COMMIT_HOOKS.append(publish)
+    ctx.jobs_worker = jobs.Worker(ctx)
+    ctx.jobs_worker.start()
+
+
+def _notify(ctx: AppContext, organization_id: str, payload: dict[str, Any]) -> None:
+    for listener in list(ctx.event_listeners):
+        try:
+            listener(organization_id, payload)
+        except Exception:
+            log.exception("event listener failed")
+
+
+async def stop(ctx: AppContext) -> None:
+    if ctx.jobs_worker is not None:
+        await ctx.jobs_worker.stop()
+        ctx.jobs_worker = None
+    publisher = getattr(ctx, "event_publisher", None)
+    if publisher in events.COMMIT_HOOKS:
+        events.COMMIT_HOOKS.remove(publisher)
