@@ -42,9 +42,13 @@ def main() -> None:
               show_default=True, envvar=ENV + "MAX_MESSAGE_SIZE", help="Largest message accepted, in bytes.")
 @click.option("--public-url", default=None, envvar=ENV + "PUBLIC_URL",
               help="Base URL others reach this sandbox at (for links it generates).")
+@click.option("--ui-password", default=None, envvar=ENV + "UI_PASSWORD",
+              help="Password for the web UI (sign-in with a session cookie). Required for the UI "
+              "when --http is not a loopback address.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL")
-def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, log_level):  # type: ignore[no-untyped-def]
+def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, ui_password,  # type: ignore[no-untyped-def]
+          log_level):
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
     Once both ports accept connections it prints one JSON line on stdout with the
@@ -58,5 +62,6 @@ def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, 
         http_host=http_addr[0], http_port=http_addr[1], smtp_host=smtp_addr[0], smtp_port=smtp_addr[1],
         db_path=db_path or default_db_path(), api_key=api_key, max_message_size=max_message_size,
         public_url=public_url.rstrip("/") if public_url else None,
+        ui_password=ui_password or None,
     )
     run(settings)

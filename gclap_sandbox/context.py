@@ -22,3 +22,6 @@ class AppContext:
     smtp_port: int = 0
     # Callbacks run after an email is stored (live UI, waiters, ...): fn(email_summary_dict).
     email_listeners: list[Any] = field(default_factory=list)
+    # The web UI's live-update hub (gclap_sandbox.live.LiveHub); publish events to it.
+    live: Any = None
+    ui_guard: Any = None  # gclap_sandbox.ui_auth.UiGuard: who may use the web UI

@@ -58,6 +58,8 @@ class Settings:
     max_message_size: int = 25 * 1024 * 1024
     public_url: str | None = None
     smtp_hostname: str = "gclap-sandbox"
+    # Password for the web UI; required to use the UI when HTTP is bound off loopback.
+    ui_password: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
