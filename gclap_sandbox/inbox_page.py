@@ -6,12 +6,11 @@ page 2,000 costs what page 1 costs. Rows come newest first, ties broken by id.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import peewee
 
-from gclap_sandbox import clock
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.inbox import summary
 from gclap_sandbox.models import Email, EmailRecipient, EmailTag
@@ -69,7 +68,9 @@ class Cursor:
     id: str
 
     def encode(self) -> str:
-        return f"{clock.iso(self.created_at)}~{self.id}"
+        # Microseconds matter: rows captured in the same millisecond must still be told apart.
+        stamp = self.created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return f"{stamp}~{self.id}"
 
     @classmethod
     def of(cls, email: Email) -> "Cursor":

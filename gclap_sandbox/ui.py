@@ -12,7 +12,7 @@ import functools
 import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, html as html_response, raw, redirect
@@ -299,6 +299,8 @@ def _email_page_data(org: str, email_id: str) -> dict[str, Any]:
     if was_unread:
         inbox_page.mark_read(org, [email_id])
     data = inbox.detail(org, email_id, "")
+    if data["text"] is not None:
+        data["text"] = data["text"].replace("\r\n", "\n")
     newer, older = inbox_page.neighbours(org, email)
     raw_bytes = bytes(EmailContent.get(EmailContent.email == email_id).raw)
     panels = [(panel.template, panel.load(org, email_id)) for panel in EMAIL_PANELS]
@@ -358,7 +360,7 @@ def _inline_part(org: str, email_id: str, content_id: str) -> tuple[Attachment, 
 @bp.get("/ui/emails/<email_id:uuid>/cid/<content_id:path>", name="email_cid")
 async def email_cid(request: Request, email_id: Any, content_id: str) -> HTTPResponse:
     attachment, content = await db_run(request, _inline_part, _sandbox(request).default_org_id,
-                                       str(email_id), content_id.strip("<>"))
+                                       str(email_id), unquote(content_id).strip("<>"))
     return raw(content, content_type=attachment.content_type, headers=_email_headers())
 
 
