@@ -5,6 +5,7 @@ page 2,000 costs what page 1 costs. Rows come newest first, ties broken by id.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -17,6 +18,7 @@ from gclap_sandbox.models import Email, EmailRecipient, EmailTag
 from gclap_sandbox.search_query import SearchQuery, Term, parse_date
 
 PAGE_SIZE = 50
+_FULL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
 
 
 def _like(term: str) -> str:
@@ -33,9 +35,11 @@ def _condition(term: Term) -> peewee.Expression:
     if term.field == "text":
         return (_contains(Email.search_text, term.value) | _contains(Email.snippet, term.value))
     if term.field == "to":
-        return Email.id.in_(EmailRecipient.select(EmailRecipient.email)
-                            .where(_contains(EmailRecipient.address, term.value)
-                                   | _contains(EmailRecipient.name, term.value)))
+        if _FULL_ADDRESS.match(term.value):  # a whole address: use the index on address
+            match = EmailRecipient.address == term.value
+        else:
+            match = _contains(EmailRecipient.address, term.value) | _contains(EmailRecipient.name, term.value)
+        return Email.id.in_(EmailRecipient.select(EmailRecipient.email).where(match))
     if term.field == "from":
         return (_contains(Email.from_address, term.value) | _contains(Email.from_name, term.value))
     if term.field == "subject":
