@@ -47,6 +47,9 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     app.ctx.sandbox = ctx
     for bp in blueprints():
         app.blueprint(bp)
+    from gclap_sandbox.ui import bp as ui_bp
+
+    app.blueprint(ui_bp)
     app.error_handler.add(Exception, _problem_for)
 
     @app.before_server_start

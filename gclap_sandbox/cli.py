@@ -1,10 +1,15 @@
 """The `gclap-sandbox` command line. `serve` runs the sandbox; other commands talk to one."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from gclap_sandbox import __version__
 from gclap_sandbox.settings import DEFAULT_HTTP, DEFAULT_SMTP, MEMORY_DB, default_db_path, parse_addr
+
+if TYPE_CHECKING:
+    from gclap_sandbox.settings import Settings
 
 ENV = "GCLAP_SANDBOX_"
 
@@ -60,31 +65,44 @@ def main() -> None:
               envvar=ENV + "SMTP_TLS_CERT", help="PEM certificate (chain) for STARTTLS.")
 @click.option("--smtp-tls-key", type=click.Path(exists=True, dir_okay=False), default=None,
               envvar=ENV + "SMTP_TLS_KEY", help="PEM private key for --smtp-tls-cert.")
+@click.option("--ui-password", default=None, envvar=ENV + "UI_PASSWORD",
+              help="Password for the web UI (sign-in with a session cookie). Required for the UI "
+              "when --http is not a loopback address.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL")
-def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, simulate, seed, plan,  # type: ignore[no-untyped-def]
-          smtp_auth, smtp_tls, smtp_tls_cert, smtp_tls_key, log_level):
+def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
     Once both ports accept connections it prints one JSON line on stdout with the
     addresses and the API key; logs go to stderr.
     """
     from gclap_sandbox.lifecycle import configure_logging, serve as run
+
+    configure_logging(options["log_level"])
+    run(settings_from_options(options))
+
+
+def settings_from_options(options: dict[str, Any]) -> "Settings":
+    """Turn `serve`'s parsed options into Settings; combinations that do not go together are usage errors."""
     from gclap_sandbox.settings import Settings
 
-    if bool(smtp_tls_cert) != bool(smtp_tls_key):
+    if bool(options["smtp_tls_cert"]) != bool(options["smtp_tls_key"]):
         raise click.UsageError("--smtp-tls-cert and --smtp-tls-key go together.")
-    if smtp_tls and smtp_tls_cert:
+    if options["smtp_tls"] and options["smtp_tls_cert"]:
         raise click.UsageError("Use either --smtp-tls self-signed or --smtp-tls-cert/--smtp-tls-key.")
-    configure_logging(log_level)
-    settings = Settings(
-        http_host=http_addr[0], http_port=http_addr[1], smtp_host=smtp_addr[0], smtp_port=smtp_addr[1],
-        db_path=db_path or default_db_path(), api_key=api_key, max_message_size=max_message_size,
-        public_url=public_url.rstrip("/") if public_url else None, plan=plan, smtp_auth=smtp_auth,
-        smtp_tls_cert=smtp_tls_cert, smtp_tls_key=smtp_tls_key, smtp_tls_self_signed=smtp_tls == "self-signed",
-        simulate=simulate, seed=seed,
+    public_url = options["public_url"]
+    return Settings(
+        http_host=options["http_addr"][0], http_port=options["http_addr"][1],
+        smtp_host=options["smtp_addr"][0], smtp_port=options["smtp_addr"][1],
+        db_path=options["db_path"] or default_db_path(), api_key=options["api_key"],
+        max_message_size=options["max_message_size"],
+        public_url=public_url.rstrip("/") if public_url else None,
+        plan=options["plan"], smtp_auth=options["smtp_auth"],
+        smtp_tls_cert=options["smtp_tls_cert"], smtp_tls_key=options["smtp_tls_key"],
+        smtp_tls_self_signed=options["smtp_tls"] == "self-signed",
+        simulate=options["simulate"], seed=options["seed"],
+        ui_password=options["ui_password"] or None,
     )
-    run(settings)
 
 
 from gclap_sandbox.cli_client import COMMANDS as _CLIENT_COMMANDS  # noqa: E402  (trigger, clock)

@@ -35,3 +35,6 @@ class AppContext:
     jobs_worker: Any = None  # jobs.Worker while serving
     event_publisher: Any = None  # its events.COMMIT_HOOKS entry while serving
     clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one clock move at a time
+    # The web UI's live-update hub (gclap_sandbox.live.LiveHub); publish events to it.
+    live: Any = None
+    ui_guard: Any = None  # gclap_sandbox.ui_auth.UiGuard: who may use the web UI

@@ -66,6 +66,8 @@ class Settings:
     # Simulation profile (simulate.PROFILES) and the seed that makes `realistic` repeatable.
     simulate: str = "none"
     seed: int = 0
+    # Password for the web UI; required to use the UI when HTTP is bound off loopback.
+    ui_password: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property

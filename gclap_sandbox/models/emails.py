@@ -36,7 +36,8 @@ class Email(BaseModel):
     created_at = UtcDateTimeField(default=clock.now, index=True)
 
     class Meta:
-        indexes = ((("organization", "created_at"), False),)
+        indexes = ((("organization", "created_at"), False),
+                   (("organization", "is_read"), False))  # the UI's unread count
 
 
 class EmailContent(BaseModel):

@@ -1,0 +1,76 @@
+"""Who may use the web UI: the optional password, session cookies and CSRF tokens.
+
+- Bound to loopback without `--ui-password`: open, as dev mail catchers are.
+- With `--ui-password` (anywhere): a login page sets an HttpOnly, SameSite=Strict cookie.
+- Bound to a non-loopback address without a password: the UI stays locked, because anyone
+  on the network could otherwise read every captured email.
+State-changing requests always need the CSRF token of the page (header `X-CSRF-Token` or
+form field `csrf_token`) and, when the browser sends one, a same-host `Origin`.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from urllib.parse import urlsplit
+
+from gclap_sandbox.settings import Settings, is_loopback
+
+COOKIE = "gclap_ui_session"
+SESSION_SECONDS = 7 * 24 * 3600
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class UiGuard:
+    def __init__(self, settings: Settings) -> None:
+        self.password = settings.ui_password or None
+        self.locked = self.password is None and not is_loopback(settings.http_host)
+        self._secret = secrets.token_bytes(32)  # sessions and tokens last one process run
+        self._sessions: dict[str, float] = {}
+
+    @property
+    def needs_login(self) -> bool:
+        return self.password is not None
+
+    def password_matches(self, given: str) -> bool:
+        if self.password is None:
+            return False
+        return hmac.compare_digest(given.encode("utf-8"), self.password.encode("utf-8"))
+
+    def start_session(self) -> str:
+        session_id = secrets.token_urlsafe(32)
+        self._sessions[session_id] = time.monotonic() + SESSION_SECONDS
+        return session_id
+
+    def end_session(self, session_id: str | None) -> None:
+        if session_id:
+            self._sessions.pop(session_id, None)
+
+    def session_valid(self, session_id: str | None) -> bool:
+        expires = self._sessions.get(session_id or "")
+        return expires is not None and expires > time.monotonic()
+
+    def csrf_token(self, session_id: str | None) -> str:
+        """Bound to the session (or to this process when there is none)."""
+        message = f"csrf:{session_id or '-'}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def csrf_valid(self, session_id: str | None, given: str | None) -> bool:
+        return bool(given) and hmac.compare_digest(self.csrf_token(session_id), given or "")
+
+
+def same_origin(origin: str | None, host: str) -> bool:
+    """A missing Origin passes (old browsers, curl); a present one must name this host."""
+    if not origin:
+        return True
+    if origin == "null":
+        return False
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths after login: never `//evil` or `https://evil`."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

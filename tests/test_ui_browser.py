@@ -1,0 +1,210 @@
+"""The web UI in a real browser (headless Chromium driven by Playwright)."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from browser_support import CHROMIUM_ARGS, find_chromium, unavailable
+from ui_helpers import rich_email, send_api, send_smtp
+
+WAIT_MS = 30_000  # how long a browser expectation may wait; generous for a busy CI machine
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the `playwright` package is not installed (pip install -e '.[test]')")
+    path = find_chromium()
+    if path is None:
+        unavailable("no Chromium found (install Debian's `chromium` or set GCLAP_CHROMIUM)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in the UI: {errors}"
+
+
+def test_mail_sent_by_smtp_appears_live_in_the_open_inbox(sandbox, page, unique):
+    from playwright.sync_api import expect
+
+    page.goto(f"{sandbox.http_url}/")
+    expect(page.locator("h1")).to_have_text("Inbox")
+    page.wait_for_function("document.querySelector('.inbox') !== null")
+    send_smtp(sandbox, f"Live delivery {unique}", sender=f"Live Bot <bot-{unique}@example.com>")
+    row = page.locator(".row", has_text=f"Live delivery {unique}")
+    expect(row).to_be_visible()
+    expect(row).to_have_class(re.compile(r"\bunread\b"))
+    expect(row.locator(".from")).to_have_text("Live Bot")
+    expect(page).to_have_title(re.compile(r"^\(\d+\) Inbox"))
+
+
+def test_search_narrows_the_list(sandbox, api, page, unique):
+    from playwright.sync_api import expect
+
+    send_api(api, subject=f"Invoice {unique}", tags=["billing"])
+    send_api(api, subject=f"Welcome {unique}")
+    page.goto(f"{sandbox.http_url}/?q={unique}")
+    expect(page.locator(".row")).to_have_count(2)
+    page.fill("#q", f"{unique} subject:invoice")
+    page.press("#q", "Enter")
+    expect(page.locator(".row")).to_have_count(1)
+    expect(page.locator(".row .subject")).to_have_text(f"Invoice {unique}")
+    expect(page.locator("#q")).to_have_value(f"{unique} subject:invoice")
+
+
+def test_email_page_shows_html_text_source_and_an_attachment(sandbox, api, page, unique):
+    from playwright.sync_api import expect
+
+    email = rich_email(api, f"Your receipt {unique}")
+    page.goto(f"{sandbox.http_url}/emails/{email['id']}")
+    expect(page.locator("h1")).to_have_text(f"Your receipt {unique}")
+    frame = page.frame_locator("iframe")
+    expect(frame.locator("#greeting")).to_have_text("Thanks for your order")
+    logo = frame.locator("#logo")
+    expect(logo).to_be_visible()
+    assert logo.evaluate("img => img.complete && img.naturalWidth") == 2  # the cid: image loaded
+    page.get_by_role("tab", name="Text").click()
+    expect(page.locator(".text-body")).to_contain_text("View it at https://shop.example/orders/42")
+    page.get_by_role("tab", name="Source").click()
+    expect(page.locator(".source")).to_contain_text("Content-Type: multipart/mixed")
+    page.get_by_role("tab", name="Headers").click()
+    expect(page.locator(".headers")).to_contain_text("Message-ID")
+    page.get_by_role("tab", name=re.compile("Links")).click()
+    expect(page.locator(".links")).to_contain_text("https://shop.example/orders/42")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("receipt.txt")).click()
+    download = download_info.value
+    assert download.suggested_filename == "receipt.txt"
+    assert Path(download.path()).read_bytes() == b"Order 42: 3 items"
+    page.get_by_role("tab", name="HTML").click()
+    page.get_by_role("button", name="Phone").click()
+    page.wait_for_function("() => document.querySelector('iframe').getBoundingClientRect().width === 375")
+
+
+def test_a_script_inside_an_email_does_not_run(sandbox, api, page, unique):
+    from playwright.sync_api import expect
+
+    evil = ("<h1 id='x'>Hi</h1><script>document.getElementById('x').textContent='ran';"
+            "try { parent.document.title = 'pwned' } catch (e) {}</script>"
+            "<img src='data:,' onerror=\"document.getElementById('x').textContent='ran'\">")
+    email = send_api(api, subject=f"Evil {unique}", html=evil)
+    page.goto(f"{sandbox.http_url}/emails/{email['id']}")
+    expect(page.frame_locator("iframe").locator("#x")).to_have_text("Hi")
+    assert "pwned" not in page.title()
+    # Even opened directly, the body's own CSP sandboxes it: no script runs in the UI's origin.
+    page.goto(f"{sandbox.http_url}/ui/emails/{email['id']}/html")
+    expect(page.locator("#x")).to_have_text("Hi")
+    assert page.evaluate("() => document.getElementById('x').textContent") == "Hi"
+
+
+def test_keyboard_moves_between_emails_and_deletes(launch, browser):
+    from playwright.sync_api import expect
+
+    box = launch()
+    with box.client() as api:
+        oldest = send_api(api, subject="one")
+        middle = send_api(api, subject="two")
+        send_api(api, subject="three")
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        page.goto(f"{box.http_url}/emails/{middle['id']}")
+        page.keyboard.press("j")
+        expect(page.locator("h1")).to_have_text("one")
+        page.keyboard.press("k")
+        expect(page.locator("h1")).to_have_text("two")
+        page.keyboard.press("Delete")
+        expect(page.locator("h1")).to_have_text("one")
+        assert page.url.endswith(oldest["id"])
+        with box.client() as api:
+            assert api.get(f"/api/v1/emails/{middle['id']}/").status_code == 404
+    finally:
+        context.close()
+
+
+def test_login_then_use_the_exposed_ui(launch, browser):
+    from playwright.sync_api import expect
+
+    box = launch("--http", "0.0.0.0:0", "--ui-password", "letmein")
+    with box.client() as api:
+        send_api(api, subject="behind the password")
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        page.goto(f"{box.http_url}/")
+        expect(page.locator("h1")).to_have_text("Sign in to the inbox")
+        page.fill("#password", "letmein")
+        page.click("button[type=submit]")
+        expect(page.locator(".row .subject")).to_have_text("behind the password")
+        cookie = next(c for c in context.cookies() if c["name"] == "gclap_ui_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Delete all").click()
+        expect(page.locator(".empty h2")).to_have_text("Waiting for mail")
+    finally:
+        context.close()
+
+
+def test_screenshots_of_the_inbox_and_an_email(launch, browser):
+    """Screenshots for people to look at: the inbox and an email page, light and dark."""
+    box = launch()
+    folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-ui-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    with box.client() as api:
+        send_api(api, subject="Reset your password", from_email="Acme Security <security@acme.example>",
+                 to=["jo@example.com"], text="Someone asked to reset the password of your Acme account.",
+                 tags=["auth"])
+        send_api(api, subject="Your weekly summary", from_email="Acme Reports <reports@acme.example>",
+                 to=["team@example.com"], html="<h2>This week</h2><p>42 new sign-ups, 7 upgrades.</p>", text="42 new sign-ups, 7 upgrades.",
+                 tags=["digest"])
+        send_smtp(box, "Build #1842 passed", sender="CI <ci@builds.example>", to="dev@example.com",
+                  text="All 312 tests passed on main in 4m 12s.")
+        send_api(api, subject="Welcome to Acme, Ana!", from_email="Acme <hello@acme.example>",
+                 to=["Ana Lima <ana@example.com>"], tags=["welcome", "onboarding"],
+                 html="<p>Thanks for joining.</p>", text="Thanks for joining.")
+        email = rich_email(api, "Your receipt for order #42")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        page.goto(f"{box.http_url}/emails/{email['id']}")  # read one, so read and unread both show
+        page.frame_locator("iframe").locator("#greeting").wait_for()
+        page.screenshot(path=str(folder / "email.png"))
+        page.goto(f"{box.http_url}/")
+        page.screenshot(path=str(folder / "inbox.png"))
+        page.emulate_media(color_scheme="dark")
+        page.screenshot(path=str(folder / "inbox-dark.png"))
+        page.goto(f"{box.http_url}/docs")
+        page.screenshot(path=str(folder / "docs-dark.png"))
+        page.emulate_media(color_scheme="light")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{box.http_url}/")
+        page.screenshot(path=str(folder / "inbox-phone.png"))
+    finally:
+        context.close()
+    print(f"\nUI screenshots in {folder}")
+    for name in ("inbox.png", "email.png", "inbox-dark.png", "docs-dark.png", "inbox-phone.png"):
+        assert (folder / name).stat().st_size > 10_000
