@@ -12,11 +12,12 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import auth, errors
+from gclap_sandbox import auth, chaos_http, errors
 from gclap_sandbox.api import blueprints
 from gclap_sandbox.api.responses import problem_response
 from gclap_sandbox.context import AppContext
 from gclap_sandbox.db import Database
+from gclap_sandbox.relay_worker import configure_relay, start_relay, stop_relay
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.smtp import start_smtp_server
 
@@ -40,6 +41,8 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     ctx.http_url = settings.public_url or f"http://{_url_host(http_host)}:{http_port}"
     ctx.smtp_port = smtp_sock.getsockname()[1]
     app.ctx.sandbox = ctx
+    configure_relay(ctx)
+    chaos_http.install(app)
     for bp in blueprints():
         app.blueprint(bp)
     app.error_handler.add(Exception, _problem_for)
@@ -49,6 +52,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         await ctx.db.start()
         ctx.default_org_id, ctx.default_api_key = await ctx.db.run(auth.bootstrap, settings.api_key)
         ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
+        await start_relay(ctx)
 
     @app.after_server_start
     async def announce(app: Sanic) -> None:
@@ -69,6 +73,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         if ctx.smtp_server is not None:
             ctx.smtp_server.close()
             await ctx.smtp_server.wait_closed()
+        await stop_relay(ctx)
         await ctx.db.close()
 
     return app

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gclap_sandbox.auth import KeyCache
+from gclap_sandbox.chaos import ChaosState
 from gclap_sandbox.db import Database
 from gclap_sandbox.settings import Settings
 
@@ -22,3 +23,8 @@ class AppContext:
     smtp_port: int = 0
     # Callbacks run after an email is stored (live UI, waiters, ...): fn(email_summary_dict).
     email_listeners: list[Any] = field(default_factory=list)
+    # Run on the DB thread inside the capture's transaction: fn(email, incoming).
+    capture_hooks: list[Any] = field(default_factory=list)
+    relay: Any = None  # relay.RelayConfig when --relay is given
+    relay_worker: Any = None  # relay_worker.RelayWorker
+    chaos: ChaosState = field(default_factory=ChaosState)

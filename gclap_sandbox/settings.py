@@ -58,6 +58,15 @@ class Settings:
     max_message_size: int = 25 * 1024 * 1024
     public_url: str | None = None
     smtp_hostname: str = "gclap-sandbox"
+    # Relay (relay.py): upstream URL, recipient patterns, mode, retry schedule in seconds.
+    relay_url: str | None = None
+    relay_mode: str | None = None  # None: "matching" when allow patterns are given, else "all"
+    relay_allow: tuple[str, ...] = ()
+    relay_deny: tuple[str, ...] = ()
+    relay_retry_delays: tuple[float, ...] = (5, 30, 120, 600, 1800)
+    # Fault injection (chaos.py): a validated rule document, and the seed for its rolls.
+    chaos: dict | None = None
+    seed: int | None = None
     extra: dict = field(default_factory=dict)
 
     @property

@@ -9,6 +9,7 @@ from functools import partial
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from gclap_sandbox.capture import Incoming, ingest
+from gclap_sandbox.chaos_smtp import ChaosHandler, ChaosSMTP
 from gclap_sandbox.context import AppContext
 
 log = logging.getLogger("gclap_sandbox.smtp")
@@ -47,7 +48,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
 async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.AbstractServer:
     settings = ctx.settings
     factory = partial(
-        SMTP, CaptureHandler(ctx),
+        ChaosSMTP, ChaosHandler(CaptureHandler(ctx), ctx.chaos), chaos=ctx.chaos,
         hostname=settings.smtp_hostname,  # given, so no DNS lookup happens per connection
         ident="gclap-sandbox ESMTP",
         data_size_limit=settings.max_message_size,

@@ -5,6 +5,6 @@ from sanic import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from gclap_sandbox.api import emails, health, meta
+    from gclap_sandbox.api import email_release, emails, health, meta, sandbox_chaos
 
-    return [health.bp, meta.bp, emails.bp]
+    return [health.bp, meta.bp, emails.bp, email_release.bp, sandbox_chaos.bp]

@@ -34,6 +34,7 @@ class RouteSpec:
     authenticated: bool = True
     description: str = ""
     body_content_type: str = "application/json"
+    body_required: bool = True  # False: an empty body means `{}`
 
 
 ROUTES: list[RouteSpec] = []
@@ -44,12 +45,12 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
              body: Obj | None = None, query: Obj | None = None,
              responses: dict[int, dict[str, Any]] | None = None, authenticated: bool = True,
              description: str = "", body_content_type: str = "application/json",
-             prefix: str = API_PREFIX) -> Callable[[Handler], Handler]:
+             prefix: str = API_PREFIX, body_required: bool = True) -> Callable[[Handler], Handler]:
     """Declare an API route. `responses` maps status -> {"description", "schema"?, "content_type"?}."""
     spec = RouteSpec(method=method.upper(), path=prefix + path, scope=scope, summary=summary,
                      tag=bp.name, body=body, query=query, responses=responses or {},
                      authenticated=authenticated, description=description,
-                     body_content_type=body_content_type)
+                     body_content_type=body_content_type, body_required=body_required)
     ROUTES.append(spec)
 
     def decorate(handler: Handler) -> Handler:
@@ -65,7 +66,8 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
                 request.ctx.query = spec.query.validate(
                     {k: v[-1] for k, v in request.args.items()})
             if spec.body is not None:
-                request.ctx.body = spec.body.validate(json_body(request))
+                data = json_body(request) if request.body or spec.body_required else {}
+                request.ctx.body = spec.body.validate(data)
             return await handler(request, *args, **kwargs)
 
         wrapper.route_spec = spec  # type: ignore[attr-defined]
