@@ -42,6 +42,8 @@ class RunningSandbox:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         return self.process.returncode
 
 
@@ -53,6 +55,7 @@ def start_sandbox(*args: str, db: str = ":memory:", env: dict[str, str] | None =
                "--smtp", "127.0.0.1:0", "--db", db, *args]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log,
                                env={**os.environ, **(env or {})}, text=True)
+    log.close()  # the child holds its own descriptor
     line: list[str] = []
     reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)
     reader.start()
