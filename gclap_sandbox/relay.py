@@ -197,21 +197,24 @@ def classify(recipients: list[str], error: Exception | None,
         return RelayOutcome(code=error.code, message=error.message,
                             refused={r: f"{error.code} {error.message}" for r in recipients},
                             retry=list(recipients) if is_temporary(error.code) else [])
-    return RelayOutcome(code=None, message=f"{type(error).__name__}: {error}".strip(),
-                        retry=list(recipients))
+    # aiosmtplib raises ValueError for addresses it cannot put on the wire: retrying cannot help.
+    retry = [] if isinstance(error, ValueError) else list(recipients)
+    return RelayOutcome(code=None, message=f"{type(error).__name__}: {error}".strip(), retry=retry)
 
 
 async def send_upstream(target: RelayTarget, sender: str, recipients: list[str], raw: bytes,
                         timeout: float = 30.0) -> RelayOutcome:
     """One relay attempt. Never raises for SMTP or network trouble: the outcome says it."""
+    client = aiosmtplib.SMTP(
+        hostname=target.host, port=target.port, use_tls=target.implicit_tls, start_tls=target.starttls,
+        validate_certs=target.verify_tls, username=target.username, password=target.password,
+        timeout=timeout, local_hostname="gclap-sandbox",
+    )
     try:
-        per_recipient, reply = await aiosmtplib.send(
-            raw, sender=sender, recipients=recipients, hostname=target.host, port=target.port,
-            use_tls=target.implicit_tls, start_tls=target.starttls, validate_certs=target.verify_tls,
-            username=target.username, password=target.password, timeout=timeout,
-            local_hostname="gclap-sandbox",
-        )
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        async with client:  # connect, EHLO, STARTTLS and AUTH as configured; QUIT at the end
+            # The client (not aiosmtplib.send) so a null sender `<>` (bounces) can be relayed too.
+            per_recipient, reply = await client.sendmail(sender, recipients, raw)
+    except Exception as exc:  # noqa: BLE001  any failure becomes a recorded outcome, never a crash
         return classify(recipients, exc)
     refused = {a: (r.code, r.message) for a, r in per_recipient.items()}
     return classify(recipients, None, refused, _reply(reply))

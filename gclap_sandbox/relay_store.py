@@ -32,6 +32,8 @@ def original_source(email_id: str) -> bytes:
 
 
 def envelope_sender(email: Email) -> str:
+    if email.envelope_from == "<>":  # the null sender of bounces stays null
+        return ""
     return email.envelope_from or email.from_address or ""
 
 

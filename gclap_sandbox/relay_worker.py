@@ -77,6 +77,7 @@ class RelayWorker:
             raise
         except Exception:
             log.exception("relay of email %s failed unexpectedly", item.email_id)
+            await asyncio.sleep(1)  # stays busy a moment, so a broken job cannot spin the worker
         finally:
             self._busy.discard(item.job_id)
 

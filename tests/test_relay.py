@@ -230,3 +230,11 @@ def test_bad_relay_flags_stop_serve_with_a_clear_message(flags, complaint):
 
     result = CliRunner().invoke(main, ["serve", "--http", "0", "--smtp", "0", *flags])
     assert result.exit_code == 2 and complaint in result.output
+
+
+def test_null_sender_bounces_are_relayed(launch, smtp_sink):
+    sandbox = launch("--relay", smtp_sink.url)
+    bounce = b"To: bob@team.test\r\nSubject: Undeliverable\r\n\r\nbounce\r\n"
+    smtp_send(sandbox, ["bob@team.test"], raw=bounce, sender="")
+    received = smtp_sink.wait_for(1)[0]
+    assert received.mail_from == "<>" and received.data == bounce

@@ -86,3 +86,8 @@ def test_outcomes_separate_temporary_from_permanent():
         aiosmtplib.SMTPRecipientRefused(550, "no such user", "a@x.test"),
         aiosmtplib.SMTPRecipientRefused(451, "greylisted", "b@x.test")]))
     assert refused.retry == ["b@x.test"] and set(refused.refused) == {"a@x.test", "b@x.test"}
+
+
+def test_unsendable_addresses_are_not_retried():
+    outcome = classify(["a b@x.test"], ValueError("Address 'a b@x.test' contains characters not permitted"))
+    assert outcome.code is None and outcome.retry == []
