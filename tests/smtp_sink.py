@@ -6,12 +6,13 @@ with chosen replies first (to exercise the sandbox's retries).
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 
 @dataclass
@@ -44,8 +45,14 @@ class SinkHandler:
 
 
 class SmtpSink:
-    def __init__(self) -> None:
+    """`tls`: None (plain), "starttls" (required before MAIL) or "implicit" (smtps).
+    `login`: (user, password) the sink requires over AUTH."""
+
+    def __init__(self, tls: str | None = None, context: ssl.SSLContext | None = None,
+                 login: tuple[str, str] | None = None) -> None:
         self.handler = SinkHandler()
+        self.tls, self.context, self.login = tls, context, login
+        self.logins: list[str] = []
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -54,11 +61,27 @@ class SmtpSink:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        factory = partial(SMTP, self.handler, hostname="sink.test", decode_data=False)
-        self.server = self.loop.run_until_complete(self.loop.create_server(factory, "127.0.0.1", 0))
+        options: dict = {"hostname": "sink.test", "decode_data": False}
+        if self.tls == "starttls":
+            options.update(tls_context=self.context, require_starttls=True)
+        if self.login:
+            # aiosmtpd cannot tell an smtps connection is encrypted: there, offer AUTH without requiring it.
+            required = self.tls == "starttls"
+            options.update(authenticator=self._authenticate, auth_required=required, auth_require_tls=required)
+        factory = partial(SMTP, self.handler, **options)
+        ssl_context = self.context if self.tls == "implicit" else None
+        self.server = self.loop.run_until_complete(
+            self.loop.create_server(factory, "127.0.0.1", 0, ssl=ssl_context))
         self.port = self.server.sockets[0].getsockname()[1]
         self._ready.set()
         self.loop.run_forever()
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
+        user = auth_data.login.decode()
+        ok = self.login is not None and (user, auth_data.password.decode()) == self.login
+        if ok:
+            self.logins.append(user)
+        return AuthResult(success=ok)
 
     @property
     def url(self) -> str:
