@@ -14,12 +14,13 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import api_keys, auth, background, errors, limits
+from gclap_sandbox import api_keys, auth, background, chaos_http, errors, limits
 from gclap_sandbox.api import blueprints
 from gclap_sandbox.api.responses import problem_response
 from gclap_sandbox.context import AppContext
 from gclap_sandbox.db import Database
 from gclap_sandbox.delivery import DeliveryOptions
+from gclap_sandbox.relay_worker import configure_relay, start_relay, stop_relay
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.smtp import start_smtp_server
 
@@ -43,8 +44,11 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     listen_url = f"http://{_url_host(http_host)}:{http_port}"
     ctx.http_url = settings.public_url or listen_url
     ctx.smtp_port = smtp_sock.getsockname()[1]
-    ctx.delivery = DeliveryOptions(base_url=ctx.http_url, profile=settings.simulate, seed=settings.seed)
+    ctx.delivery = DeliveryOptions(base_url=ctx.http_url, profile=settings.simulate,
+                                   seed=settings.seed or 0)
     app.ctx.sandbox = ctx
+    configure_relay(ctx)
+    chaos_http.install(app)
     for bp in blueprints():
         app.blueprint(bp)
     from gclap_sandbox.ui import bp as ui_bp
@@ -60,6 +64,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
             await ctx.db.run(limits.update_organization, ctx.default_org_id, {"plan": settings.plan})
         await background.start(ctx)
         ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
+        await start_relay(ctx)
 
     @app.after_server_start
     async def announce(app: Sanic) -> None:
@@ -93,6 +98,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         if ctx.smtp_server is not None:
             ctx.smtp_server.close()
             await ctx.smtp_server.wait_closed()
+        await stop_relay(ctx)
         await background.stop(ctx)
         await ctx.db.run(api_keys.flush_last_used, dict(ctx.key_last_used))
         await ctx.db.close()

@@ -114,10 +114,18 @@ def _search_text(parsed: mail.ParsedEmail, recipients: list[tuple[str, str, str]
     return " ".join(p for p in parts if p).lower()
 
 
+def _capture_with_hooks(ctx: "AppContext", incoming: Incoming) -> Email:
+    """Store the email and run the capture hooks (e.g. queue a relay) in one transaction."""
+    email = capture_email(incoming)
+    for hook in ctx.capture_hooks:
+        hook(email, incoming)
+    return email
+
+
 async def ingest(ctx: "AppContext", incoming: Incoming) -> Email:
     """Store an email off the loop, then tell live listeners (UI, waiters) about it."""
     incoming.options = incoming.options or ctx.delivery
-    email = await ctx.db.run(capture_email, incoming)
+    email = await ctx.db.run(_capture_with_hooks, ctx, incoming)
     if ctx.email_listeners:
         from gclap_sandbox.inbox import summary
 

@@ -51,8 +51,10 @@ def main() -> None:
 @click.option("--simulate", type=click.Choice(["none", "realistic"]), default="none", show_default=True,
               envvar=ENV + "SIMULATE", help="What happens after sending: `none` (delivered, nothing more "
               "unless asked) or `realistic` (bounces, opens, clicks... at realistic rates and delays).")
-@click.option("--seed", type=int, default=0, show_default=True, envvar=ENV + "SEED",
-              help="Seed for --simulate realistic: the same seed gives the same outcomes and delays.")
+@click.option("--seed", type=int, default=None, envvar=ENV + "SEED",
+              help="Seed for random choices (--simulate realistic outcomes and delays, chaos "
+              "probabilities): the same seed replays the same run.  [default: 0 for simulation, "
+              "random for chaos]")
 @click.option("--plan", type=click.Choice(["free", "pro", "business", "unlimited"]), default=None,
               envvar=ENV + "PLAN", help="Put the default organization on this plan (rate limit and monthly "
               "quota) [default: keep its plan; new sandboxes start on the sandbox-only 'unlimited'].")
@@ -70,6 +72,23 @@ def main() -> None:
               "when --http is not a loopback address.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL")
+@click.option("--relay", "relay_url", default=None, envvar=ENV + "RELAY", metavar="URL",
+              help="Also relay captured mail to this SMTP server: smtp://[user:pass@]host:port "
+              "(STARTTLS when offered; ?starttls=require|off) or smtps://... (TLS); ?verify=false "
+              "accepts a self-signed certificate.")
+@click.option("--relay-mode", type=click.Choice(["all", "matching", "manual"]), default=None,
+              envvar=ENV + "RELAY_MODE", help="all: relay every recipient not denied; matching: only "
+              "recipients matching --relay-allow; manual: only on release.  [default: matching when "
+              "--relay-allow is given, else all]")
+@click.option("--relay-allow", multiple=True, envvar=ENV + "RELAY_ALLOW", metavar="PATTERN",
+              help="Recipient pattern to relay (glob like '*@example.com' or 're:REGEX'). Repeatable.")
+@click.option("--relay-deny", multiple=True, envvar=ENV + "RELAY_DENY", metavar="PATTERN",
+              help="Recipient pattern never relayed; deny wins over allow. Repeatable.")
+@click.option("--relay-retry-delays", default="5,30,120,600,1800", show_default=True,
+              envvar=ENV + "RELAY_RETRY_DELAYS", metavar="SECONDS,...",
+              help="Waits before each retry of a failed relay; the count is the number of retries.")
+@click.option("--chaos", "chaos_rules", default=None, envvar=ENV + "CHAOS", metavar="FILE_OR_JSON",
+              help="Fault-injection rules for SMTP and the API (the document of PUT /api/v1/sandbox/chaos/).")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -79,7 +98,9 @@ def serve(**options):  # type: ignore[no-untyped-def]
     from gclap_sandbox.lifecycle import configure_logging, serve as run
 
     configure_logging(options["log_level"])
-    run(settings_from_options(options))
+    settings = settings_from_options(options)
+    _check_relay(settings)
+    run(settings)
 
 
 def settings_from_options(options: dict[str, Any]) -> "Settings":
@@ -102,7 +123,42 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         smtp_tls_self_signed=options["smtp_tls"] == "self-signed",
         simulate=options["simulate"], seed=options["seed"],
         ui_password=options["ui_password"] or None,
+        relay_url=options["relay_url"], relay_mode=options["relay_mode"],
+        relay_allow=tuple(options["relay_allow"]), relay_deny=tuple(options["relay_deny"]),
+        relay_retry_delays=_retry_delays(options["relay_retry_delays"]),
+        chaos=_chaos_document(options["chaos_rules"]),
     )
+
+
+def _retry_delays(text: str) -> tuple[float, ...]:
+    try:
+        delays = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated seconds, got {text!r}",
+                                 param_hint="--relay-retry-delays") from None
+    if any(d < 0 for d in delays):
+        raise click.BadParameter("delays may not be negative", param_hint="--relay-retry-delays")
+    return delays
+
+
+def _chaos_document(text: str | None) -> dict | None:
+    if text is None:
+        return None
+    from gclap_sandbox.chaos import load_document
+
+    try:
+        return load_document(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--chaos") from None
+
+
+def _check_relay(settings) -> None:  # type: ignore[no-untyped-def]
+    from gclap_sandbox.relay import RelayConfig
+
+    try:
+        RelayConfig.from_settings(settings)
+    except ValueError as exc:
+        raise click.UsageError(f"relay: {exc}") from None
 
 
 from gclap_sandbox.cli_client import COMMANDS as _CLIENT_COMMANDS  # noqa: E402  (trigger, clock)

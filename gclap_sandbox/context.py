@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gclap_sandbox.auth import KeyCache
+from gclap_sandbox.chaos import ChaosState
 from gclap_sandbox.db import Database
 from gclap_sandbox.limits import RateLimiter
 from gclap_sandbox.delivery import DeliveryOptions
@@ -38,3 +39,8 @@ class AppContext:
     # The web UI's live-update hub (gclap_sandbox.live.LiveHub); publish events to it.
     live: Any = None
     ui_guard: Any = None  # gclap_sandbox.ui_auth.UiGuard: who may use the web UI
+    # Run on the DB thread inside the capture's transaction: fn(email, incoming).
+    capture_hooks: list[Any] = field(default_factory=list)
+    relay: Any = None  # relay.RelayConfig when --relay is given
+    relay_worker: Any = None  # relay_worker.RelayWorker
+    chaos: ChaosState = field(default_factory=ChaosState)

@@ -7,8 +7,9 @@
     ├── NotFound             404
     ├── Conflict             409
     ├── PayloadTooLarge      413
-    └── TooManyRequests      429 (rate limit), with Retry-After
-        └── QuotaExceeded    429 (monthly email quota), a distinct problem `type`
+    ├── TooManyRequests      429 (rate limit), with Retry-After
+    │   └── QuotaExceeded    429 (monthly email quota), a distinct problem `type`
+    └── BadGateway           502 (an upstream server, e.g. the relay, failed)
 
 Handlers raise these; `app.py` turns them (and any other exception) into
 `application/problem+json` responses. A stack trace never reaches a client.
@@ -125,3 +126,9 @@ class ServiceUnavailable(ApiError):
     status = 503
     title = "Service unavailable"
     slug = "unavailable"
+
+
+class BadGateway(ApiError):
+    status = 502
+    title = "Bad gateway"
+    slug = "upstream-failed"

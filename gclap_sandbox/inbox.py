@@ -43,7 +43,9 @@ def list_emails(organization_id: str, filters: dict[str, Any], offset: int, limi
     query = filtered(organization_id, filters)
     count = query.count()
     rows = query.order_by(Email.created_at.desc(), Email.id.desc()).offset(offset).limit(limit)
-    return count, [summary(email) for email in rows]
+    from gclap_sandbox.relay_store import annotate  # relay_store reads emails through this module
+
+    return count, annotate([summary(email) for email in rows])
 
 
 def summary(email: Email) -> dict[str, Any]:
@@ -95,6 +97,9 @@ def detail(organization_id: str, email_id: str, base_url: str) -> dict[str, Any]
         ],
         raw_url=f"{base_url}/api/v1/emails/{email.id}/raw/",
     )
+    from gclap_sandbox.relay_store import annotate
+
+    annotate([data], with_jobs=True)
     return data
 
 

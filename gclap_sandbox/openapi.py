@@ -111,7 +111,7 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     if params:
         op["parameters"] = params
     if spec.body is not None:
-        op["requestBody"] = {"required": True,
+        op["requestBody"] = {"required": spec.body_required,
                              "content": {spec.body_content_type: {"schema": spec.body.json_schema()}}}
     for status, response in spec.responses.items():
         op["responses"][str(status)] = _response(status, response)

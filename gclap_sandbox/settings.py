@@ -65,9 +65,18 @@ class Settings:
     smtp_tls_self_signed: bool = False
     # Simulation profile (simulate.PROFILES) and the seed that makes `realistic` repeatable.
     simulate: str = "none"
-    seed: int = 0
     # Password for the web UI; required to use the UI when HTTP is bound off loopback.
     ui_password: str | None = None
+    # Relay (relay.py): upstream URL, recipient patterns, mode, retry schedule in seconds.
+    relay_url: str | None = None
+    relay_mode: str | None = None  # None: "matching" when allow patterns are given, else "all"
+    relay_allow: tuple[str, ...] = ()
+    relay_deny: tuple[str, ...] = ()
+    relay_retry_delays: tuple[float, ...] = (5, 30, 120, 600, 1800)
+    # Fault injection (chaos.py): a validated rule document, and the seed for its rolls.
+    chaos: dict | None = None
+    # Seed for --simulate realistic and for chaos rolls; None: chaos picks one at random.
+    seed: int | None = None
     extra: dict = field(default_factory=dict)
 
     @property

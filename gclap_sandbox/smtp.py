@@ -11,6 +11,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from gclap_sandbox import clock, limits, tls
 from gclap_sandbox.auth import Principal
 from gclap_sandbox.capture import Incoming, ingest
+from gclap_sandbox.chaos_smtp import ChaosHandler, ChaosSMTP
 from gclap_sandbox.context import AppContext
 from gclap_sandbox.errors import QuotaExceeded
 from gclap_sandbox.smtp_auth import MECHANISMS, ApiKeyAuth, collect_credentials
@@ -67,7 +68,8 @@ async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.Abs
     settings = ctx.settings
     auth_on = settings.smtp_auth != "off"
     factory = partial(
-        SMTP, AuthCaptureHandler(ctx) if auth_on else CaptureHandler(ctx),
+        ChaosSMTP, ChaosHandler(AuthCaptureHandler(ctx) if auth_on else CaptureHandler(ctx), ctx.chaos),
+        chaos=ctx.chaos,
         hostname=settings.smtp_hostname,  # given, so no DNS lookup happens per connection
         ident="gclap-sandbox ESMTP",
         data_size_limit=settings.max_message_size,

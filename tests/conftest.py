@@ -46,3 +46,13 @@ def launch() -> Iterator:
     yield _launch
     for running in started:
         running.stop()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator:
+    """A second real SMTP server (an aiosmtpd sink) that relayed mail arrives at."""
+    from smtp_sink import SmtpSink
+
+    sink = SmtpSink()
+    yield sink
+    sink.close()

@@ -5,8 +5,8 @@ from sanic import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from gclap_sandbox.api import (accounts, analytics, clock, emails, events, health, meta, simulation,
-                                   suppressions, tracking)
+    from gclap_sandbox.api import (accounts, analytics, clock, email_release, emails, events, health, meta,
+                                   sandbox_chaos, simulation, suppressions, tracking)
 
-    return [health.bp, meta.bp, emails.bp, accounts.bp, events.bp, simulation.bp, suppressions.bp,
-            clock.bp, analytics.bp, tracking.bp]
+    return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
+            suppressions.bp, clock.bp, analytics.bp, tracking.bp, sandbox_chaos.bp]

@@ -109,6 +109,12 @@ EMAIL_SUMMARY: dict[str, Any] = {
         "attachment_count": {"type": "integer"},
         "is_read": {"type": "boolean"},
         "created_at": {"type": "string", "format": "date-time"},
+        "relay": {"type": ["object", "null"], "description": "Relay state of the latest relay job "
+                  "(null when never relayed); the single email also lists every job under `jobs`.",
+                  "properties": {"status": {"type": "string"}, "attempts": {"type": "integer"},
+                                 "last_reply": {"type": ["object", "null"]},
+                                 "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+                                 "jobs": {"type": "array", "items": {"type": "object"}}}},
     },
 }
 ATTACHMENT_INFO = {

@@ -36,6 +36,7 @@ class RouteSpec:
     description: str = ""
     body_content_type: str = "application/json"
     idempotent: bool = False  # honours Idempotency-Key
+    body_required: bool = True  # False: an empty body means `{}`
 
 
 ROUTES: list[RouteSpec] = []
@@ -46,14 +47,18 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
              body: Obj | None = None, query: Obj | None = None,
              responses: dict[int, dict[str, Any]] | None = None, authenticated: bool = True,
              description: str = "", body_content_type: str = "application/json",
-             prefix: str = API_PREFIX, idempotent: bool | None = None) -> Callable[[Handler], Handler]:
+             prefix: str = API_PREFIX, idempotent: bool | None = None,
+             body_required: bool | None = None) -> Callable[[Handler], Handler]:
     """Declare an API route. `responses` maps status -> {"description", "schema"?, "content_type"?}."""
     spec = RouteSpec(method=method.upper(), path=prefix + path, scope=scope, summary=summary,
                      tag=bp.name, body=body, query=query, responses=responses or {},
                      authenticated=authenticated, description=description,
                      body_content_type=body_content_type,
                      # Every authenticated POST honours Idempotency-Key unless it opts out.
-                     idempotent=(method.upper() == "POST" and authenticated) if idempotent is None else idempotent)
+                     idempotent=(method.upper() == "POST" and authenticated) if idempotent is None else idempotent,
+                     # By default a body whose fields are all optional may be left out.
+                     body_required=(body is not None and any(f.required for f in body.fields.values()))
+                     if body_required is None else body_required)
     ROUTES.append(spec)
 
     def decorate(handler: Handler) -> Handler:
@@ -104,9 +109,8 @@ def _validate(request: Request, spec: RouteSpec) -> None:
     if spec.query is not None:
         request.ctx.query = spec.query.validate({k: v[-1] for k, v in request.args.items()})
     if spec.body is not None:
-        # A body whose fields are all optional may be left out entirely.
-        optional = not any(f.required for f in spec.body.fields.values())
-        request.ctx.body = spec.body.validate({} if optional and not request.body else json_body(request))
+        data = json_body(request) if request.body or spec.body_required else {}
+        request.ctx.body = spec.body.validate(data)
 
 
 def _route_name(spec: RouteSpec) -> str:

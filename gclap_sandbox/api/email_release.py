@@ -1,0 +1,90 @@
+"""POST /api/v1/emails/{id}/release/: relay one captured email upstream now."""
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from gclap_sandbox import mail, relay_store
+from gclap_sandbox.api.responses import json_response
+from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.errors import BadGateway, Conflict, ValidationFailed
+from gclap_sandbox.relay import send_upstream
+from gclap_sandbox.schema import Address, ListOf, Obj
+
+bp = Blueprint("relay", url_prefix=API_PREFIX, strict_slashes=False)
+
+RELEASE_BODY = Obj({
+    "to": ListOf(Address(), one_or_many=True, min_items=1, max_items=1000,
+                 description="Relay to these addresses instead of the email's own recipients."),
+})
+
+_REPLY = {"type": ["object", "null"], "properties": {"code": {"type": ["integer", "null"]},
+                                                      "message": {"type": "string"}}}
+RELAY_JOB: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "trigger": {"type": "string", "enum": ["auto", "release"]},
+        "status": {"type": "string", "enum": ["pending", "relayed", "partial", "failed"]},
+        "recipients": {"type": "array", "items": {"type": "string"}},
+        "pending": {"type": "array", "items": {"type": "string"}},
+        "attempts": {"type": "integer"},
+        "last_reply": _REPLY,
+        "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "finished_at": {"type": ["string", "null"], "format": "date-time"},
+        "history": {"type": "array", "items": {"type": "object", "properties": {
+            "at": {"type": "string", "format": "date-time"}, "code": {"type": ["integer", "null"]},
+            "message": {"type": "string"}, "accepted": {"type": "array", "items": {"type": "string"}},
+            "refused": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+    },
+}
+RELEASE_RESULT: dict[str, Any] = {
+    "type": "object",
+    "properties": {**RELAY_JOB["properties"],
+                   "skipped": {"type": "array", "items": {"type": "string"},
+                               "description": "Own recipients not relayed because a --relay-deny pattern matches."}},
+}
+
+
+@endpoint(bp, "POST", "/emails/<email_id:uuid>/release/", scope="emails:send",
+          summary="Relay an email upstream now",
+          description="Sends the email's original source to the relay server (`serve --relay`) and answers "
+                      "with the upstream reply: to its own recipients, or to `to`. Recipients matching a "
+                      "`--relay-deny` pattern are never relayed. 502 when the upstream server refuses or is "
+                      "unreachable (the attempt is recorded on the email either way).",
+          body=RELEASE_BODY, body_required=False,
+          responses={200: {"description": "Relayed (some recipients may be refused; see `refused`).",
+                           "schema": RELEASE_RESULT},
+                     404: {}, 409: {"description": "Relaying is not configured, or every recipient is denied."},
+                     502: {"description": "The upstream server refused the message or could not be reached."}})
+async def release_email(request: Request, email_id: Any) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    config = ctx.relay
+    sender, own, raw = await ctx.db.run(relay_store.release_source, request.ctx.principal.organization_id,
+                                        str(email_id))
+    if config is None:
+        raise Conflict("Relaying is not configured; start the sandbox with --relay smtp://host:port.",
+                       slug="relay-not-configured")
+    asked = request.ctx.body.get("to")
+    if asked:
+        wanted = list(dict.fromkeys(mail.split_address(a)[1] for a in asked))
+        denied = {f"to[{i}]": ["Matches a --relay-deny pattern; it is never relayed."]
+                  for i, a in enumerate(asked) if config.denied(mail.split_address(a)[1])}
+        if denied:
+            raise ValidationFailed(denied)
+    else:
+        wanted = own
+    recipients, skipped = config.release_recipients(wanted)
+    if not recipients:
+        raise Conflict("Every recipient of this email matches a --relay-deny pattern; nothing to relay.",
+                       slug="relay-denied")
+    outcome = await send_upstream(config.target, sender, recipients, raw, config.timeout)
+    job = await ctx.db.run(relay_store.record_release, str(email_id), recipients, outcome)
+    job["skipped"] = skipped
+    if not outcome.accepted:
+        raise BadGateway(f"The relay server refused the message: {outcome.code or 'no reply'} {outcome.message}",
+                         relay=job)
+    return json_response(job)
