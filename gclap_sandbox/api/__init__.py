@@ -6,5 +6,6 @@ from sanic import Blueprint
 
 def blueprints() -> list[Blueprint]:
     from gclap_sandbox.api import emails, health, meta
+    from gclap_sandbox.api import contact_lists, contacts, segments
 
-    return [health.bp, meta.bp, emails.bp]
+    return [health.bp, meta.bp, emails.bp, contact_lists.bp, segments.bp, contacts.bp]
