@@ -34,6 +34,8 @@ class RouteSpec:
     authenticated: bool = True
     description: str = ""
     body_content_type: str = "application/json"
+    # OpenAPI `content` of a non-JSON request body the handler reads itself (e.g. a CSV upload).
+    body_doc: dict[str, Any] | None = None
 
 
 ROUTES: list[RouteSpec] = []
@@ -44,12 +46,13 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
              body: Obj | None = None, query: Obj | None = None,
              responses: dict[int, dict[str, Any]] | None = None, authenticated: bool = True,
              description: str = "", body_content_type: str = "application/json",
+             body_doc: dict[str, Any] | None = None,
              prefix: str = API_PREFIX) -> Callable[[Handler], Handler]:
     """Declare an API route. `responses` maps status -> {"description", "schema"?, "content_type"?}."""
     spec = RouteSpec(method=method.upper(), path=prefix + path, scope=scope, summary=summary,
                      tag=bp.name, body=body, query=query, responses=responses or {},
                      authenticated=authenticated, description=description,
-                     body_content_type=body_content_type)
+                     body_content_type=body_content_type, body_doc=body_doc)
     ROUTES.append(spec)
 
     def decorate(handler: Handler) -> Handler:

@@ -1,0 +1,213 @@
+"""CSV import of contacts: parse and check the whole file first (pure), then apply it in one go.
+
+A file that cannot be read as CSV (wrong encoding, broken quoting, no `email` column,
+duplicate column names) is refused with `BrokenFile` before anything is written. A bad row
+(invalid or duplicate email, unknown status) is skipped and reported by its line number
+while the good rows are imported. Applying runs as one transaction on the DB thread.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gclap_sandbox import clock
+from gclap_sandbox.contacts import add_to_lists, normalize_email
+from gclap_sandbox.models import Contact
+from gclap_sandbox.models.contacts import CONTACT_STATUSES
+from gclap_sandbox.models.fields import new_id
+from gclap_sandbox.segments import ATTRIBUTE_KEY
+
+FIELD_COLUMNS = ("email", "first_name", "last_name", "status")
+ALIASES = {"e_mail": "email", "email_address": "email", "firstname": "first_name",
+           "lastname": "last_name", "surname": "last_name"}
+# Columns an export writes that are not imported (they belong to the sandbox).
+READ_ONLY_COLUMNS = ("id", "lists", "created_at", "updated_at", "last_opened_at", "last_clicked_at")
+MAX_REPORTED_ERRORS = 1000
+_BATCH = 500
+_SEPARATORS = re.compile(r"[\s\-]+")
+_NUMBER = re.compile(r"^-?(0|[1-9]\d{0,14})(\.\d+)?$")
+
+
+class BrokenFile(Exception):
+    """The file as a whole cannot be imported; nothing is changed."""
+
+
+@dataclass
+class ImportRow:
+    line: int
+    email: str
+    fields: dict[str, str]  # non-blank first_name / last_name / status
+    attributes: dict[str, Any]
+
+
+@dataclass
+class ParsedImport:
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def decode(data: bytes, encoding: str = "utf-8") -> str:
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise BrokenFile(
+            f"The file is not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}). "
+            "Save it as UTF-8, or name its encoding with `encoding` (e.g. latin-1).") from None
+
+
+def column_key(header: str) -> str:
+    """`First Name` -> `first_name`; `attributes.plan` -> `plan`."""
+    key = _SEPARATORS.sub("_", header.strip().lstrip("\ufeff").strip().lower())
+    key = key.removeprefix("attributes.")
+    return ALIASES.get(key, key)
+
+
+def parse_csv(text: str) -> ParsedImport:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        records = list(_records(reader))
+    except csv.Error as exc:
+        raise BrokenFile(f"Line {reader.line_num}: not valid CSV ({exc}).") from None
+    if not records:
+        raise BrokenFile("The file is empty; it needs a header row with an `email` column.")
+    header_line, header = records[0]
+    columns = _columns(header)
+    parsed = ParsedImport()
+    first_seen: dict[str, int] = {}
+    for line, cells in records[1:]:
+        problem, row = _row(line, cells, columns)
+        if row is not None and row.email in first_seen:
+            problem = f"Duplicate email {row.email} (first on line {first_seen[row.email]})."
+        if problem:
+            parsed.errors.append({"row": line, "email": _cell(cells, columns, "email"), "reason": problem})
+            continue
+        assert row is not None
+        first_seen[row.email] = line
+        parsed.rows.append(row)
+    return parsed
+
+
+def _records(reader: Any) -> Any:
+    """(line the record starts on, cells) for each non-blank record."""
+    start = 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            yield start, cells
+        start = reader.line_num + 1
+
+
+def _columns(header: list[str]) -> list[str | None]:
+    """Each column's key, None for ignored columns; raises BrokenFile for an unusable header."""
+    keys: list[str | None] = []
+    seen: set[str] = set()
+    for number, name in enumerate(header, start=1):
+        key = column_key(name)
+        if not key:
+            raise BrokenFile(f"Column {number} of the header row has no name.")
+        if key in seen:
+            raise BrokenFile(f"Column {name.strip()!r} appears twice in the header row.")
+        seen.add(key)
+        if key in READ_ONLY_COLUMNS:
+            keys.append(None)
+        elif key in FIELD_COLUMNS or ATTRIBUTE_KEY.match(key):
+            keys.append(key)
+        else:
+            raise BrokenFile(f"Column {name.strip()!r}: names are letters, digits, spaces, `_` or `-`.")
+    if "email" not in seen:
+        raise BrokenFile("The header row has no `email` column.")
+    return keys
+
+
+def _cell(cells: list[str], columns: list[str | None], key: str) -> str:
+    index = columns.index(key)
+    return cells[index].strip() if index < len(cells) else ""
+
+
+def _row(line: int, cells: list[str], columns: list[str | None]) -> tuple[str | None, ImportRow | None]:
+    if len(cells) > len(columns):
+        return f"{len(cells)} fields, but the header has {len(columns)}.", None
+    raw_email = _cell(cells, columns, "email")
+    if not raw_email:
+        return "No email address.", None
+    email = normalize_email(raw_email)
+    if email is None:
+        return f"Not a valid email address: {raw_email!r}.", None
+    fields: dict[str, str] = {}
+    attributes: dict[str, Any] = {}
+    for key, value in zip(columns, cells):
+        value = value.strip()
+        if key is None or key == "email" or not value:
+            continue  # a blank cell leaves the contact's value as it is
+        if key in FIELD_COLUMNS:
+            fields[key] = value
+        else:
+            attributes[key] = typed_value(value)
+    if fields.get("status", "subscribed") not in CONTACT_STATUSES:
+        return f"Unknown status {fields['status']!r}; use one of: {', '.join(CONTACT_STATUSES)}.", None
+    for name in ("first_name", "last_name"):
+        if len(fields.get(name, "")) > 200:
+            return f"{name} is longer than 200 characters.", None
+    return None, ImportRow(line=line, email=email, fields=fields, attributes=attributes)
+
+
+def typed_value(value: str) -> Any:
+    """Numbers that read back the same become JSON numbers (so segments compare numerically)."""
+    if _NUMBER.match(value):
+        return float(value) if "." in value else int(value)
+    return value
+
+
+def apply_import(organization_id: str, parsed: ParsedImport, list_id: str | None, dry_run: bool
+                 ) -> dict[str, Any]:
+    """Create or update each good row's contact (DB thread, one transaction)."""
+    existing = _existing(organization_id, [row.email for row in parsed.rows])
+    now = clock.now()
+    new_rows: list[dict[str, Any]] = []
+    touched: list[str] = []
+    updated = 0
+    for row in parsed.rows:
+        contact = existing.get(row.email)
+        if contact is None:
+            contact_id = new_id()
+            new_rows.append({"id": contact_id, "organization": organization_id, "email": row.email,
+                             "first_name": row.fields.get("first_name", ""),
+                             "last_name": row.fields.get("last_name", ""),
+                             "status": row.fields.get("status", "subscribed"),
+                             "attributes": row.attributes, "created_at": now, "updated_at": now})
+            touched.append(contact_id)
+            continue
+        updated += 1
+        touched.append(contact.id)
+        if not dry_run:
+            for name, value in row.fields.items():
+                setattr(contact, name, value)
+            contact.attributes = {**contact.attributes, **row.attributes}
+            contact.updated_at = now
+            contact.save()
+    if not dry_run:
+        for start in range(0, len(new_rows), _BATCH):
+            Contact.insert_many(new_rows[start:start + _BATCH]).execute()
+        if list_id:
+            add_to_lists(touched, [list_id])
+    return {
+        "dry_run": dry_run,
+        "created": len(new_rows),
+        "updated": updated,
+        "skipped": len(parsed.errors),
+        "errors": parsed.errors[:MAX_REPORTED_ERRORS],
+        "errors_truncated": len(parsed.errors) > MAX_REPORTED_ERRORS,
+        "list": list_id,
+    }
+
+
+def _existing(organization_id: str, emails: list[str]) -> dict[str, Contact]:
+    found: dict[str, Contact] = {}
+    for start in range(0, len(emails), _BATCH):
+        for contact in Contact.select().where((Contact.organization == organization_id)
+                                              & Contact.email.in_(emails[start:start + _BATCH])):
+            found[contact.email] = contact
+    return found
