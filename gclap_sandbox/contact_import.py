@@ -52,11 +52,15 @@ class ParsedImport:
 def decode(data: bytes, encoding: str = "utf-8") -> str:
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     try:
-        return data.decode(codec)
+        text = data.decode(codec)
     except UnicodeDecodeError as exc:
         raise BrokenFile(
             f"The file is not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}). "
             "Save it as UTF-8, or name its encoding with `encoding` (e.g. latin-1).") from None
+    if "\x00" in text:
+        raise BrokenFile("The file contains NUL characters: not CSV text in this encoding "
+                         "(UTF-16? name it with `encoding`).")
+    return text
 
 
 def column_key(header: str) -> str:

@@ -42,6 +42,8 @@ class RunningSandbox:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()  # else a ResourceWarning (an error under our pytest settings)
         return self.process.returncode
 
 
