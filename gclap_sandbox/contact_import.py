@@ -63,11 +63,19 @@ def decode(data: bytes, encoding: str = "utf-8") -> str:
     return text
 
 
-def column_key(header: str) -> str:
-    """`First Name` -> `first_name`; `attributes.plan` -> `plan`."""
-    key = _SEPARATORS.sub("_", header.strip().lstrip("\ufeff").strip().lower())
-    key = key.removeprefix("attributes.")
-    return ALIASES.get(key, key)
+Column = tuple[str, str] | None  # ("field" | "attribute", key), None for an ignored column
+
+
+def column_for(header: str) -> Column:
+    """`First Name` -> ("field", "first_name"); `Plan` or `attributes.status` -> an attribute."""
+    name = header.strip().lstrip("\ufeff").strip()
+    if name.lower().startswith("attributes."):
+        return "attribute", name[len("attributes."):]
+    key = _SEPARATORS.sub("_", name.lower())
+    key = ALIASES.get(key, key)
+    if key in READ_ONLY_COLUMNS:
+        return None
+    return ("field", key) if key in FIELD_COLUMNS else ("attribute", key)
 
 
 def parse_csv(text: str) -> ParsedImport:
@@ -78,18 +86,19 @@ def parse_csv(text: str) -> ParsedImport:
         raise BrokenFile(f"Line {reader.line_num}: not valid CSV ({exc}).") from None
     if not records:
         raise BrokenFile("The file is empty; it needs a header row with an `email` column.")
-    header_line, header = records[0]
-    columns = _columns(header)
+    columns = _columns(records[0][1])
+    email_index = columns.index(("field", "email"))
     parsed = ParsedImport()
     first_seen: dict[str, int] = {}
     for line, cells in records[1:]:
-        problem, row = _row(line, cells, columns)
+        problem, row = _row(cells, columns, email_index)
         if row is not None and row.email in first_seen:
             problem = f"Duplicate email {row.email} (first on line {first_seen[row.email]})."
-        if problem:
-            parsed.errors.append({"row": line, "email": _cell(cells, columns, "email"), "reason": problem})
+        if problem or row is None:
+            email_cell = cells[email_index].strip() if email_index < len(cells) else ""
+            parsed.errors.append({"row": line, "email": email_cell, "reason": problem})
             continue
-        assert row is not None
+        row.line = line
         first_seen[row.email] = line
         parsed.rows.append(row)
     return parsed
@@ -104,37 +113,27 @@ def _records(reader: Any) -> Any:
         start = reader.line_num + 1
 
 
-def _columns(header: list[str]) -> list[str | None]:
-    """Each column's key, None for ignored columns; raises BrokenFile for an unusable header."""
-    keys: list[str | None] = []
-    seen: set[str] = set()
+def _columns(header: list[str]) -> list[Column]:
+    """Each column's meaning; raises BrokenFile for a header that cannot be used."""
+    columns: list[Column] = []
     for number, name in enumerate(header, start=1):
-        key = column_key(name)
-        if not key:
+        if not name.strip():
             raise BrokenFile(f"Column {number} of the header row has no name.")
-        if key in seen:
+        column = column_for(name)
+        if column is not None and column in columns:
             raise BrokenFile(f"Column {name.strip()!r} appears twice in the header row.")
-        seen.add(key)
-        if key in READ_ONLY_COLUMNS:
-            keys.append(None)
-        elif key in FIELD_COLUMNS or ATTRIBUTE_KEY.match(key):
-            keys.append(key)
-        else:
+        if column is not None and column[0] == "attribute" and not ATTRIBUTE_KEY.match(column[1]):
             raise BrokenFile(f"Column {name.strip()!r}: names are letters, digits, spaces, `_` or `-`.")
-    if "email" not in seen:
+        columns.append(column)
+    if ("field", "email") not in columns:
         raise BrokenFile("The header row has no `email` column.")
-    return keys
+    return columns
 
 
-def _cell(cells: list[str], columns: list[str | None], key: str) -> str:
-    index = columns.index(key)
-    return cells[index].strip() if index < len(cells) else ""
-
-
-def _row(line: int, cells: list[str], columns: list[str | None]) -> tuple[str | None, ImportRow | None]:
+def _row(cells: list[str], columns: list[Column], email_index: int) -> tuple[str, None] | tuple[None, ImportRow]:
     if len(cells) > len(columns):
         return f"{len(cells)} fields, but the header has {len(columns)}.", None
-    raw_email = _cell(cells, columns, "email")
+    raw_email = cells[email_index].strip() if email_index < len(cells) else ""
     if not raw_email:
         return "No email address.", None
     email = normalize_email(raw_email)
@@ -142,11 +141,12 @@ def _row(line: int, cells: list[str], columns: list[str | None]) -> tuple[str | 
         return f"Not a valid email address: {raw_email!r}.", None
     fields: dict[str, str] = {}
     attributes: dict[str, Any] = {}
-    for key, value in zip(columns, cells):
+    for column, value in zip(columns, cells):
         value = value.strip()
-        if key is None or key == "email" or not value:
+        if column is None or column == ("field", "email") or not value:
             continue  # a blank cell leaves the contact's value as it is
-        if key in FIELD_COLUMNS:
+        kind, key = column
+        if kind == "field":
             fields[key] = value
         else:
             attributes[key] = typed_value(value)
@@ -155,7 +155,7 @@ def _row(line: int, cells: list[str], columns: list[str | None]) -> tuple[str | 
     for name in ("first_name", "last_name"):
         if len(fields.get(name, "")) > 200:
             return f"{name} is longer than 200 characters.", None
-    return None, ImportRow(line=line, email=email, fields=fields, attributes=attributes)
+    return None, ImportRow(line=0, email=email, fields=fields, attributes=attributes)
 
 
 def typed_value(value: str) -> Any:

@@ -12,8 +12,8 @@ from gclap_sandbox import contact_export, contact_import
 from gclap_sandbox.api.contacts import LIST_QUERY
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.contacts import check_lists
 from gclap_sandbox.errors import BadRequest, ValidationFailed
+from gclap_sandbox.models import ContactList
 from gclap_sandbox.schema import Bool, Obj, Str, Uuid
 
 bp = Blueprint("contact_transfer", url_prefix=API_PREFIX, strict_slashes=False)
@@ -93,8 +93,9 @@ async def import_contacts(request: Request) -> HTTPResponse:
 
 def _import(organization_id: str, parsed: contact_import.ParsedImport, list_id: str | None,
             dry_run: bool) -> dict[str, Any]:
-    if list_id:
-        check_lists(organization_id, [list_id], field="list")
+    if list_id and not ContactList.get_or_none((ContactList.id == list_id)
+                                               & (ContactList.organization == organization_id)):
+        raise ValidationFailed({"list": [f"No list with id {list_id}."]})
     return contact_import.apply_import(organization_id, parsed, list_id, dry_run)
 
 
