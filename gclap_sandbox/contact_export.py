@@ -51,8 +51,9 @@ def export_batch(organization_id: str, filters: dict[str, Any], keys: list[str],
     query = filtered(organization_id, filters)
     if after is not None:
         created_at, last_id = after
-        query = query.where((Contact.created_at > created_at)
-                            | ((Contact.created_at == created_at) & (Contact.id > last_id)))
+        # A row-value comparison lets SQLite seek the (organization, created_at) index.
+        query = query.where(peewee.Tuple(Contact.created_at, Contact.id)
+                            > peewee.Tuple(Contact.created_at.db_value(created_at), last_id))
     contacts = list(query.order_by(Contact.created_at, Contact.id).limit(limit))
     if not contacts:
         return "", None

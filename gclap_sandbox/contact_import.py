@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from gclap_sandbox import clock
-from gclap_sandbox.contacts import add_to_lists, normalize_email
-from gclap_sandbox.models import Contact
+from gclap_sandbox import bulk, clock
+from gclap_sandbox.contacts import normalize_email
+from gclap_sandbox.models import Contact, ContactListMember
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.models.fields import new_id
 from gclap_sandbox.segments import ATTRIBUTE_KEY
@@ -165,42 +165,42 @@ def typed_value(value: str) -> Any:
     return value
 
 
+_NEW_COLUMNS = ("id", "organization", "email", "first_name", "last_name", "status", "attributes",
+                "created_at", "updated_at")
+_UPDATE_COLUMNS = ("first_name", "last_name", "status", "attributes", "updated_at")
+
+
 def apply_import(organization_id: str, parsed: ParsedImport, list_id: str | None, dry_run: bool
                  ) -> dict[str, Any]:
     """Create or update each good row's contact (DB thread, one transaction)."""
     existing = _existing(organization_id, [row.email for row in parsed.rows])
     now = clock.now()
-    new_rows: list[dict[str, Any]] = []
+    new_rows: list[tuple[Any, ...]] = []
+    changed_rows: list[tuple[Any, ...]] = []
     touched: list[str] = []
-    updated = 0
     for row in parsed.rows:
         contact = existing.get(row.email)
         if contact is None:
             contact_id = new_id()
-            new_rows.append({"id": contact_id, "organization": organization_id, "email": row.email,
-                             "first_name": row.fields.get("first_name", ""),
-                             "last_name": row.fields.get("last_name", ""),
-                             "status": row.fields.get("status", "subscribed"),
-                             "attributes": row.attributes, "created_at": now, "updated_at": now})
-            touched.append(contact_id)
-            continue
-        updated += 1
-        touched.append(contact.id)
-        if not dry_run:
-            for name, value in row.fields.items():
-                setattr(contact, name, value)
-            contact.attributes = {**contact.attributes, **row.attributes}
-            contact.updated_at = now
-            contact.save()
+            new_rows.append((contact_id, organization_id, row.email, row.fields.get("first_name", ""),
+                             row.fields.get("last_name", ""), row.fields.get("status", "subscribed"),
+                             row.attributes, now, now))
+        else:
+            contact_id = contact.id
+            merged = {name: row.fields.get(name, getattr(contact, name)) for name in _UPDATE_COLUMNS[:3]}
+            changed_rows.append((merged["first_name"], merged["last_name"], merged["status"],
+                                 {**contact.attributes, **row.attributes}, now, contact_id))
+        touched.append(contact_id)
     if not dry_run:
-        for start in range(0, len(new_rows), _BATCH):
-            Contact.insert_many(new_rows[start:start + _BATCH]).execute()
+        bulk.insert_rows(Contact, _NEW_COLUMNS, new_rows)
+        bulk.update_rows(Contact, _UPDATE_COLUMNS, changed_rows)
         if list_id:
-            add_to_lists(touched, [list_id])
+            bulk.insert_rows(ContactListMember, ("contact_list", "contact", "added_at"),
+                             [(list_id, cid, now) for cid in touched], ignore_conflicts=True)
     return {
         "dry_run": dry_run,
         "created": len(new_rows),
-        "updated": updated,
+        "updated": len(changed_rows),
         "skipped": len(parsed.errors),
         "errors": parsed.errors[:MAX_REPORTED_ERRORS],
         "errors_truncated": len(parsed.errors) > MAX_REPORTED_ERRORS,
