@@ -30,7 +30,7 @@ class Contact(BaseModel):
     class Meta:
         indexes = (
             (("organization", "email"), True),
-            (("organization", "created_at"), False),
+            (("organization", "created_at", "id"), False),  # newest-first pages and export keyset
         )
 
 
