@@ -113,6 +113,8 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     if spec.body is not None:
         op["requestBody"] = {"required": spec.body_required,
                              "content": {spec.body_content_type: {"schema": spec.body.json_schema()}}}
+    elif spec.body_doc is not None:
+        op["requestBody"] = {"required": True, "content": spec.body_doc}
     for status, response in spec.responses.items():
         op["responses"][str(status)] = _response(status, response)
     errors = [400] if (spec.body or spec.query) else []

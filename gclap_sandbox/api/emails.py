@@ -14,7 +14,8 @@ from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.capture import Incoming, ingest
 from gclap_sandbox.errors import ValidationFailed
-from gclap_sandbox.schema import Address, Base64, Bool, DateTime, Errors, ListOf, MapOf, Obj, Str
+from gclap_sandbox.schema import Address, Base64, Bool, DateTime, Errors, ListOf, MapOf, Obj, Str, Uuid
+from gclap_sandbox.template_store import fill_send_request
 
 bp = Blueprint("emails", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -26,9 +27,14 @@ RESERVED_HEADERS = {"from", "to", "cc", "bcc", "reply-to", "subject", "date", "m
 
 
 def _check_send(data: dict[str, Any], errors: Errors) -> None:
-    if data.get("html") is None and data.get("text") is None:
-        errors.setdefault("html", []).append("Either `html` or `text` (or both) is required.")
-        errors.setdefault("text", []).append("Either `html` or `text` (or both) is required.")
+    if data.get("template_id") is None:  # with a template, subject and bodies come from it
+        if data.get("variables") is not None:
+            errors.setdefault("variables", []).append("Only used with `template_id`.")
+        if data.get("subject") is None:
+            errors.setdefault("subject", []).append("This field is required (unless `template_id` is given).")
+        if data.get("html") is None and data.get("text") is None:
+            errors.setdefault("html", []).append("Either `html` or `text` (or both) is required.")
+            errors.setdefault("text", []).append("Either `html` or `text` (or both) is required.")
     for name, value in (data.get("headers") or {}).items():
         if not _HEADER_NAME.match(name):
             errors.setdefault(f"headers.{name}", []).append("Not a valid header name.")
@@ -58,7 +64,7 @@ ATTACHMENT = Obj({
 
 SEND_BODY = Obj({
     "to": _addresses("Recipient address, or a list of them.", required=True),
-    "subject": Str(required=True, max_length=998, description="Email subject line."),
+    "subject": Str(max_length=998, description="Email subject line (required unless `template_id` is given)."),
     "html": Str(description="HTML email body."),
     "text": Str(description="Plain text email body."),
     "from_email": Address(description="Sender address, e.g. `Ana <hello@yourdomain.com>`."),
@@ -76,6 +82,9 @@ SEND_BODY = Obj({
     "track_clicks": Bool(description="Rewrite links for click tracking (default: the organization's setting)."),
     "category": Str(choices=["transactional", "marketing"],
                     description="Marketing mail gets RFC 8058 List-Unsubscribe headers."),
+    "template_id": Uuid(description="Render subject, html and text from this template (parts given here win)."),
+    "variables": MapOf(max_items=200, description="The template's variables; `contact` is added when the "
+                                                  "single `to` recipient is a contact."),
 }, extra_check=_check_send)
 
 LIST_QUERY = Obj({
@@ -156,6 +165,8 @@ def _base_url(request: Request) -> str:
 async def send_email(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     data = request.ctx.body
+    if data.get("template_id"):
+        data = await ctx.db.run(fill_send_request, request.ctx.principal.organization_id, data)
     message_id = mail.new_message_id()
     data = {**data, "headers": {**(data.get("headers") or {}), **delivery.control_headers(data)}}
     raw_bytes = mail.build_message(data, message_id).as_bytes()

@@ -37,6 +37,8 @@ class RouteSpec:
     body_content_type: str = "application/json"
     idempotent: bool = False  # honours Idempotency-Key
     body_required: bool = True  # False: an empty body means `{}`
+    # OpenAPI `content` of a non-JSON request body the handler reads itself (e.g. a CSV upload).
+    body_doc: dict[str, Any] | None = None
 
 
 ROUTES: list[RouteSpec] = []
@@ -48,7 +50,8 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
              responses: dict[int, dict[str, Any]] | None = None, authenticated: bool = True,
              description: str = "", body_content_type: str = "application/json",
              prefix: str = API_PREFIX, idempotent: bool | None = None,
-             body_required: bool | None = None) -> Callable[[Handler], Handler]:
+             body_required: bool | None = None,
+             body_doc: dict[str, Any] | None = None) -> Callable[[Handler], Handler]:
     """Declare an API route. `responses` maps status -> {"description", "schema"?, "content_type"?}."""
     spec = RouteSpec(method=method.upper(), path=prefix + path, scope=scope, summary=summary,
                      tag=bp.name, body=body, query=query, responses=responses or {},
@@ -58,7 +61,8 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
                      idempotent=(method.upper() == "POST" and authenticated) if idempotent is None else idempotent,
                      # By default a body whose fields are all optional may be left out.
                      body_required=(body is not None and any(f.required for f in body.fields.values()))
-                     if body_required is None else body_required)
+                     if body_required is None else body_required,
+                     body_doc=body_doc)
     ROUTES.append(spec)
 
     def decorate(handler: Handler) -> Handler:

@@ -5,6 +5,8 @@ from gclap_sandbox.models.limits import IdempotencyRecord, UsageCounter
 from gclap_sandbox.models.jobs import Job
 from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
 from gclap_sandbox.models.relay import EmailRelay
+from gclap_sandbox.models.contacts import Contact, ContactList, ContactListMember, Segment
+from gclap_sandbox.models.templates import Template
 
 __all__ = [
     "ApiKey", "Organization", "SandboxSetting",
@@ -12,4 +14,6 @@ __all__ = [
     "IdempotencyRecord", "UsageCounter",
     "Job", "Event", "Suppression", "TrackingToken",
     "EmailRelay",
+    "Contact", "ContactList", "ContactListMember", "Segment",
+    "Template",
 ]
