@@ -20,6 +20,7 @@ import peewee
 database = peewee.DatabaseProxy()
 log = logging.getLogger("gclap_sandbox.db")
 T = TypeVar("T")
+M = TypeVar("M", bound=peewee.Model)
 _pending = threading.local()
 
 
@@ -70,14 +71,14 @@ class BaseModel(peewee.Model):
 _insert_sql: dict[tuple[type[peewee.Model], tuple[str, ...]], tuple[str, list[peewee.Field]]] = {}
 
 
-def insert_rows(model: type[peewee.Model], rows: list[dict[str, Any]]) -> None:
+def insert_rows(model: type[peewee.Model], rows: list[dict[str, Any]]) -> Any:
     """Insert rows that name every column, with SQL built once per shape and reused.
 
     The hot capture path inserts several rows per email; peewee's per-query SQL generation
     cost more than SQLite itself, so this keeps peewee's field conversions but not its builder.
     """
     if not rows:
-        return
+        return None
     names = tuple(rows[0])
     cached = _insert_sql.get((model, names))
     if cached is None:
@@ -95,6 +96,32 @@ def insert_rows(model: type[peewee.Model], rows: list[dict[str, Any]]) -> None:
         cursor.execute(sql, params[0])
     else:
         cursor.executemany(sql, params)
+    return cursor
+
+
+def create_fast(model: type[M], **values: Any) -> M:
+    """`Model.create` for hot paths: defaults filled the same way, SQL built once per model."""
+    row: dict[str, Any] = {}
+    for name, field in model._meta.fields.items():
+        if name in values:
+            row[name] = values[name]
+        elif isinstance(field, peewee.AutoField):
+            continue
+        elif field.default is not None:
+            row[name] = field.default() if callable(field.default) else field.default
+        else:
+            row[name] = None
+    cursor = insert_rows(model, [row])
+    instance = model(**row)
+    if isinstance(model._meta.primary_key, peewee.AutoField):
+        setattr(instance, model._meta.primary_key.name, cursor.lastrowid)
+    return instance
+
+
+def quoted(model: type[peewee.Model], field: str | None = None) -> str:
+    """The quoted table name, or the quoted column of `field`, for the few hand-written statements."""
+    name = model._meta.table_name if field is None else model._meta.fields[field].column_name
+    return peewee.quote((name,), database.obj.quote)
 
 
 def open_database(path: str) -> peewee.SqliteDatabase:

@@ -19,8 +19,8 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import TYPE_CHECKING
 
-from gclap_sandbox import events, jobs, mail, simulate, suppressions, tracking
-from gclap_sandbox.models import Email, EmailRecipient, Organization
+from gclap_sandbox import events, jobs, mail, organizations, simulate, suppressions, tracking
+from gclap_sandbox.models import Email, EmailRecipient
 
 if TYPE_CHECKING:
     from gclap_sandbox.capture import Incoming
@@ -80,7 +80,8 @@ def prepare(incoming: Incoming, msg: Message | None, addresses: list[str]) -> Pr
     recipient = deliverable[0] if deliverable else None
     if recipient is None:
         return prepared
-    org_settings = (Organization.get_by_id(incoming.organization_id).settings or {})
+    org = organizations.cached(incoming.organization_id)
+    org_settings = (org.settings if org is not None else None) or {}
     track_opens = _flag(msg, TRACK_OPENS_HEADER)
     track_clicks = _flag(msg, TRACK_CLICKS_HEADER)
     track_opens = bool(org_settings.get("track_opens", False)) if track_opens is None else track_opens

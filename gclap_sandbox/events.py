@@ -92,12 +92,13 @@ def record_event(email: Email, type: str, *, recipient: str | None = None,
     """Store one event and apply its consequences; call on the DB thread in a unit of work."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    event = Event.create(
-        organization=email.organization_id, email=email.id,
+    event = db.create_fast(
+        Event, organization=email.organization_id, email=email.id,
         recipient=recipient.lower() if recipient else None, type=type,
         occurred_at=occurred_at or clock.now(), data=data or {}, seq=_next_seq(),
     )
-    _advance_statuses(email, event)
+    if type != SENT:  # every recipient starts as "sent": nothing to advance
+        _advance_statuses(email, event)
     payload = serialize(event)
     for hook in list(TRANSACTION_HOOKS):
         hook(event, payload)

@@ -45,7 +45,7 @@ def schedule(kind: str, payload: dict[str, Any], *, at: datetime | None = None, 
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
-    job = Job.create(kind=kind, payload=payload, run_at=run_at)
+    job = db.create_fast(Job, kind=kind, payload=payload, run_at=run_at)
     if _wake is not None:
         db.after_commit(_wake)
     return job

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from gclap_sandbox import clock
+from gclap_sandbox import clock, organizations
+from gclap_sandbox.db import database, quoted
 from gclap_sandbox.errors import QuotaExceeded, TooManyRequests
 from gclap_sandbox.models import Organization, UsageCounter
 
@@ -164,7 +165,7 @@ def next_month(now: datetime) -> datetime:
 
 
 def load_plan(organization_id: str) -> Plan:
-    org = Organization.get_or_none(Organization.id == organization_id)
+    org = organizations.cached(organization_id)
     return plan_named(org.plan if org else DEFAULT_PLAN)
 
 
@@ -175,21 +176,36 @@ def emails_used(organization_id: str, now: datetime) -> int:
 
 
 def charge_quota(organization_id: str, recipients: int) -> None:
-    """Count `recipients` against this month's quota, or raise QuotaExceeded (DB thread)."""
+    """Count `recipients` against this month's quota, or raise QuotaExceeded (DB thread).
+
+    One UPSERT adds and reads back the month's total; when that passes the quota the caller's
+    unit of work (a savepoint) rolls the addition back with everything else.
+    """
     now = clock.now()
     plan = load_plan(organization_id)
-    used = emails_used(organization_id, now)
+    used_after = _add_usage(organization_id, month_of(now), recipients)
     quota = plan.emails_per_month
-    if quota is not None and used + recipients > quota:
+    if quota is not None and used_after > quota:
+        used = used_after - recipients
         retry_after = max(1, math.ceil((next_month(now) - now).total_seconds()))
         raise QuotaExceeded(
             f"The {plan.name} plan allows {quota} emails (recipients) per month; {used} used this "
             f"month, this email has {recipients}. Nothing was captured.",
             headers={"Retry-After": str(retry_after)}, quota=quota, used=used, month=month_of(now))
-    (UsageCounter.insert(organization=organization_id, month=month_of(now), emails=recipients)
-     .on_conflict(conflict_target=[UsageCounter.organization, UsageCounter.month],
-                  update={UsageCounter.emails: UsageCounter.emails + recipients})
-     .execute())
+
+
+_usage_sql: str | None = None
+
+
+def _add_usage(organization_id: str, month: str, recipients: int) -> int:
+    global _usage_sql
+    if _usage_sql is None:  # hand-written once: this runs for every captured email
+        table, org, mon, emails = (quoted(UsageCounter), quoted(UsageCounter, "organization"),
+                                   quoted(UsageCounter, "month"), quoted(UsageCounter, "emails"))
+        _usage_sql = (f"INSERT INTO {table} ({org}, {mon}, {emails}) VALUES (?, ?, ?) "
+                      f"ON CONFLICT ({org}, {mon}) DO UPDATE SET {emails} = {emails} + excluded.{emails} "
+                      f"RETURNING {emails}")
+    return database.execute_sql(_usage_sql, (organization_id, month, recipients)).fetchone()[0]
 
 
 # --- the organization view and plan changes (DB thread) ----------------------------------
@@ -217,4 +233,5 @@ def update_organization(organization_id: str, changes: dict[str, object]) -> Pla
     if "name" in changes:
         org.name = changes["name"]
     org.save()
+    organizations.forget(organization_id)
     return plan_named(org.plan)
