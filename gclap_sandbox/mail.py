@@ -10,10 +10,10 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.parser import BytesParser
 from email.header import decode_header, make_header
-from email.utils import formatdate, getaddresses, parseaddr
+from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from gclap_sandbox.schema import normalize_address
@@ -61,44 +61,11 @@ def new_message_id(domain: str = "gclap-sandbox.local") -> str:
     return f"<{uuid.uuid4()}@{domain}>"
 
 
-def build_message(data: dict[str, Any], message_id: str) -> EmailMessage:
-    """Turn a validated send request into a MIME message (Bcc stays off the headers)."""
-    msg = EmailMessage(policy=WIRE)
-    msg["From"] = data.get("from_email") or DEFAULT_FROM
-    msg["To"] = ", ".join(data["to"])
-    if data.get("cc"):
-        msg["Cc"] = ", ".join(data["cc"])
-    if data.get("reply_to"):
-        msg["Reply-To"] = ", ".join(data["reply_to"])
-    msg["Subject"] = data["subject"]
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = message_id
-    for name, value in (data.get("headers") or {}).items():
-        msg[name] = value
-    text, html = data.get("text"), data.get("html")
-    if text is not None and html is not None:
-        msg.set_content(text)
-        msg.add_alternative(html, subtype="html")
-    elif html is not None:
-        msg.set_content(html, subtype="html")
-    else:
-        msg.set_content(text or "")
-    for item in data.get("attachments") or []:
-        _attach(msg, item)
-    return msg
+def build_raw(data: dict[str, Any], message_id: str) -> bytes:
+    """The MIME bytes of a validated send request (Bcc stays off the headers)."""
+    from gclap_sandbox.mime_writer import write_message
 
-
-def _attach(msg: EmailMessage, item: dict[str, Any]) -> None:
-    maintype, _, subtype = (item.get("content_type") or "application/octet-stream").partition("/")
-    content_id = item.get("content_id")
-    if content_id:
-        html_part = msg.get_body(("html",))
-        if html_part is not None:
-            html_part.add_related(item["content"], maintype, subtype or "octet-stream",
-                                  cid=f"<{content_id.strip('<>')}>", filename=item["filename"],
-                                  disposition="inline")
-            return
-    msg.add_attachment(item["content"], maintype, subtype or "octet-stream", filename=item["filename"])
+    return write_message(data, message_id, DEFAULT_FROM)
 
 
 # --- parsing (SMTP and API alike) -------------------------------------------------------

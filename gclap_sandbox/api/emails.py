@@ -169,7 +169,7 @@ async def send_email(request: Request) -> HTTPResponse:
         data = await ctx.db.run(fill_send_request, request.ctx.principal.organization_id, data)
     message_id = mail.new_message_id()
     data = {**data, "headers": {**(data.get("headers") or {}), **delivery.control_headers(data)}}
-    raw_bytes = mail.build_message(data, message_id).as_bytes()
+    raw_bytes = mail.build_raw(data, message_id)
     if len(raw_bytes) > ctx.settings.max_message_size:
         field = "attachments" if data.get("attachments") else "html" if data.get("html") else "text"
         raise ValidationFailed({field: [
