@@ -193,6 +193,28 @@ def contact_emails(organization_id: str, contact_id: str, offset: int, limit: in
     return query.count(), [inbox.summary(email) for email in rows]
 
 
+def contact_events(organization_id: str, contact_id: str, offset: int, limit: int
+                   ) -> tuple[int, list[dict[str, Any]]]:
+    """Lifecycle events of email sent to this contact's address, newest first."""
+    from gclap_sandbox.events import list_events
+
+    contact = get_contact(organization_id, contact_id)
+    return list_events(organization_id, {"recipient": contact.email}, offset, limit)
+
+
+# Event types that change a contact: engagement times or status.
+_CONTACT_EVENTS = {"email.opened", "email.clicked", *STATUS_FOR_EVENT}
+
+
+def on_event(event: Any, payload: dict[str, Any]) -> None:
+    """events.TRANSACTION_HOOKS entry: keep the recipient's contact current (DB thread)."""
+    if not event.recipient or event.type not in _CONTACT_EVENTS:
+        return
+    if event.type == "email.bounced" and (event.data or {}).get("bounce_type") != "hard":
+        return  # a soft bounce says nothing lasting about the address
+    apply_event_to_contact(event.organization_id, event.recipient, event.type, event.occurred_at)
+
+
 def apply_event_to_contact(organization_id: str, address: str, event_type: str,
                            occurred_at: datetime) -> Contact | None:
     """Keep a contact's engagement and status current with one lifecycle event (DB thread).
