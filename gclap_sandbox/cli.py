@@ -60,3 +60,8 @@ def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, 
         public_url=public_url.rstrip("/") if public_url else None,
     )
     run(settings)
+
+
+from gclap_sandbox.cli_messages import messages  # noqa: E402  (cheap: imports only click)
+
+main.add_command(messages)

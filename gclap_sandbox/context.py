@@ -8,6 +8,7 @@ from typing import Any
 from gclap_sandbox.auth import KeyCache
 from gclap_sandbox.db import Database
 from gclap_sandbox.settings import Settings
+from gclap_sandbox.waiters import Waiters
 
 
 @dataclass
@@ -22,3 +23,8 @@ class AppContext:
     smtp_port: int = 0
     # Callbacks run after an email is stored (live UI, waiters, ...): fn(email_summary_dict).
     email_listeners: list[Any] = field(default_factory=list)
+    # Requests held by `?wait=` (long polling), woken by the listeners above.
+    waiters: Waiters = field(default_factory=Waiters)
+
+    def __post_init__(self) -> None:
+        self.email_listeners.append(self.waiters.listener("emails"))

@@ -5,6 +5,6 @@ from sanic import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from gclap_sandbox.api import emails, health, meta
+    from gclap_sandbox.api import emails, health, meta, sandbox_reset
 
-    return [health.bp, meta.bp, emails.bp]
+    return [health.bp, meta.bp, emails.bp, sandbox_reset.bp]

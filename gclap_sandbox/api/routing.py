@@ -65,7 +65,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
                 request.ctx.query = spec.query.validate(
                     {k: v[-1] for k, v in request.args.items()})
             if spec.body is not None:
-                request.ctx.body = spec.body.validate(json_body(request))
+                request.ctx.body = spec.body.validate(_body_or_empty(request, spec.body))
             return await handler(request, *args, **kwargs)
 
         wrapper.route_spec = spec  # type: ignore[attr-defined]
@@ -80,6 +80,13 @@ def _route_name(spec: RouteSpec) -> str:
     for ch in "<>:":
         cleaned = cleaned.replace(ch, "")
     return f"{spec.method.lower()}_{cleaned or 'root'}"
+
+
+def _body_or_empty(request: Request, body: Obj) -> Any:
+    """A body whose fields are all optional may be left out entirely (`curl -X POST URL`)."""
+    if not request.body and not any(f.required for f in body.fields.values()):
+        return {}
+    return json_body(request)
 
 
 def json_body(request: Request) -> Any:

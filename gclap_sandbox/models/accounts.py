@@ -9,6 +9,7 @@ from gclap_sandbox.models.fields import IdField, JSONField, UtcDateTimeField
 
 
 class Organization(BaseModel):
+    reset_scope = "config"
     id = IdField()
     name = peewee.CharField(max_length=200)
     # Plans are defined in limits.py; the sandbox-only `unlimited` never throttles.
@@ -19,6 +20,7 @@ class Organization(BaseModel):
 
 
 class ApiKey(BaseModel):
+    reset_scope = "config"
     id = IdField()
     organization = peewee.ForeignKeyField(Organization, backref="api_keys", on_delete="CASCADE")
     name = peewee.CharField(max_length=200)
@@ -36,6 +38,8 @@ class ApiKey(BaseModel):
 
 class SandboxSetting(BaseModel):
     """Sandbox-level key/value state, e.g. the default key shown at every start."""
+
+    reset_scope = "config"
 
     key = peewee.CharField(primary_key=True, max_length=100)
     value = JSONField(null=True)
