@@ -30,7 +30,7 @@ def filtered(organization_id: str, filters: dict[str, Any]):
         query = query.where(Email.id.in_(
             EmailTag.select(EmailTag.email).where(EmailTag.tag == filters["tag"])))
     if filters.get("subject"):
-        query = query.where(Email.subject ** _like(filters["subject"]))
+        query = query.where(Email.subject.contains(filters["subject"]))  # any case, escaped
     if filters.get("source"):
         query = query.where(Email.source == filters["source"])
     if filters.get("since"):
