@@ -63,7 +63,7 @@ class Gclap:
             wanted = ", ".join(f"{k}={v!r}" for k, v in {"to": to, "subject": subject, **filters}.items()
                                if v is not None) or "any email"
             seen = [f"{e.subject!r} to {', '.join(e.to)}" for e in self.client.emails(page_size=20)]
-            pytest.fail(f"No email ({wanted}) arrived within {timeout} s. Captured: {seen or 'nothing'}",
+            pytest.fail(f"No email ({wanted}) arrived within {timeout} s. Captured: {'; '.join(seen) or 'nothing'}",
                         pytrace=False)
         return email
 
