@@ -1,6 +1,7 @@
 """create_app(settings) -> Sanic: blueprints, error mapping and the lifecycle listeners."""
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -53,7 +54,14 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
 
     @app.after_server_start
+    async def schedule_announce(app: Sanic) -> None:
+        app.add_task(announce(app), name="gclap-announce")
+
     async def announce(app: Sanic) -> None:
+        # Sanic installs its stop handler yet loses a SIGTERM that lands before its main loop
+        # runs (is_running is set just before); announce only then, so a stop is never lost.
+        while not app.state.is_running:
+            await asyncio.sleep(0)
         ready = {
             "http_url": ctx.http_url,
             "smtp_host": settings.smtp_host,
