@@ -81,7 +81,8 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     if params:
         op["parameters"] = params
     if spec.body is not None:
-        op["requestBody"] = {"required": True,
+        # A body whose fields are all optional may be omitted (see routing._body_or_empty).
+        op["requestBody"] = {"required": any(f.required for f in spec.body.fields.values()),
                              "content": {spec.body_content_type: {"schema": spec.body.json_schema()}}}
     for status, response in spec.responses.items():
         op["responses"][str(status)] = _response(status, response)

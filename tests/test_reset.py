@@ -111,3 +111,12 @@ def test_deletion_order_handles_chains_and_self_references():
 
     assert deletion_order([Root, Middle, Leaf]) == [Leaf, Middle, Root]
     assert deletion_order([Leaf, Root, Middle]) == [Leaf, Middle, Root]
+
+
+def test_reset_is_described_in_the_openapi_document(api):
+    doc = api.get("/api/v1/openapi.json").json()
+    operation = doc["paths"]["/api/v1/sandbox/reset/"]["post"]
+    assert operation["x-required-scope"] == "sandbox:control"
+    assert operation["requestBody"]["required"] is False  # `curl -X POST` with no body works
+    listing = {p["name"] for p in doc["paths"]["/api/v1/emails/"]["get"]["parameters"]}
+    assert {"wait", "subject"} <= listing
