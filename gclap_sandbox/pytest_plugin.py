@@ -67,6 +67,14 @@ class Gclap:
                         pytrace=False)
         return email
 
+    def reset(self, *, all: bool = False) -> dict[str, Any]:
+        """Reset again mid-test; after `all=True` the new default key is used from then on."""
+        result = self.client.reset(all=all)
+        if "api_key" in result:
+            self.sandbox.api_key = result["api_key"]
+            self.client.http.headers["Authorization"] = f"Bearer {result['api_key']}"
+        return result
+
     def events(self, **filters: Any) -> list[dict[str, Any]]:
         """Delivery events, newest first (filters as `GET /api/v1/events/`)."""
         return self.client.events(**filters)

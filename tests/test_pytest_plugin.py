@@ -37,6 +37,18 @@ def test_the_api_works_with_the_given_key(gclap):
     assert gclap.client.emails(subject="by api")[0].to == ["bo@example.com"]
 
 
+def test_a_full_reset_keeps_the_fixture_usable(gclap):
+    old_key = gclap.api_key
+    send(gclap, "cy@example.com", "Before")
+    assert gclap.reset(all=True)["scope"] == "all"
+    assert gclap.api_key != old_key
+    assert gclap.emails() == []
+
+
+def test_later_tests_use_the_new_key(gclap):
+    assert gclap.emails() == []
+
+
 def test_the_session_sandbox_is_shared(gclap, gclap_sandbox):
     assert gclap.api_url == gclap_sandbox.http_url
     assert gclap_sandbox.process.poll() is None
@@ -46,7 +58,7 @@ def test_the_session_sandbox_is_shared(gclap, gclap_sandbox):
 def test_installing_the_package_is_enough_to_get_the_fixtures(pytester):
     pytester.makepyfile(test_app=USER_TESTS)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=6)
 
 
 def test_wait_for_email_fails_the_test_with_what_did_arrive(pytester):
