@@ -23,6 +23,7 @@ from gclap_sandbox.delivery import DeliveryOptions
 from gclap_sandbox.relay_worker import configure_relay, start_relay, stop_relay
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.smtp import start_smtp_server
+from gclap_sandbox.waiters import MAX_WAIT_SECONDS
 
 log = logging.getLogger("gclap_sandbox")
 _app_numbers = itertools.count()
@@ -39,6 +40,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     # Base64 inflates attachments by a third; leave room for JSON around them.
     app.config.REQUEST_MAX_SIZE = settings.max_message_size * 4 // 3 + 1024 * 1024
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.RESPONSE_TIMEOUT = MAX_WAIT_SECONDS + 30  # room for long-polling `?wait=`
     ctx = AppContext(settings=settings, db=Database(settings.db_path))
     http_host, http_port = http_sock.getsockname()[:2]
     listen_url = f"http://{_url_host(http_host)}:{http_port}"

@@ -163,5 +163,7 @@ def _check_relay(settings) -> None:  # type: ignore[no-untyped-def]
 
 from gclap_sandbox.cli_client import COMMANDS as _CLIENT_COMMANDS  # noqa: E402  (trigger, clock)
 
-for _command in _CLIENT_COMMANDS:
+from gclap_sandbox.cli_messages import messages  # noqa: E402  (cheap: imports only click)
+
+for _command in [*_CLIENT_COMMANDS, messages]:
     main.add_command(_command)

@@ -11,6 +11,7 @@ from gclap_sandbox.db import Database
 from gclap_sandbox.limits import RateLimiter
 from gclap_sandbox.delivery import DeliveryOptions
 from gclap_sandbox.settings import Settings
+from gclap_sandbox.waiters import Waiters
 
 
 @dataclass
@@ -44,3 +45,8 @@ class AppContext:
     relay: Any = None  # relay.RelayConfig when --relay is given
     relay_worker: Any = None  # relay_worker.RelayWorker
     chaos: ChaosState = field(default_factory=ChaosState)
+    # Requests held by `?wait=` (long polling), woken by the listeners above.
+    waiters: Waiters = field(default_factory=Waiters)
+
+    def __post_init__(self) -> None:
+        self.email_listeners.append(self.waiters.listener("emails"))

@@ -58,6 +58,9 @@ class BaseModel(peewee.Model):
     """Every model subclasses this; subclasses register themselves for schema creation."""
 
     registry: list[type["BaseModel"]] = []
+    # What `POST /sandbox/reset/` does with the rows: "data" is wiped by every reset,
+    # "config" (keys, settings, ...) only by a reset with {"all": true}. See reset.py.
+    reset_scope = "data"
 
     class Meta:
         database = database

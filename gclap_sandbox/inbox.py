@@ -29,6 +29,8 @@ def filtered(organization_id: str, filters: dict[str, Any]):
     if filters.get("tag"):
         query = query.where(Email.id.in_(
             EmailTag.select(EmailTag.email).where(EmailTag.tag == filters["tag"])))
+    if filters.get("subject"):
+        query = query.where(Email.subject.contains(filters["subject"]))  # any case, escaped
     if filters.get("source"):
         query = query.where(Email.source == filters["source"])
     if filters.get("since"):

@@ -13,12 +13,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 from sandbox_process import RunningSandbox, start_sandbox  # noqa: E402
 
 
+# The plugin's own tests run pytest inside pytest.
+pytest_plugins = ["pytester"]
+
+
 @pytest.fixture(scope="session")
-def sandbox() -> Iterator[RunningSandbox]:
-    """One real sandbox for the session; tests isolate themselves with unique addresses."""
-    running = start_sandbox()
-    yield running
-    running.stop()
+def sandbox(gclap_sandbox: RunningSandbox) -> RunningSandbox:
+    """One real sandbox for the session (the pytest plugin's); tests isolate themselves with
+    unique addresses, or take the `gclap` fixture, which resets it first."""
+    return gclap_sandbox
 
 
 @pytest.fixture

@@ -42,3 +42,12 @@ def assert_problem(response: httpx.Response, status: int) -> dict:
     assert {"type", "title", "detail"} <= problem.keys()
     assert "Traceback" not in response.text
     return problem
+
+
+def run_async(coro: Any) -> Any:
+    """asyncio.run in a thread of its own: Playwright's sync API keeps a loop in the main thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

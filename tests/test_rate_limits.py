@@ -5,6 +5,7 @@ import asyncio
 import re
 
 import httpx
+from helpers import run_async
 
 ORG = "/api/v1/accounts/organization/"
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit")
@@ -50,7 +51,7 @@ def test_concurrent_requests_are_counted_exactly_against_the_plan(launch):
                                      headers={"Authorization": f"Bearer {sandbox.api_key}"}) as client:
             return await asyncio.gather(*(client.get("/api/v1/emails/") for _ in range(count)))
 
-    responses = asyncio.run(fire(130))
+    responses = run_async(fire(130))
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(200) == 100 and statuses.count(429) == 30
     refused = next(r for r in responses if r.status_code == 429)

@@ -14,8 +14,9 @@ from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.capture import Incoming, ingest
 from gclap_sandbox.errors import ValidationFailed
-from gclap_sandbox.schema import Address, Base64, Bool, DateTime, Errors, ListOf, MapOf, Obj, Str, Uuid
+from gclap_sandbox.schema import Address, Base64, Bool, DateTime, Errors, ListOf, MapOf, Number, Obj, Str, Uuid
 from gclap_sandbox.template_store import fill_send_request
+from gclap_sandbox.waiters import MAX_WAIT_SECONDS, WAIT_DESCRIPTION, hold_until_found
 
 bp = Blueprint("emails", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -97,6 +98,8 @@ LIST_QUERY = Obj({
     "source": Str(choices=["api", "smtp"]),
     "since": DateTime(description="Only email captured at or after this time."),
     "before": DateTime(description="Only email captured before this time."),
+    "subject": Str(max_length=998, description="Only email whose subject contains this text (any case)."),
+    "wait": Number(minimum=0, maximum=MAX_WAIT_SECONDS, from_string=True, description=WAIT_DESCRIPTION),
 }, allow_unknown=False)
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -185,13 +188,18 @@ async def send_email(request: Request) -> HTTPResponse:
 
 
 @endpoint(bp, "GET", "/emails/", scope="emails:read", summary="List captured email",
-          description="Newest first.", query=LIST_QUERY,
+          description="Newest first. With `wait`, an empty result is held until matching email arrives.",
+          query=LIST_QUERY,
           responses={200: {"description": "A page of email.", "schema": envelope_schema(EMAIL_SUMMARY)}})
 async def list_emails(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
-    offset, limit = offset_limit(request.ctx.query)
-    count, rows = await ctx.db.run(inbox.list_emails, request.ctx.principal.organization_id,
-                                   request.ctx.query, offset, limit)
+    query, organization_id = request.ctx.query, request.ctx.principal.organization_id
+    offset, limit = offset_limit(query)
+
+    async def fetch() -> tuple[int, list[dict[str, Any]]]:
+        return await ctx.db.run(inbox.list_emails, organization_id, query, offset, limit)
+
+    count, rows = await hold_until_found(ctx.waiters, "emails", organization_id, query.get("wait") or 0, fetch)
     return json_response(envelope(request, count, rows))
 
 

@@ -41,5 +41,7 @@ class ApiKey(BaseModel):
 class SandboxSetting(BaseModel):
     """Sandbox-level key/value state, e.g. the default key shown at every start."""
 
+    reset_scope = "config"
+
     key = peewee.CharField(primary_key=True, max_length=100)
     value = JSONField(null=True)

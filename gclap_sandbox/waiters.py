@@ -1,0 +1,84 @@
+"""Long polling: hold a list request until something new may match, without polling or threads.
+
+A `Waiters` registry keeps one asyncio future per held request, grouped by channel
+("emails", "events", ...) and organization. Whatever stores new items calls the registry's
+listener on the loop (`ctx.email_listeners` does it for email); that wakes every waiter of
+that channel and organization, and each one re-runs its real query, so filters apply
+exactly as without `wait`. Plugging in another resource takes two lines:
+
+    ctx.event_listeners.append(ctx.waiters.listener("events"))          # wiring
+    count, rows = await hold_until_found(ctx.waiters, "events", org, seconds, fetch)  # route
+"""
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any, Awaitable, Callable, TypeVar
+
+# The longest a request may be held; clients wanting longer ask again (see client.py).
+MAX_WAIT_SECONDS = 120
+WAIT_DESCRIPTION = (f"Seconds (at most {MAX_WAIT_SECONDS}) to hold the request while nothing matches; "
+                    "it answers as soon as something does, or with an empty page when time runs out.")
+
+Page = TypeVar("Page", bound=tuple)
+
+
+class Waiters:
+    """Futures of held requests by (channel, organization id); resolved on the loop."""
+
+    def __init__(self) -> None:
+        self._futures: dict[tuple[str, str], set[asyncio.Future[None]]] = defaultdict(set)
+
+    def register(self, channel: str, organization_id: str) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._futures[(channel, organization_id)].add(future)
+        return future
+
+    def discard(self, channel: str, organization_id: str, future: asyncio.Future[None]) -> None:
+        key = (channel, organization_id)
+        pending = self._futures.get(key)
+        if pending is not None:
+            pending.discard(future)
+            if not pending:
+                del self._futures[key]
+
+    def notify(self, channel: str, organization_id: str) -> None:
+        """Something new was stored: wake every request held on this channel and organization."""
+        for future in self._futures.pop((channel, organization_id), ()):
+            if not future.done():
+                future.set_result(None)
+
+    def listener(self, channel: str) -> Callable[[str, Any], None]:
+        """A callback with the `fn(organization_id, item)` shape of `ctx.*_listeners`."""
+
+        def on_new_item(organization_id: str, item: Any) -> None:
+            self.notify(channel, organization_id)
+
+        return on_new_item
+
+    def count(self, channel: str | None = None) -> int:
+        return sum(len(f) for (ch, _), f in self._futures.items() if channel in (None, ch))
+
+
+async def hold_until_found(waiters: Waiters, channel: str, organization_id: str, seconds: float,
+                           fetch: Callable[[], Awaitable[Page]]) -> Page:
+    """Run `fetch()` (returning `(count, rows, ...)`); while count is 0, wait for news up to `seconds`.
+
+    The future is registered before each query, so an item stored while the query runs
+    still wakes us; after the deadline the last (empty) result is returned, not an error.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + max(0.0, seconds)
+    while True:
+        future = waiters.register(channel, organization_id)
+        try:
+            page = await fetch()
+            remaining = deadline - loop.time()
+            if page[0] or remaining <= 0:
+                return page
+            try:
+                await asyncio.wait_for(future, remaining)
+            except asyncio.TimeoutError:
+                pass
+        finally:
+            waiters.discard(channel, organization_id, future)
