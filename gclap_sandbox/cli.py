@@ -60,10 +60,19 @@ def main() -> None:
               envvar=ENV + "SMTP_TLS_CERT", help="PEM certificate (chain) for STARTTLS.")
 @click.option("--smtp-tls-key", type=click.Path(exists=True, dir_okay=False), default=None,
               envvar=ENV + "SMTP_TLS_KEY", help="PEM private key for --smtp-tls-cert.")
+@click.option("--webhook-concurrency", type=click.IntRange(min=1, max=1024), default=64, show_default=True,
+              envvar=ENV + "WEBHOOK_CONCURRENCY", help="Webhook requests in flight at once (one endpoint gets "
+              "at most half, so a slow endpoint cannot hold up the others).")
+@click.option("--webhook-timeout", type=click.FloatRange(min=0.1, max=300), default=10.0, show_default=True,
+              envvar=ENV + "WEBHOOK_TIMEOUT", help="Seconds a webhook endpoint has to answer with a 2xx.")
+@click.option("--webhook-disable-after", type=click.IntRange(min=0), default=50, show_default=True,
+              envvar=ENV + "WEBHOOK_DISABLE_AFTER", help="Disable an endpoint after this many failed "
+              "delivery attempts in a row (0: never).")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL")
 def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, simulate, seed, plan,  # type: ignore[no-untyped-def]
-          smtp_auth, smtp_tls, smtp_tls_cert, smtp_tls_key, log_level):
+          smtp_auth, smtp_tls, smtp_tls_cert, smtp_tls_key, webhook_concurrency, webhook_timeout,
+          webhook_disable_after, log_level):
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
     Once both ports accept connections it prints one JSON line on stdout with the
@@ -82,7 +91,8 @@ def serve(http_addr, smtp_addr, db_path, api_key, max_message_size, public_url, 
         db_path=db_path or default_db_path(), api_key=api_key, max_message_size=max_message_size,
         public_url=public_url.rstrip("/") if public_url else None, plan=plan, smtp_auth=smtp_auth,
         smtp_tls_cert=smtp_tls_cert, smtp_tls_key=smtp_tls_key, smtp_tls_self_signed=smtp_tls == "self-signed",
-        simulate=simulate, seed=seed,
+        simulate=simulate, seed=seed, webhook_concurrency=webhook_concurrency,
+        webhook_timeout=webhook_timeout, webhook_disable_after=webhook_disable_after,
     )
     run(settings)
 

@@ -35,3 +35,6 @@ class AppContext:
     jobs_worker: Any = None  # jobs.Worker while serving
     event_publisher: Any = None  # its events.COMMIT_HOOKS entry while serving
     clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one clock move at a time
+    # Work the clock's advance runs beside the jobs (see timeline.advance_clock).
+    clock_runners: list[Any] = field(default_factory=list)
+    webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving

@@ -4,10 +4,12 @@ from gclap_sandbox.models.emails import Attachment, Email, EmailContent, EmailRe
 from gclap_sandbox.models.limits import IdempotencyRecord, UsageCounter
 from gclap_sandbox.models.jobs import Job
 from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
+from gclap_sandbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey", "Organization", "SandboxSetting",
     "Attachment", "Email", "EmailContent", "EmailRecipient", "EmailTag",
     "IdempotencyRecord", "UsageCounter",
     "Job", "Event", "Suppression", "TrackingToken",
+    "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]
