@@ -1,6 +1,8 @@
 """Wire webhooks into a running sandbox: the outbox hook, the dispatcher and the clock."""
 from __future__ import annotations
 
+import logging
+
 from gclap_sandbox import events
 from gclap_sandbox.context import AppContext
 from gclap_sandbox.webhooks import outbox
@@ -11,6 +13,7 @@ def start(ctx: AppContext, client=None) -> Dispatcher:  # type: ignore[no-untype
     if outbox.on_event not in events.TRANSACTION_HOOKS:
         events.TRANSACTION_HOOKS.append(outbox.on_event)
     settings = ctx.settings
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per delivery is noise; the log API has it
     ctx.webhooks = Dispatcher(ctx, client, concurrency=settings.webhook_concurrency,
                               timeout=settings.webhook_timeout, disable_after=settings.webhook_disable_after)
     ctx.webhooks.start()
