@@ -77,7 +77,8 @@ async def advance_clock(ctx: AppContext, target: datetime) -> dict[str, Any]:
                 break
             if first is not None and (job is None or first[0] <= job[1]):
                 _move_to(first[0])
-                if not await first[1].run_due():
+                if not await first[1].run_due() and (again := await first[1].next_due(target)) is not None \
+                        and again <= first[0]:
                     stuck.append(first[1])
             else:
                 ran += await jobs.run_due(ctx, job[1], before_each=_move_to)

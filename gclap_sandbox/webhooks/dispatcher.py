@@ -51,6 +51,7 @@ class Dispatcher:
         self._lanes: dict[tuple[str, str], asyncio.Task] = {}  # order key -> the task posting it
         self._per_endpoint: Counter[str] = Counter()
         self._wake = asyncio.Event()
+        self._claiming = asyncio.Lock()
         self._task: asyncio.Task | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -127,8 +128,11 @@ class Dispatcher:
     # --- posting ---------------------------------------------------------------------------
 
     async def _start_due(self) -> None:
-        limit = self.concurrency * 4
-        work = await self.ctx.db.run(outbox.claim_due, list(self._busy), limit)
+        async with self._claiming:  # one claim at a time, so two never post the same delivery
+            await self._claim_and_start()
+
+    async def _claim_and_start(self) -> None:
+        work = await self.ctx.db.run(outbox.claim_due, list(self._busy), self.concurrency * 4)
         lanes: dict[tuple[str, str], list[Work]] = defaultdict(list)
         for item in work:
             lanes[item.order_key].append(item)
