@@ -60,6 +60,7 @@ class WebhookDelivery(BaseModel):
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False), (("organization", "seq"), False))
+        only_save_dirty = True  # an attempt rewrites its few state columns, not the body
 
 
 class WebhookAttempt(BaseModel):
