@@ -1,5 +1,6 @@
 """Start and stop the delivery lifecycle's moving parts with the app (its listeners call these):
-the durable clock offset, the built-in event hooks, live event listeners and the jobs worker.
+the durable clock offset, the built-in event hooks, live event listeners, the jobs worker and
+the webhook dispatcher.
 """
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 from typing import Any
 
 from gclap_sandbox import events, jobs, outcomes, timeline
+from gclap_sandbox.webhooks import service as webhook_service
 from gclap_sandbox.context import AppContext
 
 log = logging.getLogger("gclap_sandbox")
@@ -26,6 +28,7 @@ async def start(ctx: AppContext) -> None:
     events.COMMIT_HOOKS.append(publish)
     ctx.jobs_worker = jobs.Worker(ctx)
     ctx.jobs_worker.start()
+    webhook_service.start(ctx)
 
 
 def _notify(ctx: AppContext, organization_id: str, payload: dict[str, Any]) -> None:
@@ -37,6 +40,7 @@ def _notify(ctx: AppContext, organization_id: str, payload: dict[str, Any]) -> N
 
 
 async def stop(ctx: AppContext) -> None:
+    await webhook_service.stop(ctx)
     if ctx.jobs_worker is not None:
         await ctx.jobs_worker.stop()
         ctx.jobs_worker = None

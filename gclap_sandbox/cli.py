@@ -72,6 +72,14 @@ def main() -> None:
               "when --http is not a loopback address.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL")
+@click.option("--webhook-concurrency", type=click.IntRange(min=1, max=1024), default=64, show_default=True,
+              envvar=ENV + "WEBHOOK_CONCURRENCY", help="Webhook requests in flight at once (one endpoint gets "
+              "at most half, so a slow endpoint cannot hold up the others).")
+@click.option("--webhook-timeout", type=click.FloatRange(min=0.1, max=300), default=10.0, show_default=True,
+              envvar=ENV + "WEBHOOK_TIMEOUT", help="Seconds a webhook endpoint has to answer with a 2xx.")
+@click.option("--webhook-disable-after", type=click.IntRange(min=0), default=50, show_default=True,
+              envvar=ENV + "WEBHOOK_DISABLE_AFTER", help="Disable an endpoint after this many failed "
+              "delivery attempts in a row (0: never).")
 @click.option("--relay", "relay_url", default=None, envvar=ENV + "RELAY", metavar="URL",
               help="Also relay captured mail to this SMTP server: smtp://[user:pass@]host:port "
               "(STARTTLS when offered; ?starttls=require|off) or smtps://... (TLS); ?verify=false "
@@ -127,6 +135,8 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         relay_allow=tuple(options["relay_allow"]), relay_deny=tuple(options["relay_deny"]),
         relay_retry_delays=_retry_delays(options["relay_retry_delays"]),
         chaos=_chaos_document(options["chaos_rules"]),
+        webhook_concurrency=options["webhook_concurrency"], webhook_timeout=options["webhook_timeout"],
+        webhook_disable_after=options["webhook_disable_after"],
     )
 
 

@@ -47,6 +47,10 @@ class AppContext:
     chaos: ChaosState = field(default_factory=ChaosState)
     # Requests held by `?wait=` (long polling), woken by the listeners above.
     waiters: Waiters = field(default_factory=Waiters)
+    # Work the clock's advance runs beside the jobs (see timeline.advance_clock).
+    clock_runners: list[Any] = field(default_factory=list)
+    webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving
 
     def __post_init__(self) -> None:
         self.email_listeners.append(self.waiters.listener("emails"))
+        self.event_listeners.append(self.waiters.listener("events"))

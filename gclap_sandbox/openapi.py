@@ -9,6 +9,7 @@ from gclap_sandbox.api.responses import PROBLEM_SCHEMA
 from gclap_sandbox.api.routing import ROUTES, RouteSpec
 from gclap_sandbox.errors import PROBLEM_BASE
 from gclap_sandbox.scopes import SCOPES
+from gclap_sandbox.webhooks.payloads import payload_schemas
 
 _PARAM = re.compile(r"<([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-z]+))?>")
 _PARAM_FORMATS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
@@ -61,7 +62,7 @@ def build_document(server_url: str | None = None) -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": {"Problem": PROBLEM_SCHEMA},
+            "schemas": {"Problem": PROBLEM_SCHEMA, **payload_schemas()},
             "headers": {name: {"description": text, "schema": {"type": "string"}}
                         for name, text in _RATE_HEADERS.items()},
             "securitySchemes": {
@@ -76,9 +77,23 @@ def build_document(server_url: str | None = None) -> dict[str, Any]:
         "x-scopes": SCOPES,
         "x-problem-types": {PROBLEM_BASE + slug: text for slug, text in _PROBLEM_TYPES.items()},
     }
+    doc["webhooks"] = _webhooks()
     if server_url:
         doc["servers"] = [{"url": server_url}]
     return doc
+
+
+def _webhooks() -> dict[str, Any]:
+    """OpenAPI 3.1 `webhooks`: what the sandbox posts to subscribed endpoints, per event type."""
+    out: dict[str, Any] = {}
+    for name, schema in payload_schemas().items():
+        type_ = schema["properties"]["type"]["const"]
+        out[type_] = {"post": {
+            "summary": f"`{type_}` delivery", "description": schema["description"] + " Signed per Standard "
+            "Webhooks: headers webhook-id, webhook-timestamp, webhook-signature.",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}},
+            "responses": {"2XX": {"description": "Received; anything else is retried."}}}}
+    return out
 
 
 def _operation(spec: RouteSpec) -> dict[str, Any]:

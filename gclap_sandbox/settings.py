@@ -77,6 +77,12 @@ class Settings:
     chaos: dict | None = None
     # Seed for --simulate realistic and for chaos rolls; None: chaos picks one at random.
     seed: int | None = None
+    seed: int = 0
+    # Webhook deliveries: requests in flight at once, seconds an attempt may take, and how many
+    # failed attempts in a row disable an endpoint (0: never).
+    webhook_concurrency: int = 64
+    webhook_timeout: float = 10.0
+    webhook_disable_after: int = 50
     extra: dict = field(default_factory=dict)
 
     @property

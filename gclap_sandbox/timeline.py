@@ -60,9 +60,28 @@ def _move_to(moment: datetime) -> None:
 
 
 async def advance_clock(ctx: AppContext, target: datetime) -> dict[str, Any]:
-    """Move time forward to `target`, running every job due by then in due order."""
+    """Move time forward to `target`, running every job (and clock runner's work) due by then in due order.
+
+    A clock runner (`ctx.clock_runners`) has `async next_due(limit) -> datetime | None` and
+    `async run_due() -> int` (do everything due now, return how much it did).
+    """
     async with ctx.clock_lock:
-        ran = await jobs.run_due(ctx, target, before_each=_move_to)
+        ran = 0
+        stuck: list[Any] = []  # runners that had work due but could do none of it (no endless loop)
+        while True:  # jobs and other clock runners (webhook retries), interleaved in due order
+            job = await ctx.db.run(jobs.next_due, target)
+            runner_due = [(due, runner) for runner in ctx.clock_runners if runner not in stuck
+                          and (due := await runner.next_due(target)) is not None]
+            first = min(runner_due, key=lambda pair: pair[0], default=None)
+            if job is None and first is None:
+                break
+            if first is not None and (job is None or first[0] <= job[1]):
+                _move_to(first[0])
+                if not await first[1].run_due() and (again := await first[1].next_due(target)) is not None \
+                        and again <= first[0]:
+                    stuck.append(first[1])
+            else:
+                ran += await jobs.run_due(ctx, job[1], before_each=_move_to)
         _move_to(target)
         await ctx.db.run(save_offset, clock.offset().total_seconds())
     return {**status(), "jobs_run": ran}

@@ -10,7 +10,8 @@ from gclap_sandbox import events, inbox
 from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.schema import DateTime, Errors, Obj, Str, Uuid
+from gclap_sandbox.schema import DateTime, Errors, Number, Obj, Str, Uuid
+from gclap_sandbox.waiters import MAX_WAIT_SECONDS, WAIT_DESCRIPTION, hold_until_found
 
 bp = Blueprint("events", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -45,20 +46,27 @@ _FILTERS = {
     "since": DateTime(description="Only events at or after this time."),
     "before": DateTime(description="Only events before this time."),
 }
-LIST_QUERY = Obj({**PAGE_FIELDS, **_FILTERS, "email": Uuid(description="Only events of this email.")},
+LIST_QUERY = Obj({**PAGE_FIELDS, **_FILTERS, "email": Uuid(description="Only events of this email."),
+                  "wait": Number(minimum=0, maximum=MAX_WAIT_SECONDS, from_string=True,
+                                 description=WAIT_DESCRIPTION)},
                  extra_check=_split_types)
 EMAIL_EVENTS_QUERY = Obj({**PAGE_FIELDS, **_FILTERS}, extra_check=_split_types)
 
 
 @endpoint(bp, "GET", "/events/", scope="events:read", summary="List delivery events",
-          description="Newest first. " + " ".join(f"`{k}`: {v}" for k, v in events.EVENT_TYPES.items()),
+          description="Newest first. With `wait`, an empty result is held until a matching event is "
+          "recorded. " + " ".join(f"`{k}`: {v}" for k, v in events.EVENT_TYPES.items()),
           query=LIST_QUERY,
           responses={200: {"description": "A page of events.", "schema": envelope_schema(EVENT_SCHEMA)}})
 async def list_events(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
-    offset, limit = offset_limit(request.ctx.query)
-    count, rows = await ctx.db.run(events.list_events, request.ctx.principal.organization_id,
-                                   request.ctx.query, offset, limit)
+    query, organization_id = request.ctx.query, request.ctx.principal.organization_id
+    offset, limit = offset_limit(query)
+
+    async def fetch() -> tuple[int, list[dict[str, Any]]]:
+        return await ctx.db.run(events.list_events, organization_id, query, offset, limit)
+
+    count, rows = await hold_until_found(ctx.waiters, "events", organization_id, query.get("wait") or 0, fetch)
     return json_response(envelope(request, count, rows))
 
 

@@ -7,6 +7,7 @@ from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
 from gclap_sandbox.models.relay import EmailRelay
 from gclap_sandbox.models.contacts import Contact, ContactList, ContactListMember, Segment
 from gclap_sandbox.models.templates import Template
+from gclap_sandbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey", "Organization", "SandboxSetting",
@@ -16,4 +17,5 @@ __all__ = [
     "EmailRelay",
     "Contact", "ContactList", "ContactListMember", "Segment",
     "Template",
+    "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

@@ -1,0 +1,214 @@
+"""/api/v1/webhooks/: endpoints (subscribe, change, rotate the secret, test) and the delivery log."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse
+
+from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
+from gclap_sandbox.api.responses import json_response
+from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.schema import Bool, Errors, ListOf, Number, Obj, Str, Uuid
+from gclap_sandbox.webhooks import endpoints, outbox, payloads, schedule
+
+bp = Blueprint("webhooks", url_prefix=API_PREFIX, strict_slashes=False)
+ENDPOINT_PATH = "/webhooks/endpoints/<endpoint_id:uuid>/"
+DELIVERY_PATH = "/webhooks/deliveries/<delivery_id:uuid>/"
+
+
+class Url(Str):
+    """An http(s) URL with a host; localhost and private addresses are fine (a dev tool)."""
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        value = super().clean(value, path, errors)
+        if not isinstance(value, str):
+            return value
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018  (raises on a bad port)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            errors.setdefault(path, []).append("Must be an http:// or https:// URL with a host.")
+            return None
+        return value.strip()
+
+    def own_schema(self) -> dict[str, Any]:
+        return {**super().own_schema(), "format": "uri"}
+
+
+class EventType(Str):
+    """A subscribable event type, or `*` for all; checked against the catalogue when validating."""
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        value = super().clean(value, path, errors)
+        valid = payloads.subscribable_types()
+        if isinstance(value, str) and value != "*" and value not in valid:
+            errors.setdefault(path, []).append(
+                f"Unknown event type {value!r}. Valid types: {', '.join(valid)}, or * for all.")
+        return value
+
+    def own_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": [*payloads.subscribable_types(), "*"]}
+
+
+def _events_field(required: bool) -> ListOf:
+    return ListOf(EventType(), min_items=1, max_items=50, required=required,
+                  description="Event types to subscribe to; [\"*\"] for every type (present and future).")
+
+
+URL = Url(max_length=2000, required=True, description="Where events are posted.")
+DESCRIPTION = Str(max_length=500, nullable=True, description="What the endpoint is for.")
+CREATE_BODY = Obj({"url": URL, "events": _events_field(True), "description": DESCRIPTION})
+
+
+def _something(data: dict[str, Any], errors: Errors) -> None:
+    if not data:
+        errors.setdefault("body", []).append("Give at least one of: url, events, description, active.")
+
+
+UPDATE_BODY = Obj({"url": Url(max_length=2000), "events": _events_field(False), "description": DESCRIPTION,
+                   "active": Bool(description="false disables the endpoint; true re-enables it "
+                                              "(its waiting deliveries resume).")}, extra_check=_something)
+ROTATE_BODY = Obj({"grace_period_seconds": Number(
+    minimum=0, maximum=7 * 86400, default=endpoints.DEFAULT_ROTATION_GRACE,
+    description="How long the old secret keeps signing beside the new one (sandbox clock).")})
+DELIVERY_QUERY = Obj({**PAGE_FIELDS, "endpoint": Uuid(description="Only this endpoint's deliveries."),
+                      "event_type": Str(max_length=64, description="Only this event type."),
+                      "status": Str(choices=list(outbox.STATUSES)),
+                      "email": Uuid(description="Only deliveries about this email.")})
+LIST_QUERY = Obj(PAGE_FIELDS)
+
+_TIME = {"type": ["string", "null"], "format": "date-time"}
+ENDPOINT_SCHEMA = {"type": "object", "properties": {
+    "id": {"type": "string", "format": "uuid"}, "url": {"type": "string", "format": "uri"},
+    "events": {"type": "array", "items": {"type": "string"}}, "description": {"type": "string"},
+    "active": {"type": "boolean"}, "disabled_reason": {"type": ["string", "null"]}, "disabled_at": _TIME,
+    "consecutive_failures": {"type": "integer"},
+    "secret": {"type": "string", "description": "The signing secret (`whsec_` + base64 key); not in lists."},
+    "previous_secret_expires_at": {**_TIME, "description": "Until then the old secret also signs."},
+    "created_at": _TIME, "updated_at": _TIME}}
+DELIVERY_SCHEMA = {"type": "object", "properties": {
+    "id": {"type": "string", "format": "uuid"},
+    "webhook_id": {"type": "string", "description": "The webhook-id header; the same on every attempt."},
+    "endpoint_id": {"type": "string", "format": "uuid"}, "event_type": {"type": "string"},
+    "event_id": {"type": ["string", "null"]}, "email_id": {"type": ["string", "null"]},
+    "status": {"type": "string", "enum": list(outbox.STATUSES)}, "attempt_count": {"type": "integer"},
+    "next_attempt_at": _TIME, "last_attempt_at": _TIME,
+    "last_response_status": {"type": ["integer", "null"]}, "last_error": {"type": ["string", "null"]},
+    "created_at": _TIME}}
+_MESSAGE = {"type": "object", "properties": {"headers": {"type": "object"}, "body": {"type": "string"}}}
+ATTEMPT_SCHEMA = {"type": "object", "properties": {
+    "number": {"type": "integer"}, "url": {"type": "string"}, "started_at": _TIME,
+    "succeeded": {"type": "boolean"}, "duration_ms": {"type": "number"}, "error": {"type": ["string", "null"]},
+    "request": {**_MESSAGE, "description": "Headers and body exactly as sent."},
+    "response": {"type": ["object", "null"], "properties": {
+        **_MESSAGE["properties"], "status": {"type": "integer"},
+        "truncated": {"type": "boolean", "description": "The body was cut after 16 KiB."}}}}}
+DELIVERY_DETAIL_SCHEMA = {"type": "object", "properties": {
+    **DELIVERY_SCHEMA["properties"], "payload": {"type": "object", "description": "The body, parsed."},
+    "attempts": {"type": "array", "items": ATTEMPT_SCHEMA}}}
+_RETRIES = ", ".join(f"{d:g} s" for d in schedule.RETRY_DELAYS)
+
+
+def _org(request: Request) -> str:
+    return request.ctx.principal.organization_id
+
+
+@endpoint(bp, "POST", "/webhooks/endpoints/", scope="webhooks:write", summary="Create a webhook endpoint",
+          description="Subscribes a URL to event types. The answer carries the signing secret (`whsec_...`); "
+          "deliveries follow the Standard Webhooks spec.", body=CREATE_BODY,
+          responses={201: {"description": "The endpoint, with its secret.", "schema": ENDPOINT_SCHEMA}})
+async def create_endpoint(request: Request) -> HTTPResponse:
+    created = await request.app.ctx.sandbox.db.run(endpoints.create, _org(request), request.ctx.body)
+    return json_response(created, status=201)
+
+
+@endpoint(bp, "GET", "/webhooks/endpoints/", scope="webhooks:read", summary="List webhook endpoints",
+          query=LIST_QUERY, responses={200: {"description": "A page of endpoints (without secrets).",
+                                             "schema": envelope_schema(ENDPOINT_SCHEMA)}})
+async def list_endpoints(request: Request) -> HTTPResponse:
+    offset, limit = offset_limit(request.ctx.query)
+    count, rows = await request.app.ctx.sandbox.db.run(endpoints.list_endpoints, _org(request), offset, limit)
+    return json_response(envelope(request, count, rows))
+
+
+@endpoint(bp, "GET", ENDPOINT_PATH, scope="webhooks:read", summary="Get a webhook endpoint",
+          responses={200: {"description": "The endpoint, with its secret.", "schema": ENDPOINT_SCHEMA},
+                     404: {}})
+async def get_endpoint(request: Request, endpoint_id: Any) -> HTTPResponse:
+    return json_response(await request.app.ctx.sandbox.db.run(endpoints.show, _org(request), str(endpoint_id)))
+
+
+@endpoint(bp, "PATCH", ENDPOINT_PATH, scope="webhooks:write", summary="Change a webhook endpoint",
+          description="Change url, events, description, or `active` (re-enable a disabled endpoint).",
+          body=UPDATE_BODY, responses={200: {"description": "The endpoint.", "schema": ENDPOINT_SCHEMA},
+                                       404: {}})
+async def update_endpoint(request: Request, endpoint_id: Any) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    updated = await ctx.db.run(endpoints.update, _org(request), str(endpoint_id), request.ctx.body)
+    if updated["active"] and ctx.webhooks is not None:
+        ctx.webhooks.wake()  # re-enabled: its waiting deliveries may be due
+    return json_response(updated)
+
+
+@endpoint(bp, "DELETE", ENDPOINT_PATH, scope="webhooks:write", summary="Delete a webhook endpoint",
+          description="Its deliveries and their log go with it.",
+          responses={204: {"description": "Deleted."}, 404: {}})
+async def delete_endpoint(request: Request, endpoint_id: Any) -> HTTPResponse:
+    await request.app.ctx.sandbox.db.run(endpoints.delete, _org(request), str(endpoint_id))
+    return HTTPResponse(status=204)
+
+
+@endpoint(bp, "POST", ENDPOINT_PATH + "rotate-secret/", scope="webhooks:write",
+          summary="Rotate an endpoint's signing secret",
+          description="A new secret signs from now on; the old one keeps signing beside it (two `v1,` "
+          "signatures in webhook-signature) for the grace period, so receivers can switch without a gap.",
+          body=ROTATE_BODY, responses={200: {"description": "The endpoint with its new secret.",
+                                             "schema": ENDPOINT_SCHEMA}, 404: {}})
+async def rotate_secret(request: Request, endpoint_id: Any) -> HTTPResponse:
+    rotated = await request.app.ctx.sandbox.db.run(endpoints.rotate_secret, _org(request), str(endpoint_id),
+                                                   request.ctx.body["grace_period_seconds"])
+    return json_response(rotated)
+
+
+@endpoint(bp, "POST", ENDPOINT_PATH + "test/", scope="webhooks:write", summary="Send a test event now",
+          description="Posts a `webhook.test` event to the endpoint at once (even a disabled one) and "
+          "answers with the delivery and its attempt. A failed test is retried like any delivery.",
+          responses={200: {"description": "The delivery, with the attempt.", "schema": DELIVERY_DETAIL_SCHEMA},
+                     404: {}})
+async def test_endpoint(request: Request, endpoint_id: Any) -> HTTPResponse:
+    ctx = request.app.ctx.sandbox
+    delivery_id = await ctx.db.run(outbox.add_test, _org(request), str(endpoint_id))
+    await ctx.webhooks.send_now(delivery_id)
+    return json_response(await ctx.db.run(outbox.show, _org(request), delivery_id))
+
+
+@endpoint(bp, "GET", "/webhooks/deliveries/", scope="webhooks:read", summary="The webhook delivery log",
+          description=f"Newest first. A failed attempt is retried after {_RETRIES} (sandbox clock; "
+          "`Retry-After` is honoured), then the delivery is `failed`.", query=DELIVERY_QUERY,
+          responses={200: {"description": "A page of deliveries.", "schema": envelope_schema(DELIVERY_SCHEMA)}})
+async def list_deliveries(request: Request) -> HTTPResponse:
+    offset, limit = offset_limit(request.ctx.query)
+    count, rows = await request.app.ctx.sandbox.db.run(outbox.list_deliveries, _org(request),
+                                                       request.ctx.query, offset, limit)
+    return json_response(envelope(request, count, rows))
+
+
+@endpoint(bp, "GET", DELIVERY_PATH, scope="webhooks:read", summary="A webhook delivery and its attempts",
+          description="Every attempt: request headers and body exactly as sent, response status, headers "
+          "and body (first 16 KiB), duration, error.",
+          responses={200: {"description": "The delivery.", "schema": DELIVERY_DETAIL_SCHEMA}, 404: {}})
+async def get_delivery(request: Request, delivery_id: Any) -> HTTPResponse:
+    return json_response(await request.app.ctx.sandbox.db.run(outbox.show, _org(request), str(delivery_id)))
+
+
+@endpoint(bp, "POST", DELIVERY_PATH + "redeliver/", scope="webhooks:write", summary="Redeliver",
+          description="Queues the delivery again now, with the same webhook-id and body and a fresh retry "
+          "schedule. 409 when its endpoint is disabled.",
+          responses={202: {"description": "Queued.", "schema": DELIVERY_SCHEMA}, 404: {}, 409: {}})
+async def redeliver(request: Request, delivery_id: Any) -> HTTPResponse:
+    queued = await request.app.ctx.sandbox.db.run(outbox.redeliver, _org(request), str(delivery_id))
+    return json_response(queued, status=202)

@@ -1,0 +1,110 @@
+"""The endpoint registry: create, list, change, delete, rotate the secret (DB thread)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from gclap_sandbox import clock
+from gclap_sandbox.errors import NotFound
+from gclap_sandbox.models import WebhookEndpoint
+from gclap_sandbox.webhooks import signing
+
+DEFAULT_ROTATION_GRACE = 24 * 3600.0
+
+
+def normalize_events(types: list[str]) -> list[str]:
+    """Drop duplicates (keeping order); `*` anywhere means every type."""
+    if "*" in types:
+        return ["*"]
+    return list(dict.fromkeys(types))
+
+
+def live_secrets(endpoint: WebhookEndpoint) -> list[str]:
+    """The secrets deliveries are signed with now: the current one, and the old one in its grace period."""
+    keys = [endpoint.secret]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and expires is not None and expires > clock.now():
+        keys.append(endpoint.previous_secret)
+    return keys
+
+
+def serialize(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": endpoint.id, "url": endpoint.url, "events": endpoint.events,
+        "description": endpoint.description, "active": endpoint.active,
+        "disabled_reason": endpoint.disabled_reason, "disabled_at": clock.iso(endpoint.disabled_at),
+        "consecutive_failures": endpoint.consecutive_failures,
+        "previous_secret_expires_at": clock.iso(endpoint.previous_secret_expires_at)
+        if len(live_secrets(endpoint)) > 1 else None,
+        "created_at": clock.iso(endpoint.created_at), "updated_at": clock.iso(endpoint.updated_at),
+    }
+    if with_secret:
+        out["secret"] = endpoint.secret
+    return out
+
+
+def get(organization_id: str, endpoint_id: str) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.get_or_none((WebhookEndpoint.id == endpoint_id)
+                                           & (WebhookEndpoint.organization == organization_id))
+    if endpoint is None:
+        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+    return endpoint
+
+
+def create(organization_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    endpoint = WebhookEndpoint.create(
+        organization=organization_id, url=fields["url"], events=normalize_events(fields["events"]),
+        description=fields.get("description") or "", secret=signing.new_secret())
+    return serialize(endpoint, with_secret=True)
+
+
+def list_endpoints(organization_id: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    query = WebhookEndpoint.select().where(WebhookEndpoint.organization == organization_id)
+    rows = query.order_by(WebhookEndpoint.created_at, WebhookEndpoint.id).offset(offset).limit(limit)
+    return query.count(), [serialize(row) for row in rows]
+
+
+def show(organization_id: str, endpoint_id: str) -> dict[str, Any]:
+    return serialize(get(organization_id, endpoint_id), with_secret=True)
+
+
+def update(organization_id: str, endpoint_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    endpoint = get(organization_id, endpoint_id)
+    if "url" in fields:
+        endpoint.url = fields["url"]
+    if "events" in fields:
+        endpoint.events = normalize_events(fields["events"])
+    if "description" in fields:
+        endpoint.description = fields["description"] or ""
+    if "active" in fields and fields["active"] != endpoint.active:
+        endpoint.active = fields["active"]
+        if endpoint.active:  # re-enabled: a fresh start, and its waiting deliveries resume
+            endpoint.disabled_reason, endpoint.disabled_at, endpoint.consecutive_failures = None, None, 0
+        else:
+            endpoint.disabled_reason, endpoint.disabled_at = "Disabled through the API.", clock.now()
+    endpoint.updated_at = clock.now()
+    endpoint.save()
+    return serialize(endpoint, with_secret=True)
+
+
+def delete(organization_id: str, endpoint_id: str) -> None:
+    get(organization_id, endpoint_id).delete_instance()  # its deliveries go with it (cascade)
+
+
+def rotate_secret(organization_id: str, endpoint_id: str, grace_seconds: float) -> dict[str, Any]:
+    endpoint = get(organization_id, endpoint_id)
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = clock.now() + timedelta(seconds=grace_seconds)
+    endpoint.secret = signing.new_secret()
+    endpoint.updated_at = clock.now()
+    endpoint.save()
+    return serialize(endpoint, with_secret=True)
+
+
+def disable(endpoint_id: str, reason: str) -> None:
+    """Turn an endpoint off because of how it answered (410 Gone, too many failures)."""
+    WebhookEndpoint.update(active=False, disabled_reason=reason, disabled_at=clock.now(),
+                           updated_at=clock.now()) \
+        .where((WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.active == True)).execute()  # noqa: E712
+
+

@@ -1,0 +1,262 @@
+"""Deliveries: written in the same transaction as their event (an outbox), claimed when due,
+and updated with each attempt's outcome. Everything here runs on the DB thread.
+
+Statuses: `pending` (waiting for its first or next attempt), `succeeded` (a 2xx came back),
+`failed` (the retry schedule ran out, or the endpoint answered 410 Gone).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+import peewee
+
+from gclap_sandbox import clock, db
+from gclap_sandbox.errors import Conflict, NotFound
+from gclap_sandbox.models import Email, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from gclap_sandbox.webhooks import endpoints, payloads, schedule, signing
+
+PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+STATUSES = (PENDING, SUCCEEDED, FAILED)
+
+wake: Callable[[], None] | None = None  # set by the running dispatcher: new work is committed
+_seq: itertools.count | None = None
+
+
+def _next_seq() -> int:
+    global _seq
+    if _seq is None:
+        top = WebhookDelivery.select(peewee.fn.MAX(WebhookDelivery.seq)).scalar() or 0
+        _seq = itertools.count(top + 1)
+    return next(_seq)
+
+
+def reset_sequence() -> None:
+    global _seq
+    _seq = None
+
+
+def _announce() -> None:
+    if wake is not None:
+        db.after_commit(wake)
+
+
+def _add(organization_id: str, endpoint_id: str, event_type: str, body: str, *,
+         event_id: str | None = None, email_id: str | None = None) -> WebhookDelivery:
+    now = clock.now()
+    return WebhookDelivery.create(
+        seq=_next_seq(), organization=organization_id, endpoint=endpoint_id,
+        message_id=signing.new_message_id(), event_type=event_type, event_id=event_id, email_id=email_id,
+        body=body, next_attempt_at=now, created_at=now)
+
+
+def on_event(event: Event, payload: dict[str, Any]) -> None:
+    """events.TRANSACTION_HOOKS entry: one delivery per active endpoint subscribed to the type."""
+    subscribed = [endpoint_id for endpoint_id, types in WebhookEndpoint
+                  .select(WebhookEndpoint.id, WebhookEndpoint.events)
+                  .where((WebhookEndpoint.organization == event.organization_id)
+                         & (WebhookEndpoint.active == True)).tuples()  # noqa: E712
+                  if "*" in types or event.type in types]
+    if not subscribed:
+        return
+    email = Email.get_by_id(event.email_id)
+    body = payloads.event_body(event, email)
+    for endpoint_id in subscribed:
+        _add(event.organization_id, endpoint_id, event.type, body, event_id=event.id, email_id=email.id)
+    _announce()
+
+
+def add_test(organization_id: str, endpoint_id: str) -> str:
+    """POST /endpoints/{id}/test/: a `webhook.test` delivery, due now (even if the endpoint is off)."""
+    endpoint = endpoints.get(organization_id, endpoint_id)
+    delivery = _add(organization_id, endpoint.id, payloads.TEST_EVENT, payloads.test_body(endpoint.id))
+    # Not due: the API posts it at once itself (Dispatcher.send_now); later retries are scheduled.
+    delivery.next_attempt_at = None
+    delivery.save()
+    return delivery.id
+
+
+# --- the dispatcher's side ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Work:
+    """A delivery ready to post: where, what, and the secrets to sign it with."""
+
+    delivery_id: str
+    endpoint_id: str
+    email_id: str | None
+    url: str
+    message_id: str
+    body: str
+    secrets: tuple[str, ...]
+
+    @property
+    def order_key(self) -> tuple[str, str]:
+        """Deliveries sharing this key go out one after another, in creation order."""
+        return self.endpoint_id, self.email_id or self.delivery_id
+
+
+def _due(limit: datetime, only: list[str] | None = None) -> peewee.ModelSelect:
+    """Pending deliveries of active endpoints due by `limit`; or exactly the `only` ones."""
+    query = WebhookDelivery.select().join(WebhookEndpoint)
+    if only is not None:
+        return query.where(WebhookDelivery.id.in_(only))
+    return query.where((WebhookDelivery.status == PENDING) & (WebhookDelivery.next_attempt_at <= limit)
+                       & (WebhookEndpoint.active == True))  # noqa: E712
+
+
+def claim_due(exclude: list[str], limit: int, only: list[str] | None = None) -> list[Work]:
+    """Deliveries due now (oldest first), skipping those already being posted."""
+    query = _due(clock.now(), only).select(
+        WebhookDelivery.id, WebhookDelivery.email_id, WebhookDelivery.message_id, WebhookDelivery.body,
+        WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret, WebhookEndpoint.previous_secret,
+        WebhookEndpoint.previous_secret_expires_at)
+    if exclude:
+        query = query.where(WebhookDelivery.id.not_in(exclude))
+    work = []
+    for row in query.order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.seq).limit(limit):
+        endpoint = row.endpoint
+        work.append(Work(row.id, endpoint.id, row.email_id, endpoint.url, row.message_id, row.body,
+                         tuple(endpoints.live_secrets(endpoint))))
+    return work
+
+
+def next_due(limit: datetime) -> datetime | None:
+    row = _due(limit).select(WebhookDelivery.next_attempt_at) \
+        .order_by(WebhookDelivery.next_attempt_at).first()
+    return None if row is None else row.next_attempt_at
+
+
+@dataclass
+class AttemptResult:
+    url: str
+    started_at: datetime  # sandbox clock
+    request_headers: dict[str, str]
+    request_body: str
+    duration_ms: float
+    status: int | None = None
+    response_headers: dict[str, str] | None = None
+    response_body: str | None = None
+    response_truncated: bool = False
+    error: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+
+def record_attempt(delivery_id: str, result: AttemptResult, disable_after: int) -> None:
+    """Store the attempt and decide what follows: done, retry later, give up, disable the endpoint."""
+    delivery = WebhookDelivery.get_or_none(WebhookDelivery.id == delivery_id)
+    if delivery is None:  # its endpoint was deleted meanwhile
+        return
+    delivery.attempt_count += 1
+    WebhookAttempt.create(
+        delivery=delivery.id, number=delivery.attempt_count, url=result.url, started_at=result.started_at,
+        request_headers=result.request_headers, request_body=result.request_body,
+        response_status=result.status, response_headers=result.response_headers,
+        response_body=result.response_body, response_truncated=result.response_truncated,
+        duration_ms=round(result.duration_ms, 3), error=result.error, succeeded=result.succeeded)
+    delivery.last_attempt_at, delivery.last_response_status = result.started_at, result.status
+    delivery.last_error = result.error
+    endpoint_id = delivery.endpoint_id
+    if result.succeeded:
+        delivery.status, delivery.next_attempt_at = SUCCEEDED, None
+        delivery.save()
+        WebhookEndpoint.update(consecutive_failures=0).where(
+            (WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.consecutive_failures != 0)).execute()
+        return
+    WebhookEndpoint.update(consecutive_failures=WebhookEndpoint.consecutive_failures + 1) \
+        .where(WebhookEndpoint.id == endpoint_id).execute()
+    delivery.round_attempts += 1
+    if result.status == 410:
+        delivery.status, delivery.next_attempt_at = FAILED, None
+        endpoints.disable(endpoint_id, "The endpoint answered 410 Gone.")
+    else:
+        retry_after = schedule.parse_retry_after((result.response_headers or {}).get("retry-after"))
+        delay = schedule.next_delay(delivery.round_attempts, retry_after)
+        if delay is None:
+            delivery.status, delivery.next_attempt_at = FAILED, None
+        else:
+            delivery.next_attempt_at = clock.now() + timedelta(seconds=delay)
+        failures = WebhookEndpoint.get_by_id(endpoint_id).consecutive_failures
+        if disable_after and failures >= disable_after:
+            endpoints.disable(endpoint_id, f"{failures} delivery attempts in a row failed "
+                                           f"(the last: {_describe(result)}).")
+    delivery.save()
+
+
+def _describe(result: AttemptResult) -> str:
+    return f"HTTP {result.status}" if result.status is not None else (result.error or "no answer")
+
+
+# --- the delivery log --------------------------------------------------------------------
+
+def serialize(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id, "webhook_id": delivery.message_id, "endpoint_id": delivery.endpoint_id,
+        "event_type": delivery.event_type, "event_id": delivery.event_id, "email_id": delivery.email_id,
+        "status": delivery.status, "attempt_count": delivery.attempt_count,
+        "next_attempt_at": clock.iso(delivery.next_attempt_at),
+        "last_attempt_at": clock.iso(delivery.last_attempt_at),
+        "last_response_status": delivery.last_response_status, "last_error": delivery.last_error,
+        "created_at": clock.iso(delivery.created_at),
+    }
+
+
+def serialize_attempt(attempt: WebhookAttempt) -> dict[str, Any]:
+    return {
+        "number": attempt.number, "url": attempt.url, "started_at": clock.iso(attempt.started_at),
+        "succeeded": attempt.succeeded, "duration_ms": attempt.duration_ms, "error": attempt.error,
+        "request": {"headers": attempt.request_headers, "body": attempt.request_body},
+        "response": None if attempt.response_status is None else {
+            "status": attempt.response_status, "headers": attempt.response_headers,
+            "body": attempt.response_body, "truncated": attempt.response_truncated},
+    }
+
+
+def _get(organization_id: str, delivery_id: str) -> WebhookDelivery:
+    delivery = WebhookDelivery.get_or_none((WebhookDelivery.id == delivery_id)
+                                           & (WebhookDelivery.organization == organization_id))
+    if delivery is None:
+        raise NotFound(f"No webhook delivery {delivery_id}.")
+    return delivery
+
+
+def show(organization_id: str, delivery_id: str) -> dict[str, Any]:
+    delivery = _get(organization_id, delivery_id)
+    attempts = WebhookAttempt.select().where(WebhookAttempt.delivery == delivery.id) \
+        .order_by(WebhookAttempt.number)
+    return {**serialize(delivery), "payload": json.loads(delivery.body),
+            "attempts": [serialize_attempt(a) for a in attempts]}
+
+
+def list_deliveries(organization_id: str, filters: dict[str, Any], offset: int, limit: int
+                    ) -> tuple[int, list[dict[str, Any]]]:
+    query = WebhookDelivery.select().where(WebhookDelivery.organization == organization_id)
+    if filters.get("endpoint"):
+        query = query.where(WebhookDelivery.endpoint == filters["endpoint"])
+    if filters.get("event_type"):
+        query = query.where(WebhookDelivery.event_type == filters["event_type"])
+    if filters.get("status"):
+        query = query.where(WebhookDelivery.status == filters["status"])
+    if filters.get("email"):
+        query = query.where(WebhookDelivery.email_id == filters["email"])
+    rows = query.order_by(WebhookDelivery.seq.desc()).offset(offset).limit(limit)
+    return query.count(), [serialize(row) for row in rows]
+
+
+def redeliver(organization_id: str, delivery_id: str) -> dict[str, Any]:
+    """Queue a delivery again now, with the same webhook-id and body and a fresh retry schedule."""
+    delivery = _get(organization_id, delivery_id)
+    endpoint = WebhookEndpoint.get_by_id(delivery.endpoint_id)
+    if not endpoint.active:
+        raise Conflict(f"The endpoint is disabled ({endpoint.disabled_reason}); re-enable it "
+                       "(PATCH active=true) before redelivering.", slug="endpoint-disabled")
+    delivery.status, delivery.round_attempts, delivery.next_attempt_at = PENDING, 0, clock.now()
+    delivery.save()
+    _announce()
+    return serialize(delivery)

@@ -1,0 +1,96 @@
+"""A real local HTTP receiver for webhook tests: records every request, answers as told.
+
+Each endpoint is a path (`receiver.url("name")`). `plan(name, *responses)` queues answers for
+that path, used in order (then 200); a response is a status, `(status, headers)`, or HANG
+(never answer until the receiver stops).
+"""
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Union
+
+HANG = "hang"
+Planned = Union[int, tuple[int, dict[str, str]], str]
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: str
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.requests: dict[str, list[Received]] = defaultdict(list)
+        self.arrived: dict[str, int] = defaultdict(int)  # requests that arrived, answered or not
+        self._plans: dict[str, list[Planned]] = defaultdict(list)
+        self._changed = threading.Condition()
+        self._stopping = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body leave at once, no delayed-ACK stall
+
+            def do_POST(self) -> None:  # noqa: N802
+                name = self.path.strip("/")
+                body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
+                answer = receiver._arrive(name)
+                if answer == HANG:
+                    receiver._stopping.wait()
+                    return
+                status, headers = answer if isinstance(answer, tuple) else (answer, {})
+                receiver._record(name, Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                reply = b'{"ok": true}' if status < 300 else b'{"error": "planned failure"}'
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+    def plan(self, name: str, *responses: Planned) -> None:
+        with self._changed:
+            self._plans[name].extend(responses)
+
+    def _arrive(self, name: str) -> Planned:
+        with self._changed:
+            self.arrived[name] += 1
+            self._changed.notify_all()
+            return self._plans[name].pop(0) if self._plans[name] else 200
+
+    def _record(self, name: str, received: Received) -> None:
+        with self._changed:
+            self.requests[name].append(received)
+            self._changed.notify_all()
+
+    def wait_for(self, name: str, count: int, *, answered: bool = True) -> list[Received]:
+        """Block until `count` requests reached `name` (a safety net fails the test if they never do)."""
+        def enough() -> bool:
+            return (len(self.requests[name]) if answered else self.arrived[name]) >= count
+        with self._changed:
+            if not self._changed.wait_for(enough, timeout=60):
+                raise AssertionError(f"{name}: expected {count} requests, got {len(self.requests[name])}")
+            return list(self.requests[name])
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
