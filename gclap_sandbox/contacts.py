@@ -193,6 +193,18 @@ def contact_emails(organization_id: str, contact_id: str, offset: int, limit: in
     return query.count(), [inbox.summary(email) for email in rows]
 
 
+def contact_events(organization_id: str, contact_id: str, offset: int, limit: int
+                   ) -> tuple[int, list[dict[str, Any]]]:
+    """Lifecycle events of email sent to this contact's address, newest first."""
+    from gclap_sandbox.events import serialize
+    from gclap_sandbox.models import Event
+
+    contact = get_contact(organization_id, contact_id)
+    query = Event.select().where((Event.organization == organization_id) & (Event.recipient == contact.email))
+    rows = query.order_by(Event.occurred_at.desc(), Event.seq.desc()).offset(offset).limit(limit)
+    return query.count(), [serialize(event) for event in rows]
+
+
 def apply_event_to_contact(organization_id: str, address: str, event_type: str,
                            occurred_at: datetime) -> Contact | None:
     """Keep a contact's engagement and status current with one lifecycle event (DB thread).
