@@ -232,3 +232,9 @@ def apply_event_to_contact(organization_id: str, address: str, event_type: str,
         contact.updated_at = clock.now()
         contact.save()
     return contact
+
+
+def on_event(event: Any, payload: dict[str, Any]) -> None:
+    """events.TRANSACTION_HOOKS entry: a recipient's event updates the matching contact."""
+    if event.recipient:
+        apply_event_to_contact(event.organization_id, event.recipient, event.type, event.occurred_at)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gclap_sandbox import bounce_report, events, jobs, simulate, suppressions, tracking
+from gclap_sandbox import bounce_report, contacts, events, jobs, simulate, suppressions, tracking
 from gclap_sandbox.delivery import OUTCOME_JOB
 from gclap_sandbox.models import Email, EmailContent, EmailRecipient, Event, Job, TrackingToken
 
 
 def install_hooks() -> None:
     """Register the built-in consequences of events (idempotent)."""
-    for hook in (suppressions.on_event, bounce_report.on_event):
+    for hook in (suppressions.on_event, bounce_report.on_event, contacts.on_event):
         if hook not in events.TRANSACTION_HOOKS:
             events.TRANSACTION_HOOKS.append(hook)
 

@@ -80,7 +80,7 @@ def test_release_button_relays_and_shows_the_upstream_reply(launch, browser, smt
         expect(page.locator("[data-release-result]")).to_contain_text("Relayed: 250")
         assert sorted(smtp_sink.wait_for(1)[-1].rcpt_tos) == ["lead@example.com", "qa@example.com"]
         page.reload()
-        expect(page.locator(".email-head .relay-relayed")).to_have_text("relay relayed")
+        expect(page.locator(".email-head .relay-relayed")).to_have_text("relayed upstream")
         page.goto(f"{box.http_url}/")
         expect(page.locator(".row", has_text="Release me").locator(".relay-relayed")).to_be_visible()
     finally:
