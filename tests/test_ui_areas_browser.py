@@ -6,11 +6,11 @@ import re
 import tempfile
 from pathlib import Path
 
-from test_ui_browser import WAIT_MS, browser, page  # noqa: F401  (shared browser fixtures)
+from browser_support import WAIT_MS
 from ui_helpers import rich_email, send_api
 
 
-def test_a_triggered_click_shows_up_in_the_timeline(sandbox, api, page, unique):  # noqa: F811
+def test_a_triggered_click_shows_up_in_the_timeline(sandbox, api, page, unique):
     from playwright.sync_api import expect
 
     email = rich_email(api, f"Track me {unique}")
@@ -32,7 +32,7 @@ def test_a_triggered_click_shows_up_in_the_timeline(sandbox, api, page, unique):
         ("ana@example.com", "https://shop.example/orders/42")]
 
 
-def test_events_recorded_elsewhere_appear_live(sandbox, api, page, unique):  # noqa: F811
+def test_events_recorded_elsewhere_appear_live(sandbox, api, page, unique):
     from playwright.sync_api import expect
 
     email = send_api(api, subject=f"Live events {unique}", to=["bo@example.com"])
@@ -45,7 +45,7 @@ def test_events_recorded_elsewhere_appear_live(sandbox, api, page, unique):  # n
     expect(page.locator("[data-email-status]")).to_have_text("spam")
 
 
-def test_every_trigger_button_records_its_event(sandbox, api, page, unique):  # noqa: F811
+def test_every_trigger_button_records_its_event(sandbox, api, page, unique):
     from playwright.sync_api import expect
 
     email = send_api(api, subject=f"Buttons {unique}", to=["cy@example.com"])
@@ -60,14 +60,14 @@ def test_every_trigger_button_records_its_event(sandbox, api, page, unique):  # 
     assert {"email.opened", "email.unsubscribed", "email.bounced"} <= types
 
 
-def test_release_button_relays_and_shows_the_upstream_reply(launch, browser, smtp_sink):  # noqa: F811
+def test_release_button_relays_and_shows_the_upstream_reply(launch, browser, smtp_sink):
     from playwright.sync_api import expect
 
     box = launch("--relay", smtp_sink.url, "--relay-mode", "manual")
     with box.client() as api:
         email = send_api(api, subject="Release me", to=["dev@example.com"])
     context = browser.new_context()
-    page = context.new_page()  # noqa: F811
+    page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     try:
         page.goto(f"{box.http_url}/emails/{email['id']}")
@@ -87,7 +87,7 @@ def test_release_button_relays_and_shows_the_upstream_reply(launch, browser, smt
         context.close()
 
 
-def test_no_release_button_without_a_relay(sandbox, api, page, unique):  # noqa: F811
+def test_no_release_button_without_a_relay(sandbox, api, page, unique):
     from playwright.sync_api import expect
 
     email = send_api(api, subject=f"No relay {unique}")
@@ -96,7 +96,7 @@ def test_no_release_button_without_a_relay(sandbox, api, page, unique):  # noqa:
     assert page.locator("[data-relay]").count() == 0
 
 
-def test_a_created_key_is_shown_once(sandbox, page, unique):  # noqa: F811
+def test_a_created_key_is_shown_once(sandbox, page, unique):
     import httpx
     from playwright.sync_api import expect
 
@@ -124,7 +124,7 @@ def test_a_created_key_is_shown_once(sandbox, page, unique):  # noqa: F811
     expect(page.locator("[data-secret-box]")).to_be_hidden()
 
 
-def test_rotate_and_revoke_a_key(sandbox, api, page, unique):  # noqa: F811
+def test_rotate_and_revoke_a_key(sandbox, api, page, unique):
     import httpx
     from playwright.sync_api import expect
 
@@ -146,7 +146,7 @@ def test_rotate_and_revoke_a_key(sandbox, api, page, unique):  # noqa: F811
         assert client.get("/api/v1/emails/", headers=fresh).status_code == 401
 
 
-def test_contacts_search_filter_page_and_detail(launch, browser):  # noqa: F811
+def test_contacts_search_filter_page_and_detail(launch, browser):
     from playwright.sync_api import expect
 
     box = launch()
@@ -162,7 +162,7 @@ def test_contacts_search_filter_page_and_detail(launch, browser):  # noqa: F811
         email = send_api(api, subject="Welcome, Ana", to=["ana@acme.example"])
         api.post(f"/api/v1/emails/{email['id']}/simulate/", json={"event": "opened"})
     context = browser.new_context()
-    page = context.new_page()  # noqa: F811
+    page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     try:
         page.goto(f"{box.http_url}/contacts")
@@ -191,7 +191,7 @@ def test_contacts_search_filter_page_and_detail(launch, browser):  # noqa: F811
         context.close()
 
 
-def test_template_editor_previews_live_and_shows_errors_with_lines(sandbox, api, page, unique):  # noqa: F811
+def test_template_editor_previews_live_and_shows_errors_with_lines(sandbox, api, page, unique):
     from playwright.sync_api import expect
 
     page.goto(f"{sandbox.http_url}/templates/new")
@@ -222,7 +222,7 @@ def test_template_editor_previews_live_and_shows_errors_with_lines(sandbox, api,
     expect(page.get_by_role("link", name=f"Welcome {unique}")).to_be_visible()
 
 
-def test_screenshots_of_the_new_pages(launch, browser, smtp_sink):  # noqa: F811
+def test_screenshots_of_the_new_pages(launch, browser, smtp_sink):
     """Screenshots for people to look at: email delivery panels, keys, contacts, templates."""
     box = launch("--relay", smtp_sink.url, "--relay-mode", "manual")
     folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-ui-shots-"))
@@ -247,7 +247,7 @@ def test_screenshots_of_the_new_pages(launch, browser, smtp_sink):  # noqa: F811
             "text": "Welcome, {{ first_name }}! Your {{ plan }} plan is ready."}).json()
         contact = api.get("/api/v1/contacts/", params={"search": "ana"}).json()["results"][0]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
-    page = context.new_page()  # noqa: F811
+    page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     shots = []
 
