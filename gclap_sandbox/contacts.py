@@ -242,3 +242,4 @@ def apply_event_to_contact(organization_id: str, address: str, event_type: str,
         contact.updated_at = clock.now()
         contact.save()
     return contact
+

@@ -15,6 +15,7 @@ import peewee
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.inbox import summary
 from gclap_sandbox.models import Email, EmailRecipient, EmailTag
+from gclap_sandbox.relay_store import annotate
 from gclap_sandbox.search_query import SearchQuery, Term, parse_date
 
 PAGE_SIZE = 50
@@ -138,7 +139,7 @@ def inbox_page(organization_id: str, search: SearchQuery, before: Cursor | None 
         more_older, emails = len(emails) > limit, emails[:limit]
     above = base.where(_newer_than(Cursor.of(emails[0]))).count() if emails else 0
     return InboxPage(
-        rows=[row(e) for e in emails],
+        rows=annotate([row(e) for e in emails]),  # relay state: one query for the page
         total=base.count(),
         unread=unread_count(organization_id),
         first=above + 1,
@@ -155,7 +156,7 @@ def rows_above(organization_id: str, search: SearchQuery, top: Cursor | None,
     base = matching(organization_id, search)
     query = base.where(_newer_than(top)) if top is not None else base
     emails = list(query.order_by(Email.created_at.desc(), Email.id.desc()).limit(limit))
-    return [row(e) for e in emails], base.count(), unread_count(organization_id)
+    return annotate([row(e) for e in emails]), base.count(), unread_count(organization_id)
 
 
 def unread_count(organization_id: str) -> int:

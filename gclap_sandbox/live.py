@@ -30,6 +30,11 @@ class LiveHub:
     def on_email(self, organization_id: str, summary: dict[str, Any]) -> None:
         self.publish(organization_id, "email", {"id": summary["id"], "subject": summary["subject"]})
 
+    def on_event(self, organization_id: str, event: dict[str, Any]) -> None:
+        """A lifecycle event was committed (an `event_listeners` entry): open email pages refresh."""
+        self.publish(organization_id, "event", {"email_id": event["email_id"], "type": event["type"],
+                                                "recipient": event["recipient"]})
+
     @contextmanager
     def subscribe(self, organization_id: str) -> Iterator[asyncio.Queue[tuple[str, Any]]]:
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(QUEUE_LIMIT)

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 import jinja2
-from jinja2 import nodes
+from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -57,6 +57,13 @@ def syntax_errors(source: str) -> list[str]:
         return [f"Line {exc.lineno}: {exc.message}"]
     return [f"Line {node.lineno}: `{{% {tag} %}}` is not available in templates."
             for kind, tag in _FORBIDDEN_TAGS.items() for node in tree.find_all(kind)]
+
+
+def used_variables(source: str) -> set[str]:
+    """Top-level names a template reads (empty when it does not compile)."""
+    if syntax_errors(source):
+        return set()
+    return meta.find_undeclared_variables(_TEXT.parse(source))
 
 
 @functools.lru_cache(maxsize=256)

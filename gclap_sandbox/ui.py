@@ -61,13 +61,14 @@ def nav_item(label: str, path: str, order: int = 50) -> None:
 class EmailPanel:
     template: str  # rendered in the email page's side column with the loader's dict
     load: Callable[[str, str], dict[str, Any]]  # (organization id, email id) -> context; DB thread
+    live: bool = False  # re-rendered while the page is open, whenever the email's events change
 
 
 EMAIL_PANELS: list[EmailPanel] = []
 
 
-def email_panel(template: str, load: Callable[[str, str], dict[str, Any]]) -> None:
-    EMAIL_PANELS.append(EmailPanel(template, load))
+def email_panel(template: str, load: Callable[[str, str], dict[str, Any]], live: bool = False) -> None:
+    EMAIL_PANELS.append(EmailPanel(template, load, live))
 
 
 # --- rendering and access ----------------------------------------------------------------
@@ -167,6 +168,7 @@ async def start_ui(app: Any) -> None:
     ctx.ui_guard = UiGuard(ctx.settings)
     ctx.live = LiveHub()
     ctx.email_listeners.append(ctx.live.on_email)
+    ctx.event_listeners.append(ctx.live.on_event)
 
 
 @bp.before_server_stop
@@ -319,14 +321,15 @@ def _email_page_data(org: str, email_id: str) -> dict[str, Any]:
 @page("/emails/<email_id:uuid>", name="email")
 async def email_view(request: Request, email_id: Any) -> HTTPResponse:
     data = await db_run(request, _email_page_data, _sandbox(request).default_org_id, str(email_id))
-    return render(request, "email.html", frame_sandbox=FRAME_SANDBOX, **data)
+    return render(request, "email.html", frame_sandbox=FRAME_SANDBOX,
+                  relay_configured=_sandbox(request).relay is not None, **data)
 
 
 def _recipients_panel(org: str, email_id: str) -> dict[str, Any]:
     return {"recipients": inbox.detail(org, email_id, "")["recipients"]}
 
 
-email_panel("panels/recipients.html", _recipients_panel)
+email_panel("panels/recipients.html", _recipients_panel, live=True)
 
 
 def _email_headers() -> dict[str, str]:
@@ -390,3 +393,7 @@ async def docs_view(request: Request) -> HTTPResponse:
                                                        ctx.settings.smtp_host, ctx.smtp_port))
 
 
+
+
+# Pages and panels of other areas register themselves on this blueprint when imported.
+from gclap_sandbox import ui_contacts, ui_delivery, ui_keys, ui_templates  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""Headless Chromium for the UI tests, through the PyPI `playwright` package.
+"""Headless Chromium for the UI tests, through the PyPI `playwright` package: the session
+`browser` and per-test `page` fixtures (conftest.py makes them available to every module).
 
 Debian's chromium is used (`executable_path`), so no browser download is needed. With no
 Chromium the browser tests skip with the reason, unless GCLAP_REQUIRE_BROWSER=1 (CI), where
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import Iterator
 
 import pytest
 
@@ -31,3 +33,36 @@ def unavailable(reason: str) -> None:
     if os.environ.get("GCLAP_REQUIRE_BROWSER") == "1":
         pytest.fail(f"GCLAP_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+WAIT_MS = 30_000  # how long a browser expectation may wait; generous for a busy CI machine
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the `playwright` package is not installed (pip install -e '.[test]')")
+    path = find_chromium()
+    if path is None:
+        unavailable("no Chromium found (install Debian's `chromium` or set GCLAP_CHROMIUM)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in the UI: {errors}"

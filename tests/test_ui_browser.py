@@ -5,44 +5,9 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Iterator
 
-import pytest
-
-from browser_support import CHROMIUM_ARGS, find_chromium, unavailable
+from browser_support import WAIT_MS
 from ui_helpers import rich_email, send_api, send_smtp
-
-WAIT_MS = 30_000  # how long a browser expectation may wait; generous for a busy CI machine
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the `playwright` package is not installed (pip install -e '.[test]')")
-    path = find_chromium()
-    if path is None:
-        unavailable("no Chromium found (install Debian's `chromium` or set GCLAP_CHROMIUM)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser) -> Iterator:
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT_MS)
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in the UI: {errors}"
 
 
 def test_mail_sent_by_smtp_appears_live_in_the_open_inbox(sandbox, page, unique):
@@ -133,8 +98,10 @@ def test_keyboard_moves_between_emails_and_deletes(launch, browser):
         page.goto(f"{box.http_url}/emails/{middle['id']}")
         page.keyboard.press("j")
         expect(page.locator("h1")).to_have_text("one")
+        page.wait_for_load_state("load")  # the page's key handlers are attached by then
         page.keyboard.press("k")
         expect(page.locator("h1")).to_have_text("two")
+        page.wait_for_load_state("load")
         page.keyboard.press("Delete")
         expect(page.locator("h1")).to_have_text("one")
         assert page.url.endswith(oldest["id"])

@@ -9,6 +9,7 @@ from sanic.response import HTTPResponse
 from gclap_sandbox import contacts
 from gclap_sandbox.api.contact_fields import Attributes, ContactEmail
 from gclap_sandbox.api.emails import EMAIL_SUMMARY
+from gclap_sandbox.api.events import EVENT_SCHEMA
 from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.events import EVENT_SCHEMA
@@ -122,7 +123,7 @@ async def contact_emails(request: Request, contact_id: Any) -> HTTPResponse:
 
 @endpoint(bp, "GET", CONTACT_PATH + "events/", scope="contacts:read", query=PAGE_QUERY,
           summary="Lifecycle events of email sent to a contact",
-          responses={200: {"description": "A page of events.", "schema": envelope_schema(EVENT)}, 404: {}})
+          responses={200: {"description": "A page of events.", "schema": envelope_schema(EVENT_SCHEMA)}, 404: {}})
 async def contact_events(request: Request, contact_id: Any) -> HTTPResponse:
     offset, limit = offset_limit(request.ctx.query)
     count, rows = await request.app.ctx.sandbox.db.run(contacts.contact_events, _org(request),

@@ -6,11 +6,9 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import mail, relay_store
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.errors import BadGateway, Conflict, ValidationFailed
-from gclap_sandbox.relay import send_upstream
+from gclap_sandbox.relay_release import release_email as release
 from gclap_sandbox.schema import Address, ListOf, Obj
 
 bp = Blueprint("relay", url_prefix=API_PREFIX, strict_slashes=False)
@@ -61,30 +59,6 @@ RELEASE_RESULT: dict[str, Any] = {
                      404: {}, 409: {"description": "Relaying is not configured, or every recipient is denied."},
                      502: {"description": "The upstream server refused the message or could not be reached."}})
 async def release_email(request: Request, email_id: Any) -> HTTPResponse:
-    ctx = request.app.ctx.sandbox
-    config = ctx.relay
-    sender, own, raw = await ctx.db.run(relay_store.release_source, request.ctx.principal.organization_id,
-                                        str(email_id))
-    if config is None:
-        raise Conflict("Relaying is not configured; start the sandbox with --relay smtp://host:port.",
-                       slug="relay-not-configured")
-    asked = request.ctx.body.get("to")
-    if asked:
-        wanted = list(dict.fromkeys(mail.split_address(a)[1] for a in asked))
-        denied = {f"to[{i}]": ["Matches a --relay-deny pattern; it is never relayed."]
-                  for i, a in enumerate(asked) if config.denied(mail.split_address(a)[1])}
-        if denied:
-            raise ValidationFailed(denied)
-    else:
-        wanted = own
-    recipients, skipped = config.release_recipients(wanted)
-    if not recipients:
-        raise Conflict("Every recipient of this email matches a --relay-deny pattern; nothing to relay.",
-                       slug="relay-denied")
-    outcome = await send_upstream(config.target, sender, recipients, raw, config.timeout)
-    job = await ctx.db.run(relay_store.record_release, str(email_id), recipients, outcome)
-    job["skipped"] = skipped
-    if not outcome.accepted:
-        raise BadGateway(f"The relay server refused the message: {outcome.code or 'no reply'} {outcome.message}",
-                         relay=job)
+    job = await release(request.app.ctx.sandbox, request.ctx.principal.organization_id, str(email_id),
+                        request.ctx.body.get("to"))
     return json_response(job)

@@ -20,7 +20,11 @@
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.detail || response.statusText);
+    if (!response.ok) {
+      const error = new Error(data.detail || response.statusText);
+      error.problem = data;  // problem+json: `errors` names each bad field
+      throw error;
+    }
     return data;
   }
 
@@ -43,6 +47,7 @@
     day: new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" }),
     date: new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" }),
     long: new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "medium" }),
+    precise: new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }),
   };
   function localizeTimes(root) {
     const now = new Date();
@@ -51,6 +56,11 @@
       if (isNaN(when)) return;
       el.title = when.toLocaleString();
       if (el.hasAttribute("data-long")) { el.textContent = timeFormats.long.format(when); return; }
+      if (el.hasAttribute("data-precise")) {
+        const day = when.toDateString() === now.toDateString() ? "" : timeFormats.day.format(when) + " ";
+        el.textContent = day + timeFormats.precise.format(when);
+        return;
+      }
       const sameDay = when.toDateString() === now.toDateString();
       const format = sameDay ? "time" : when.getFullYear() === now.getFullYear() ? "day" : "date";
       el.textContent = timeFormats[format].format(when);
@@ -97,8 +107,9 @@
     pending = setTimeout(() => { pending = null; fetchNewRows().catch(() => {}); }, 150);
   }
 
+  let stream = null;
   if (window.EventSource) {
-    const stream = new EventSource("/ui/events");
+    stream = new EventSource("/ui/events");
     stream.addEventListener("email", onNewMail);
     stream.addEventListener("reload", () => { if (inbox && inbox.dataset.live === "on") location.reload(); });
     window.addEventListener("pagehide", () => stream.close());
@@ -214,4 +225,6 @@
 
   if (inbox) showUnread(Number(inbox.dataset.unread));
   localizeTimes(document);
+  // For the page scripts of other areas (email delivery, keys, contacts, templates).
+  window.gclap = { call, toast, localizeTimes, stream, csrf };
 })();

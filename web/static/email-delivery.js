@@ -1,0 +1,80 @@
+// Email page: trigger events, the live timeline and recipients, relay upstream.
+(function () {
+  "use strict";
+  const email = document.querySelector("article.email");
+  if (!email || !window.gclap) return;
+  const { call, toast, localizeTimes, stream } = window.gclap;
+  const id = email.dataset.id;
+
+  function showStatus(status) {
+    const chip = email.querySelector("[data-email-status]");
+    if (!chip || !status) return;
+    chip.textContent = status;
+    chip.className = "status status-" + status;
+  }
+
+  async function refreshPanels() {
+    const data = await call("GET", "/ui/api/emails/" + id + "/panels");
+    Object.entries(data.panels).forEach(([name, html]) => {
+      const slot = email.querySelector('.panel-slot[data-panel="' + CSS.escape(name) + '"]');
+      if (!slot) return;
+      slot.innerHTML = html;
+      localizeTimes(slot);
+    });
+    showStatus(data.status);
+  }
+
+  // Events of this email (from the simulate buttons, the jobs worker or real tracking): one
+  // refresh per burst.
+  let pending = null;
+  if (stream) {
+    stream.addEventListener("event", (message) => {
+      const data = JSON.parse(message.data);
+      if (data.email_id !== id || pending) return;
+      pending = setTimeout(() => { pending = null; refreshPanels().catch(() => {}); }, 120);
+    });
+  }
+
+  email.addEventListener("click", async (event) => {
+    const button = event.target.closest("button[data-trigger]");
+    if (!button) return;
+    const panel = button.closest("[data-simulate]");
+    const body = { event: button.dataset.trigger };
+    const recipient = panel.querySelector('select[name="recipient"]');
+    if (recipient && recipient.value) body.recipient = recipient.value;
+    if (body.event === "clicked") body.url = panel.querySelector('select[name="url"]').value;
+    button.disabled = true;
+    try {
+      const data = await call("POST", "/ui/api/emails/" + id + "/simulate", body);
+      showStatus(data.status);
+      toast(data.events.length + " " + body.event + " event" + (data.events.length === 1 ? "" : "s") + " recorded");
+      await refreshPanels();
+    } catch (err) {
+      toast(err.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  email.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-release]");
+    if (!form) return;
+    event.preventDefault();
+    const to = form.elements.to.value.split(",").map((s) => s.trim()).filter(Boolean);
+    const button = form.querySelector("button");
+    button.disabled = true;
+    let message;
+    try {
+      const job = await call("POST", "/ui/api/emails/" + id + "/release", to.length ? { to } : {});
+      const reply = job.last_reply || {};
+      message = "Relayed: " + (reply.code || "") + " " + (reply.message || "");
+    } catch (err) {
+      message = err.message;
+    }
+    button.disabled = false;
+    await refreshPanels().catch(() => {});
+    const result = email.querySelector("[data-release-result]");
+    if (result) { result.textContent = message; result.hidden = false; }
+    toast(message);
+  });
+})();
