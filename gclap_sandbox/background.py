@@ -8,7 +8,7 @@ import asyncio
 import logging
 from typing import Any
 
-from gclap_sandbox import events, jobs, outcomes, timeline
+from gclap_sandbox import capture, events, jobs, outcomes, timeline
 from gclap_sandbox.webhooks import service as webhook_service
 from gclap_sandbox.context import AppContext
 
@@ -22,21 +22,27 @@ async def start(ctx: AppContext) -> None:
 
     def publish(organization_id: str, payload: dict[str, Any]) -> None:  # DB thread, after commit
         if ctx.event_listeners:
-            loop.call_soon_threadsafe(_notify, ctx, organization_id, payload)
+            loop.call_soon_threadsafe(_notify, ctx.event_listeners, organization_id, payload)
+
+    def publish_email(organization_id: str, summary: dict[str, Any]) -> None:  # DB thread, after commit
+        if ctx.email_listeners:
+            loop.call_soon_threadsafe(_notify, ctx.email_listeners, organization_id, summary)
 
     ctx.event_publisher = publish
+    ctx.email_publisher = publish_email
     events.COMMIT_HOOKS.append(publish)
+    capture.COMMIT_HOOKS.append(publish_email)
     ctx.jobs_worker = jobs.Worker(ctx)
     ctx.jobs_worker.start()
     webhook_service.start(ctx)
 
 
-def _notify(ctx: AppContext, organization_id: str, payload: dict[str, Any]) -> None:
-    for listener in list(ctx.event_listeners):
+def _notify(listeners: list[Any], organization_id: str, payload: dict[str, Any]) -> None:
+    for listener in list(listeners):
         try:
             listener(organization_id, payload)
         except Exception:
-            log.exception("event listener failed")
+            log.exception("live listener failed")
 
 
 async def stop(ctx: AppContext) -> None:
@@ -44,6 +50,7 @@ async def stop(ctx: AppContext) -> None:
     if ctx.jobs_worker is not None:
         await ctx.jobs_worker.stop()
         ctx.jobs_worker = None
-    publisher = getattr(ctx, "event_publisher", None)
-    if publisher in events.COMMIT_HOOKS:
-        events.COMMIT_HOOKS.remove(publisher)
+    for hooks, publisher in ((events.COMMIT_HOOKS, ctx.event_publisher),
+                             (capture.COMMIT_HOOKS, ctx.email_publisher)):
+        if publisher in hooks:
+            hooks.remove(publisher)

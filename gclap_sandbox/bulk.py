@@ -1,45 +1,80 @@
-"""Fast bulk writes for imports: one prepared statement, many rows (DB thread).
+"""Fast writes for the hot paths (capture, events, jobs) and bulk imports (DB thread).
 
-peewee builds SQL per row for `insert_many`, which dominates a 100,000-row import;
-here the statement is generated once by peewee (so it stays portable) and run with
-`executemany`, with each value converted by its field exactly as peewee would.
+peewee builds SQL anew for every query, which costs more than SQLite itself on paths that
+run for every email or every imported row. Here each statement is built once per shape
+(table and columns, quoted by the database in use, so it stays portable) and reused,
+while values still go through each field's `db_value`, exactly as peewee would convert them.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeVar
 
 import peewee
 
-from gclap_sandbox.db import BaseModel, database
+from gclap_sandbox.db import database
+
+M = TypeVar("M", bound=peewee.Model)
+
+_insert_sql: dict[tuple[Any, ...], tuple[str, list[peewee.Field]]] = {}
 
 
-def _in_sql_order(model: type[BaseModel], columns: Sequence[str]) -> list[tuple[int, peewee.Field]]:
-    """(index in the caller's rows, field) in the order peewee writes columns into SQL."""
-    ctx = database.get_sql_context()
-    fields = [(i, model._meta.fields[name]) for i, name in enumerate(columns)]
-    return sorted(fields, key=lambda item: item[1].get_sort_key(ctx))
+def insert_rows(model: type[peewee.Model], rows: Sequence[dict[str, Any]], *,
+                ignore_conflicts: bool = False) -> Any:
+    """Insert rows (dicts that all name the same fields); returns the cursor."""
+    if not rows:
+        return None
+    names = tuple(rows[0])
+    cached = _insert_sql.get((model, names, ignore_conflicts))
+    if cached is None:
+        fields = [model._meta.fields[name] for name in names]
+        columns = ", ".join(quoted(model, f.name) for f in fields)
+        marks = ", ".join([database.obj.param] * len(fields))
+        sql = f"INSERT INTO {quoted(model)} ({columns}) VALUES ({marks})"
+        if ignore_conflicts:
+            sql += " ON CONFLICT DO NOTHING"
+        cached = _insert_sql[(model, names, ignore_conflicts)] = (sql, fields)
+    sql, fields = cached
+    params = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
+    cursor = database.cursor()
+    if len(params) == 1:
+        cursor.execute(sql, params[0])
+    else:
+        cursor.executemany(sql, params)
+    return cursor
 
 
-def _run(sql: str, order: list[tuple[int, peewee.Field]], rows: Sequence[Sequence[Any]]) -> None:
-    database.cursor().executemany(sql, ([field.db_value(row[i]) for i, field in order] for row in rows))
+def create_fast(model: type[M], **values: Any) -> M:
+    """`Model.create` for hot paths: defaults filled the same way, SQL built once per model."""
+    row: dict[str, Any] = {}
+    for name, field in model._meta.fields.items():
+        if name in values:
+            row[name] = values[name]
+        elif isinstance(field, peewee.AutoField):
+            continue
+        elif field.default is not None:
+            row[name] = field.default() if callable(field.default) else field.default
+        else:
+            row[name] = None
+    cursor = insert_rows(model, [row])
+    instance = model(**row)
+    if isinstance(model._meta.primary_key, peewee.AutoField):
+        setattr(instance, model._meta.primary_key.name, cursor.lastrowid)
+    return instance
 
 
-def insert_rows(model: type[BaseModel], columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                ignore_conflicts: bool = False) -> None:
+def quoted(model: type[peewee.Model], field: str | None = None) -> str:
+    """The quoted table name, or the quoted column of `field`, for the few hand-written statements."""
+    name = model._meta.table_name if field is None else model._meta.fields[field].column_name
+    return peewee.quote((name,), database.obj.quote)
+
+
+def update_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Update by primary key; each row is (*values for `columns`, primary key)."""
     if not rows:
         return
-    order = _in_sql_order(model, columns)
-    query = model.insert({field: rows[0][i] for i, field in order})
-    if ignore_conflicts:
-        query = query.on_conflict_ignore()
-    _run(query.sql()[0], order, rows)
-
-
-def update_rows(model: type[BaseModel], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Each row is (*values for columns, primary key)."""
-    if not rows:
-        return
-    order = _in_sql_order(model, columns)
+    fields = [model._meta.fields[name] for name in columns]
     pk = model._meta.primary_key
-    query = model.update({field: rows[0][i] for i, field in order}).where(pk == rows[0][-1])
-    _run(query.sql()[0], order + [(len(columns), pk)], rows)
+    assignments = ", ".join(f"{quoted(model, f.name)} = {database.obj.param}" for f in fields)
+    sql = f"UPDATE {quoted(model)} SET {assignments} WHERE {quoted(model, pk.name)} = {database.obj.param}"
+    converters = [*fields, pk]
+    database.cursor().executemany(sql, ([f.db_value(v) for f, v in zip(converters, row)] for row in rows))

@@ -9,10 +9,10 @@ both entry points stay identical.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
-from gclap_sandbox import clock, delivery, limits, mail
-from gclap_sandbox.db import insert_rows
+from gclap_sandbox import clock, db, delivery, limits, mail
+from gclap_sandbox.bulk import insert_rows
 from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
 from gclap_sandbox.models.fields import new_id
 
@@ -72,7 +72,7 @@ def capture_email(incoming: Incoming) -> Email:
     }
     insert_rows(Email, [row])
     insert_rows(EmailContent, [{"email": incoming.email_id, "text": parsed.text, "html": parsed.html,
-                                "raw": raw}])
+                                "raw": raw, "original_raw": None if raw is incoming.raw else incoming.raw}])
     insert_rows(EmailRecipient, [
         {"email": incoming.email_id, "address": addr, "name": name, "kind": kind, "status": "sent"}
         for addr, name, kind in recipients])
@@ -84,7 +84,22 @@ def capture_email(incoming: Incoming) -> Email:
     email = Email(**row)
     if prepared is not None:
         delivery.after_store(email, incoming, addresses, prepared)
+    if COMMIT_HOOKS:
+        db.after_commit(lambda: _announce(email))
     return email
+
+
+# Called on the DB thread once a captured email is committed (whoever captured it: API, SMTP
+# or the sandbox itself, e.g. a bounce report): fn(organization_id, summary dict).
+COMMIT_HOOKS: list[Callable[[str, dict[str, Any]], None]] = []
+
+
+def _announce(email: Email) -> None:
+    from gclap_sandbox.inbox import summary
+
+    row = summary(email)
+    for hook in list(COMMIT_HOOKS):
+        hook(email.organization_id, row)
 
 
 def _recipients(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str, str, str]]:
@@ -123,16 +138,9 @@ def _capture_with_hooks(ctx: "AppContext", incoming: Incoming) -> Email:
 
 
 async def ingest(ctx: "AppContext", incoming: Incoming) -> Email:
-    """Store an email off the loop, then tell live listeners (UI, waiters) about it."""
+    """Store an email off the loop; live listeners (UI, waiters) hear of it through COMMIT_HOOKS."""
     incoming.options = incoming.options or ctx.delivery
-    email = await ctx.db.run(_capture_with_hooks, ctx, incoming)
-    if ctx.email_listeners:
-        from gclap_sandbox.inbox import summary
-
-        row = summary(email)
-        for listener in list(ctx.email_listeners):
-            listener(email.organization_id, row)
-    return email
+    return await ctx.db.run(_capture_with_hooks, ctx, incoming)
 
 
 from gclap_sandbox.context import AppContext  # noqa: E402  (type only; avoids an import cycle)

@@ -165,8 +165,6 @@ def typed_value(value: str) -> Any:
     return value
 
 
-_NEW_COLUMNS = ("id", "organization", "email", "first_name", "last_name", "status", "attributes",
-                "created_at", "updated_at")
 _UPDATE_COLUMNS = ("first_name", "last_name", "status", "attributes", "updated_at")
 
 
@@ -175,16 +173,18 @@ def apply_import(organization_id: str, parsed: ParsedImport, list_id: str | None
     """Create or update each good row's contact (DB thread, one transaction)."""
     existing = _existing(organization_id, [row.email for row in parsed.rows])
     now = clock.now()
-    new_rows: list[tuple[Any, ...]] = []
+    new_rows: list[dict[str, Any]] = []
     changed_rows: list[tuple[Any, ...]] = []
     touched: list[str] = []
     for row in parsed.rows:
         contact = existing.get(row.email)
         if contact is None:
             contact_id = new_id()
-            new_rows.append((contact_id, organization_id, row.email, row.fields.get("first_name", ""),
-                             row.fields.get("last_name", ""), row.fields.get("status", "subscribed"),
-                             row.attributes, now, now))
+            new_rows.append({"id": contact_id, "organization": organization_id, "email": row.email,
+                             "first_name": row.fields.get("first_name", ""),
+                             "last_name": row.fields.get("last_name", ""),
+                             "status": row.fields.get("status", "subscribed"),
+                             "attributes": row.attributes, "created_at": now, "updated_at": now})
         else:
             contact_id = contact.id
             merged = {name: row.fields.get(name, getattr(contact, name)) for name in _UPDATE_COLUMNS[:3]}
@@ -192,11 +192,11 @@ def apply_import(organization_id: str, parsed: ParsedImport, list_id: str | None
                                  {**contact.attributes, **row.attributes}, now, contact_id))
         touched.append(contact_id)
     if not dry_run:
-        bulk.insert_rows(Contact, _NEW_COLUMNS, new_rows)
+        bulk.insert_rows(Contact, new_rows)
         bulk.update_rows(Contact, _UPDATE_COLUMNS, changed_rows)
         if list_id:
-            bulk.insert_rows(ContactListMember, ("contact_list", "contact", "added_at"),
-                             [(list_id, cid, now) for cid in touched], ignore_conflicts=True)
+            bulk.insert_rows(ContactListMember, [{"contact_list": list_id, "contact": cid, "added_at": now}
+                                                 for cid in touched], ignore_conflicts=True)
     return {
         "dry_run": dry_run,
         "created": len(new_rows),

@@ -24,7 +24,7 @@ class AppContext:
     smtp_server: asyncio.AbstractServer | None = None
     http_url: str = ""
     smtp_port: int = 0
-    # Callbacks run after an email is stored (live UI, waiters, ...): fn(email_summary_dict).
+    # Callbacks run on the loop after an email is stored (live UI, waiters): fn(organization_id, summary).
     email_listeners: list[Any] = field(default_factory=list)
     limiter: RateLimiter = field(default_factory=RateLimiter)
     # (organization id, Idempotency-Key) of requests still running.
@@ -36,6 +36,7 @@ class AppContext:
     delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
     jobs_worker: Any = None  # jobs.Worker while serving
     event_publisher: Any = None  # its events.COMMIT_HOOKS entry while serving
+    email_publisher: Any = None  # its capture.COMMIT_HOOKS entry while serving
     clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one clock move at a time
     # The web UI's live-update hub (gclap_sandbox.live.LiveHub); publish events to it.
     live: Any = None

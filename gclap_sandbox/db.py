@@ -20,7 +20,6 @@ import peewee
 database = peewee.DatabaseProxy()
 log = logging.getLogger("gclap_sandbox.db")
 T = TypeVar("T")
-M = TypeVar("M", bound=peewee.Model)
 _pending = threading.local()
 
 
@@ -71,62 +70,6 @@ class BaseModel(peewee.Model):
         BaseModel.registry.append(cls)
 
 
-_insert_sql: dict[tuple[type[peewee.Model], tuple[str, ...]], tuple[str, list[peewee.Field]]] = {}
-
-
-def insert_rows(model: type[peewee.Model], rows: list[dict[str, Any]]) -> Any:
-    """Insert rows that name every column, with SQL built once per shape and reused.
-
-    The hot capture path inserts several rows per email; peewee's per-query SQL generation
-    cost more than SQLite itself, so this keeps peewee's field conversions but not its builder.
-    """
-    if not rows:
-        return None
-    names = tuple(rows[0])
-    cached = _insert_sql.get((model, names))
-    if cached is None:
-        fields = [model._meta.fields[name] for name in names]
-        db = database.obj
-        columns = ", ".join(peewee.quote((f.column_name,), db.quote) for f in fields)
-        marks = ", ".join([db.param] * len(fields))
-        table = peewee.quote((model._meta.table_name,), db.quote)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
-        cached = _insert_sql[(model, names)] = (sql, fields)
-    sql, fields = cached
-    params = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
-    cursor = database.cursor()
-    if len(params) == 1:
-        cursor.execute(sql, params[0])
-    else:
-        cursor.executemany(sql, params)
-    return cursor
-
-
-def create_fast(model: type[M], **values: Any) -> M:
-    """`Model.create` for hot paths: defaults filled the same way, SQL built once per model."""
-    row: dict[str, Any] = {}
-    for name, field in model._meta.fields.items():
-        if name in values:
-            row[name] = values[name]
-        elif isinstance(field, peewee.AutoField):
-            continue
-        elif field.default is not None:
-            row[name] = field.default() if callable(field.default) else field.default
-        else:
-            row[name] = None
-    cursor = insert_rows(model, [row])
-    instance = model(**row)
-    if isinstance(model._meta.primary_key, peewee.AutoField):
-        setattr(instance, model._meta.primary_key.name, cursor.lastrowid)
-    return instance
-
-
-def quoted(model: type[peewee.Model], field: str | None = None) -> str:
-    """The quoted table name, or the quoted column of `field`, for the few hand-written statements."""
-    name = model._meta.table_name if field is None else model._meta.fields[field].column_name
-    return peewee.quote((name,), database.obj.quote)
-
-
 def open_database(path: str) -> peewee.SqliteDatabase:
     if path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -139,6 +82,24 @@ def create_schema() -> None:
     import gclap_sandbox.models  # noqa: F401  (registers every model)
 
     database.create_tables(BaseModel.registry, safe=True)
+    add_missing_columns()
+
+
+def add_missing_columns() -> None:
+    """Additive migrations: a column a newer version added to a model is added to an older file.
+
+    Only nullable or defaulted columns are ever added, so existing rows stay valid.
+    """
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(database.obj)
+    for model in BaseModel.registry:
+        table = model._meta.table_name
+        present = {column.name for column in database.get_columns(table)}
+        missing = [f for f in model._meta.sorted_fields if f.column_name not in present]
+        for field in missing:
+            log.info("adding column %s.%s", table, field.column_name)
+            migrate(migrator.add_column(table, field.column_name, field))
 
 
 class Database:

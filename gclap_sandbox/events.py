@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import peewee
 
-from gclap_sandbox import clock, db
+from gclap_sandbox import bulk, clock, db
 from gclap_sandbox.models import Email, EmailRecipient, Event
 
 SENT = "email.sent"
@@ -92,7 +92,7 @@ def record_event(email: Email, type: str, *, recipient: str | None = None,
     """Store one event and apply its consequences; call on the DB thread in a unit of work."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    event = db.create_fast(
+    event = bulk.create_fast(
         Event, organization=email.organization_id, email=email.id,
         recipient=recipient.lower() if recipient else None, type=type,
         occurred_at=occurred_at or clock.now(), data=data or {}, seq=_next_seq(),

@@ -8,16 +8,11 @@ from gclap_sandbox.errors import NotFound
 from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
 
 
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def filtered(organization_id: str, filters: dict[str, Any]):
     query = Email.select().where(Email.organization == organization_id)
     if filters.get("search"):
         for word in filters["search"].split():
-            query = query.where(Email.search_text ** _like(word))  # ILIKE, escaped
+            query = query.where(Email.search_text.contains(word.lower()))  # LIKE with ESCAPE
     if filters.get("to"):
         address = mail.split_address(filters["to"])[1] or filters["to"].lower()
         query = query.where(Email.id.in_(

@@ -18,7 +18,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
-from gclap_sandbox import clock, db
+from gclap_sandbox import bulk, clock, db
 from gclap_sandbox.models import Job
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def schedule(kind: str, payload: dict[str, Any], *, at: datetime | None = None, 
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
-    job = db.create_fast(Job, kind=kind, payload=payload, run_at=run_at)
+    job = bulk.create_fast(Job, kind=kind, payload=payload, run_at=run_at)
     if _wake is not None:
         db.after_commit(_wake)
     return job

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from gclap_sandbox import clock, organizations
-from gclap_sandbox.db import database, quoted
+from gclap_sandbox.bulk import quoted
+from gclap_sandbox.db import database
 from gclap_sandbox.errors import QuotaExceeded, TooManyRequests
 from gclap_sandbox.models import Organization, UsageCounter
 

@@ -23,12 +23,9 @@ class RelayWork:
 
 
 def original_source(email_id: str) -> bytes:
-    """The bytes relay sends: the message exactly as received (capture stores it unaltered).
-
-    If a later stage (e.g. tracking) rewrites the stored source, this is the one function
-    to point at the un-rewritten copy.
-    """
-    return bytes(EmailContent.get(EmailContent.email == email_id).raw)
+    """The bytes relay sends: the message exactly as received, never the tracking rewrite."""
+    content = EmailContent.get(EmailContent.email == email_id)
+    return bytes(content.original_raw if content.original_raw is not None else content.raw)
 
 
 def envelope_sender(email: Email) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from gclap_sandbox import clock
-from gclap_sandbox.db import database, quoted
+from gclap_sandbox.bulk import quoted
+from gclap_sandbox.db import database
 from gclap_sandbox.errors import NotFound
 from gclap_sandbox.models import Event, Suppression
 

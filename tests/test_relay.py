@@ -238,3 +238,19 @@ def test_null_sender_bounces_are_relayed(launch, smtp_sink):
     smtp_send(sandbox, ["bob@team.test"], raw=bounce, sender="")
     received = smtp_sink.wait_for(1)[0]
     assert received.mail_from == "<>" and received.data == bounce
+
+
+def test_tracking_rewrites_are_not_relayed(launch, smtp_sink, unique):
+    sandbox = launch("--relay", smtp_sink.url)
+    html = f'<p>Hi <a href="https://example.com/{unique}">link</a></p>'
+    with sandbox.client() as client:
+        sent = client.post("/api/v1/emails/send/", json={
+            "to": "bob@team.test", "subject": "tracked", "html": html,
+            "track_opens": True, "track_clicks": True, "category": "marketing"})
+        assert sent.status_code == 202, sent.text
+        stored = client.get(f"/api/v1/emails/{sent.json()['id']}/").json()
+        assert "/t/click/" in stored["html"]  # the inbox shows the tracked version
+    relayed = smtp_sink.wait_for(1)[0].data
+    assert f"https://example.com/{unique}".encode() in relayed
+    assert b"/t/click/" not in relayed and b"/t/open/" not in relayed
+    assert b"List-Unsubscribe" not in relayed

@@ -120,3 +120,12 @@ def test_reset_is_described_in_the_openapi_document(api):
     assert operation["requestBody"]["required"] is False  # `curl -X POST` with no body works
     listing = {p["name"] for p in doc["paths"]["/api/v1/emails/"]["get"]["parameters"]}
     assert {"wait", "subject"} <= listing
+
+
+def test_reset_puts_the_clock_back_to_real_time(launch):
+    own = launch()
+    with own.client() as api:
+        assert api.post("/api/v1/sandbox/clock/advance/", json={"seconds": 3 * 86400}).status_code == 200
+        assert api.get("/api/v1/sandbox/clock/").json()["offset_seconds"] > 2.9 * 86400
+        assert api.post("/api/v1/sandbox/reset/").status_code == 200
+        assert api.get("/api/v1/sandbox/clock/").json()["offset_seconds"] == 0

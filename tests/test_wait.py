@@ -87,3 +87,23 @@ def test_bad_wait_is_a_400_problem(api, wait):
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert "wait" in response.json()["errors"]
+
+
+def test_a_waiter_hears_of_mail_the_sandbox_writes_itself(launch, unique):
+    """A hard bounce's report (RFC 3464) is captured by the sandbox, not sent in: waiters see it too."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    own = launch()
+    sender = f"app-{unique}@example.com"
+    with own.client() as api, ThreadPoolExecutor(max_workers=1) as pool:
+        def wait_for_report() -> dict:
+            with own.client() as waiter:
+                return waiter.get("/api/v1/emails/", params={"to": sender, "wait": 30}).json()
+
+        waiting = pool.submit(wait_for_report)
+        sent = api.post("/api/v1/emails/send/", json={
+            "to": f"bounced+{unique}@simulator.gclap.test", "from_email": sender, "subject": "hi", "text": "hi"})
+        assert sent.status_code == 202
+        assert api.post("/api/v1/sandbox/clock/advance/", json={"seconds": 3600}).status_code == 200
+        page = waiting.result()
+    assert page["count"] == 1 and page["results"][0]["from_email"].lower().startswith("mailer-daemon@")

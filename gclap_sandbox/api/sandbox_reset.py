@@ -6,7 +6,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import auth, reset
+from gclap_sandbox import auth, events, organizations, reset, timeline
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, Obj
@@ -35,15 +35,25 @@ def _wipe_and_bootstrap(given_key: str | None) -> tuple[dict[str, int], str, str
 
 
 @endpoint(bp, "POST", "/sandbox/reset/", scope="sandbox:control", summary="Reset the sandbox",
-          description="Deletes captured email, events, contacts, deliveries and other data; keys and "
-          "settings stay unless `all` is true. The body may be omitted.",
+          description="Deletes captured email, events, contacts, deliveries and other data, and puts "
+          "the sandbox clock back to real time; keys and settings stay unless `all` is true. "
+          "The body may be omitted.",
           body=RESET_BODY, responses={200: {"description": "What was deleted.", "schema": RESET_RESULT}})
 async def reset_sandbox(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     if not request.ctx.body["all"]:
         deleted = await ctx.db.run(reset.wipe, False)
+        await _forget_in_memory_state(ctx)
         return json_response({"scope": "data", "deleted": deleted})
     deleted, ctx.default_org_id, ctx.default_api_key = await ctx.db.run(
         _wipe_and_bootstrap, ctx.settings.api_key)
     ctx.keys.clear()
+    await _forget_in_memory_state(ctx)
     return json_response({"scope": "all", "deleted": deleted, "api_key": ctx.default_api_key})
+
+
+async def _forget_in_memory_state(ctx: Any) -> None:
+    """What the process keeps beside the tables: cached organizations, the event sequence, the clock."""
+    organizations.forget()
+    events.reset_sequence()
+    await timeline.reset_clock(ctx)

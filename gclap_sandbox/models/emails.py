@@ -45,6 +45,8 @@ class EmailContent(BaseModel):
     text = peewee.TextField(null=True)
     html = peewee.TextField(null=True)
     raw = peewee.BlobField()
+    # The bytes as received, when tracking rewrote `raw` (relay sends these, not the rewrite).
+    original_raw = peewee.BlobField(null=True)
 
 
 class EmailRecipient(BaseModel):
