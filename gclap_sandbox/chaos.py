@@ -16,6 +16,8 @@ SMTP and HTTP glue lives in `chaos_smtp.py` and `chaos_http.py`.
 """
 from __future__ import annotations
 
+import asyncio
+
 import json
 import os
 import random
@@ -136,6 +138,15 @@ class Verdict:
     message: str = ""
     rule: str = ""  # e.g. "smtp[2]", the rule that failed it
     retry_after: int | None = None
+
+
+async def wait_out(verdict: Verdict | None) -> Verdict | None:
+    """Sleep the verdict's delay; the verdict when it also fails the request, else None."""
+    if verdict is None:
+        return None
+    if verdict.delay:
+        await asyncio.sleep(verdict.delay)
+    return verdict if verdict.code is not None else None
 
 
 def compile_smtp_rules(raw: Iterable[dict[str, Any]]) -> tuple[SmtpRule, ...]:

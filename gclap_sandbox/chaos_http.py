@@ -1,13 +1,13 @@
 """HTTP chaos glue: a Sanic request middleware that fails or slows matching API calls."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse
 
 from gclap_sandbox.api.responses import problem_response
+from gclap_sandbox.chaos import wait_out
 from gclap_sandbox.errors import PROBLEM_BASE
 
 log = logging.getLogger("gclap_sandbox.chaos")
@@ -17,12 +17,8 @@ _TITLES = {429: "Too many requests", 500: "Internal Server Error", 502: "Bad Gat
 
 
 async def chaos_middleware(request: Request) -> HTTPResponse | None:
-    verdict = request.app.ctx.sandbox.chaos.http(request.method, request.path)
+    verdict = await wait_out(request.app.ctx.sandbox.chaos.http(request.method, request.path))
     if verdict is None:
-        return None
-    if verdict.delay:
-        await asyncio.sleep(verdict.delay)
-    if verdict.code is None:
         return None
     log.info("chaos rule %s: answering %s to %s %s", verdict.rule, verdict.code, request.method, request.path)
     headers = {"X-Gclap-Chaos": verdict.rule}

@@ -5,24 +5,20 @@
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from gclap_sandbox.chaos import ChaosState, Verdict
+from gclap_sandbox.chaos import ChaosState, Verdict, wait_out
 
 log = logging.getLogger("gclap_sandbox.chaos")
 
 
 async def _apply(verdict: Verdict | None) -> str | None:
     """Wait out the delay; the SMTP reply to fail with, or None to carry on."""
+    verdict = await wait_out(verdict)
     if verdict is None:
-        return None
-    if verdict.delay:
-        await asyncio.sleep(verdict.delay)
-    if verdict.code is None:
         return None
     log.info("chaos rule %s: replying %s %s", verdict.rule, verdict.code, verdict.message)
     return f"{verdict.code} {verdict.message}"

@@ -108,21 +108,31 @@ class Str(Field):
 
 class Int(Field):
     json_type = "integer"
+    _kind = "an integer"
 
     def __init__(self, *, minimum: int | None = None, maximum: int | None = None,
                  from_string: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
         self.minimum, self.maximum, self.from_string = minimum, maximum, from_string
 
+    def _convert(self, text: str) -> Any:
+        return int(text)
+
+    def _accepts(self, value: Any) -> bool:
+        return isinstance(value, int)
+
     def clean(self, value: Any, path: str, errors: Errors) -> Any:
         if self.from_string and isinstance(value, str):
             try:
-                value = int(value.strip())
+                value = self._convert(value.strip())
             except ValueError:
-                _add(errors, path, "Must be an integer.")
+                _add(errors, path, f"Must be {self._kind}.")
                 return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            _add(errors, path, "Must be an integer.")
+        if isinstance(value, bool) or not self._accepts(value):
+            _add(errors, path, f"Must be {self._kind}.")
+            return None
+        if value != value or value in (float("inf"), float("-inf")):  # NaN and infinities
+            _add(errors, path, f"Must be {self._kind}.")
             return None
         if self.minimum is not None and value < self.minimum:
             _add(errors, path, f"Must be at least {self.minimum}.")
@@ -131,7 +141,7 @@ class Int(Field):
         return value
 
     def own_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "integer"}
+        schema: dict[str, Any] = {"type": self.json_type}
         if self.minimum is not None:
             schema["minimum"] = self.minimum
         if self.maximum is not None:
@@ -141,27 +151,13 @@ class Int(Field):
 
 class Number(Int):
     json_type = "number"
+    _kind = "a number"
 
-    def clean(self, value: Any, path: str, errors: Errors) -> Any:
-        if self.from_string and isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                _add(errors, path, "Must be a number.")
-                return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            _add(errors, path, "Must be a number.")
-            return None
-        if self.minimum is not None and value < self.minimum:
-            _add(errors, path, f"Must be at least {self.minimum}.")
-        if self.maximum is not None and value > self.maximum:
-            _add(errors, path, f"Must be at most {self.maximum}.")
-        return value
+    def _convert(self, text: str) -> Any:
+        return float(text)
 
-    def own_schema(self) -> dict[str, Any]:
-        schema = super().own_schema()
-        schema["type"] = "number"
-        return schema
+    def _accepts(self, value: Any) -> bool:
+        return isinstance(value, (int, float))
 
 
 class Bool(Field):

@@ -31,6 +31,14 @@ def api(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture(scope="module")
+def own_sandbox() -> Iterator[RunningSandbox]:
+    """A sandbox of the test module's own, for tests that move the clock or change settings."""
+    running = start_sandbox()
+    yield running
+    running.stop()
+
+
 @pytest.fixture
 def unique() -> str:
     """A short unique token to keep one test's mail apart from another's."""

@@ -8,15 +8,12 @@ from typing import Iterator
 import httpx
 import pytest
 from lifecycle_helpers import MAGIC, advance, assert_problem, events_of, send, statuses, timeline
-from sandbox_process import RunningSandbox, start_sandbox
+from sandbox_process import RunningSandbox
 
 
-@pytest.fixture(scope="module")
-def box() -> Iterator[RunningSandbox]:
-    """Its own sandbox: these tests move the clock."""
-    running = start_sandbox()
-    yield running
-    running.stop()
+@pytest.fixture
+def box(own_sandbox: RunningSandbox) -> RunningSandbox:
+    return own_sandbox  # these tests move the clock
 
 
 @pytest.fixture

@@ -11,18 +11,15 @@ from typing import Iterator
 import httpx
 import pytest
 from lifecycle_helpers import MAGIC, advance, assert_problem, send
-from sandbox_process import RunningSandbox, start_sandbox
+from sandbox_process import RunningSandbox
 from webhook_helpers import (DELIVERIES, ENDPOINTS, delivery, deliveries, endpoint_of, only_delivery,
                              signed_by, subscribe, types_of, verified)
 from webhook_receiver import HANG, Receiver
 
 
-@pytest.fixture(scope="module")
-def box() -> Iterator[RunningSandbox]:
-    """Its own sandbox: these tests move the clock."""
-    running = start_sandbox()
-    yield running
-    running.stop()
+@pytest.fixture
+def box(own_sandbox: RunningSandbox) -> RunningSandbox:
+    return own_sandbox  # these tests move the clock
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from gclap_sandbox.api.emails import EMAIL_SUMMARY
 from gclap_sandbox.api.events import EVENT_SCHEMA
 from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
 from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.events import EVENT_SCHEMA
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.schema import ListOf, Obj, Str, Uuid
