@@ -132,7 +132,7 @@ def test_screenshots_of_the_webhooks_pages(launch, browser, receiver):
         receiver.wait_for("shots-orders", 3)
         receiver.wait_for("shots-failing", 3, answered=False)
         api.patch(f"{ENDPOINTS}{failing['id']}/", json={"active": False})
-        failed = deliveries(api, endpoint=failing["id"])[0]
+        failed = next(d for d in deliveries(api, endpoint=failing["id"]) if d["last_response_status"] == 503)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
@@ -141,7 +141,7 @@ def test_screenshots_of_the_webhooks_pages(launch, browser, receiver):
     def shot(name: str, path: str) -> None:
         page.goto(f"{box.http_url}{path}")
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=str(folder / name), full_page=True)
+        page.screenshot(path=str(folder / name), full_page=not name.endswith("phone.png"))
         shots.append(name)
 
     try:
