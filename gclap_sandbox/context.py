@@ -51,6 +51,8 @@ class AppContext:
     # Work the clock's advance runs beside the jobs (see timeline.advance_clock).
     clock_runners: list[Any] = field(default_factory=list)
     webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving
+    # Called on the loop after each recorded webhook attempt: (organization id, delivery summary).
+    webhook_listeners: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.email_listeners.append(self.waiters.listener("emails"))

@@ -396,4 +396,4 @@ async def docs_view(request: Request) -> HTTPResponse:
 
 
 # Pages and panels of other areas register themselves on this blueprint when imported.
-from gclap_sandbox import ui_contacts, ui_delivery, ui_keys, ui_templates  # noqa: E402,F401
+from gclap_sandbox import ui_contacts, ui_delivery, ui_keys, ui_templates, ui_webhooks  # noqa: E402,F401

@@ -11,7 +11,7 @@ from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema,
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, Errors, ListOf, Number, Obj, Str, Uuid
-from gclap_sandbox.webhooks import endpoints, outbox, payloads, schedule
+from gclap_sandbox.webhooks import actions, endpoints, outbox, payloads, schedule
 
 bp = Blueprint("webhooks", url_prefix=API_PREFIX, strict_slashes=False)
 ENDPOINT_PATH = "/webhooks/endpoints/<endpoint_id:uuid>/"
@@ -147,11 +147,8 @@ async def get_endpoint(request: Request, endpoint_id: Any) -> HTTPResponse:
           body=UPDATE_BODY, responses={200: {"description": "The endpoint.", "schema": ENDPOINT_SCHEMA},
                                        404: {}})
 async def update_endpoint(request: Request, endpoint_id: Any) -> HTTPResponse:
-    ctx = request.app.ctx.sandbox
-    updated = await ctx.db.run(endpoints.update, _org(request), str(endpoint_id), request.ctx.body)
-    if updated["active"] and ctx.webhooks is not None:
-        ctx.webhooks.wake()  # re-enabled: its waiting deliveries may be due
-    return json_response(updated)
+    return json_response(await actions.update_endpoint(request.app.ctx.sandbox, _org(request), str(endpoint_id),
+                                                       request.ctx.body))
 
 
 @endpoint(bp, "DELETE", ENDPOINT_PATH, scope="webhooks:write", summary="Delete a webhook endpoint",
@@ -180,10 +177,7 @@ async def rotate_secret(request: Request, endpoint_id: Any) -> HTTPResponse:
           responses={200: {"description": "The delivery, with the attempt.", "schema": DELIVERY_DETAIL_SCHEMA},
                      404: {}})
 async def test_endpoint(request: Request, endpoint_id: Any) -> HTTPResponse:
-    ctx = request.app.ctx.sandbox
-    delivery_id = await ctx.db.run(outbox.add_test, _org(request), str(endpoint_id))
-    await ctx.webhooks.send_now(delivery_id)
-    return json_response(await ctx.db.run(outbox.show, _org(request), delivery_id))
+    return json_response(await actions.send_test(request.app.ctx.sandbox, _org(request), str(endpoint_id)))
 
 
 @endpoint(bp, "GET", "/webhooks/deliveries/", scope="webhooks:read", summary="The webhook delivery log",

@@ -18,7 +18,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -157,10 +157,20 @@ class Dispatcher:
             for item in items:
                 async with self._slots:
                     result = await self._post(item)
-                await self.ctx.db.run(outbox.record_attempt, item.delivery_id, result, self.disable_after)
+                summary = await self.ctx.db.run(outbox.record_attempt, item.delivery_id, result,
+                                                self.disable_after)
+                if summary is not None:
+                    self._tell_listeners(summary)
             return len(items)
         finally:
             self._busy.difference_update(item.delivery_id for item in items)
+
+    def _tell_listeners(self, summary: dict[str, Any]) -> None:
+        for listener in list(self.ctx.webhook_listeners):
+            try:
+                listener(summary["organization_id"], summary)
+            except Exception:
+                log.exception("webhook listener failed")
 
     async def _post(self, item: Work) -> AttemptResult:
         # webhook-timestamp is real time: receivers check it against their own clock.

@@ -148,11 +148,12 @@ class AttemptResult:
         return self.error is None and self.status is not None and 200 <= self.status < 300
 
 
-def record_attempt(delivery_id: str, result: AttemptResult, disable_after: int) -> None:
-    """Store the attempt and decide what follows: done, retry later, give up, disable the endpoint."""
+def record_attempt(delivery_id: str, result: AttemptResult, disable_after: int) -> dict[str, Any] | None:
+    """Store the attempt and decide what follows: done, retry later, give up, disable the endpoint.
+    Returns the delivery's summary (None when it is gone)."""
     delivery = WebhookDelivery.get_or_none(WebhookDelivery.id == delivery_id)
     if delivery is None:  # its endpoint was deleted meanwhile
-        return
+        return None
     delivery.attempt_count += 1
     WebhookAttempt.create(
         delivery=delivery.id, number=delivery.attempt_count, url=result.url, started_at=result.started_at,
@@ -168,7 +169,7 @@ def record_attempt(delivery_id: str, result: AttemptResult, disable_after: int) 
         delivery.save()
         WebhookEndpoint.update(consecutive_failures=0).where(
             (WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.consecutive_failures != 0)).execute()
-        return
+        return _summary(delivery)
     WebhookEndpoint.update(consecutive_failures=WebhookEndpoint.consecutive_failures + 1) \
         .where(WebhookEndpoint.id == endpoint_id).execute()
     delivery.round_attempts += 1
@@ -187,6 +188,12 @@ def record_attempt(delivery_id: str, result: AttemptResult, disable_after: int) 
             endpoints.disable(endpoint_id, f"{failures} delivery attempts in a row failed "
                                            f"(the last: {_describe(result)}).")
     delivery.save()
+    return _summary(delivery)
+
+
+def _summary(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {"organization_id": delivery.organization_id, "id": delivery.id, "status": delivery.status,
+            "endpoint_id": delivery.endpoint_id, "attempt_count": delivery.attempt_count}
 
 
 def _describe(result: AttemptResult) -> str:

@@ -1,0 +1,161 @@
+"""The Webhooks page in a real browser, against a real local HTTP receiver: add an endpoint,
+see deliveries arrive live with the exact request, failures, and Redeliver; screenshots."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from browser_support import WAIT_MS
+from ui_helpers import send_api
+from webhook_helpers import ENDPOINTS, deliveries, subscribe
+from webhook_receiver import Receiver
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    yield running
+    running.stop()
+
+
+def _endpoint_by_url(api, url: str) -> dict:
+    [endpoint] = [e for e in api.get(ENDPOINTS, params={"page_size": 100}).json()["results"] if e["url"] == url]
+    return endpoint
+
+
+def test_add_an_endpoint_see_deliveries_fail_and_redeliver(sandbox, api, page, unique, receiver):
+    from playwright.sync_api import expect
+
+    name = f"browser-{unique}"
+    page.goto(f"{sandbox.http_url}/webhooks")
+    page.get_by_role("button", name="Add endpoint").click()
+    page.fill("#hook-url", receiver.url(name))
+    page.get_by_label("All events (including ones added later)").uncheck()
+    page.get_by_label("email.sent", exact=True).check()
+    page.fill("#hook-description", "Browser test receiver")
+    page.locator("#endpoint-dialog").get_by_role("button", name="Add endpoint").click()
+    expect(page.locator("[data-secret]")).to_contain_text("whsec_")
+    row = page.locator("#endpoint-rows tr", has_text=receiver.url(name))
+    expect(row).to_contain_text("email.sent")
+    expect(row).to_contain_text("active")
+    endpoint = _endpoint_by_url(api, receiver.url(name))
+    assert endpoint["events"] == ["email.sent"] and endpoint["description"] == "Browser test receiver"
+
+    # A delivery appears live in the (filtered) log, answered 200.
+    page.goto(f"{sandbox.http_url}/webhooks?endpoint={endpoint['id']}")
+    expect(page.locator("#delivery-rows tr.empty-row")).to_have_count(1)
+    send_api(api, subject=f"Hooked {unique}")
+    [received] = receiver.wait_for(name, 1)
+    first = page.locator("#delivery-rows tr[data-delivery]")
+    expect(first).to_have_count(1)
+    expect(first.locator(".status")).to_have_text("succeeded")
+    expect(first.locator(".http-code")).to_have_text("200")
+
+    # Its page shows the request exactly as sent and the response.
+    first.get_by_role("link", name="email.sent").click()
+    attempt = page.locator("[data-attempt='1']")
+    expect(attempt.locator("[data-response-status]")).to_have_text("HTTP 200")
+    assert attempt.locator("[data-request-body]").text_content() == received.body
+    assert received.headers["webhook-id"] in attempt.locator(".headers").first.text_content()
+    expect(attempt.locator("[data-response-body]")).to_have_text('{"ok": true}')
+
+    # The receiver fails: the failed attempt shows, and Redeliver adds a new attempt live.
+    receiver.plan(name, 500, 500, 500)
+    page.goto(f"{sandbox.http_url}/webhooks?endpoint={endpoint['id']}")
+    send_api(api, subject=f"Failing {unique}")
+    failing = page.locator("#delivery-rows tr[data-delivery]").first
+    expect(failing.locator(".http-code")).to_have_text("500")
+    expect(page.locator("#endpoint-rows tr", has_text=receiver.url(name)).locator(".failure-streak")).to_have_text("1")
+    failing.get_by_role("link", name="email.sent").click()
+    expect(page.locator("[data-attempt='1'] [data-response-status]")).to_have_text("HTTP 500")
+    expect(page.locator("[data-attempt='1'] [data-response-body]")).to_contain_text("planned failure")
+    before = page.locator("[data-attempt]").count()
+    page.get_by_role("button", name="Redeliver").click()
+    newest = page.locator(f"[data-attempt='{before + 1}']")  # the newest is listed first
+    expect(newest.locator("[data-response-status]")).to_have_text("HTTP 500")
+    log = deliveries(api, endpoint=endpoint["id"])
+    assert len(log) == 2 and log[0]["attempt_count"] > before
+
+
+def test_edit_disable_re_enable_test_and_delete(sandbox, api, page, unique, receiver):
+    from playwright.sync_api import expect
+
+    name = f"edit-{unique}"
+    endpoint = subscribe(api, receiver.url(name), ["email.delivered"])
+    page.goto(f"{sandbox.http_url}/webhooks")
+    row = page.locator(f"tr[data-endpoint='{endpoint['id']}']")
+    row.get_by_role("button", name="Edit").click()
+    page.get_by_label("All events (including ones added later)").check()
+    page.get_by_label("Active (unticked: no deliveries are sent)").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(row).to_contain_text("all events")
+    expect(row.locator(".status")).to_have_text("disabled")
+    expect(row).to_contain_text("Disabled through the API.")
+    row.get_by_role("button", name="Re-enable").click()
+    expect(row.locator(".status")).to_have_text("active")
+    row.get_by_role("button", name="Send test event").click()
+    expect(page.locator(".toast")).to_have_text("Test event: HTTP 200")
+    assert receiver.wait_for(name, 1)[0].headers["webhook-id"]
+    expect(page.locator("#delivery-rows tr", has_text="webhook.test").first).to_be_visible()
+    row.get_by_role("button", name="Rotate secret").click()
+    page.locator("#rotate-dialog").get_by_role("button", name="Rotate secret").click()
+    expect(page.locator("[data-secret-note]")).to_contain_text("The old secret also signs until")
+    assert api.get(f"{ENDPOINTS}{endpoint['id']}/").json()["secret"] != endpoint["secret"]
+    # Bad input shows the validator's message and stores nothing.
+    row.get_by_role("button", name="Edit").click()
+    page.fill("#hook-url", "ftp://nope")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#endpoint-dialog [data-form-error]")).to_contain_text("http:// or https://")
+    page.locator("#endpoint-dialog").get_by_role("button", name="Cancel").click()
+    assert api.get(f"{ENDPOINTS}{endpoint['id']}/").json()["url"] == receiver.url(name)
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Delete").click()
+    expect(row).to_have_count(0)
+    assert api.get(f"{ENDPOINTS}{endpoint['id']}/").status_code == 404
+
+
+def test_screenshots_of_the_webhooks_pages(launch, browser, receiver):
+    """Screenshots for people to look at: the list (light, dark, phone) and a failed delivery."""
+    box = launch()
+    folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-ui-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    receiver.plan("shots-failing", 503, 503)
+    with box.client() as api:
+        subscribe(api, receiver.url("shots-orders"), ["*"], description="Order service (staging)")
+        failing = subscribe(api, receiver.url("shots-failing"), ["email.bounced", "email.sent"])
+        for n in range(3):
+            send_api(api, subject=f"Receipt #{n}", to=["ana@example.com"])
+        receiver.wait_for("shots-orders", 3)
+        receiver.wait_for("shots-failing", 3, answered=False)
+        api.patch(f"{ENDPOINTS}{failing['id']}/", json={"active": False})
+        failed = next(d for d in deliveries(api, endpoint=failing["id"]) if d["last_response_status"] == 503)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    shots = []
+
+    def shot(name: str, path: str) -> None:
+        page.goto(f"{box.http_url}{path}")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(folder / name), full_page=not name.endswith("phone.png"))
+        shots.append(name)
+
+    try:
+        shot("webhooks.png", "/webhooks")
+        shot("webhook-delivery.png", f"/webhooks/deliveries/{failed['id']}")
+        page.emulate_media(color_scheme="dark")
+        shot("webhooks-dark.png", "/webhooks")
+        shot("webhook-delivery-dark.png", f"/webhooks/deliveries/{failed['id']}")
+        page.emulate_media(color_scheme="light")
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot("webhooks-phone.png", "/webhooks")
+        shot("webhook-delivery-phone.png", f"/webhooks/deliveries/{failed['id']}")
+    finally:
+        context.close()
+    print(f"\nWebhooks screenshots in {folder}")
+    for name in shots:
+        assert (folder / name).stat().st_size > 10_000
