@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 TRACK_OPENS_HEADER = "X-Gclap-Track-Opens"
 TRACK_CLICKS_HEADER = "X-Gclap-Track-Clicks"
 CATEGORY_HEADER = "X-Gclap-Category"
+# Instructions to the sandbox itself: never passed on when mail is relayed upstream.
+CONTROL_HEADERS = (simulate.HEADER, TRACK_OPENS_HEADER, TRACK_CLICKS_HEADER, CATEGORY_HEADER)
 OUTCOME_JOB = "simulated_outcome"
 _YES, _NO = {"1", "yes", "true", "on"}, {"0", "no", "false", "off"}
 

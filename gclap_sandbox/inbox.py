@@ -133,5 +133,8 @@ def delete_email(organization_id: str, email_id: str) -> None:
     email.delete_instance()  # children go by ON DELETE CASCADE
 
 
-def delete_all(organization_id: str) -> int:
-    return Email.delete().where(Email.organization == organization_id).execute()
+def delete_matching(organization_id: str, filters: dict[str, Any]) -> int:
+    """Delete the organization's email that the list filters match (all of it, without filters)."""
+    if not any(filters.values()):
+        return Email.delete().where(Email.organization == organization_id).execute()
+    return Email.delete().where(Email.id.in_(filtered(organization_id, filters).select(Email.id))).execute()

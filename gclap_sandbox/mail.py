@@ -216,6 +216,26 @@ def header_list(raw: bytes) -> list[dict[str, str]]:
             for name, value in msg.raw_items()]
 
 
+def without_headers(raw: bytes, names: tuple[str, ...]) -> bytes:
+    """`raw` with the named top-level header fields (and their folded lines) taken out."""
+    newline = b"\r\n" if b"\r\n" in raw[:4096] else b"\n"
+    head, sep, body = raw.partition(newline + newline)
+    if not sep:
+        return raw
+    wanted = {name.lower().encode() for name in names}
+    kept: list[bytes] = []
+    dropping = False
+    for line in head.split(newline):
+        if line[:1] in (b" ", b"\t"):  # a continuation of the previous field
+            if not dropping:
+                kept.append(line)
+            continue
+        dropping = line.split(b":", 1)[0].strip().lower() in wanted
+        if not dropping:
+            kept.append(line)
+    return newline.join(kept) + sep + body
+
+
 # --- small helpers ---------------------------------------------------------------------
 
 _TAGS = re.compile(r"<[^>]+>")

@@ -10,7 +10,7 @@ import base64
 import binascii
 import re
 from datetime import datetime, timezone
-from email.utils import parseaddr
+from email.utils import getaddresses
 from typing import Any, Callable
 
 from gclap_sandbox.errors import ValidationFailed
@@ -26,8 +26,12 @@ def normalize_address(value: str) -> tuple[str, str] | None:
     """Split `Name <a@b>` or `a@b` into (name, address), or None when it is not an address."""
     if not isinstance(value, str) or "\n" in value or "\r" in value:
         return None
-    name, address = parseaddr(value)
-    if not address or not _ADDRESS_RE.match(address):
+    pairs = getaddresses([value])
+    if len(pairs) != 1:  # "a@x.com, b@y.com" is two addresses, not one
+        return None
+    name, address = pairs[0]
+    # The parser quietly repairs some input ("ana@exam ple.com" -> "ana@example.com"): refuse it.
+    if not address or not _ADDRESS_RE.match(address) or address not in value:
         return None
     domain = address.rsplit("@", 1)[1]
     if domain.startswith(".") or domain.endswith(".") or ".." in domain:
@@ -78,9 +82,12 @@ class Str(Field):
     json_type = "string"
 
     def __init__(self, *, min_length: int = 0, max_length: int | None = None,
-                 choices: list[str] | None = None, **kw: Any) -> None:
+                 choices: list[str] | None = None, pattern: str | None = None,
+                 pattern_hint: str = "", single_line: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
         self.min_length, self.max_length, self.choices = min_length, max_length, choices
+        self.pattern = re.compile(pattern) if pattern else None
+        self.pattern_hint, self.single_line = pattern_hint, single_line
 
     def clean(self, value: Any, path: str, errors: Errors) -> Any:
         if not isinstance(value, str):
@@ -93,6 +100,10 @@ class Str(Field):
             _add(errors, path, f"Must be at most {self.max_length} characters.")
         if self.choices is not None and value not in self.choices:
             _add(errors, path, f"Must be one of: {', '.join(self.choices)}.")
+        if self.single_line and any(ch in value for ch in "\r\n\0"):
+            _add(errors, path, "May not contain line breaks or NUL characters.")
+        elif self.pattern is not None and not self.pattern.fullmatch(value):
+            _add(errors, path, self.pattern_hint or f"Must match {self.pattern.pattern}.")
         return value
 
     def own_schema(self) -> dict[str, Any]:
@@ -103,6 +114,8 @@ class Str(Field):
             schema["maxLength"] = self.max_length
         if self.choices is not None:
             schema["enum"] = list(self.choices)
+        if self.pattern is not None:
+            schema["pattern"] = self.pattern.pattern
         return schema
 
 
@@ -194,7 +207,11 @@ class DateTime(Field):
             return None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=timezone.utc)
-        return parsed.astimezone(timezone.utc)
+        try:
+            return parsed.astimezone(timezone.utc)
+        except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is past year 9999 in UTC
+            _add(errors, path, "Out of the supported range of dates.")
+            return None
 
     def own_schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "date-time"}
@@ -223,7 +240,10 @@ class Address(Field):
             _add(errors, path, "Must be an email address string.")
             return None
         if normalize_address(value.strip()) is None:
-            _add(errors, path, f"Not a valid email address: {value!r}.")
+            if len(getaddresses([value])) > 1:
+                _add(errors, path, "One address per item: give several addresses as a JSON list.")
+            else:
+                _add(errors, path, f"Not a valid email address: {value!r}.")
             return None
         return value.strip()
 

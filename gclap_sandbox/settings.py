@@ -63,7 +63,7 @@ class Settings:
     smtp_tls_cert: str | None = None
     smtp_tls_key: str | None = None
     smtp_tls_self_signed: bool = False
-    # Simulation profile (simulate.PROFILES) and the seed that makes `realistic` repeatable.
+    # Simulation profile (simulate.PROFILES); `seed` below makes `realistic` repeatable.
     simulate: str = "none"
     # Password for the web UI; required to use the UI when HTTP is bound off loopback.
     ui_password: str | None = None
@@ -77,7 +77,6 @@ class Settings:
     chaos: dict | None = None
     # Seed for --simulate realistic and for chaos rolls; None: chaos picks one at random.
     seed: int | None = None
-    seed: int = 0
     # Webhook deliveries: requests in flight at once, seconds an attempt may take, and how many
     # failed attempts in a row disable an endpoint (0: never).
     webhook_concurrency: int = 64

@@ -289,7 +289,7 @@ async def delete_one(request: Request, email_id: Any) -> HTTPResponse:
 
 @bp.delete("/ui/api/emails", name="delete_all")
 async def delete_all(request: Request) -> HTTPResponse:
-    deleted = await db_run(request, inbox.delete_all, _sandbox(request).default_org_id)
+    deleted = await db_run(request, inbox.delete_matching, _sandbox(request).default_org_id, {})
     return json_response({"deleted": deleted, "unread": 0})
 
 

@@ -98,3 +98,25 @@ def test_delete_all(launch):
 
 def test_wrong_method_is_a_405_problem(api):
     assert_problem(api.put("/api/v1/emails/send/", json={}), 405)
+
+
+def test_delete_takes_the_list_filters(launch):
+    own = launch()
+    with own.client() as api:
+        for n, to in enumerate(["keep@example.com", "drop@example.com", "drop@example.com"]):
+            _send(api, to=to, subject=str(n))
+        assert api.delete("/api/v1/emails/", params={"to": "drop@example.com"}).json() == {"deleted": 2}
+        assert [e["subject"] for e in api.get("/api/v1/emails/").json()["results"]] == ["0"]
+        assert_problem(api.delete("/api/v1/emails/", params={"colour": "red"}), 400)
+        assert_problem(api.request("DELETE", "/api/v1/emails/", json={"to": "keep@example.com"}), 400)
+        assert total_count(api) == 1
+
+
+def test_unknown_query_parameters_are_refused_everywhere(api):
+    problem = assert_problem(api.get("/api/v1/accounts/organization/", params={"x": "1"}), 400)
+    assert "x" in problem["errors"]
+
+
+def test_huge_page_numbers_are_a_clear_400(api):
+    problem = assert_problem(api.get("/api/v1/emails/", params={"page": "9" * 25}), 400)
+    assert "page" in problem["errors"]

@@ -254,3 +254,4 @@ def test_tracking_rewrites_are_not_relayed(launch, smtp_sink, unique):
     assert f"https://example.com/{unique}".encode() in relayed
     assert b"/t/click/" not in relayed and b"/t/open/" not in relayed
     assert b"List-Unsubscribe" not in relayed
+    assert b"X-Gclap-" not in relayed  # the sandbox's own instructions stay here

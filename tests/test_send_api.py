@@ -146,3 +146,38 @@ def test_oversize_message_is_rejected_and_not_stored(launch):
         assert_problem(huge, 413)
         assert total_count(api) == 0
         assert emails_to(api, "big@example.com") == []
+
+
+HARDENING = [
+    ({"to": "a@example.com, c@example.com", "subject": "s", "text": "t"}, "to[0]"),
+    ({"to": "ana@exam ple.com", "subject": "s", "text": "t"}, "to[0]"),
+    ({"to": "a@example.com", "subject": "s", "text": "t",
+      "attachments": [{"filename": "a\r\nb", "content": "aGk="}]}, "attachments[0].filename"),
+    ({"to": "a@example.com", "subject": "s", "text": "t",
+      "attachments": [{"filename": "a", "content": "aGk=", "content_type": "text/plain\r\nX-Injected: yes"}]},
+     "attachments[0].content_type"),
+    ({"to": "a@example.com", "subject": "s", "text": "t",
+      "attachments": [{"filename": "a", "content": "aGk=", "content_type": "bogus"}]}, "attachments[0].content_type"),
+]
+
+
+@pytest.mark.parametrize("body,field", HARDENING)
+def test_lenient_parsing_never_rewrites_or_injects(api, body, field):
+    before = total_count(api)
+    problem = assert_problem(api.post("/api/v1/emails/send/", json=body), 400)
+    assert field in problem["errors"], problem
+    assert total_count(api) == before
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"to": "a@example.com", "subject": "s", "text": "t", "metadata": {"n": 1e999}}',
+    b'{"to": "a@example.com", "subject": "s", "text": "t", "metadata": {"n": NaN}}',
+    b'{"to": "a@example.com", "subject": "s", "text": "\\ud800"}',
+    b"[" * 100000,
+])
+def test_json_that_cannot_be_stored_faithfully_is_refused(api, raw):
+    before = total_count(api)
+    response = api.post("/api/v1/emails/send/", content=raw, headers={"Content-Type": "application/json"})
+    assert_problem(response, 400)
+    assert total_count(api) == before
+    assert api.get("/api/v1/emails/").status_code == 200

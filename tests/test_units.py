@@ -62,3 +62,9 @@ def test_parse_never_raises_on_garbage():
 def test_snippet_from_html_drops_markup_and_styles():
     html = "<style>p{color:red}</style><p>Hello&nbsp;<b>there</b></p>"
     assert mail.make_snippet(None, html) == "Hello there"
+
+
+def test_without_headers_drops_fields_and_their_folded_lines():
+    raw = b"Subject: hi\r\nX-Gclap-Simulate: opened,\r\n clicked\r\nTo: a@b.c\r\n\r\nX-Gclap-Simulate: body\r\n"
+    assert mail.without_headers(raw, ("X-Gclap-Simulate",)) == (
+        b"Subject: hi\r\nTo: a@b.c\r\n\r\nX-Gclap-Simulate: body\r\n")

@@ -58,6 +58,9 @@ async def advance(request: Request) -> HTTPResponse:
     body = request.ctx.body
     if "to" in body:
         target = body["to"]
+        if target > clock.now() + timedelta(seconds=MAX_ADVANCE):
+            raise ValidationFailed({"to": [f"At most {MAX_ADVANCE // 86400} days ahead of the sandbox's now "
+                                           f"({clock.iso(clock.now())}) in one move."]})
         if target < clock.now() - timedelta(seconds=1):
             raise ValidationFailed({"to": [f"Must not be before the sandbox's now ({clock.iso(clock.now())}); "
                                            "the clock only moves forward (use reset to go back)."]})

@@ -57,10 +57,14 @@ def _addresses(description: str, required: bool = False) -> ListOf:
 
 
 ATTACHMENT = Obj({
-    "filename": Str(required=True, min_length=1, max_length=255),
+    "filename": Str(required=True, min_length=1, max_length=255, single_line=True),
     "content": Base64(required=True, description="The file's bytes, base64-encoded."),
-    "content_type": Str(max_length=200, default="application/octet-stream"),
-    "content_id": Str(max_length=200, description="Makes it an inline image referenced as cid:<content_id>."),
+    "content_type": Str(max_length=200, default="application/octet-stream",
+                        pattern=r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*",
+                        pattern_hint="Must be a MIME type such as `application/pdf`."),
+    "content_id": Str(max_length=200, pattern=r"<?[^\s<>\x00]+>?",
+                      pattern_hint="Must be one token without spaces, e.g. `logo`.",
+                      description="Makes it an inline image referenced as cid:<content_id>."),
 })
 
 SEND_BODY = Obj({
@@ -203,12 +207,18 @@ async def list_emails(request: Request) -> HTTPResponse:
     return json_response(envelope(request, count, rows))
 
 
-@endpoint(bp, "DELETE", "/emails/", scope="emails:write", summary="Delete all captured email",
+DELETE_QUERY = Obj({name: field for name, field in LIST_QUERY.fields.items()
+                    if name not in ("page", "page_size", "wait")})
+
+
+@endpoint(bp, "DELETE", "/emails/", scope="emails:write", summary="Delete captured email",
+          description="Deletes the email the filters match (the list's filters), or all of it without any.",
+          query=DELETE_QUERY,
           responses={200: {"description": "How many were deleted.",
                             "schema": {"type": "object", "properties": {"deleted": {"type": "integer"}}}}})
-async def delete_all_emails(request: Request) -> HTTPResponse:
+async def delete_emails(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
-    deleted = await ctx.db.run(inbox.delete_all, request.ctx.principal.organization_id)
+    deleted = await ctx.db.run(inbox.delete_matching, request.ctx.principal.organization_id, request.ctx.query)
     return json_response({"deleted": deleted})
 
 

@@ -10,9 +10,10 @@ from gclap_sandbox.schema import Int
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 10_000_000  # keeps OFFSET within SQLite's integers
 
 PAGE_FIELDS = {
-    "page": Int(minimum=1, from_string=True, default=1, description="Page number, from 1."),
+    "page": Int(minimum=1, maximum=MAX_PAGE, from_string=True, default=1, description="Page number, from 1."),
     "page_size": Int(minimum=1, maximum=MAX_PAGE_SIZE, from_string=True, default=DEFAULT_PAGE_SIZE,
                      description=f"Items per page (max {MAX_PAGE_SIZE})."),
 }

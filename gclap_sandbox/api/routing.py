@@ -16,7 +16,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import auth, clock, idempotency, limits
-from gclap_sandbox.errors import ApiError, BadRequest, Forbidden
+from gclap_sandbox.errors import ApiError, BadRequest, Forbidden, ValidationFailed
 from gclap_sandbox.schema import Obj
 
 API_PREFIX = "/api/v1"
@@ -112,9 +112,14 @@ async def _guarded(request: Request, spec: RouteSpec, call: Callable[[], Awaitab
 def _validate(request: Request, spec: RouteSpec) -> None:
     if spec.query is not None:
         request.ctx.query = spec.query.validate({k: v[-1] for k, v in request.args.items()})
+    elif request.args:  # an ignored filter would be worse than an error (think DELETE ?to=...)
+        raise ValidationFailed({name: ["Unknown query parameter."] for name in request.args})
     if spec.body is not None:
         data = json_body(request) if request.body or spec.body_required else {}
         request.ctx.body = spec.body.validate(data)
+    elif spec.method in ("GET", "DELETE") and request.body.strip() not in (b"", b"{}"):
+        raise BadRequest(f"{spec.method} takes no request body; options go in the query string.",
+                         slug="unexpected-body")
 
 
 def _route_name(spec: RouteSpec) -> str:
@@ -127,7 +132,50 @@ def _route_name(spec: RouteSpec) -> str:
 def json_body(request: Request) -> Any:
     if not request.body:
         raise BadRequest("The request body must be a JSON object.", slug="invalid-json")
+    return parse_json(request.body)
+
+
+def parse_json(body: bytes) -> Any:
+    """Strict JSON: what we accept we can store and serve back as valid JSON.
+
+    Python's parser takes NaN, Infinity, numbers that overflow to infinity and lone UTF-16
+    surrogates, none of which JSON (or UTF-8) can carry; such input is refused here.
+    """
     try:
-        return json.loads(request.body)
+        value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply.", slug="invalid-json") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}", slug="invalid-json") from None
+    if b"\\u" in body.lower() and _has_lone_surrogate(value):
+        raise BadRequest("The request body contains an unpaired UTF-16 surrogate (\\ud800-\\udfff), "
+                         "which is not a character.", slug="invalid-json")
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:30]} is too large")
+    return number
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
