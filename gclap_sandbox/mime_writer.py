@@ -93,9 +93,14 @@ def _file_part(item: dict[str, Any], *, inline: bool) -> _Part:
 
 
 def _multipart(subtype: str, parts: list[_Part]) -> _Part:
-    boundary = "=_gclap_" + secrets.token_hex(12)  # random: cannot occur in the parts
+    rendered = [part.to_bytes() for part in parts]
+    # A fixed boundary per kind of part lets every parser reuse its compiled pattern (the stdlib
+    # compiles one per boundary); a random one is used in the rare case the text contains it.
+    boundary = f"=_gclap_{subtype}_part"
+    if any(boundary.encode() in chunk for chunk in rendered):
+        boundary = "=_gclap_" + secrets.token_hex(12)
     delimiter = b"--" + boundary.encode()
-    content = b"".join(delimiter + CRLF + part.to_bytes() + CRLF for part in parts) + delimiter + b"--" + CRLF
+    content = b"".join(delimiter + CRLF + chunk + CRLF for chunk in rendered) + delimiter + b"--" + CRLF
     return _Part([("Content-Type", f'multipart/{subtype}; boundary="{boundary}"')], content)
 
 

@@ -51,3 +51,10 @@ def test_custom_header_values_are_encoded_when_needed():
     msg = _roundtrip({"to": ["a@example.com"], "subject": "s", "text": "t",
                       "headers": {"X-Note": "café", "X-Plain": "ok"}})
     assert msg["X-Note"] == "café" and msg["X-Plain"] == "ok"
+
+
+def test_a_boundary_never_collides_with_the_content():
+    text = "--=_gclap_alternative_part\r\nlooks like a boundary"
+    msg = _roundtrip({"to": ["a@example.com"], "subject": "s", "text": text, "html": "<p>x</p>"})
+    plain, html = msg.get_payload()
+    assert plain.get_content().rstrip("\r\n") == text and html.get_content().strip() == "<p>x</p>"

@@ -7,6 +7,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import auth, events, organizations, reset, timeline
+from gclap_sandbox.webhooks import endpoints as webhook_endpoints
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, Obj
@@ -55,5 +56,6 @@ async def reset_sandbox(request: Request) -> HTTPResponse:
 async def _forget_in_memory_state(ctx: Any) -> None:
     """What the process keeps beside the tables: cached organizations, the event sequence, the clock."""
     organizations.forget()
+    webhook_endpoints.forget_subscriptions()
     events.reset_sequence()
     await timeline.reset_clock(ctx)

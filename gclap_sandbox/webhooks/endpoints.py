@@ -51,7 +51,31 @@ def get(organization_id: str, endpoint_id: str) -> WebhookEndpoint:
     return endpoint
 
 
+# organization id -> [(endpoint id, subscribed types)] of its active endpoints. Read for every
+# event, changed only by the functions below (and a sandbox reset), which forget it.
+_subscriptions: dict[str, list[tuple[str, list[str]]]] = {}
+
+
+def subscribed(organization_id: str, event_type: str) -> list[str]:
+    """Ids of the organization's active endpoints that take `event_type` (DB thread)."""
+    active = _subscriptions.get(organization_id)
+    if active is None:
+        active = _subscriptions[organization_id] = list(
+            WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events)
+            .where((WebhookEndpoint.organization == organization_id)
+                   & (WebhookEndpoint.active == True)).tuples())  # noqa: E712
+    return [endpoint_id for endpoint_id, types in active if "*" in types or event_type in types]
+
+
+def forget_subscriptions(organization_id: str | None = None) -> None:
+    if organization_id is None:
+        _subscriptions.clear()
+    else:
+        _subscriptions.pop(organization_id, None)
+
+
 def create(organization_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    forget_subscriptions(organization_id)
     endpoint = WebhookEndpoint.create(
         organization=organization_id, url=fields["url"], events=normalize_events(fields["events"]),
         description=fields.get("description") or "", secret=signing.new_secret())
@@ -84,11 +108,13 @@ def update(organization_id: str, endpoint_id: str, fields: dict[str, Any]) -> di
             endpoint.disabled_reason, endpoint.disabled_at = "Disabled through the API.", clock.now()
     endpoint.updated_at = clock.now()
     endpoint.save()
+    forget_subscriptions(organization_id)
     return serialize(endpoint, with_secret=True)
 
 
 def delete(organization_id: str, endpoint_id: str) -> None:
     get(organization_id, endpoint_id).delete_instance()  # its deliveries go with it (cascade)
+    forget_subscriptions(organization_id)
 
 
 def rotate_secret(organization_id: str, endpoint_id: str, grace_seconds: float) -> dict[str, Any]:
@@ -103,6 +129,7 @@ def rotate_secret(organization_id: str, endpoint_id: str, grace_seconds: float) 
 
 def disable(endpoint_id: str, reason: str) -> None:
     """Turn an endpoint off because of how it answered (410 Gone, too many failures)."""
+    forget_subscriptions()
     WebhookEndpoint.update(active=False, disabled_reason=reason, disabled_at=clock.now(),
                            updated_at=clock.now()) \
         .where((WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.active == True)).execute()  # noqa: E712

@@ -55,11 +55,7 @@ def _add(organization_id: str, endpoint_id: str, event_type: str, body: str, *,
 
 def on_event(event: Event, payload: dict[str, Any]) -> None:
     """events.TRANSACTION_HOOKS entry: one delivery per active endpoint subscribed to the type."""
-    subscribed = [endpoint_id for endpoint_id, types in WebhookEndpoint
-                  .select(WebhookEndpoint.id, WebhookEndpoint.events)
-                  .where((WebhookEndpoint.organization == event.organization_id)
-                         & (WebhookEndpoint.active == True)).tuples()  # noqa: E712
-                  if "*" in types or event.type in types]
+    subscribed = endpoints.subscribed(event.organization_id, event.type)
     if not subscribed:
         return
     email = Email.get_by_id(event.email_id)
