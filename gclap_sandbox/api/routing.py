@@ -131,3 +131,5 @@ def json_body(request: Request) -> Any:
         return json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc}", slug="invalid-json") from None
+    except RecursionError:  # the decoder recurses per level; ~1000 levels exhaust the stack
+        raise BadRequest("The request body nests too deeply to parse.", slug="invalid-json") from None
