@@ -77,7 +77,6 @@ class Settings:
     chaos: dict | None = None
     # Seed for --simulate realistic and for chaos rolls; None: chaos picks one at random.
     seed: int | None = None
-    seed: int = 0
     # Webhook deliveries: requests in flight at once, seconds an attempt may take, and how many
     # failed attempts in a row disable an endpoint (0: never).
     webhook_concurrency: int = 64
