@@ -11,7 +11,7 @@ One rule document drives both sides, set at start (`serve --chaos`) or at run ti
 Rules are checked in order. Every rule that applies adds its delay; the first that applies
 and carries a `code` (SMTP) or `status` (HTTP) fails the request. `probability` (0-100)
 is rolled on a `random.Random` owned here and seeded from `--seed` (or the document's
-`seed`), so a run can be replayed. Deciding is pure (`smtp_verdict`, `http_verdict`); the
+`seed`; without either, one picked at random and reported), so a run can be replayed. Deciding is pure (`smtp_verdict`, `http_verdict`); the
 SMTP and HTTP glue lives in `chaos_smtp.py` and `chaos_http.py`.
 """
 from __future__ import annotations
@@ -232,7 +232,9 @@ class ChaosState:
                          "http": list(document.get("http") or [])}
         self.smtp_rules = compile_smtp_rules(self.document["smtp"])
         self.http_rules = compile_http_rules(self.document["http"])
-        self.seed = self.document["seed"] if self.document["seed"] is not None else self.default_seed
+        seed = self.document["seed"] if self.document["seed"] is not None else self.default_seed
+        # No seed given: pick one and report it (GET), so a failing run replays with `--seed N`.
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(2 ** 31)
         self.random = random.Random(self.seed)
 
     def roll(self, probability: float) -> bool:

@@ -1,6 +1,7 @@
 """CLI commands that talk to a running sandbox over HTTP: `trigger` and `clock`.
 
-Each takes `--url` (GCLAP_SANDBOX_URL) and `--api-key` (GCLAP_SANDBOX_API_KEY).
+Each takes `--url` (GCLAP_SANDBOX_URL) and `--api-key` (GCLAP_SANDBOX_API_KEY). Exit codes as
+`messages`: 0 success, 2 the sandbox could not be reached or refused the request (or bad usage).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import click
 import httpx
 
+from gclap_sandbox.cli_messages import RequestFailed
 from gclap_sandbox.settings import DEFAULT_HTTP
 
 ENV = "GCLAP_SANDBOX_"
@@ -29,7 +31,7 @@ def _call(base_url: str, api_key: str, method: str, path: str, body: Any = None)
                           headers={"Authorization": f"Bearer {api_key}"}) as client:
             response = client.request(method, path, json=body)
     except httpx.HTTPError as exc:
-        raise click.ClickException(f"cannot reach the sandbox at {base_url}: {exc}") from None
+        raise RequestFailed(f"cannot reach the sandbox at {base_url}: {exc}") from None
     try:
         data = response.json()
     except ValueError:
@@ -40,7 +42,7 @@ def _call(base_url: str, api_key: str, method: str, path: str, body: Any = None)
         message = f"{response.status_code}: {detail}"
         if errors:
             message += "\n" + "\n".join(f"  {field}: {' '.join(msgs)}" for field, msgs in errors.items())
-        raise click.ClickException(message)
+        raise RequestFailed(message)
     return data
 
 

@@ -119,6 +119,11 @@ class RateLimiter:
     def set_plan(self, organization_id: str, plan: Plan) -> None:
         self._plans[organization_id] = plan
 
+    def switch_plan(self, organization_id: str, plan: Plan) -> None:
+        """A new plan starts a fresh window: requests made under the old plan do not count against it."""
+        self._plans[organization_id] = plan
+        self._windows.pop(organization_id, None)
+
     def plan(self, organization_id: str) -> Plan:
         return self._plans.get(organization_id) or PLANS[DEFAULT_PLAN]
 
@@ -149,8 +154,11 @@ async def organization_plan(ctx: "AppContext", organization_id: str) -> Plan:
     return ctx.limiter.plan(organization_id)
 
 
-async def check_rate(ctx: "AppContext", organization_id: str) -> Verdict:
+async def check_rate(ctx: "AppContext", organization_id: str, count: bool = True) -> Verdict:
+    """Count a request (or, with `count=False`, only report the window: never refused)."""
     await organization_plan(ctx, organization_id)
+    if not count:
+        return ctx.limiter.peek(organization_id, clock.now())
     return ctx.limiter.hit(organization_id, clock.now())
 
 
@@ -211,6 +219,8 @@ def _add_usage(organization_id: str, month: str, recipients: int) -> int:
 
 # --- the organization view and plan changes (DB thread) ----------------------------------
 
+TRACKING_SETTINGS = ("track_opens", "track_clicks")  # Organization.settings keys delivery.py reads
+
 def organization_view(organization_id: str) -> dict[str, object]:
     now = clock.now()
     org = Organization.get_by_id(organization_id)
@@ -223,6 +233,7 @@ def organization_view(organization_id: str) -> dict[str, object]:
             "emails_remaining": None if plan.emails_per_month is None else max(0, plan.emails_per_month - used),
             "resets_at": clock.iso(next_month(now)),
         },
+        "tracking": {name: bool((org.settings or {}).get(name, False)) for name in TRACKING_SETTINGS},
         "created_at": clock.iso(org.created_at),
     }
 
@@ -233,6 +244,9 @@ def update_organization(organization_id: str, changes: dict[str, object]) -> Pla
         org.plan = changes["plan"]
     if "name" in changes:
         org.name = changes["name"]
+    tracking = {name: changes[name] for name in TRACKING_SETTINGS if changes.get(name) is not None}
+    if tracking:  # a new dict, so the JSON field sees the change
+        org.settings = {**(org.settings or {}), **tracking}
     org.save()
     organizations.forget(organization_id)
     return plan_named(org.plan)

@@ -11,6 +11,7 @@ touches the database.
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -25,6 +26,8 @@ Errors = dict[str, list[str]]
 MAX_DEPTH = 8
 MAX_CONDITIONS = 200
 ATTRIBUTE_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
+# SQLite binds integers as 64-bit; a larger Python int raises OverflowError at query time.
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 
 TEXT_FIELDS = ("email", "first_name", "last_name", "status")
 DATE_FIELDS = ("created_at", "updated_at", "last_opened_at", "last_clicked_at")
@@ -156,8 +159,19 @@ def _scalar_problem(kind: str, value: Any) -> str | None:
     if kind in ("text", "list"):
         return None if isinstance(value, str) else "Must be a string."
     if isinstance(value, (str, int, float, bool)) and value is not None:
-        return None
+        return number_problem(value)
     return "Must be a string, number or boolean."
+
+
+def number_problem(value: Any) -> str | None:
+    """Why a JSON number cannot be stored in or compared by SQLite, or None (also for non-numbers)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        return f"Integers must fit in 64 bits ({INT64_MIN} to {INT64_MAX})."
+    if isinstance(value, float) and not math.isfinite(value):
+        return "Must be a finite number."
+    return None
 
 
 def _is_days(value: Any) -> bool:

@@ -53,6 +53,7 @@ class SmtpSink:
         self.handler = SinkHandler()
         self.tls, self.context, self.login = tls, context, login
         self.logins: list[str] = []
+        self._connections: list[SMTP] = []
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -68,7 +69,12 @@ class SmtpSink:
             # aiosmtpd cannot tell an smtps connection is encrypted: there, offer AUTH without requiring it.
             required = self.tls == "starttls"
             options.update(authenticator=self._authenticate, auth_required=required, auth_require_tls=required)
-        factory = partial(SMTP, self.handler, **options)
+        make = partial(SMTP, self.handler, **options)
+
+        def factory() -> SMTP:
+            self._connections.append(make())
+            return self._connections[-1]
+
         ssl_context = self.context if self.tls == "implicit" else None
         self.server = self.loop.run_until_complete(
             self.loop.create_server(factory, "127.0.0.1", 0, ssl=ssl_context))
@@ -99,7 +105,13 @@ class SmtpSink:
     def close(self) -> None:
         async def _close() -> None:
             self.server.close()
+            # Connections the sandbox keeps open would outlive the loop and warn (ResourceWarning)
+            # in whichever later test the garbage collector happens to run.
+            for connection in self._connections:
+                if connection.transport is not None:
+                    connection.transport.close()
             await self.server.wait_closed()
+            await asyncio.sleep(0.05)  # let connection_lost run for the transports just closed
 
         asyncio.run_coroutine_threadsafe(_close(), self.loop).result()
         self.loop.call_soon_threadsafe(self.loop.stop)

@@ -87,6 +87,28 @@ def test_probability_is_replayable_with_a_seed(launch):
     assert outcomes() == first
 
 
+def test_without_a_seed_one_is_picked_and_shown_so_the_run_replays(launch):
+    document = {"smtp": [{"stage": "rcpt", "code": 450, "probability": 50}]}
+
+    def outcomes(sandbox) -> list[bool]:
+        with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as client:
+            client.ehlo()
+            client.mail("a@app.test")
+            return [client.rcpt(f"r{i}@team.test")[0] == 250 for i in range(40)]
+
+    unseeded = launch(*chaos(**document))
+    with unseeded.client() as client:
+        seed = client.get(CHAOS_URL).json()["seed"]
+        assert isinstance(seed, int)
+    first = outcomes(unseeded)
+    assert outcomes(launch(*chaos("--seed", str(seed), **document))) == first
+    with unseeded.client() as client:
+        reseeded = client.put(CHAOS_URL, json=document).json()["seed"]
+        assert isinstance(reseeded, int) and client.get(CHAOS_URL).json()["seed"] == reseeded
+        assert client.put(CHAOS_URL, json={**document, "seed": seed}).json()["seed"] == seed
+    assert outcomes(unseeded) == first
+
+
 def test_http_failures_for_matching_routes_never_for_control_routes(launch):
     sandbox = launch()
     with sandbox.client() as client:
@@ -102,7 +124,8 @@ def test_http_failures_for_matching_routes_never_for_control_routes(launch):
         assert limited.status_code == 429 and limited.headers["retry-after"] == "1"
         assert client.get(CHAOS_URL).status_code == 200  # the control routes stay reachable
         assert client.get("/healthz").status_code == 200  # outside the API
-        assert client.put(CHAOS_URL, json={}).json() == {"seed": None, "smtp": [], "http": []}
+        off = client.put(CHAOS_URL, json={}).json()
+        assert (off["smtp"], off["http"]) == ([], []) and isinstance(off["seed"], int)
         assert client.get("/api/v1/emails/").status_code == 200
 
 

@@ -124,6 +124,10 @@ def test_cli_trigger_and_clock_advance(launch, unique: str) -> None:
         assert result.exit_code == 0, result.output
         assert api.get("/api/v1/sandbox/clock/").json()["offset_seconds"] >= 3 * 86400 - 1
         bad = runner.invoke(main, ["trigger", "exploded", "--email", email["id"]], env=env)
-        assert bad.exit_code == 1 and "400" in bad.output and "event" in bad.output
+        assert bad.exit_code == 2 and "400" in bad.output and "event" in bad.output
+        refused = runner.invoke(main, ["clock", "advance", "--to", "2000-01-01T00:00:00Z"], env=env)
+        assert refused.exit_code == 2 and "400" in refused.output, refused.output
+        unreachable = runner.invoke(main, ["clock", "show"], env={**env, "GCLAP_SANDBOX_URL": "http://127.0.0.1:9"})
+        assert unreachable.exit_code == 2 and "cannot reach" in unreachable.output
         assert runner.invoke(main, ["clock", "advance", "soon"], env=env).exit_code == 2
         assert runner.invoke(main, ["clock", "reset"], env=env).exit_code == 0

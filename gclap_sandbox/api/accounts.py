@@ -10,7 +10,7 @@ from gclap_sandbox import api_keys, clock, limits
 from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.schema import DateTime, Errors, Int, ListOf, Obj, Str
+from gclap_sandbox.schema import Bool, DateTime, Errors, Int, ListOf, Obj, Str
 from gclap_sandbox.scopes import SCOPES
 
 bp = Blueprint("accounts", url_prefix=API_PREFIX, strict_slashes=False)
@@ -39,6 +39,8 @@ ROTATE_BODY = Obj({
 ORGANIZATION_BODY = Obj({
     "plan": Str(choices=list(limits.PLANS), description="Emulate this plan's rate limit and quota."),
     "name": Str(min_length=1, max_length=200),
+    "track_opens": Bool(description="Default for mail that does not say: add the open-tracking pixel."),
+    "track_clicks": Bool(description="Default for mail that does not say: rewrite links to track clicks."),
 })
 
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -75,6 +77,9 @@ ORGANIZATION_SCHEMA = {"type": "object", "properties": {
     "rate_limit": {"type": "object", "properties": {
         "limit": {"type": "integer"}, "remaining": {"type": "integer"},
         "resets_at": {"type": "string", "format": "date-time"}}},
+    "tracking": {"type": "object", "description": "Defaults for mail that sets no `track_opens` / "
+                 "`track_clicks` (field or X-Gclap-Track-* header).", "properties": {
+                     "track_opens": {"type": "boolean"}, "track_clicks": {"type": "boolean"}}},
     "created_at": {"type": "string", "format": "date-time"}}}
 KEY_PATH = "/accounts/api-keys/<key_id:uuid>/"
 
@@ -166,14 +171,18 @@ async def get_organization(request: Request) -> HTTPResponse:
     return json_response(await _organization(request))
 
 
-@endpoint(bp, "PATCH", "/accounts/organization/", scope="api_keys:manage",
-          summary="Rename the organization or switch its plan",
-          description="Switching plan emulates that plan's rate limit and monthly quota at once.",
+# Not rate limited, so a test that drove the organization over its limit can always switch back.
+@endpoint(bp, "PATCH", "/accounts/organization/", rate_limited=False, scope="api_keys:manage",
+          summary="Rename the organization, switch its plan or set its tracking defaults",
+          description="Switching plan emulates that plan's rate limit and monthly quota at once, in a "
+                      "fresh rate-limit window. `track_opens` / `track_clicks` are the defaults for mail "
+                      "that does not set them.",
           body=ORGANIZATION_BODY,
           responses={200: {"description": "The organization.", "schema": ORGANIZATION_SCHEMA}})
 async def update_organization(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     org_id = request.ctx.principal.organization_id
     plan = await ctx.db.run(limits.update_organization, org_id, request.ctx.body)
-    ctx.limiter.set_plan(org_id, plan)
+    if "plan" in request.ctx.body:
+        ctx.limiter.switch_plan(org_id, plan)
     return json_response(await _organization(request))

@@ -5,9 +5,10 @@ from typing import Any
 
 from gclap_sandbox.contacts import normalize_email
 from gclap_sandbox.schema import Errors, Field, ListOf, Uuid
-from gclap_sandbox.segments import ATTRIBUTE_KEY, validate_rules
+from gclap_sandbox.segments import ATTRIBUTE_KEY, number_problem, validate_rules
 
 MAX_ATTRIBUTES = 100
+MAX_VALUE_DEPTH = 20
 MAX_BULK = 10_000
 
 
@@ -41,10 +42,25 @@ class Attributes(Field):
             if not ATTRIBUTE_KEY.match(key):
                 errors.setdefault(f"{path}.{key}", []).append(
                     "Attribute names are 1-100 letters, digits, `_` or `-`.")
+            problem = _value_problem(value[key], 1)
+            if problem:
+                errors.setdefault(f"{path}.{key}", []).append(problem)
         return value
 
     def own_schema(self) -> dict[str, Any]:
         return {"type": "object", "propertyNames": {"pattern": ATTRIBUTE_KEY.pattern}}
+
+
+def _value_problem(value: Any, depth: int) -> str | None:
+    """Why an attribute value cannot be stored and compared safely: segments read it in SQL."""
+    if depth > MAX_VALUE_DEPTH:
+        return f"Values may nest at most {MAX_VALUE_DEPTH} levels deep."
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for child in children:
+        problem = _value_problem(child, depth + 1)
+        if problem:
+            return problem
+    return number_problem(value)
 
 
 class SegmentRules(Field):

@@ -39,6 +39,9 @@ class RouteSpec:
     body_required: bool = True  # False: an empty body means `{}`
     # OpenAPI `content` of a non-JSON request body the handler reads itself (e.g. a CSV upload).
     body_doc: dict[str, Any] | None = None
+    # False: neither counted nor refused by the rate limit (headers still sent), so the route that
+    # switches plan stays reachable when the organization is over its limit.
+    rate_limited: bool = True
 
 
 ROUTES: list[RouteSpec] = []
@@ -51,7 +54,8 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
              description: str = "", body_content_type: str = "application/json",
              prefix: str = API_PREFIX, idempotent: bool | None = None,
              body_required: bool | None = None,
-             body_doc: dict[str, Any] | None = None) -> Callable[[Handler], Handler]:
+             body_doc: dict[str, Any] | None = None,
+             rate_limited: bool = True) -> Callable[[Handler], Handler]:
     """Declare an API route. `responses` maps status -> {"description", "schema"?, "content_type"?}."""
     spec = RouteSpec(method=method.upper(), path=prefix + path, scope=scope, summary=summary,
                      tag=bp.name, body=body, query=query, responses=responses or {},
@@ -62,7 +66,7 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
                      # By default a body whose fields are all optional may be left out.
                      body_required=(body is not None and any(f.required for f in body.fields.values()))
                      if body_required is None else body_required,
-                     body_doc=body_doc)
+                     body_doc=body_doc, rate_limited=rate_limited)
     ROUTES.append(spec)
 
     def decorate(handler: Handler) -> Handler:
@@ -88,7 +92,7 @@ async def _guarded(request: Request, spec: RouteSpec, call: Callable[[], Awaitab
     principal = await auth.resolve(ctx, auth.parse_bearer(request.headers.get("authorization")))
     request.ctx.principal = principal
     ctx.key_last_used[principal.key_id] = clock.now()
-    verdict = await limits.check_rate(ctx, principal.organization_id)
+    verdict = await limits.check_rate(ctx, principal.organization_id, count=spec.rate_limited)
     headers = limits.rate_limit_headers(verdict)
     try:
         if not verdict.allowed:
@@ -105,6 +109,8 @@ async def _guarded(request: Request, spec: RouteSpec, call: Callable[[], Awaitab
     except ApiError as error:
         error.headers = {**headers, **error.headers}
         raise
+    if not spec.rate_limited:  # report the window as the route left it (a plan switch opens a new one)
+        headers = limits.rate_limit_headers(await limits.check_rate(ctx, principal.organization_id, count=False))
     response.headers.update(headers)
     return response
 
