@@ -103,12 +103,19 @@ def serve(**options):  # type: ignore[no-untyped-def]
     Once both ports accept connections it prints one JSON line on stdout with the
     addresses and the API key; logs go to stderr.
     """
-    from gclap_sandbox.lifecycle import configure_logging, serve as run
+    from gclap_sandbox.lifecycle import CannotBind, configure_logging, serve as run
 
     configure_logging(options["log_level"])
     settings = settings_from_options(options)
     _check_relay(settings)
-    run(settings)
+    try:
+        run(settings)
+    except CannotBind as exc:
+        raise click.ClickException(str(exc)) from None  # exit 1, one line, no traceback
+
+
+for _param in serve.params:  # every option also reads an environment variable: say which
+    _param.show_envvar = True
 
 
 def settings_from_options(options: dict[str, Any]) -> "Settings":

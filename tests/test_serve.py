@@ -87,3 +87,23 @@ def test_non_loopback_binding_warns(launch):
     exposed = launch("--http", "0.0.0.0:0")
     assert "non-loopback" in exposed.log()
     assert httpx.get(exposed.http_url + "/healthz").status_code == 200
+
+
+def test_a_port_in_use_is_a_one_line_error():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--http", str(port),
+                                 "--smtp", "0", "--db", ":memory:"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"cannot listen for HTTP on 127.0.0.1:{port}" in result.stderr and "--http" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_names_each_environment_variable():
+    result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert "GCLAP_SANDBOX_HTTP" in result.stdout and "GCLAP_SANDBOX_RELAY" in result.stdout
