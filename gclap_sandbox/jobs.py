@@ -95,8 +95,18 @@ def run_job(job_id: int) -> bool:
 
 async def run_due(ctx: AppContext, limit: datetime | None = None,
                   before_each: Callable[[datetime], None] | None = None) -> int:
-    """Run every job due by `limit` (default: now), earliest first, one unit of work each."""
+    """Run every job due by `limit` (default: now), earliest first.
+
+    Moving the clock (`before_each`) runs one job per unit of work, stepping the clock to each
+    due time; the worker, for jobs already due, runs them in batches of one unit of work.
+    """
     ran = 0
+    if before_each is None:
+        while True:
+            processed, succeeded = await ctx.db.run(run_due_batch, limit or clock.now(), BATCH)
+            ran += succeeded
+            if processed < BATCH:
+                return ran
     while True:
         due = await ctx.db.run(next_due, limit or clock.now())
         if due is None:
@@ -105,6 +115,16 @@ async def run_due(ctx: AppContext, limit: datetime | None = None,
             before_each(due[1])
         if await ctx.db.run(run_job, due[0]):
             ran += 1
+
+
+BATCH = 200  # jobs the worker runs in one unit of work (each in its own savepoint)
+
+
+def run_due_batch(limit: datetime, max_jobs: int) -> tuple[int, int]:
+    """Run up to `max_jobs` jobs due by `limit`, earliest first; (processed, succeeded)."""
+    due = [job_id for (job_id,) in Job.select(Job.id).where(Job.run_at <= limit)
+           .order_by(Job.run_at, Job.id).limit(max_jobs).tuples()]
+    return len(due), sum(1 for job_id in due if run_job(job_id))
 
 
 class Worker:
