@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import click
-import httpx
 
 from gclap_sandbox.cli_messages import RequestFailed
 from gclap_sandbox.settings import DEFAULT_HTTP
@@ -26,6 +25,8 @@ def _connection(fn: Any) -> Any:
 
 
 def _call(base_url: str, api_key: str, method: str, path: str, body: Any = None) -> Any:
+    import httpx  # here, not at the top: `serve` starts faster without it
+
     try:
         with httpx.Client(base_url=base_url.rstrip("/"), timeout=60,
                           headers={"Authorization": f"Bearer {api_key}"}) as client:

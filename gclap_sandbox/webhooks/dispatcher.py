@@ -20,13 +20,14 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import httpx
 
 from gclap_sandbox import clock
 from gclap_sandbox.webhooks import outbox, signing
 from gclap_sandbox.webhooks.outbox import AttemptResult, Work
 
 if TYPE_CHECKING:
+    import httpx
+
     from gclap_sandbox.context import AppContext
 
 log = logging.getLogger("gclap_sandbox.webhooks")
@@ -57,11 +58,6 @@ class Dispatcher:
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self.timeout, follow_redirects=False, trust_env=False,
-                limits=httpx.Limits(max_connections=self.concurrency,
-                                    max_keepalive_connections=self.concurrency))
         loop = asyncio.get_running_loop()
         outbox.wake = lambda: loop.call_soon_threadsafe(self._wake.set)
         self._task = loop.create_task(self._run(), name="gclap-webhooks")
@@ -177,8 +173,13 @@ class Dispatcher:
         headers = signing.headers(item.secrets, item.message_id, int(time.time()), item.body)
         result = AttemptResult(url=item.url, started_at=clock.now(), request_headers=headers,
                                request_body=item.body, duration_ms=0.0)
+        httpx = _httpx()
+        if self._client is None:  # made on first use: importing httpx at start slows `serve`
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout, follow_redirects=False, trust_env=False,
+                limits=httpx.Limits(max_connections=self.concurrency,
+                                    max_keepalive_connections=self.concurrency))
         started = time.perf_counter()
-        assert self._client is not None
         try:
             async with asyncio.timeout(self.timeout):
                 async with self._client.stream("POST", item.url, content=item.body.encode(),
@@ -195,6 +196,12 @@ class Dispatcher:
             result.error = f"{type(exc).__name__}: {exc}"
         result.duration_ms = (time.perf_counter() - started) * 1000
         return result
+
+
+def _httpx() -> Any:
+    import httpx
+
+    return httpx
 
 
 async def _read_limited(response: httpx.Response) -> tuple[bytes, bool]:
