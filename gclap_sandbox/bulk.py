@@ -7,7 +7,7 @@ while values still go through each field's `db_value`, exactly as peewee would c
 """
 from __future__ import annotations
 
-from typing import Any, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 import peewee
 
@@ -78,3 +78,32 @@ def update_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequenc
     sql = f"UPDATE {quoted(model)} SET {assignments} WHERE {quoted(model, pk.name)} = {database.obj.param}"
     converters = [*fields, pk]
     database.cursor().executemany(sql, ([f.db_value(v) for f, v in zip(converters, row)] for row in rows))
+
+
+_select_sql: dict[tuple[Any, ...], str] = {}
+
+
+def get_or_none(model: type[M], **equals: Any) -> M | None:
+    """`Model.get_or_none(a == x, b == y)` for hot paths: one row by equality, SQL built once."""
+    key = (model, tuple(equals))
+    sql = _select_sql.get(key)
+    if sql is None:
+        columns = ", ".join(quoted(model, name) for name in model._meta.fields)
+        where = " AND ".join(f"{quoted(model, name)} = {database.obj.param}" for name in equals)
+        sql = _select_sql[key] = f"SELECT {columns} FROM {quoted(model)} WHERE {where} LIMIT 1"
+    fields = model._meta.fields
+    row = database.execute_sql(sql, [fields[name].db_value(value) for name, value in equals.items()]).fetchone()
+    if row is None:
+        return None
+    instance = model.__new__(model)
+    instance.__data__ = {name: field.python_value(value) for (name, field), value in zip(fields.items(), row)}
+    instance._dirty, instance.__rel__ = set(), {}
+    return instance
+
+
+def execute(key: str, build: Callable[[], str], params: Sequence[Any]) -> Any:
+    """Run a hand-written statement, built once by `build` (with `quoted` names) and cached."""
+    sql = _select_sql.get(("sql", key))
+    if sql is None:
+        sql = _select_sql[("sql", key)] = build()
+    return database.execute_sql(sql, params)

@@ -112,17 +112,23 @@ def _advance_statuses(email: Email, event: Event) -> None:
     status = STATUS_FOR[event.type]
     rank = STATUS_RANK[status]
     lower = [s for s, r in STATUS_RANK.items() if r < rank]
-    recipients = EmailRecipient.update(status=status).where(
-        (EmailRecipient.email == email.id) & EmailRecipient.status.in_(lower))
-    if event.recipient:
-        recipients = recipients.where(EmailRecipient.address == event.recipient)
-    recipients.execute()
+    # Hand-written statements (built once each): this runs for every delivery event.
+    table, email_col, address_col, status_col = (
+        bulk.quoted(EmailRecipient), bulk.quoted(EmailRecipient, "email"),
+        bulk.quoted(EmailRecipient, "address"), bulk.quoted(EmailRecipient, "status"))
+    marks = ", ".join("?" * len(lower))
+    one = " AND " + f"{address_col} = ?" if event.recipient else ""
+    bulk.execute(f"advance:{status}:{bool(event.recipient)}",
+                 lambda: f"UPDATE {table} SET {status_col} = ? WHERE {email_col} = ? "
+                         f"AND {status_col} IN ({marks}){one}",
+                 [status, email.id, *lower, *([event.recipient] if event.recipient else [])])
     # The email shows its most advanced recipient (for one recipient: that recipient's status).
-    statuses = [r.status for r in EmailRecipient.select(EmailRecipient.status)
-                .where(EmailRecipient.email == email.id)]
+    statuses = [row[0] for row in bulk.execute(
+        "recipient-statuses", lambda: f"SELECT {status_col} FROM {table} WHERE {email_col} = ?", [email.id])]
     best = max(statuses, key=lambda s: STATUS_RANK.get(s, 0)) if statuses else status
     if best != email.status:
-        Email.update(status=best).where(Email.id == email.id).execute()
+        bulk.execute("email-status", lambda: f"UPDATE {bulk.quoted(Email)} SET {bulk.quoted(Email, 'status')} = ? "
+                                             f"WHERE {bulk.quoted(Email, 'id')} = ?", [best, email.id])
         email.status = best
 
 

@@ -69,9 +69,17 @@ def pending_count() -> int:
 
 def run_job(job_id: int) -> bool:
     """Run one job in the current unit of work; True if its handler succeeded."""
-    job = Job.get_or_none(Job.id == job_id)
+    job = bulk.get_or_none(Job, id=job_id)
     if job is None:  # already run by someone else
         return False
+    succeeded = _run(job)
+    if succeeded:
+        job.delete_instance()
+    return succeeded
+
+
+def _run(job: Job) -> bool:
+    """Call the job's handler in a savepoint; a failure reschedules it (or drops it for good)."""
     handler = HANDLERS.get(job.kind)
     try:
         if handler is None:
@@ -89,7 +97,6 @@ def run_job(job_id: int) -> bool:
             job.run_at = clock.now() + timedelta(seconds=30 * 2 ** job.attempts)
             job.save()
         return False
-    job.delete_instance()
     return True
 
 
@@ -122,9 +129,11 @@ BATCH = 200  # jobs the worker runs in one unit of work (each in its own savepoi
 
 def run_due_batch(limit: datetime, max_jobs: int) -> tuple[int, int]:
     """Run up to `max_jobs` jobs due by `limit`, earliest first; (processed, succeeded)."""
-    due = [job_id for (job_id,) in Job.select(Job.id).where(Job.run_at <= limit)
-           .order_by(Job.run_at, Job.id).limit(max_jobs).tuples()]
-    return len(due), sum(1 for job_id in due if run_job(job_id))
+    due = list(Job.select().where(Job.run_at <= limit).order_by(Job.run_at, Job.id).limit(max_jobs))
+    done = [job.id for job in due if _run(job)]
+    if done:
+        Job.delete().where(Job.id.in_(done)).execute()
+    return len(due), len(done)
 
 
 class Worker:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gclap_sandbox import bounce_report, contacts, events, jobs, simulate, suppressions, tracking
+from gclap_sandbox import bounce_report, bulk, contacts, events, jobs, simulate, suppressions, tracking
 from gclap_sandbox.delivery import OUTCOME_JOB
 from gclap_sandbox.models import Email, EmailContent, EmailRecipient, Event, Job, TrackingToken
 
@@ -52,11 +52,10 @@ def record_engagement(email: Email, event_type: str, recipient: str | None, data
 
 @jobs.job_handler(OUTCOME_JOB)
 def run_scheduled_outcome(payload: dict[str, Any], job: Job) -> None:
-    email = Email.get_or_none(Email.id == payload["email_id"])
+    email = bulk.get_or_none(Email, id=payload["email_id"])
     if email is None:  # deleted meanwhile: nothing left to happen to
         return
-    recipient = EmailRecipient.get_or_none((EmailRecipient.email == email.id)
-                                           & (EmailRecipient.address == payload["recipient"]))
+    recipient = bulk.get_or_none(EmailRecipient, email=email.id, address=payload["recipient"])
     if recipient is None or recipient.status in ("bounced", "suppressed"):
         return
     apply_outcome(email, payload["recipient"], payload["outcome"], occurred_at=job.run_at)
