@@ -9,8 +9,8 @@ import logging
 from typing import Any
 
 from gclap_sandbox import capture, events, jobs, outcomes, timeline
-from gclap_sandbox.webhooks import service as webhook_service
 from gclap_sandbox.context import AppContext
+from gclap_sandbox.webhooks import service as webhook_service
 
 log = logging.getLogger("gclap_sandbox")
 

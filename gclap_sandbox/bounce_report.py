@@ -72,7 +72,10 @@ def on_event(event: Event, payload: dict[str, Any]) -> None:
     """events.TRANSACTION_HOOKS entry: a hard bounce returns a report to the sender."""
     if event.type != "email.bounced" or event.data.get("bounce_type") != "hard" or not event.recipient:
         return
-    from gclap_sandbox.capture import Incoming, capture_email  # capture imports this module's users
+    from gclap_sandbox.capture import (  # capture imports this module's users
+        Incoming,
+        capture_email,
+    )
 
     email = event.email
     sender = email.envelope_from or email.from_address

@@ -13,7 +13,13 @@ from typing import Any, Callable
 
 from gclap_sandbox import clock, db, delivery, limits, mail
 from gclap_sandbox.bulk import insert_rows
-from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
+from gclap_sandbox.models import (
+    Attachment,
+    Email,
+    EmailContent,
+    EmailRecipient,
+    EmailTag,
+)
 from gclap_sandbox.models.fields import new_id
 
 

@@ -17,7 +17,6 @@ SMTP and HTTP glue lives in `chaos_smtp.py` and `chaos_http.py`.
 from __future__ import annotations
 
 import asyncio
-
 import json
 import os
 import random

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gclap_sandbox import __version__
-from gclap_sandbox.settings import DEFAULT_HTTP, DEFAULT_SMTP, MEMORY_DB, default_db_path, parse_addr
+from gclap_sandbox.settings import (
+    DEFAULT_HTTP,
+    DEFAULT_SMTP,
+    MEMORY_DB,
+    default_db_path,
+    parse_addr,
+)
 
 if TYPE_CHECKING:
     from gclap_sandbox.settings import Settings
@@ -103,7 +109,8 @@ def serve(**options):  # type: ignore[no-untyped-def]
     Once both ports accept connections it prints one JSON line on stdout with the
     addresses and the API key; logs go to stderr.
     """
-    from gclap_sandbox.lifecycle import CannotBind, configure_logging, serve as run
+    from gclap_sandbox.lifecycle import CannotBind, configure_logging
+    from gclap_sandbox.lifecycle import serve as run
 
     configure_logging(options["log_level"])
     settings = settings_from_options(options)
@@ -179,7 +186,6 @@ def _check_relay(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 from gclap_sandbox.cli_client import COMMANDS as _CLIENT_COMMANDS  # noqa: E402  (trigger, clock)
-
 from gclap_sandbox.cli_messages import messages  # noqa: E402  (cheap: imports only click)
 
 for _command in [*_CLIENT_COMMANDS, messages]:

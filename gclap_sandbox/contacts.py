@@ -8,7 +8,14 @@ import peewee
 
 from gclap_sandbox import clock, inbox
 from gclap_sandbox.errors import Conflict, NotFound, ValidationFailed
-from gclap_sandbox.models import Contact, ContactList, ContactListMember, Email, EmailRecipient, Segment
+from gclap_sandbox.models import (
+    Contact,
+    ContactList,
+    ContactListMember,
+    Email,
+    EmailRecipient,
+    Segment,
+)
 from gclap_sandbox.schema import normalize_address
 from gclap_sandbox.segments import compile_rules, escape_like, like
 

@@ -8,8 +8,8 @@ from typing import Any
 from gclap_sandbox.auth import KeyCache
 from gclap_sandbox.chaos import ChaosState
 from gclap_sandbox.db import Database
-from gclap_sandbox.limits import RateLimiter
 from gclap_sandbox.delivery import DeliveryOptions
+from gclap_sandbox.limits import RateLimiter
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.waiters import Waiters
 

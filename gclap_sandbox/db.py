@@ -7,9 +7,9 @@ in-memory database (one connection) works the same as a file.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import os
-import concurrent.futures
 import queue
 import threading
 from contextlib import contextmanager

@@ -19,7 +19,15 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import TYPE_CHECKING
 
-from gclap_sandbox import events, jobs, mail, organizations, simulate, suppressions, tracking
+from gclap_sandbox import (
+    events,
+    jobs,
+    mail,
+    organizations,
+    simulate,
+    suppressions,
+    tracking,
+)
 from gclap_sandbox.models import Email, EmailRecipient
 
 if TYPE_CHECKING:

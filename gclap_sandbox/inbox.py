@@ -5,7 +5,13 @@ from typing import Any
 
 from gclap_sandbox import clock, mail
 from gclap_sandbox.errors import NotFound
-from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
+from gclap_sandbox.models import (
+    Attachment,
+    Email,
+    EmailContent,
+    EmailRecipient,
+    EmailTag,
+)
 
 
 def filtered(organization_id: str, filters: dict[str, Any]):
@@ -40,7 +46,9 @@ def list_emails(organization_id: str, filters: dict[str, Any], offset: int, limi
     query = filtered(organization_id, filters)
     count = query.count()
     rows = query.order_by(Email.created_at.desc(), Email.id.desc()).offset(offset).limit(limit)
-    from gclap_sandbox.relay_store import annotate  # relay_store reads emails through this module
+    from gclap_sandbox.relay_store import (
+        annotate,  # relay_store reads emails through this module
+    )
 
     return count, annotate([summary(email) for email in rows])
 

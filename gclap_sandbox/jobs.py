@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
 from gclap_sandbox import bulk, clock, db
+from gclap_sandbox.background_tasks import cancel_and_wait, nap
 from gclap_sandbox.models import Job
 
 if TYPE_CHECKING:
@@ -156,12 +157,7 @@ class Worker:
     async def stop(self) -> None:
         global _wake
         _wake = None
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         while True:
@@ -174,10 +170,4 @@ class Worker:
             except Exception:
                 log.exception("job worker hit an error; retrying")
                 upcoming = None
-            wait = IDLE_WAIT
-            if upcoming is not None:
-                wait = min(IDLE_WAIT, max(0.0, (upcoming - clock.now()).total_seconds()))
-            try:
-                await asyncio.wait_for(self._event.wait(), timeout=wait)
-            except asyncio.TimeoutError:
-                pass
+            await nap(self._event, upcoming, IDLE_WAIT)

@@ -10,9 +10,9 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from email import policy
+from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
-from email.header import decode_header, make_header
 from email.utils import getaddresses, parseaddr
 from typing import Any
 

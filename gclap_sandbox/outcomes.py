@@ -6,9 +6,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gclap_sandbox import bounce_report, bulk, contacts, events, jobs, simulate, suppressions, tracking
+from gclap_sandbox import (
+    bounce_report,
+    bulk,
+    contacts,
+    events,
+    jobs,
+    simulate,
+    suppressions,
+    tracking,
+)
 from gclap_sandbox.delivery import OUTCOME_JOB
-from gclap_sandbox.models import Email, EmailContent, EmailRecipient, Event, Job, TrackingToken
+from gclap_sandbox.models import (
+    Email,
+    EmailContent,
+    EmailRecipient,
+    Event,
+    Job,
+    TrackingToken,
+)
 
 
 def install_hooks() -> None:

@@ -9,6 +9,7 @@ import asyncio
 import logging
 
 from gclap_sandbox import clock, relay_store
+from gclap_sandbox.background_tasks import cancel_and_wait, nap
 from gclap_sandbox.db import Database
 from gclap_sandbox.relay import RelayConfig, send_upstream
 
@@ -34,13 +35,8 @@ class RelayWorker:
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:
@@ -56,13 +52,7 @@ class RelayWorker:
             except Exception:  # a broken row must not stop relaying for good
                 log.exception("relay worker hit an error; retrying shortly")
                 next_at = None
-            wait = MAX_IDLE
-            if next_at is not None:
-                wait = min(MAX_IDLE, max(0.0, (next_at - clock.now()).total_seconds()))
-            try:
-                await asyncio.wait_for(self._wake.wait(), wait)
-            except TimeoutError:
-                pass
+            await nap(self._wake, next_at, MAX_IDLE)
 
     async def _attempt(self, item: relay_store.RelayWork) -> None:
         self._busy.add(item.job_id)

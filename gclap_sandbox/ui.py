@@ -15,13 +15,20 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import quote, unquote, urlencode
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, html as html_response, raw, redirect
+from sanic.response import HTTPResponse, raw, redirect
+from sanic.response import html as html_response
 
 from gclap_sandbox import inbox, inbox_page
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.docs_page import docs_context
-from gclap_sandbox.email_view import EMAIL_CSP, FRAME_SANDBOX, cid_path, extract_links, frame_document
+from gclap_sandbox.email_view import (
+    EMAIL_CSP,
+    FRAME_SANDBOX,
+    cid_path,
+    extract_links,
+    frame_document,
+)
 from gclap_sandbox.errors import ApiError, Forbidden, NotFound, Unauthorized
 from gclap_sandbox.live import LiveHub, is_close, sse_message
 from gclap_sandbox.models import Attachment, EmailContent

@@ -13,7 +13,8 @@ from collections import OrderedDict
 from typing import Any
 
 from sanic import Request
-from sanic.response import HTTPResponse, html as html_response
+from sanic.response import HTTPResponse
+from sanic.response import html as html_response
 
 from gclap_sandbox import template_store
 from gclap_sandbox.api.responses import json_response

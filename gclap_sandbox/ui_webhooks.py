@@ -16,7 +16,12 @@ from sanic.response import HTTPResponse
 
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
-from gclap_sandbox.api.webhooks import CREATE_BODY, DELIVERY_QUERY, ROTATE_BODY, UPDATE_BODY
+from gclap_sandbox.api.webhooks import (
+    CREATE_BODY,
+    DELIVERY_QUERY,
+    ROTATE_BODY,
+    UPDATE_BODY,
+)
 from gclap_sandbox.schema import Int, Obj
 from gclap_sandbox.ui import bp, db_run, nav_item, page, render, templates
 from gclap_sandbox.webhooks import actions, endpoints, outbox, payloads

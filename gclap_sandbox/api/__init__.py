@@ -5,9 +5,27 @@ from sanic import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    from gclap_sandbox.api import (accounts, analytics, clock, contact_lists, contact_transfer, contacts,
-                                   email_release, emails, events, health, meta, sandbox_chaos, sandbox_reset,
-                                   segments, simulation, suppressions, templates, tracking, webhooks)
+    from gclap_sandbox.api import (
+        accounts,
+        analytics,
+        clock,
+        contact_lists,
+        contact_transfer,
+        contacts,
+        email_release,
+        emails,
+        events,
+        health,
+        meta,
+        sandbox_chaos,
+        sandbox_reset,
+        segments,
+        simulation,
+        suppressions,
+        templates,
+        tracking,
+        webhooks,
+    )
 
     return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
             suppressions.bp, clock.bp, analytics.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,

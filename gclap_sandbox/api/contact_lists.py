@@ -8,11 +8,15 @@ from sanic.response import HTTPResponse
 
 from gclap_sandbox import contact_lists
 from gclap_sandbox.api.contact_fields import MAX_BULK, contact_ids_field, emails_field
-from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
+from gclap_sandbox.api.pagination import (
+    PAGE_FIELDS,
+    envelope,
+    envelope_schema,
+    offset_limit,
+)
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.schema import Errors
-from gclap_sandbox.schema import Obj, Str
+from gclap_sandbox.schema import Errors, Obj, Str
 
 bp = Blueprint("contact_lists", url_prefix=API_PREFIX, strict_slashes=False)
 

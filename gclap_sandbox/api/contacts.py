@@ -10,7 +10,12 @@ from gclap_sandbox import contacts
 from gclap_sandbox.api.contact_fields import Attributes, ContactEmail
 from gclap_sandbox.api.emails import EMAIL_SUMMARY
 from gclap_sandbox.api.events import EVENT_SCHEMA
-from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
+from gclap_sandbox.api.pagination import (
+    PAGE_FIELDS,
+    envelope,
+    envelope_schema,
+    offset_limit,
+)
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.models.contacts import CONTACT_STATUSES

@@ -9,12 +9,29 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
 from gclap_sandbox import delivery, inbox, mail, simulate
-from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
+from gclap_sandbox.api.pagination import (
+    PAGE_FIELDS,
+    envelope,
+    envelope_schema,
+    offset_limit,
+)
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.capture import Incoming, ingest
 from gclap_sandbox.errors import ValidationFailed
-from gclap_sandbox.schema import Address, Base64, Bool, DateTime, Errors, ListOf, MapOf, Number, Obj, Str, Uuid
+from gclap_sandbox.schema import (
+    Address,
+    Base64,
+    Bool,
+    DateTime,
+    Errors,
+    ListOf,
+    MapOf,
+    Number,
+    Obj,
+    Str,
+    Uuid,
+)
 from gclap_sandbox.template_store import fill_send_request
 from gclap_sandbox.waiters import MAX_WAIT_SECONDS, WAIT_DESCRIPTION, hold_until_found
 

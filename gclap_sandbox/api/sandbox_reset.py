@@ -7,10 +7,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import auth, events, organizations, reset, timeline
-from gclap_sandbox.webhooks import endpoints as webhook_endpoints
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, Obj
+from gclap_sandbox.webhooks import endpoints as webhook_endpoints
 
 bp = Blueprint("sandbox_reset", url_prefix=API_PREFIX, strict_slashes=False)
 

@@ -9,7 +9,12 @@ from sanic.response import HTTPResponse
 from gclap_sandbox import segment_store
 from gclap_sandbox.api.contact_fields import SegmentRules
 from gclap_sandbox.api.contacts import CONTACT
-from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
+from gclap_sandbox.api.pagination import (
+    PAGE_FIELDS,
+    envelope,
+    envelope_schema,
+    offset_limit,
+)
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Obj, Str

@@ -7,7 +7,12 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import template_store
-from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
+from gclap_sandbox.api.pagination import (
+    PAGE_FIELDS,
+    envelope,
+    envelope_schema,
+    offset_limit,
+)
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import MapOf, Obj, Str, Uuid

@@ -1,13 +1,28 @@
 """All peewee models; importing this package registers them for schema creation."""
 from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
-from gclap_sandbox.models.emails import Attachment, Email, EmailContent, EmailRecipient, EmailTag
-from gclap_sandbox.models.limits import IdempotencyRecord, UsageCounter
+from gclap_sandbox.models.contacts import (
+    Contact,
+    ContactList,
+    ContactListMember,
+    Segment,
+)
+from gclap_sandbox.models.emails import (
+    Attachment,
+    Email,
+    EmailContent,
+    EmailRecipient,
+    EmailTag,
+)
 from gclap_sandbox.models.jobs import Job
 from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
+from gclap_sandbox.models.limits import IdempotencyRecord, UsageCounter
 from gclap_sandbox.models.relay import EmailRelay
-from gclap_sandbox.models.contacts import Contact, ContactList, ContactListMember, Segment
 from gclap_sandbox.models.templates import Template
-from gclap_sandbox.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from gclap_sandbox.models.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "ApiKey", "Organization", "SandboxSetting",

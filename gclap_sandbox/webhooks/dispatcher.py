@@ -20,7 +20,6 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-
 from gclap_sandbox import clock
 from gclap_sandbox.webhooks import outbox, signing
 from gclap_sandbox.webhooks.outbox import AttemptResult, Work

@@ -16,7 +16,13 @@ import peewee
 
 from gclap_sandbox import clock, db
 from gclap_sandbox.errors import Conflict, NotFound
-from gclap_sandbox.models import Email, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from gclap_sandbox.models import (
+    Email,
+    Event,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from gclap_sandbox.webhooks import endpoints, payloads, schedule, signing
 
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
