@@ -101,9 +101,15 @@ def get_or_none(model: type[M], **equals: Any) -> M | None:
     return instance
 
 
+def portable(sql: str) -> str:
+    """A hand-written statement written with `?` placeholders, in the database's own style."""
+    param = database.obj.param
+    return sql if param == "?" else sql.replace("?", param)
+
+
 def execute(key: str, build: Callable[[], str], params: Sequence[Any]) -> Any:
-    """Run a hand-written statement, built once by `build` (with `quoted` names) and cached."""
+    """Run a hand-written statement, built once by `build` (with `quoted` names and `?`) and cached."""
     sql = _select_sql.get(("sql", key))
     if sql is None:
-        sql = _select_sql[("sql", key)] = build()
+        sql = _select_sql[("sql", key)] = portable(build())
     return database.execute_sql(sql, params)

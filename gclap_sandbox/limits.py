@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from gclap_sandbox import clock, organizations
-from gclap_sandbox.bulk import quoted
+from gclap_sandbox.bulk import portable, quoted
 from gclap_sandbox.db import database
 from gclap_sandbox.errors import QuotaExceeded, TooManyRequests
 from gclap_sandbox.models import Organization, UsageCounter
@@ -211,9 +211,9 @@ def _add_usage(organization_id: str, month: str, recipients: int) -> int:
     if _usage_sql is None:  # hand-written once: this runs for every captured email
         table, org, mon, emails = (quoted(UsageCounter), quoted(UsageCounter, "organization"),
                                    quoted(UsageCounter, "month"), quoted(UsageCounter, "emails"))
-        _usage_sql = (f"INSERT INTO {table} ({org}, {mon}, {emails}) VALUES (?, ?, ?) "
-                      f"ON CONFLICT ({org}, {mon}) DO UPDATE SET {emails} = {emails} + excluded.{emails} "
-                      f"RETURNING {emails}")
+        _usage_sql = portable(f"INSERT INTO {table} ({org}, {mon}, {emails}) VALUES (?, ?, ?) "
+                              f"ON CONFLICT ({org}, {mon}) DO UPDATE SET {emails} = {emails} + excluded.{emails} "
+                              f"RETURNING {emails}")
     return database.execute_sql(_usage_sql, (organization_id, month, recipients)).fetchone()[0]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from gclap_sandbox import clock
-from gclap_sandbox.bulk import quoted
+from gclap_sandbox.bulk import portable, quoted
 from gclap_sandbox.db import database
 from gclap_sandbox.errors import NotFound
 from gclap_sandbox.models import Event, Suppression
@@ -42,9 +42,9 @@ def suppressed(organization_id: str, addresses: Iterable[str]) -> dict[str, str]
     if not wanted:
         return {}
     # Hand-written: this runs for every captured email.
-    sql = (f"SELECT {quoted(Suppression, 'address')}, {quoted(Suppression, 'reason')} "
-           f"FROM {quoted(Suppression)} WHERE {quoted(Suppression, 'organization')} = ? "
-           f"AND {quoted(Suppression, 'address')} IN ({', '.join('?' * len(wanted))})")
+    sql = portable(f"SELECT {quoted(Suppression, 'address')}, {quoted(Suppression, 'reason')} "
+                   f"FROM {quoted(Suppression)} WHERE {quoted(Suppression, 'organization')} = ? "
+                   f"AND {quoted(Suppression, 'address')} IN ({', '.join('?' * len(wanted))})")
     return dict(database.execute_sql(sql, (organization_id, *wanted)).fetchall())
 
 
