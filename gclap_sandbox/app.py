@@ -8,7 +8,6 @@ import logging
 import signal
 import socket
 import sys
-from typing import Any
 
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
@@ -146,4 +145,4 @@ def route_table(app: Sanic) -> list[tuple[str, str]]:
     return routes
 
 
-__all__ = ["create_app", "route_table", "Any"]
+__all__ = ["create_app", "route_table"]
