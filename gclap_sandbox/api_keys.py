@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gclap_sandbox import auth, clock
+from gclap_sandbox.db import owned
 from gclap_sandbox.errors import NotFound
 from gclap_sandbox.models import ApiKey
 from gclap_sandbox.scopes import SCOPES
@@ -51,10 +52,7 @@ def list_keys(organization_id: str, last_used: dict[str, datetime], offset: int,
 
 
 def _key(organization_id: str, key_id: str) -> ApiKey:
-    key = ApiKey.get_or_none((ApiKey.id == key_id) & (ApiKey.organization == organization_id))
-    if key is None:
-        raise NotFound(f"No API key {key_id}.")
-    return key
+    return owned(ApiKey, organization_id, key_id, f"No API key {key_id}.")
 
 
 def get_key(organization_id: str, key_id: str, last_used: dict[str, datetime]) -> dict[str, Any]:

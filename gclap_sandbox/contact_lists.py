@@ -7,7 +7,7 @@ import peewee
 
 from gclap_sandbox import clock
 from gclap_sandbox.contacts import add_to_lists, normalize_email
-from gclap_sandbox.errors import NotFound
+from gclap_sandbox.db import owned
 from gclap_sandbox.models import Contact, ContactList, ContactListMember
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's parameter limit
@@ -29,10 +29,7 @@ def list_dict(contact_list: ContactList, count: int) -> dict[str, Any]:
 
 
 def get_list(organization_id: str, list_id: str) -> ContactList:
-    found = ContactList.get_or_none((ContactList.id == list_id) & (ContactList.organization == organization_id))
-    if found is None:
-        raise NotFound(f"No list with id {list_id}.")
-    return found
+    return owned(ContactList, organization_id, list_id, f"No list with id {list_id}.")
 
 
 def list_lists(organization_id: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:

@@ -7,7 +7,8 @@ from typing import Any, Iterable
 import peewee
 
 from gclap_sandbox import clock, inbox
-from gclap_sandbox.errors import Conflict, NotFound, ValidationFailed
+from gclap_sandbox.db import owned
+from gclap_sandbox.errors import Conflict, ValidationFailed
 from gclap_sandbox.models import (
     Contact,
     ContactList,
@@ -70,10 +71,7 @@ def dicts_for(contacts: list[Contact]) -> list[dict[str, Any]]:
 
 
 def get_contact(organization_id: str, contact_id: str) -> Contact:
-    contact = Contact.get_or_none((Contact.id == contact_id) & (Contact.organization == organization_id))
-    if contact is None:
-        raise NotFound(f"No contact with id {contact_id}.")
-    return contact
+    return owned(Contact, organization_id, contact_id, f"No contact with id {contact_id}.")
 
 
 def filtered(organization_id: str, filters: dict[str, Any]) -> peewee.ModelSelect:

@@ -7,7 +7,7 @@ in-memory database (one connection) works the same as a file.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import itertools
 import logging
 import os
 import queue
@@ -17,9 +17,12 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import peewee
 
+from gclap_sandbox.errors import NotFound
+
 database = peewee.DatabaseProxy()
 log = logging.getLogger("gclap_sandbox.db")
 T = TypeVar("T")
+M = TypeVar("M", bound=peewee.Model)
 _pending = threading.local()
 
 
@@ -68,6 +71,38 @@ class BaseModel(peewee.Model):
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         BaseModel.registry.append(cls)
+
+
+def owned(model: type[M], organization_id: str, row_id: str, missing: str) -> M:
+    """The organization's row with this id, or NotFound(`missing`): the lookup behind every
+    `GET/PATCH/DELETE .../{id}/` route, so one organization never sees another's rows."""
+    row = model.get_or_none((model._meta.primary_key == row_id) & (model.organization == organization_id))
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+class StoredSequence:
+    """A counter that continues after the highest value stored in `field` (read once, then kept
+    in memory: the DB thread is the only writer). Forgotten when tables are emptied by a reset."""
+
+    _all: list["StoredSequence"] = []
+
+    def __init__(self, field: peewee.Field) -> None:
+        self.field = field
+        self._counter: itertools.count | None = None
+        StoredSequence._all.append(self)
+
+    def next(self) -> int:
+        if self._counter is None:
+            top = self.field.model.select(peewee.fn.MAX(self.field)).scalar() or 0
+            self._counter = itertools.count(top + 1)
+        return next(self._counter)
+
+    @classmethod
+    def forget_all(cls) -> None:
+        for sequence in cls._all:
+            sequence._counter = None
 
 
 def open_database(path: str) -> peewee.SqliteDatabase:
@@ -127,12 +162,6 @@ class Database:
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(*args)` in a transaction on the DB thread and return its result."""
         return await self._submit(fn, args, transactional=True)
-
-    def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
-        """For code already off the loop (CLI, tests): run on the DB thread and wait."""
-        done: concurrent.futures.Future = concurrent.futures.Future()
-        self._jobs.put(_Job(fn, args, True, done.set_result, done.set_exception))
-        return done.result()
 
     async def close(self) -> None:
         if not self._thread.is_alive():

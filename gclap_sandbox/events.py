@@ -23,11 +23,8 @@ event, moves the recipient's and the email's status forward, then calls, in orde
 """
 from __future__ import annotations
 
-import itertools
 from datetime import datetime
 from typing import Any, Callable
-
-import peewee
 
 from gclap_sandbox import bulk, clock, db
 from gclap_sandbox.models import Email, EmailRecipient, Event
@@ -70,21 +67,7 @@ CommitHook = Callable[[str, dict[str, Any]], None]
 TRANSACTION_HOOKS: list[TransactionHook] = []
 COMMIT_HOOKS: list[CommitHook] = []
 
-_seq: itertools.count | None = None
-
-
-def _next_seq() -> int:
-    global _seq
-    if _seq is None:  # first event since start: continue after the stored ones
-        top = Event.select(peewee.fn.MAX(Event.seq)).scalar() or 0
-        _seq = itertools.count(top + 1)
-    return next(_seq)
-
-
-def reset_sequence() -> None:
-    """Forget the cached sequence (after the events table was emptied or swapped)."""
-    global _seq
-    _seq = None
+_sequence = db.StoredSequence(Event.seq)  # orders events recorded in the same instant
 
 
 def record_event(email: Email, type: str, *, recipient: str | None = None,
@@ -95,7 +78,7 @@ def record_event(email: Email, type: str, *, recipient: str | None = None,
     event = bulk.create_fast(
         Event, organization=email.organization_id, email=email.id,
         recipient=recipient.lower() if recipient else None, type=type,
-        occurred_at=occurred_at or clock.now(), data=data or {}, seq=_next_seq(),
+        occurred_at=occurred_at or clock.now(), data=data or {}, seq=_sequence.next(),
     )
     if type != SENT:  # every recipient starts as "sent": nothing to advance
         _advance_statuses(email, event)
@@ -112,19 +95,19 @@ def _advance_statuses(email: Email, event: Event) -> None:
     status = STATUS_FOR[event.type]
     rank = STATUS_RANK[status]
     lower = [s for s, r in STATUS_RANK.items() if r < rank]
-    # Hand-written statements (built once each): this runs for every delivery event.
-    table, email_col, address_col, status_col = (
-        bulk.quoted(EmailRecipient), bulk.quoted(EmailRecipient, "email"),
-        bulk.quoted(EmailRecipient, "address"), bulk.quoted(EmailRecipient, "status"))
-    marks = ", ".join("?" * len(lower))
-    one = " AND " + f"{address_col} = ?" if event.recipient else ""
-    bulk.execute(f"advance:{status}:{bool(event.recipient)}",
-                 lambda: f"UPDATE {table} SET {status_col} = ? WHERE {email_col} = ? "
-                         f"AND {status_col} IN ({marks}){one}",
-                 [status, email.id, *lower, *([event.recipient] if event.recipient else [])])
+    # Hand-written statements, built once each (bulk.execute caches them): this runs for every
+    # delivery event.
+    recipient = [event.recipient] if event.recipient else []
+    bulk.execute(f"advance:{status}:{bool(recipient)}", lambda: (
+        f"UPDATE {bulk.quoted(EmailRecipient)} SET {bulk.quoted(EmailRecipient, 'status')} = ? "
+        f"WHERE {bulk.quoted(EmailRecipient, 'email')} = ? "
+        f"AND {bulk.quoted(EmailRecipient, 'status')} IN ({', '.join('?' * len(lower))})"
+        + (f" AND {bulk.quoted(EmailRecipient, 'address')} = ?" if recipient else "")),
+        [status, email.id, *lower, *recipient])
     # The email shows its most advanced recipient (for one recipient: that recipient's status).
-    statuses = [row[0] for row in bulk.execute(
-        "recipient-statuses", lambda: f"SELECT {status_col} FROM {table} WHERE {email_col} = ?", [email.id])]
+    statuses = [row[0] for row in bulk.execute("recipient-statuses", lambda: (
+        f"SELECT {bulk.quoted(EmailRecipient, 'status')} FROM {bulk.quoted(EmailRecipient)} "
+        f"WHERE {bulk.quoted(EmailRecipient, 'email')} = ?"), [email.id])]
     best = max(statuses, key=lambda s: STATUS_RANK.get(s, 0)) if statuses else status
     if best != email.status:
         bulk.execute("email-status", lambda: f"UPDATE {bulk.quoted(Email)} SET {bulk.quoted(Email, 'status')} = ? "

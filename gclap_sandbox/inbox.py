@@ -4,14 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox import clock, mail
+from gclap_sandbox.db import owned
 from gclap_sandbox.errors import NotFound
-from gclap_sandbox.models import (
-    Attachment,
-    Email,
-    EmailContent,
-    EmailRecipient,
-    EmailTag,
-)
+from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
 
 
 def filtered(organization_id: str, filters: dict[str, Any]):
@@ -76,10 +71,7 @@ def summary(email: Email) -> dict[str, Any]:
 
 
 def get_email(organization_id: str, email_id: str) -> Email:
-    email = Email.get_or_none((Email.id == email_id) & (Email.organization == organization_id))
-    if email is None:
-        raise NotFound(f"No email with id {email_id}.")
-    return email
+    return owned(Email, organization_id, email_id, f"No email with id {email_id}.")
 
 
 def detail(organization_id: str, email_id: str, base_url: str) -> dict[str, Any]:
@@ -143,6 +135,4 @@ def delete_email(organization_id: str, email_id: str) -> None:
 
 def delete_matching(organization_id: str, filters: dict[str, Any]) -> int:
     """Delete the organization's email that the list filters match (all of it, without filters)."""
-    if not any(filters.values()):
-        return Email.delete().where(Email.organization == organization_id).execute()
     return Email.delete().where(Email.id.in_(filtered(organization_id, filters).select(Email.id))).execute()

@@ -19,8 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from gclap_sandbox import clock, organizations
-from gclap_sandbox.bulk import portable, quoted
-from gclap_sandbox.db import database
+from gclap_sandbox.bulk import execute, quoted
 from gclap_sandbox.errors import QuotaExceeded, TooManyRequests
 from gclap_sandbox.models import Organization, UsageCounter
 
@@ -203,18 +202,17 @@ def charge_quota(organization_id: str, recipients: int) -> None:
             headers={"Retry-After": str(retry_after)}, quota=quota, used=used, month=month_of(now))
 
 
-_usage_sql: str | None = None
-
-
 def _add_usage(organization_id: str, month: str, recipients: int) -> int:
-    global _usage_sql
-    if _usage_sql is None:  # hand-written once: this runs for every captured email
-        table, org, mon, emails = (quoted(UsageCounter), quoted(UsageCounter, "organization"),
-                                   quoted(UsageCounter, "month"), quoted(UsageCounter, "emails"))
-        _usage_sql = portable(f"INSERT INTO {table} ({org}, {mon}, {emails}) VALUES (?, ?, ?) "
-                              f"ON CONFLICT ({org}, {mon}) DO UPDATE SET {emails} = {emails} + excluded.{emails} "
-                              f"RETURNING {emails}")
-    return database.execute_sql(_usage_sql, (organization_id, month, recipients)).fetchone()[0]
+    # Hand-written, built once (bulk.execute caches it): this runs for every captured email.
+    return execute("add-usage", _add_usage_sql, (organization_id, month, recipients)).fetchone()[0]
+
+
+def _add_usage_sql() -> str:
+    table, org, mon, emails = (quoted(UsageCounter), quoted(UsageCounter, "organization"),
+                               quoted(UsageCounter, "month"), quoted(UsageCounter, "emails"))
+    return (f"INSERT INTO {table} ({org}, {mon}, {emails}) VALUES (?, ?, ?) "
+            f"ON CONFLICT ({org}, {mon}) DO UPDATE SET {emails} = {emails} + excluded.{emails} "
+            f"RETURNING {emails}")
 
 
 # --- the organization view and plan changes (DB thread) ----------------------------------

@@ -5,7 +5,7 @@ from typing import Any
 
 from gclap_sandbox import clock
 from gclap_sandbox.contacts import dicts_for, newest_first
-from gclap_sandbox.errors import NotFound
+from gclap_sandbox.db import owned
 from gclap_sandbox.models import Contact, Segment
 from gclap_sandbox.segments import compile_rules
 
@@ -27,10 +27,7 @@ def segment_dict(segment: Segment) -> dict[str, Any]:
 
 
 def get_segment(organization_id: str, segment_id: str) -> Segment:
-    found = Segment.get_or_none((Segment.id == segment_id) & (Segment.organization == organization_id))
-    if found is None:
-        raise NotFound(f"No segment with id {segment_id}.")
-    return found
+    return owned(Segment, organization_id, segment_id, f"No segment with id {segment_id}.")
 
 
 def list_segments(organization_id: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:

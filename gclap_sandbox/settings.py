@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_HTTP = "127.0.0.1:8000"
@@ -82,11 +82,6 @@ class Settings:
     webhook_concurrency: int = 64
     webhook_timeout: float = 10.0
     webhook_disable_after: int = 50
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def in_memory(self) -> bool:
-        return self.db_path == MEMORY_DB
 
     @property
     def exposed(self) -> bool:

@@ -5,6 +5,7 @@ from typing import Any
 
 from gclap_sandbox import clock, mail
 from gclap_sandbox.contacts import normalize_email
+from gclap_sandbox.db import owned
 from gclap_sandbox.errors import NotFound, ValidationFailed
 from gclap_sandbox.models import Contact, Template
 from gclap_sandbox.templating import render_email, syntax_errors
@@ -36,12 +37,12 @@ def check_parts(parts: dict[str, Any]) -> None:
 
 
 def get_template(organization_id: str, template_id: str, field: str | None = None) -> Template:
-    found = Template.get_or_none((Template.id == template_id) & (Template.organization == organization_id))
-    if found is None:
+    try:
+        return owned(Template, organization_id, template_id, f"No template with id {template_id}.")
+    except NotFound:
         if field:  # a reference inside another request: that request's field is what is bad
-            raise ValidationFailed({field: [f"No template with id {template_id}."]})
-        raise NotFound(f"No template with id {template_id}.")
-    return found
+            raise ValidationFailed({field: [f"No template with id {template_id}."]}) from None
+        raise
 
 
 def list_templates(organization_id: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:

@@ -6,7 +6,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import auth, events, organizations, reset, timeline
+from gclap_sandbox import auth, db, organizations, reset, timeline
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, Obj
@@ -54,8 +54,8 @@ async def reset_sandbox(request: Request) -> HTTPResponse:
 
 
 async def _forget_in_memory_state(ctx: Any) -> None:
-    """What the process keeps beside the tables: cached organizations, the event sequence, the clock."""
+    """What the process keeps beside the tables: cached organizations and subscriptions, sequences, the clock."""
     organizations.forget()
     webhook_endpoints.forget_subscriptions()
-    events.reset_sequence()
+    db.StoredSequence.forget_all()
     await timeline.reset_clock(ctx)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.errors import NotFound
+from gclap_sandbox.db import owned
 from gclap_sandbox.models import WebhookEndpoint
 from gclap_sandbox.webhooks import signing
 
@@ -44,11 +44,7 @@ def serialize(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[s
 
 
 def get(organization_id: str, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.get_or_none((WebhookEndpoint.id == endpoint_id)
-                                           & (WebhookEndpoint.organization == organization_id))
-    if endpoint is None:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
-    return endpoint
+    return owned(WebhookEndpoint, organization_id, endpoint_id, f"No webhook endpoint {endpoint_id}.")
 
 
 # organization id -> [(endpoint id, subscribed types)] of its active endpoints. Read for every

@@ -6,7 +6,6 @@ Statuses: `pending` (waiting for its first or next attempt), `succeeded` (a 2xx 
 """
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +14,7 @@ from typing import Any, Callable
 import peewee
 
 from gclap_sandbox import clock, db
-from gclap_sandbox.errors import Conflict, NotFound
+from gclap_sandbox.errors import Conflict
 from gclap_sandbox.models import (
     Email,
     Event,
@@ -29,20 +28,7 @@ PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
 STATUSES = (PENDING, SUCCEEDED, FAILED)
 
 wake: Callable[[], None] | None = None  # set by the running dispatcher: new work is committed
-_seq: itertools.count | None = None
-
-
-def _next_seq() -> int:
-    global _seq
-    if _seq is None:
-        top = WebhookDelivery.select(peewee.fn.MAX(WebhookDelivery.seq)).scalar() or 0
-        _seq = itertools.count(top + 1)
-    return next(_seq)
-
-
-def reset_sequence() -> None:
-    global _seq
-    _seq = None
+_sequence = db.StoredSequence(WebhookDelivery.seq)
 
 
 def _announce() -> None:
@@ -54,7 +40,7 @@ def _add(organization_id: str, endpoint_id: str, event_type: str, body: str, *,
          event_id: str | None = None, email_id: str | None = None) -> WebhookDelivery:
     now = clock.now()
     return WebhookDelivery.create(
-        seq=_next_seq(), organization=organization_id, endpoint=endpoint_id,
+        seq=_sequence.next(), organization=organization_id, endpoint=endpoint_id,
         message_id=signing.new_message_id(), event_type=event_type, event_id=event_id, email_id=email_id,
         body=body, next_attempt_at=now, created_at=now)
 
@@ -228,11 +214,7 @@ def serialize_attempt(attempt: WebhookAttempt) -> dict[str, Any]:
 
 
 def _get(organization_id: str, delivery_id: str) -> WebhookDelivery:
-    delivery = WebhookDelivery.get_or_none((WebhookDelivery.id == delivery_id)
-                                           & (WebhookDelivery.organization == organization_id))
-    if delivery is None:
-        raise NotFound(f"No webhook delivery {delivery_id}.")
-    return delivery
+    return db.owned(WebhookDelivery, organization_id, delivery_id, f"No webhook delivery {delivery_id}.")
 
 
 def show(organization_id: str, delivery_id: str) -> dict[str, Any]:
