@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from gclap_sandbox.cli import main as cli
+from gclap_sandbox.cli.commands import main as cli
 
 
 def docker_cmd(path: str) -> list[str]:

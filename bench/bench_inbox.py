@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from gclap_sandbox import auth, db  # noqa: E402
-from gclap_sandbox.inbox_page import Cursor  # noqa: E402
+from gclap_sandbox.accounts import auth
+from gclap_sandbox.storage import database as db
+from gclap_sandbox.inbox.listing import Cursor
 from gclap_sandbox.models import Email, EmailContent, EmailRecipient, EmailTag  # noqa: E402
 from gclap_sandbox.models.fields import new_id  # noqa: E402
 from sandbox_process import start_sandbox  # noqa: E402

@@ -1,3 +1,3 @@
-from gclap_sandbox.cli import main
+from gclap_sandbox.cli.commands import main
 
 main()

@@ -5,7 +5,7 @@ from typing import Iterator
 
 import pytest
 
-from gclap_sandbox.db import create_schema, database, open_database
+from gclap_sandbox.storage.database import create_schema, database, open_database
 from gclap_sandbox.models import Organization
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from gclap_sandbox.scopes import SCOPES
+from gclap_sandbox.accounts.scopes import SCOPES
 
 KEYS = "/api/v1/accounts/api-keys/"
 

@@ -179,7 +179,7 @@ def test_bad_rules_are_refused_by_name_and_change_nothing(launch):
 def test_bad_chaos_flag_stops_serve(value):
     from click.testing import CliRunner
 
-    from gclap_sandbox.cli import main
+    from gclap_sandbox.cli.commands import main
 
     result = CliRunner().invoke(main, ["serve", "--http", "0", "--smtp", "0", "--chaos", value])
     assert result.exit_code == 2 and "--chaos" in result.output

@@ -9,7 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from gclap_sandbox.cli import main
+from gclap_sandbox.cli.commands import main
 from mailing import send_later, send_smtp
 
 

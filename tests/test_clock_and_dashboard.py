@@ -9,7 +9,7 @@ import httpx
 from click.testing import CliRunner
 from lifecycle_helpers import MAGIC, advance, assert_problem, events_of, send, timeline
 
-from gclap_sandbox.cli import main
+from gclap_sandbox.cli.commands import main
 
 
 def _now(api: httpx.Client) -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from db_fixture import org_id  # noqa: F401  (fixture)
-from gclap_sandbox.contacts import apply_event_to_contact
+from gclap_sandbox.contacts.store import apply_event_to_contact
 from gclap_sandbox.models import Contact
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from gclap_sandbox.contact_import import BrokenFile, decode, parse_csv
+from gclap_sandbox.contacts.csv_import import BrokenFile, decode, parse_csv
 
 
 def parse(data: bytes | str, encoding: str = "utf-8"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from gclap_sandbox.cli import main
+from gclap_sandbox.cli.commands import main
 
 
 def test_bad_plan_and_tls_flags_are_usage_errors(tmp_path):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from gclap_sandbox import limits
+from gclap_sandbox.accounts import limits
 
 T0 = datetime(2026, 3, 31, 23, 59, 30, tzinfo=timezone.utc)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import email
 from email import policy
 
-from gclap_sandbox import mail
+from gclap_sandbox.mail import message as mail
 
 
 def _roundtrip(data: dict) -> email.message.EmailMessage:

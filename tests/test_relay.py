@@ -226,7 +226,7 @@ def test_release_needs_the_send_scope(launch, smtp_sink):
 def test_bad_relay_flags_stop_serve_with_a_clear_message(flags, complaint):
     from click.testing import CliRunner
 
-    from gclap_sandbox.cli import main
+    from gclap_sandbox.cli.commands import main
 
     result = CliRunner().invoke(main, ["serve", "--http", "0", "--smtp", "0", *flags])
     assert result.exit_code == 2 and complaint in result.output

@@ -5,7 +5,7 @@ import aiosmtplib
 import pytest
 
 from gclap_sandbox.patterns import compile_pattern
-from gclap_sandbox.relay import RelayConfig, classify, parse_relay_url
+from gclap_sandbox.relay.config import RelayConfig, classify, parse_relay_url
 
 URL = "smtp://127.0.0.1:2525"
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import peewee
 import pytest
 
-from gclap_sandbox import auth, db
-from gclap_sandbox.db import BaseModel
+from gclap_sandbox.accounts import auth
+from gclap_sandbox.storage import database as db
+from gclap_sandbox.storage.database import BaseModel
 from gclap_sandbox.models import ApiKey, Email, EmailContent, EmailRecipient, Organization, SandboxSetting
-from gclap_sandbox.reset import deletion_order, models_to_wipe
+from gclap_sandbox.storage.reset import deletion_order, models_to_wipe
 from mailing import send_smtp
 
 

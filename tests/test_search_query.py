@@ -1,7 +1,7 @@
 """The inbox search language, as a user types it."""
 from __future__ import annotations
 
-from gclap_sandbox.search_query import Term, parse_search
+from gclap_sandbox.inbox.search import Term, parse_search
 
 
 def terms(text: str) -> list[tuple[str, str, bool]]:

@@ -7,7 +7,7 @@ import pytest
 
 from db_fixture import org_id  # noqa: F401  (fixture)
 from gclap_sandbox.models import Contact, ContactList, ContactListMember
-from gclap_sandbox.segments import compile_rules, validate_rules
+from gclap_sandbox.contacts.segments import compile_rules, validate_rules
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 

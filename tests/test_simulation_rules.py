@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from gclap_sandbox import simulate
-from gclap_sandbox.simulate import Plan, Step
+from gclap_sandbox.pipeline import simulate
+from gclap_sandbox.pipeline.simulate import Plan, Step
 
 
 def labels(plan: Plan) -> list[str]:

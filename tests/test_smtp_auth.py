@@ -6,7 +6,7 @@ import ssl
 
 import pytest
 
-from gclap_sandbox.tls import self_signed_pem
+from gclap_sandbox.server.tls import self_signed_pem
 
 MESSAGE = b"Subject: smtp auth %s\r\nFrom: app@example.com\r\nTo: %s\r\n\r\nhello\r\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from gclap_sandbox.errors import ValidationFailed
-from gclap_sandbox.templating import render_part, syntax_errors
+from gclap_sandbox.templating.render import render_part, syntax_errors
 
 
 @pytest.mark.parametrize("source", [

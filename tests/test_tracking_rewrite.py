@@ -6,9 +6,9 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from gclap_sandbox.bounce_report import build_report
-from gclap_sandbox.timeline import parse_duration
-from gclap_sandbox.tracking import find_links, rewrite_html
+from gclap_sandbox.pipeline.bounce_report import build_report
+from gclap_sandbox.events.timeline import parse_duration
+from gclap_sandbox.pipeline.tracking import find_links, rewrite_html
 
 HTML = ("<!DOCTYPE html>\r\n<html><head><style>a { color: red }</style>\r\n"
         "<script>var s = '<a href=\"https://in.script/\">';</script></head>\n"

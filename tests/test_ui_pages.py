@@ -246,7 +246,7 @@ def test_docs_page_is_prefilled_for_this_sandbox(sandbox, ui):
 
 
 def test_docs_page_carries_the_whole_seed_text(ui):
-    from gclap_sandbox.docs_page import seed_text
+    from gclap_sandbox.ui.docs import seed_text
 
     import html as html_lib
     page_text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", ui.get("/docs").text)).split())

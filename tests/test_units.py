@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from gclap_sandbox import mail
+from gclap_sandbox.mail import message as mail
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.schema import Address, Base64, Int, ListOf, Obj, Str
 from gclap_sandbox.settings import parse_addr

@@ -5,7 +5,7 @@ import asyncio
 
 from helpers import run_async
 
-from gclap_sandbox.waiters import Waiters, hold_until_found
+from gclap_sandbox.events.waiters import Waiters, hold_until_found
 
 
 def run(coro):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from gclap_sandbox.webroot import static_url, web_root
+from gclap_sandbox.ui.webroot import static_url, web_root
 
 
 def test_web_root_holds_templates_assets_and_the_seed_docs():

@@ -6,7 +6,8 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import api_keys, clock, limits
+from gclap_sandbox import clock
+from gclap_sandbox.accounts import keys as api_keys, limits
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
     envelope,
@@ -16,7 +17,7 @@ from gclap_sandbox.api.pagination import (
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, DateTime, Errors, Int, ListOf, Obj, Str
-from gclap_sandbox.scopes import SCOPES
+from gclap_sandbox.accounts.scopes import SCOPES
 
 bp = Blueprint("accounts", url_prefix=API_PREFIX, strict_slashes=False)
 

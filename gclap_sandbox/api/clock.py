@@ -7,7 +7,8 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import clock, jobs, timeline
+from gclap_sandbox import clock
+from gclap_sandbox.events import jobs, timeline
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.errors import ValidationFailed

@@ -6,7 +6,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import contact_lists
+from gclap_sandbox.contacts import lists as contact_lists
 from gclap_sandbox.api.contact_fields import MAX_BULK, contact_ids_field, emails_field
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,

@@ -8,7 +8,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import contact_export, contact_import
+from gclap_sandbox.contacts import export as contact_export, csv_import as contact_import
 from gclap_sandbox.api.contacts import LIST_QUERY
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint

@@ -6,7 +6,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import contacts
+from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.api.contact_fields import Attributes, ContactEmail
 from gclap_sandbox.api.emails import EMAIL_SUMMARY
 from gclap_sandbox.api.events import EVENT_SCHEMA

@@ -8,7 +8,7 @@ from sanic.response import HTTPResponse
 
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.relay_release import release_email as release
+from gclap_sandbox.relay.release import release_email as release
 from gclap_sandbox.schema import Address, ListOf, Obj
 
 bp = Blueprint("relay", url_prefix=API_PREFIX, strict_slashes=False)

@@ -8,7 +8,9 @@ from urllib.parse import quote
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
-from gclap_sandbox import delivery, inbox, mail, simulate
+from gclap_sandbox.pipeline import delivery, simulate
+from gclap_sandbox.inbox import queries as inbox
+from gclap_sandbox.mail import message as mail
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
     envelope,
@@ -17,7 +19,7 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.capture import Incoming, ingest
+from gclap_sandbox.pipeline.capture import Incoming, ingest
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.schema import (
     Address,
@@ -32,8 +34,8 @@ from gclap_sandbox.schema import (
     Str,
     Uuid,
 )
-from gclap_sandbox.template_store import fill_send_request
-from gclap_sandbox.waiters import MAX_WAIT_SECONDS, WAIT_DESCRIPTION, hold_until_found
+from gclap_sandbox.templating.store import fill_send_request
+from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS, WAIT_DESCRIPTION, hold_until_found
 
 bp = Blueprint("emails", url_prefix=API_PREFIX, strict_slashes=False)
 

@@ -14,6 +14,6 @@ bp = Blueprint("meta", url_prefix=API_PREFIX, strict_slashes=False)
           summary="The OpenAPI 3.1 document of this API",
           responses={200: {"description": "The document.", "schema": {"type": "object"}}})
 async def openapi_document(request: Request) -> HTTPResponse:
-    from gclap_sandbox.openapi import build_document
+    from gclap_sandbox.api.openapi import build_document
 
     return json_response(build_document(request.app.ctx.sandbox.http_url))

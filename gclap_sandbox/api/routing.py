@@ -15,7 +15,8 @@ from typing import Any, Awaitable, Callable
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import auth, clock, idempotency, limits
+from gclap_sandbox import clock
+from gclap_sandbox.accounts import auth, idempotency, limits
 from gclap_sandbox.errors import ApiError, BadRequest, Forbidden, ValidationFailed
 from gclap_sandbox.schema import Obj
 

@@ -8,7 +8,7 @@ from sanic.response import HTTPResponse
 
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.chaos import CHAOS_DOCUMENT
+from gclap_sandbox.chaos.rules import CHAOS_DOCUMENT
 
 bp = Blueprint("sandbox_chaos", url_prefix=API_PREFIX, strict_slashes=False)
 

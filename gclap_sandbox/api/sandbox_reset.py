@@ -6,7 +6,9 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import auth, db, organizations, reset, timeline
+from gclap_sandbox.accounts import auth, organizations
+from gclap_sandbox.storage import database as db, reset
+from gclap_sandbox.events import timeline
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, Obj

@@ -6,7 +6,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import segment_store
+from gclap_sandbox.contacts import segment_store
 from gclap_sandbox.api.contact_fields import SegmentRules
 from gclap_sandbox.api.contacts import CONTACT
 from gclap_sandbox.api.pagination import (

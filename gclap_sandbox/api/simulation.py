@@ -6,7 +6,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import outcomes, simulate
+from gclap_sandbox.pipeline import outcomes, simulate
 from gclap_sandbox.api.events import EVENT_SCHEMA
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
@@ -47,7 +47,7 @@ async def simulate_event(request: Request, email_id: Any) -> HTTPResponse:
     body = request.ctx.body
     recipient = None
     if body.get("recipient"):
-        from gclap_sandbox.mail import split_address
+        from gclap_sandbox.mail.message import split_address
 
         recipient = split_address(body["recipient"])[1]
     recorded = await ctx.db.run(outcomes.trigger, request.ctx.principal.organization_id, str(email_id),

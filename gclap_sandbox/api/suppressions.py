@@ -4,7 +4,7 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import suppressions
+from gclap_sandbox.pipeline import suppressions
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
     envelope,
@@ -13,7 +13,7 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.mail import split_address
+from gclap_sandbox.mail.message import split_address
 from gclap_sandbox.schema import Address, Obj, Str
 
 bp = Blueprint("suppressions", url_prefix=API_PREFIX, strict_slashes=False)

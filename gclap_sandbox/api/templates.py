@@ -6,7 +6,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import template_store
+from gclap_sandbox.templating import store as template_store
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
     envelope,

@@ -14,7 +14,7 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import outcomes, tracking
+from gclap_sandbox.pipeline import outcomes, tracking
 from gclap_sandbox.api.routing import endpoint
 from gclap_sandbox.errors import NotFound
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gclap_sandbox.context import AppContext
+from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.webhooks import endpoints, outbox
 
 

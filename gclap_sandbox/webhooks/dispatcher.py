@@ -27,7 +27,7 @@ from gclap_sandbox.webhooks.outbox import AttemptResult, Work
 if TYPE_CHECKING:
     import httpx
 
-    from gclap_sandbox.context import AppContext
+    from gclap_sandbox.server.context import AppContext
 
 log = logging.getLogger("gclap_sandbox.webhooks")
 FAR_AHEAD = timedelta(days=3650)

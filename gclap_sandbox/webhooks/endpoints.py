@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.db import owned
+from gclap_sandbox.storage.database import owned
 from gclap_sandbox.models import WebhookEndpoint
 from gclap_sandbox.webhooks import signing
 

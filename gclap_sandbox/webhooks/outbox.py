@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 import peewee
 
-from gclap_sandbox import clock, db
+from gclap_sandbox import clock
+from gclap_sandbox.storage import database as db
 from gclap_sandbox.errors import Conflict
 from gclap_sandbox.models import (
     Email,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gclap_sandbox import clock, events
+from gclap_sandbox import clock
+from gclap_sandbox.events import record as events
 from gclap_sandbox.models import Email, Event
 
 CAMPAIGN_COMPLETED = "campaign.completed"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from gclap_sandbox import events
-from gclap_sandbox.context import AppContext
+from gclap_sandbox.events import record as events
+from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.webhooks import outbox
 from gclap_sandbox.webhooks.dispatcher import Dispatcher
 

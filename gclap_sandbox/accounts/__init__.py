@@ -1,0 +1,1 @@
+"""Accounts: API keys and scopes, organizations and plans, rate limits, quotas, idempotency."""

@@ -1,0 +1,251 @@
+"""Plans, per-organization rate limits and monthly email quotas.
+
+Rate limits use a **fixed 60-second window per organization that opens with its first
+request** (after the previous window closed) and counts every authenticated API request and
+every SMTP message. The counter lives in memory on the one asyncio loop, so it is exact under
+concurrency and costs no database round trip. Refused requests are not counted.
+
+Quotas count recipients of captured email per calendar month (sandbox clock). They are
+charged inside the capture transaction on the DB thread, so they are exact as well, and an
+email over quota is refused whole: nothing is captured.
+
+The arithmetic (`count_request`, `rate_limit_headers`, `month_of`, `next_month`) is pure.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from gclap_sandbox import clock
+from gclap_sandbox.accounts import organizations
+from gclap_sandbox.storage.bulk import execute, quoted
+from gclap_sandbox.errors import QuotaExceeded, TooManyRequests
+from gclap_sandbox.models import Organization, UsageCounter
+
+if TYPE_CHECKING:
+    from gclap_sandbox.server.context import AppContext
+
+WINDOW = timedelta(seconds=60)
+POLICY_NAME = "per-minute"
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    requests_per_minute: int
+    emails_per_month: int | None  # None: no quota
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "requests_per_minute": self.requests_per_minute,
+                "emails_per_month": self.emails_per_month}
+
+
+PLANS: dict[str, Plan] = {
+    "free": Plan("free", 100, 1_000),
+    "pro": Plan("pro", 1_000, 50_000),
+    "business": Plan("business", 5_000, 200_000),
+    # Sandbox-only: never throttles an ordinary test suite; still reports numeric headers.
+    "unlimited": Plan("unlimited", 1_000_000, None),
+}
+DEFAULT_PLAN = "unlimited"
+
+
+def plan_named(name: str) -> Plan:
+    return PLANS.get(name) or PLANS[DEFAULT_PLAN]
+
+
+# --- rate limit arithmetic (pure) -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    count: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_at: datetime
+    reset_after: int  # whole seconds until the window closes, at least 1
+
+
+def count_request(window: Window | None, limit: int, now: datetime) -> tuple[Window, Verdict]:
+    """Count one request against `window` (None: none open yet); return the new window and verdict."""
+    if window is None or now >= window.start + WINDOW or now < window.start:
+        window = Window(start=now, count=0)
+    allowed = window.count < limit
+    if allowed:
+        window = Window(start=window.start, count=window.count + 1)
+    reset_at = window.start + WINDOW
+    reset_after = max(1, math.ceil((reset_at - now).total_seconds()))
+    return window, Verdict(allowed=allowed, limit=limit, remaining=max(0, limit - window.count),
+                           reset_at=reset_at, reset_after=reset_after)
+
+
+def rate_limit_headers(verdict: Verdict) -> dict[str, str]:
+    """GitHub-style X-RateLimit-* (Reset: Unix time) and the IETF RateLimit fields."""
+    headers = {
+        "X-RateLimit-Limit": str(verdict.limit),
+        "X-RateLimit-Remaining": str(verdict.remaining),
+        "X-RateLimit-Reset": str(math.ceil(verdict.reset_at.timestamp())),
+        "RateLimit-Policy": f'"{POLICY_NAME}";q={verdict.limit};w={int(WINDOW.total_seconds())}',
+        "RateLimit": f'"{POLICY_NAME}";r={verdict.remaining};t={verdict.reset_after}',
+    }
+    if not verdict.allowed:
+        headers["Retry-After"] = str(verdict.reset_after)
+    return headers
+
+
+def rate_limited(verdict: Verdict) -> TooManyRequests:
+    return TooManyRequests(
+        f"Rate limit of {verdict.limit} requests per minute exceeded; retry in {verdict.reset_after} s.",
+        headers=rate_limit_headers(verdict), limit=verdict.limit, retry_after=verdict.reset_after)
+
+
+class RateLimiter:
+    """Per-organization windows and plans, in memory on the loop (hence exact)."""
+
+    def __init__(self) -> None:
+        self._windows: dict[str, Window] = {}
+        self._plans: dict[str, Plan] = {}
+
+    def knows(self, organization_id: str) -> bool:
+        return organization_id in self._plans
+
+    def set_plan(self, organization_id: str, plan: Plan) -> None:
+        self._plans[organization_id] = plan
+
+    def switch_plan(self, organization_id: str, plan: Plan) -> None:
+        """A new plan starts a fresh window: requests made under the old plan do not count against it."""
+        self._plans[organization_id] = plan
+        self._windows.pop(organization_id, None)
+
+    def plan(self, organization_id: str) -> Plan:
+        return self._plans.get(organization_id) or PLANS[DEFAULT_PLAN]
+
+    def hit(self, organization_id: str, now: datetime) -> Verdict:
+        window, verdict = count_request(self._windows.get(organization_id),
+                                        self.plan(organization_id).requests_per_minute, now)
+        self._windows[organization_id] = window
+        return verdict
+
+    def peek(self, organization_id: str, now: datetime) -> Verdict:
+        """The state a client would see, without counting a request."""
+        limit = self.plan(organization_id).requests_per_minute
+        window = self._windows.get(organization_id)
+        if window is None or now >= window.start + WINDOW or now < window.start:
+            return Verdict(True, limit, limit, now + WINDOW, int(WINDOW.total_seconds()))
+        reset_at = window.start + WINDOW
+        return Verdict(True, limit, max(0, limit - window.count), reset_at,
+                       max(1, math.ceil((reset_at - now).total_seconds())))
+
+    def forget(self) -> None:
+        self._windows.clear()
+
+
+async def organization_plan(ctx: "AppContext", organization_id: str) -> Plan:
+    """The cached plan; a database read only the first time an organization is seen."""
+    if not ctx.limiter.knows(organization_id):
+        ctx.limiter.set_plan(organization_id, await ctx.db.run(load_plan, organization_id))
+    return ctx.limiter.plan(organization_id)
+
+
+async def check_rate(ctx: "AppContext", organization_id: str, count: bool = True) -> Verdict:
+    """Count a request (or, with `count=False`, only report the window: never refused)."""
+    await organization_plan(ctx, organization_id)
+    if not count:
+        return ctx.limiter.peek(organization_id, clock.now())
+    return ctx.limiter.hit(organization_id, clock.now())
+
+
+# --- quotas (run on the DB thread) ---------------------------------------------------------
+
+def month_of(now: datetime) -> str:
+    return f"{now.year:04d}-{now.month:02d}"
+
+
+def next_month(now: datetime) -> datetime:
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return datetime(year, month, 1, tzinfo=timezone.utc)
+
+
+def load_plan(organization_id: str) -> Plan:
+    org = organizations.cached(organization_id)
+    return plan_named(org.plan if org else DEFAULT_PLAN)
+
+
+def emails_used(organization_id: str, now: datetime) -> int:
+    row = UsageCounter.get_or_none((UsageCounter.organization == organization_id)
+                                   & (UsageCounter.month == month_of(now)))
+    return row.emails if row else 0
+
+
+def charge_quota(organization_id: str, recipients: int) -> None:
+    """Count `recipients` against this month's quota, or raise QuotaExceeded (DB thread).
+
+    One UPSERT adds and reads back the month's total; when that passes the quota the caller's
+    unit of work (a savepoint) rolls the addition back with everything else.
+    """
+    now = clock.now()
+    plan = load_plan(organization_id)
+    used_after = _add_usage(organization_id, month_of(now), recipients)
+    quota = plan.emails_per_month
+    if quota is not None and used_after > quota:
+        used = used_after - recipients
+        retry_after = max(1, math.ceil((next_month(now) - now).total_seconds()))
+        raise QuotaExceeded(
+            f"The {plan.name} plan allows {quota} emails (recipients) per month; {used} used this "
+            f"month, this email has {recipients}. Nothing was captured.",
+            headers={"Retry-After": str(retry_after)}, quota=quota, used=used, month=month_of(now))
+
+
+def _add_usage(organization_id: str, month: str, recipients: int) -> int:
+    # Hand-written, built once (bulk.execute caches it): this runs for every captured email.
+    return execute("add-usage", _add_usage_sql, (organization_id, month, recipients)).fetchone()[0]
+
+
+def _add_usage_sql() -> str:
+    table, org, mon, emails = (quoted(UsageCounter), quoted(UsageCounter, "organization"),
+                               quoted(UsageCounter, "month"), quoted(UsageCounter, "emails"))
+    return (f"INSERT INTO {table} ({org}, {mon}, {emails}) VALUES (?, ?, ?) "
+            f"ON CONFLICT ({org}, {mon}) DO UPDATE SET {emails} = {emails} + excluded.{emails} "
+            f"RETURNING {emails}")
+
+
+# --- the organization view and plan changes (DB thread) ----------------------------------
+
+TRACKING_SETTINGS = ("track_opens", "track_clicks")  # Organization.settings keys delivery.py reads
+
+def organization_view(organization_id: str) -> dict[str, object]:
+    now = clock.now()
+    org = Organization.get_by_id(organization_id)
+    plan = plan_named(org.plan)
+    used = emails_used(organization_id, now)
+    return {
+        "id": org.id, "name": org.name, "plan": plan.name, "limits": plan.as_dict(),
+        "usage": {
+            "month": month_of(now), "emails": used,
+            "emails_remaining": None if plan.emails_per_month is None else max(0, plan.emails_per_month - used),
+            "resets_at": clock.iso(next_month(now)),
+        },
+        "tracking": {name: bool((org.settings or {}).get(name, False)) for name in TRACKING_SETTINGS},
+        "created_at": clock.iso(org.created_at),
+    }
+
+
+def update_organization(organization_id: str, changes: dict[str, object]) -> Plan:
+    org = Organization.get_by_id(organization_id)
+    if "plan" in changes:
+        org.plan = changes["plan"]
+    if "name" in changes:
+        org.name = changes["name"]
+    tracking = {name: changes[name] for name in TRACKING_SETTINGS if changes.get(name) is not None}
+    if tracking:  # a new dict, so the JSON field sees the change
+        org.settings = {**(org.settings or {}), **tracking}
+    org.save()
+    organizations.forget(organization_id)
+    return plan_named(org.plan)

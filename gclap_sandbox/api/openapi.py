@@ -1,0 +1,159 @@
+"""The OpenAPI 3.1 document, generated from the declared routes (api/routing.py)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from gclap_sandbox import __version__
+from gclap_sandbox.api.responses import PROBLEM_SCHEMA
+from gclap_sandbox.api.routing import ROUTES, RouteSpec
+from gclap_sandbox.errors import PROBLEM_BASE
+from gclap_sandbox.accounts.scopes import SCOPES
+from gclap_sandbox.webhooks.payloads import payload_schemas
+
+_PARAM = re.compile(r"<([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-z]+))?>")
+_PARAM_FORMATS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input; `errors` names each bad field.",
+    401: "Missing, unknown, expired or revoked API key.",
+    403: "The API key lacks the route's scope.",
+    404: "Not found.",
+    409: "Conflict.",
+    429: "Rate limit (`rate-limited`) or monthly email quota (`quota-exceeded`) exceeded; see Retry-After.",
+}
+_RATE_HEADERS = {
+    "X-RateLimit-Limit": "Requests allowed per window for the organization's plan.",
+    "X-RateLimit-Remaining": "Requests left in the current window.",
+    "X-RateLimit-Reset": "When the window closes, in Unix seconds (sandbox clock).",
+    "RateLimit-Policy": "IETF form of the policy: `\"per-minute\";q=LIMIT;w=60`.",
+    "RateLimit": "IETF form of the state: `\"per-minute\";r=REMAINING;t=SECONDS_TO_RESET`.",
+    "Retry-After": "Seconds to wait (429 only).",
+}
+_PROBLEM_TYPES = {
+    "validation-error": "400: invalid fields, named in `errors`.",
+    "invalid-idempotency-key": "400: a malformed Idempotency-Key header.",
+    "missing-api-key": "401: no Authorization header.",
+    "invalid-api-key": "401: an unknown key.",
+    "expired-api-key": "401: the key's expires_at (or rotation grace period) has passed.",
+    "revoked-api-key": "401: the key was revoked.",
+    "missing-scope": "403: the key lacks the route's scope, named in `missing_scope`.",
+    "idempotency-key-reused": "409: the Idempotency-Key was used with a different request.",
+    "idempotency-key-in-progress": "409: a request with this Idempotency-Key is still running.",
+    "rate-limited": "429: the organization's per-minute request limit is spent.",
+    "quota-exceeded": "429: the organization's monthly email quota is spent; nothing was captured.",
+}
+
+
+def openapi_path(sanic_path: str) -> str:
+    return _PARAM.sub(lambda m: "{" + m.group(1) + "}", sanic_path)
+
+
+def build_document(server_url: str | None = None) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for spec in ROUTES:
+        paths.setdefault(openapi_path(spec.path), {})[spec.method.lower()] = _operation(spec)
+    doc: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Gclap API (gclap-sandbox)",
+            "version": __version__,
+            "description": "The Gclap email API as implemented by gclap-sandbox, its local stand-in.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": {"Problem": PROBLEM_SCHEMA, **payload_schemas()},
+            "headers": {name: {"description": text, "schema": {"type": "string"}}
+                        for name, text in _RATE_HEADERS.items()},
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http", "scheme": "bearer",
+                    "description": "An API key. Scopes: " + "; ".join(
+                        f"`{name}`: {text}" for name, text in SCOPES.items()),
+                }
+            },
+        },
+        "security": [{"bearerAuth": []}],
+        "x-scopes": SCOPES,
+        "x-problem-types": {PROBLEM_BASE + slug: text for slug, text in _PROBLEM_TYPES.items()},
+    }
+    doc["webhooks"] = _webhooks()
+    if server_url:
+        doc["servers"] = [{"url": server_url}]
+    return doc
+
+
+def _webhooks() -> dict[str, Any]:
+    """OpenAPI 3.1 `webhooks`: what the sandbox posts to subscribed endpoints, per event type."""
+    out: dict[str, Any] = {}
+    for name, schema in payload_schemas().items():
+        type_ = schema["properties"]["type"]["const"]
+        out[type_] = {"post": {
+            "summary": f"`{type_}` delivery", "description": schema["description"] + " Signed per Standard "
+            "Webhooks: headers webhook-id, webhook-timestamp, webhook-signature.",
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}},
+            "responses": {"2XX": {"description": "Received; anything else is retried."}}}}
+    return out
+
+
+def _operation(spec: RouteSpec) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": spec.summary,
+        "operationId": f"{spec.method.lower()}_{openapi_path(spec.path)}",
+        "tags": [spec.tag],
+        "responses": {},
+    }
+    if spec.description:
+        op["description"] = spec.description
+    if spec.authenticated:
+        op["x-required-scope"] = spec.scope
+        if spec.scope:
+            op["description"] = (op.get("description", "") + f"\n\nRequires scope `{spec.scope}`.").strip()
+    else:
+        op["security"] = []
+    params = [{"name": m.group(1), "in": "path", "required": True,
+               "schema": _PARAM_FORMATS.get(m.group(2) or "", {"type": "string"})}
+              for m in _PARAM.finditer(spec.path)]
+    if spec.query is not None:
+        for name, field in spec.query.fields.items():
+            params.append({"name": name, "in": "query", "required": field.required,
+                           "schema": field.json_schema()})
+    if spec.idempotent:
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                       "description": "Same key and body within 24 h replays the first response; "
+                                      "a different body gets 409."})
+    if params:
+        op["parameters"] = params
+    if spec.body is not None:
+        op["requestBody"] = {"required": spec.body_required,
+                             "content": {spec.body_content_type: {"schema": spec.body.json_schema()}}}
+    elif spec.body_doc is not None:
+        op["requestBody"] = {"required": True, "content": spec.body_doc}
+    for status, response in spec.responses.items():
+        op["responses"][str(status)] = _response(status, response)
+    errors = [400] if (spec.body or spec.query) else []
+    if spec.idempotent:
+        errors.append(409)
+    if spec.authenticated:
+        errors += [401, 403, 429]
+    for status in errors:
+        op["responses"].setdefault(str(status), _response(status, {}))
+    if spec.authenticated:  # every response after authentication carries the rate-limit headers
+        for status, response in op["responses"].items():
+            if status != "401":
+                response["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in _RATE_HEADERS
+                                       if name != "Retry-After" or status == "429"}
+    return op
+
+
+def _response(status: int, response: dict[str, Any]) -> dict[str, Any]:
+    if status >= 400:
+        return {"description": response.get("description") or _ERROR_DESCRIPTIONS.get(status, "Error."),
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    out: dict[str, Any] = {"description": response.get("description", "OK.")}
+    if "schema" in response:
+        out["content"] = {response.get("content_type", "application/json"): {"schema": response["schema"]}}
+    elif "content_type" in response:
+        out["content"] = {response["content_type"]: {"schema": {"type": "string", "format": "binary"}}}
+    return out

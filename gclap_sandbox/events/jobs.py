@@ -1,0 +1,174 @@
+"""Durable jobs on the sandbox clock, and the worker that runs them when due.
+
+A job is a row (`models.Job`): a `kind`, a JSON `payload` and `run_at` on the sandbox clock.
+Jobs survive restarts; the worker picks them up again. The API, on the DB thread:
+
+    schedule(kind, payload, *, at=None, delay=0.0) -> Job
+    @job_handler(kind)  def handler(payload: dict, job: Job) -> None
+
+A handler runs on the DB thread in its own unit of work, with `clock.now()` at (or after)
+the job's `run_at`. If it raises, its writes are rolled back and the job is retried with
+backoff, up to MAX_ATTEMPTS. `run_due()` runs every job due by a time, earliest first;
+the clock's advance uses it so a jump forward runs everything that became due, in order.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Callable
+
+from gclap_sandbox import clock
+from gclap_sandbox.storage import bulk, database as db
+from gclap_sandbox.server.tasks import cancel_and_wait, nap
+from gclap_sandbox.models import Job
+
+if TYPE_CHECKING:
+    from gclap_sandbox.server.context import AppContext
+
+log = logging.getLogger("gclap_sandbox.jobs")
+Handler = Callable[[dict[str, Any], Job], None]
+HANDLERS: dict[str, Handler] = {}
+MAX_ATTEMPTS = 5
+IDLE_WAIT = 5.0  # seconds the worker sleeps when nothing is due sooner
+
+_wake: Callable[[], None] | None = None  # set by the running worker
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def schedule(kind: str, payload: dict[str, Any], *, at: datetime | None = None, delay: float = 0.0) -> Job:
+    """Queue a job (DB thread, inside the caller's unit of work)."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
+    job = bulk.create_fast(Job, kind=kind, payload=payload, run_at=run_at)
+    if _wake is not None:
+        db.after_commit(_wake)
+    return job
+
+
+def next_due(limit: datetime) -> tuple[int, datetime] | None:
+    """(id, run_at) of the earliest job due by `limit`."""
+    job = Job.select(Job.id, Job.run_at).where(Job.run_at <= limit) \
+        .order_by(Job.run_at, Job.id).first()
+    return None if job is None else (job.id, job.run_at)
+
+
+def next_run_at() -> datetime | None:
+    job = Job.select(Job.run_at).order_by(Job.run_at).first()
+    return None if job is None else job.run_at
+
+
+def pending_count() -> int:
+    return Job.select().count()
+
+
+def run_job(job_id: int) -> bool:
+    """Run one job in the current unit of work; True if its handler succeeded."""
+    job = bulk.get_or_none(Job, id=job_id)
+    if job is None:  # already run by someone else
+        return False
+    succeeded = _run(job)
+    if succeeded:
+        job.delete_instance()
+    return succeeded
+
+
+def _run(job: Job) -> bool:
+    """Call the job's handler in a savepoint; a failure reschedules it (or drops it for good)."""
+    handler = HANDLERS.get(job.kind)
+    try:
+        if handler is None:
+            raise LookupError(f"no handler for job kind {job.kind!r}")
+        with db.savepoint():
+            handler(job.payload, job)
+    except Exception as exc:
+        job.attempts += 1
+        job.last_error = f"{type(exc).__name__}: {exc}"
+        if job.attempts >= MAX_ATTEMPTS or handler is None:
+            log.error("job %s (%s) failed for good: %s", job.id, job.kind, job.last_error)
+            job.delete_instance()
+        else:
+            log.warning("job %s (%s) failed, retrying: %s", job.id, job.kind, job.last_error)
+            job.run_at = clock.now() + timedelta(seconds=30 * 2 ** job.attempts)
+            job.save()
+        return False
+    return True
+
+
+async def run_due(ctx: AppContext, limit: datetime | None = None,
+                  before_each: Callable[[datetime], None] | None = None) -> int:
+    """Run every job due by `limit` (default: now), earliest first.
+
+    Moving the clock (`before_each`) runs one job per unit of work, stepping the clock to each
+    due time; the worker, for jobs already due, runs them in batches of one unit of work.
+    """
+    ran = 0
+    if before_each is None:
+        while True:
+            processed, succeeded = await ctx.db.run(run_due_batch, limit or clock.now(), BATCH)
+            ran += succeeded
+            if processed < BATCH:
+                return ran
+    while True:
+        due = await ctx.db.run(next_due, limit or clock.now())
+        if due is None:
+            return ran
+        if before_each is not None:
+            before_each(due[1])
+        if await ctx.db.run(run_job, due[0]):
+            ran += 1
+
+
+BATCH = 200  # jobs the worker runs in one unit of work (each in its own savepoint)
+
+
+def run_due_batch(limit: datetime, max_jobs: int) -> tuple[int, int]:
+    """Run up to `max_jobs` jobs due by `limit`, earliest first; (processed, succeeded)."""
+    due = list(Job.select().where(Job.run_at <= limit).order_by(Job.run_at, Job.id).limit(max_jobs))
+    done = [job.id for job in due if _run(job)]
+    if done:
+        Job.delete().where(Job.id.in_(done)).execute()
+    return len(due), len(done)
+
+
+class Worker:
+    """The asyncio task that runs jobs as they fall due on the sandbox clock."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._task: asyncio.Task | None = None
+        self._event = asyncio.Event()
+
+    def start(self) -> None:
+        global _wake
+        loop = asyncio.get_running_loop()
+        _wake = lambda: loop.call_soon_threadsafe(self._event.set)  # noqa: E731
+        self._task = loop.create_task(self._run(), name="gclap-jobs")
+
+    def wake(self) -> None:
+        self._event.set()
+
+    async def stop(self) -> None:
+        global _wake
+        _wake = None
+        await cancel_and_wait(self._task)
+
+    async def _run(self) -> None:
+        while True:
+            self._event.clear()
+            try:
+                await run_due(self.ctx)
+                upcoming = await self.ctx.db.run(next_run_at)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job worker hit an error; retrying")
+                upcoming = None
+            await nap(self._event, upcoming, IDLE_WAIT)

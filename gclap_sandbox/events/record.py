@@ -1,0 +1,146 @@
+"""record_event(): the one place every lifecycle event goes through.
+
+Event types (what `type` holds, per recipient of an email):
+
+    email.sent          accepted for delivery (recorded at capture)
+    email.delivered     the receiving server accepted it
+    email.deferred      a temporary failure; delivery will be retried
+    email.bounced       permanent (`bounce_type: hard`) or temporary (`soft`) failure,
+                        with `smtp_code` and `reason`
+    email.opened        the open pixel was fetched (or an open was simulated)
+    email.clicked       a tracked link was followed; `url` is the original link
+    email.unsubscribed  the recipient unsubscribed (RFC 8058 one-click, or simulated)
+    email.spam          the recipient marked it as spam
+    email.suppressed    not sent: the address is on the suppression list
+
+`record_event()` runs on the DB thread inside the caller's unit of work. It stores the
+event, moves the recipient's and the email's status forward, then calls, in order:
+
+  * `TRANSACTION_HOOKS`: fn(event: Event, payload: dict) on the DB thread, inside the same
+    transaction (suppression list, bounce report; webhooks add their outbox rows here);
+  * `COMMIT_HOOKS`: fn(organization_id: str, payload: dict) on the DB thread once the unit
+    of work has committed (the app uses one to call `ctx.event_listeners` on the loop).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable
+
+from gclap_sandbox import clock
+from gclap_sandbox.storage import bulk, database as db
+from gclap_sandbox.models import Email, EmailRecipient, Event
+
+SENT = "email.sent"
+DELIVERED = "email.delivered"
+DEFERRED = "email.deferred"
+BOUNCED = "email.bounced"
+OPENED = "email.opened"
+CLICKED = "email.clicked"
+UNSUBSCRIBED = "email.unsubscribed"
+SPAM = "email.spam"
+SUPPRESSED = "email.suppressed"
+
+EVENT_TYPES: dict[str, str] = {
+    SENT: "Accepted for delivery.",
+    DELIVERED: "Accepted by the recipient's mail server.",
+    DEFERRED: "Temporarily refused; delivery will be retried.",
+    BOUNCED: "Refused: `bounce_type` hard (permanent) or soft (temporary), with `smtp_code` and `reason`.",
+    OPENED: "The recipient opened the email.",
+    CLICKED: "The recipient followed a tracked link (`url`).",
+    UNSUBSCRIBED: "The recipient unsubscribed.",
+    SPAM: "The recipient marked the email as spam.",
+    SUPPRESSED: "Not sent: the address is on the organization's suppression list.",
+}
+
+# The status an event leaves the recipient in; statuses only move to a higher rank.
+STATUS_FOR: dict[str, str] = {
+    SENT: "sent", DEFERRED: "deferred", DELIVERED: "delivered", OPENED: "opened",
+    CLICKED: "clicked", UNSUBSCRIBED: "unsubscribed", SPAM: "spam", BOUNCED: "bounced",
+    SUPPRESSED: "suppressed",
+}
+STATUS_RANK: dict[str, int] = {
+    "sent": 0, "deferred": 1, "delivered": 2, "opened": 3, "clicked": 4,
+    "unsubscribed": 5, "spam": 6, "bounced": 7, "suppressed": 7,
+}
+
+TransactionHook = Callable[[Event, dict[str, Any]], None]
+CommitHook = Callable[[str, dict[str, Any]], None]
+TRANSACTION_HOOKS: list[TransactionHook] = []
+COMMIT_HOOKS: list[CommitHook] = []
+
+_sequence = db.StoredSequence(Event.seq)  # orders events recorded in the same instant
+
+
+def record_event(email: Email, type: str, *, recipient: str | None = None,
+                 data: dict[str, Any] | None = None, occurred_at: datetime | None = None) -> Event:
+    """Store one event and apply its consequences; call on the DB thread in a unit of work."""
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type!r}")
+    event = bulk.create_fast(
+        Event, organization=email.organization_id, email=email.id,
+        recipient=recipient.lower() if recipient else None, type=type,
+        occurred_at=occurred_at or clock.now(), data=data or {}, seq=_sequence.next(),
+    )
+    if type != SENT:  # every recipient starts as "sent": nothing to advance
+        _advance_statuses(email, event)
+    payload = serialize(event)
+    for hook in list(TRANSACTION_HOOKS):
+        hook(event, payload)
+    if COMMIT_HOOKS:
+        organization_id = email.organization_id
+        db.after_commit(lambda: [hook(organization_id, payload) for hook in list(COMMIT_HOOKS)])
+    return event
+
+
+def _advance_statuses(email: Email, event: Event) -> None:
+    status = STATUS_FOR[event.type]
+    rank = STATUS_RANK[status]
+    lower = [s for s, r in STATUS_RANK.items() if r < rank]
+    # Hand-written statements, built once each (bulk.execute caches them): this runs for every
+    # delivery event.
+    recipient = [event.recipient] if event.recipient else []
+    bulk.execute(f"advance:{status}:{bool(recipient)}", lambda: (
+        f"UPDATE {bulk.quoted(EmailRecipient)} SET {bulk.quoted(EmailRecipient, 'status')} = ? "
+        f"WHERE {bulk.quoted(EmailRecipient, 'email')} = ? "
+        f"AND {bulk.quoted(EmailRecipient, 'status')} IN ({', '.join('?' * len(lower))})"
+        + (f" AND {bulk.quoted(EmailRecipient, 'address')} = ?" if recipient else "")),
+        [status, email.id, *lower, *recipient])
+    # The email shows its most advanced recipient (for one recipient: that recipient's status).
+    statuses = [row[0] for row in bulk.execute("recipient-statuses", lambda: (
+        f"SELECT {bulk.quoted(EmailRecipient, 'status')} FROM {bulk.quoted(EmailRecipient)} "
+        f"WHERE {bulk.quoted(EmailRecipient, 'email')} = ?"), [email.id])]
+    best = max(statuses, key=lambda s: STATUS_RANK.get(s, 0)) if statuses else status
+    if best != email.status:
+        bulk.execute("email-status", lambda: f"UPDATE {bulk.quoted(Email)} SET {bulk.quoted(Email, 'status')} = ? "
+                                             f"WHERE {bulk.quoted(Email, 'id')} = ?", [best, email.id])
+        email.status = best
+
+
+def serialize(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "type": event.type,
+        "email_id": event.email_id,
+        "recipient": event.recipient,
+        "occurred_at": clock.iso(event.occurred_at),
+        "data": event.data,
+    }
+
+
+def list_events(organization_id: str, filters: dict[str, Any], offset: int, limit: int,
+                oldest_first: bool = False) -> tuple[int, list[dict[str, Any]]]:
+    query = Event.select().where(Event.organization == organization_id)
+    if filters.get("type"):
+        query = query.where(Event.type.in_(filters["type"]))
+    if filters.get("email"):
+        query = query.where(Event.email == filters["email"])
+    if filters.get("recipient"):
+        query = query.where(Event.recipient == filters["recipient"].lower())
+    if filters.get("since"):
+        query = query.where(Event.occurred_at >= filters["since"])
+    if filters.get("before"):
+        query = query.where(Event.occurred_at < filters["before"])
+    order = (Event.occurred_at.asc(), Event.seq.asc()) if oldest_first else \
+        (Event.occurred_at.desc(), Event.seq.desc())
+    count = query.count()
+    return count, [serialize(e) for e in query.order_by(*order).offset(offset).limit(limit)]

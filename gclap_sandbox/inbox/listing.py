@@ -1,0 +1,184 @@
+"""The queries behind the inbox page (DB thread): search terms applied in SQL, keyset paging.
+
+Pages are addressed by a cursor (the last row's created_at and id), never by an offset, so
+page 2,000 costs what page 1 costs. Rows come newest first, ties broken by id.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import peewee
+
+from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.inbox.queries import summary
+from gclap_sandbox.models import Email, EmailRecipient, EmailTag
+from gclap_sandbox.relay.store import annotate
+from gclap_sandbox.inbox.search import SearchQuery, Term, parse_date
+
+PAGE_SIZE = 50
+_FULL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _contains(column: peewee.Field, value: str) -> peewee.Expression:
+    return column ** _like(value)  # case-insensitive LIKE with '\' escapes
+
+
+def _condition(term: Term) -> peewee.Expression:
+    """One search term as a SQL condition on Email."""
+    if term.field == "text":
+        return (_contains(Email.search_text, term.value) | _contains(Email.snippet, term.value))
+    if term.field == "to":
+        if _FULL_ADDRESS.match(term.value):  # a whole address: use the index on address
+            match = EmailRecipient.address == term.value
+        else:
+            match = _contains(EmailRecipient.address, term.value) | _contains(EmailRecipient.name, term.value)
+        return Email.id.in_(EmailRecipient.select(EmailRecipient.email).where(match))
+    if term.field == "from":
+        return (_contains(Email.from_address, term.value) | _contains(Email.from_name, term.value))
+    if term.field == "subject":
+        return _contains(Email.subject, term.value)
+    if term.field == "tag":
+        return Email.id.in_(EmailTag.select(EmailTag.email).where(EmailTag.tag ** term.value))
+    if term.field == "status":
+        return Email.status == term.value
+    if term.field == "is":
+        return Email.is_read == (term.value == "read")
+    if term.field == "has":
+        return Email.attachment_count > 0
+    moment = datetime.fromisoformat(term.value)
+    return Email.created_at < moment if term.field == "before" else Email.created_at >= moment
+
+
+def matching(organization_id: str, search: SearchQuery) -> peewee.ModelSelect:
+    query = Email.select().where(Email.organization == organization_id)
+    for term in search.terms:
+        condition = _condition(term)
+        query = query.where(~condition if term.negated else condition)
+    return query
+
+
+# --- cursors --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cursor:
+    created_at: datetime
+    id: str
+
+    def encode(self) -> str:
+        # Microseconds matter: rows captured in the same millisecond must still be told apart.
+        stamp = self.created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return f"{stamp}~{self.id}"
+
+    @classmethod
+    def of(cls, email: Email) -> "Cursor":
+        return cls(email.created_at, email.id)
+
+
+def decode_cursor(value: str | None, name: str) -> Cursor | None:
+    if not value:
+        return None
+    stamp, sep, email_id = value.partition("~")
+    moment = parse_date(stamp) if sep else None
+    if moment is None or not email_id or len(email_id) > 64:
+        raise ValidationFailed({name: ["Not a page cursor from this inbox; start again from page 1."]})
+    return Cursor(moment, email_id)
+
+
+def _older_than(cursor: Cursor) -> peewee.Expression:
+    # Written so SQLite can range-scan the (organization, created_at) index.
+    return (Email.created_at <= cursor.created_at) & (
+        (Email.created_at < cursor.created_at) | (Email.id < cursor.id))
+
+
+def _newer_than(cursor: Cursor) -> peewee.Expression:
+    return (Email.created_at >= cursor.created_at) & (
+        (Email.created_at > cursor.created_at) | (Email.id > cursor.id))
+
+
+# --- the page -------------------------------------------------------------------------------
+
+@dataclass
+class InboxPage:
+    rows: list[dict[str, Any]]
+    total: int  # emails matching the search
+    unread: int  # unread emails in the whole inbox (the tab title count)
+    first: int  # 1-based position of the first row among the matches
+    older: str | None = None  # cursor for the next (older) page
+    newer: str | None = None  # cursor for the previous (newer) page
+    top: str | None = None  # cursor of the newest row shown (live updates fetch above it)
+    errors: list[str] = field(default_factory=list)
+
+
+def row(email: Email) -> dict[str, Any]:
+    data = summary(email)
+    data["cursor"] = Cursor.of(email).encode()
+    return data
+
+
+def inbox_page(organization_id: str, search: SearchQuery, before: Cursor | None = None,
+               after: Cursor | None = None, limit: int = PAGE_SIZE) -> InboxPage:
+    """One page of matches: below `before`, above `after`, or the newest."""
+    base = matching(organization_id, search)
+    if after is not None:
+        # Back towards newer mail: take the closest rows above, then show them newest first.
+        picked = list(base.where(_newer_than(after))
+                      .order_by(Email.created_at.asc(), Email.id.asc()).limit(limit))
+        emails = picked[::-1]
+        more_older = bool(emails)  # the `after` row itself is older
+    else:
+        query = base.where(_older_than(before)) if before is not None else base
+        emails = list(query.order_by(Email.created_at.desc(), Email.id.desc()).limit(limit + 1))
+        more_older, emails = len(emails) > limit, emails[:limit]
+    above = base.where(_newer_than(Cursor.of(emails[0]))).count() if emails else 0
+    return InboxPage(
+        rows=annotate([row(e) for e in emails]),  # relay state: one query for the page
+        total=base.count(),
+        unread=unread_count(organization_id),
+        first=above + 1,
+        older=Cursor.of(emails[-1]).encode() if more_older else None,
+        newer=Cursor.of(emails[0]).encode() if above else None,
+        top=Cursor.of(emails[0]).encode() if emails else None,
+        errors=list(search.errors),
+    )
+
+
+def rows_above(organization_id: str, search: SearchQuery, top: Cursor | None,
+               limit: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], int, int]:
+    """Mail newer than the top row (live updates): (rows newest first, total, unread)."""
+    base = matching(organization_id, search)
+    query = base.where(_newer_than(top)) if top is not None else base
+    emails = list(query.order_by(Email.created_at.desc(), Email.id.desc()).limit(limit))
+    return annotate([row(e) for e in emails]), base.count(), unread_count(organization_id)
+
+
+def unread_count(organization_id: str) -> int:
+    return (Email.select().where((Email.organization == organization_id) & (Email.is_read == False))  # noqa: E712
+            .count())
+
+
+def neighbours(organization_id: str, email: Email) -> tuple[str | None, str | None]:
+    """(newer id, older id) around one email in inbox order, for j/k on the email page."""
+    cursor = Cursor.of(email)
+    base = Email.select(Email.id).where(Email.organization == organization_id)
+    newer = (base.where(_newer_than(cursor)).order_by(Email.created_at.asc(), Email.id.asc())
+             .limit(1).scalar())
+    older = (base.where(_older_than(cursor)).order_by(Email.created_at.desc(), Email.id.desc())
+             .limit(1).scalar())
+    return newer, older
+
+
+def mark_read(organization_id: str, email_ids: list[str] | None, is_read: bool = True) -> int:
+    """Mark some (or, with None, all) of the inbox read or unread; returns how many changed."""
+    query = Email.update(is_read=is_read).where((Email.organization == organization_id)
+                                                & (Email.is_read != is_read))
+    if email_ids is not None:
+        query = query.where(Email.id.in_(email_ids))
+    return query.execute()

@@ -1,0 +1,137 @@
+"""Reading and deleting captured email: the queries behind the emails API (DB thread)."""
+from __future__ import annotations
+
+from typing import Any
+
+from gclap_sandbox import clock
+from gclap_sandbox.mail import message as mail
+from gclap_sandbox.storage.database import owned
+from gclap_sandbox.errors import NotFound
+from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
+
+
+def filtered(organization_id: str, filters: dict[str, Any]):
+    query = Email.select().where(Email.organization == organization_id)
+    if filters.get("search"):
+        for word in filters["search"].split():
+            query = query.where(Email.search_text.contains(word.lower()))  # LIKE with ESCAPE
+    if filters.get("to"):
+        address = mail.split_address(filters["to"])[1] or filters["to"].lower()
+        query = query.where(Email.id.in_(
+            EmailRecipient.select(EmailRecipient.email).where(EmailRecipient.address == address)))
+    if filters.get("from"):
+        query = query.where(Email.from_address ** filters["from"])
+    if filters.get("status"):
+        query = query.where(Email.status == filters["status"])
+    if filters.get("tag"):
+        query = query.where(Email.id.in_(
+            EmailTag.select(EmailTag.email).where(EmailTag.tag == filters["tag"])))
+    if filters.get("subject"):
+        query = query.where(Email.subject.contains(filters["subject"]))  # any case, escaped
+    if filters.get("source"):
+        query = query.where(Email.source == filters["source"])
+    if filters.get("since"):
+        query = query.where(Email.created_at >= filters["since"])
+    if filters.get("before"):
+        query = query.where(Email.created_at < filters["before"])
+    return query
+
+
+def list_emails(organization_id: str, filters: dict[str, Any], offset: int, limit: int
+                ) -> tuple[int, list[dict[str, Any]]]:
+    query = filtered(organization_id, filters)
+    count = query.count()
+    rows = query.order_by(Email.created_at.desc(), Email.id.desc()).offset(offset).limit(limit)
+    from gclap_sandbox.relay.store import annotate
+
+    return count, annotate([summary(email) for email in rows])
+
+
+def summary(email: Email) -> dict[str, Any]:
+    return {
+        "id": email.id,
+        "status": email.status,
+        "source": email.source,
+        "message_id": email.message_id,
+        "from_email": email.from_address,
+        "from_name": email.from_name,
+        "to": email.to,
+        "cc": email.cc,
+        "bcc": email.bcc,
+        "subject": email.subject,
+        "snippet": email.snippet,
+        "tags": email.tags,
+        "metadata": email.metadata,
+        "size": email.size,
+        "attachment_count": email.attachment_count,
+        "is_read": email.is_read,
+        "created_at": clock.iso(email.created_at),
+    }
+
+
+def get_email(organization_id: str, email_id: str) -> Email:
+    return owned(Email, organization_id, email_id, f"No email with id {email_id}.")
+
+
+def detail(organization_id: str, email_id: str, base_url: str) -> dict[str, Any]:
+    email = get_email(organization_id, email_id)
+    content = EmailContent.get(EmailContent.email == email.id)
+    data = summary(email)
+    data.update(
+        reply_to=email.reply_to,
+        envelope_from=email.envelope_from,
+        recipients=[
+            {"email": r.address, "name": r.name, "kind": r.kind, "status": r.status}
+            for r in EmailRecipient.select().where(EmailRecipient.email == email.id).order_by(EmailRecipient.id)
+        ],
+        headers=mail.header_list(bytes(content.raw)),
+        text=content.text,
+        html=content.html,
+        attachments=[
+            attachment_dict(a, base_url)
+            for a in Attachment.select().where(Attachment.email == email.id).order_by(Attachment.position)
+        ],
+        raw_url=f"{base_url}/api/v1/emails/{email.id}/raw/",
+    )
+    from gclap_sandbox.relay.store import annotate
+
+    annotate([data], with_jobs=True)
+    return data
+
+
+def attachment_dict(a: Attachment, base_url: str) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "filename": a.filename,
+        "content_type": a.content_type,
+        "size": a.size,
+        "content_id": a.content_id,
+        "inline": a.inline,
+        "download_url": f"{base_url}/api/v1/emails/{a.email_id}/attachments/{a.id}/",
+    }
+
+
+def raw_source(organization_id: str, email_id: str) -> bytes:
+    email = get_email(organization_id, email_id)
+    return bytes(EmailContent.get(EmailContent.email == email.id).raw)
+
+
+def attachment_content(organization_id: str, email_id: str, attachment_id: str
+                       ) -> tuple[Attachment, bytes]:
+    email = get_email(organization_id, email_id)
+    attachment = Attachment.get_or_none((Attachment.id == attachment_id) & (Attachment.email == email.id))
+    if attachment is None:
+        raise NotFound(f"Email {email_id} has no attachment {attachment_id}.")
+    part = mail.part_at(bytes(EmailContent.get(EmailContent.email == email.id).raw), attachment.position)
+    payload = part.get_payload(decode=True) if part is not None else None
+    return attachment, payload if isinstance(payload, bytes) else b""
+
+
+def delete_email(organization_id: str, email_id: str) -> None:
+    email = get_email(organization_id, email_id)
+    email.delete_instance()  # children go by ON DELETE CASCADE
+
+
+def delete_matching(organization_id: str, filters: dict[str, Any]) -> int:
+    """Delete the organization's email that the list filters match (all of it, without filters)."""
+    return Email.delete().where(Email.id.in_(filtered(organization_id, filters).select(Email.id))).execute()

@@ -1,0 +1,1 @@
+"""Pure MIME: build, write and parse messages; no database, no HTTP."""

@@ -1,0 +1,1 @@
+"""The one pipeline every email goes through: capture, delivery, simulation, tracking, suppressions."""

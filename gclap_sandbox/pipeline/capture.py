@@ -1,0 +1,156 @@
+"""The one pipeline every email goes through, whether it came by REST or by SMTP.
+
+`capture_email()` runs on the DB thread as one unit of work: parse the raw message, decide
+each recipient's kind (to / cc / bcc), charge the monthly quota, and store the listing row,
+recipients, tags, attachment metadata and the raw source. The delivery steps (delivery.py:
+suppression, tracking, `email.sent`, simulated outcomes as jobs) run around the store, so
+both entry points stay identical.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from gclap_sandbox import clock
+from gclap_sandbox.storage import database as db
+from gclap_sandbox.pipeline import delivery
+from gclap_sandbox.accounts import limits
+from gclap_sandbox.mail import message as mail
+from gclap_sandbox.storage.bulk import insert_rows
+from gclap_sandbox.models import (
+    Attachment,
+    Email,
+    EmailContent,
+    EmailRecipient,
+    EmailTag,
+)
+from gclap_sandbox.models.fields import new_id
+
+
+@dataclass
+class Incoming:
+    """An email as it arrives: the exact bytes plus what only the envelope or API knows."""
+
+    raw: bytes
+    source: str  # "api" or "smtp"
+    organization_id: str
+    envelope_from: str | None = None
+    # Envelope recipients (SMTP RCPT TO, or API to+cc+bcc); kinds come from the headers.
+    envelope_to: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    email_id: str = field(default_factory=new_id)
+    # False for mail the sandbox writes itself (bounce reports): stored, no delivery steps.
+    lifecycle: bool = True
+    options: delivery.DeliveryOptions | None = None  # set by `ingest` from the running sandbox
+
+
+def capture_email(incoming: Incoming) -> Email:
+    """Parse and store one email; call on the DB thread (inside `Database.run`)."""
+    msg, parsed = mail.parse_message(incoming.raw)
+    recipients = _recipients(incoming, parsed)
+    limits.charge_quota(incoming.organization_id, len(recipients))  # raises QuotaExceeded: nothing stored
+    addresses = [addr for addr, _, _ in recipients]
+    prepared = delivery.prepare(incoming, msg, addresses) if incoming.lifecycle else None
+    raw = incoming.raw
+    if prepared is not None and prepared.raw is not incoming.raw:  # tracking changed the message
+        raw = prepared.raw
+        _, parsed = mail.parse_message(raw)
+    row = {
+        "id": incoming.email_id,
+        "organization": incoming.organization_id,
+        "source": incoming.source,
+        "message_id": parsed.message_id,
+        "from_address": parsed.from_address,
+        "from_name": parsed.from_name or None,
+        "envelope_from": incoming.envelope_from,
+        "subject": parsed.subject,
+        "to": parsed.to,
+        "cc": parsed.cc,
+        "bcc": [addr for addr, _, kind in recipients if kind == "bcc"],
+        "reply_to": parsed.reply_to,
+        "tags": incoming.tags,
+        "metadata": incoming.metadata,
+        "snippet": parsed.snippet,
+        "size": parsed.size,
+        "attachment_count": sum(1 for a in parsed.attachments if not a.inline),
+        "status": "sent",
+        "is_read": False,
+        "search_text": _search_text(parsed, recipients),
+        "created_at": clock.now(),
+    }
+    insert_rows(Email, [row])
+    insert_rows(EmailContent, [{"email": incoming.email_id, "text": parsed.text, "html": parsed.html,
+                                "raw": raw, "original_raw": None if raw is incoming.raw else incoming.raw}])
+    insert_rows(EmailRecipient, [
+        {"email": incoming.email_id, "address": addr, "name": name, "kind": kind, "status": "sent"}
+        for addr, name, kind in recipients])
+    insert_rows(EmailTag, [{"email": incoming.email_id, "tag": tag} for tag in incoming.tags])
+    insert_rows(Attachment, [
+        {"id": new_id(), "email": incoming.email_id, "position": a.position, "filename": a.filename,
+         "content_type": a.content_type, "size": a.size, "content_id": a.content_id, "inline": a.inline}
+        for a in parsed.attachments])
+    email = Email(**row)
+    if prepared is not None:
+        delivery.after_store(email, incoming, addresses, prepared)
+    if COMMIT_HOOKS:
+        db.after_commit(lambda: _announce(email))
+    return email
+
+
+# Called on the DB thread once a captured email is committed (whoever captured it: API, SMTP
+# or the sandbox itself, e.g. a bounce report): fn(organization_id, summary dict).
+COMMIT_HOOKS: list[Callable[[str, dict[str, Any]], None]] = []
+
+
+def _announce(email: Email) -> None:
+    from gclap_sandbox.inbox.queries import summary
+
+    row = summary(email)
+    for hook in list(COMMIT_HOOKS):
+        hook(email.organization_id, row)
+
+
+def _recipients(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str, str, str]]:
+    """(address, name, kind) for each distinct envelope recipient, in order."""
+    header_kinds: dict[str, tuple[str, str]] = {}
+    for kind, values in (("cc", parsed.cc), ("to", parsed.to)):  # "to" wins over "cc"
+        for value in values:
+            name, address = mail.split_address(value)
+            header_kinds[address] = (name, kind)
+    bcc = {mail.split_address(v)[1] for v in incoming.bcc}
+    envelope = incoming.envelope_to or [*parsed.to, *parsed.cc]
+    seen: dict[str, tuple[str, str, str]] = {}
+    for value in envelope:
+        name, address = mail.split_address(value)
+        if not address or address in seen:
+            continue
+        known_name, kind = header_kinds.get(address, (name, "bcc"))
+        if address in bcc and address not in header_kinds:
+            kind = "bcc"
+        seen[address] = (address, known_name or name, kind)
+    return list(seen.values())
+
+
+def _search_text(parsed: mail.ParsedEmail, recipients: list[tuple[str, str, str]]) -> str:
+    parts = [parsed.from_name or "", parsed.from_address or "", parsed.subject]
+    parts.extend(f"{name} {addr}" for addr, name, _ in recipients)
+    return " ".join(p for p in parts if p).lower()
+
+
+def _capture_with_hooks(ctx: "AppContext", incoming: Incoming) -> Email:
+    """Store the email and run the capture hooks (e.g. queue a relay) in one transaction."""
+    email = capture_email(incoming)
+    for hook in ctx.capture_hooks:
+        hook(email, incoming)
+    return email
+
+
+async def ingest(ctx: "AppContext", incoming: Incoming) -> Email:
+    """Store an email off the loop; live listeners (UI, waiters) hear of it through COMMIT_HOOKS."""
+    incoming.options = incoming.options or ctx.delivery
+    return await ctx.db.run(_capture_with_hooks, ctx, incoming)
+
+
+from gclap_sandbox.server.context import AppContext

@@ -1,0 +1,159 @@
+"""The delivery steps of the one pipeline (capture.py calls them on the DB thread).
+
+Before the email is stored, `prepare()`: find suppressed recipients, add the open pixel and
+click links when tracking is on, and the RFC 8058 unsubscribe headers to marketing mail.
+After it is stored, `after_store()`: record `email.sent` (or `email.suppressed`) for each
+recipient and schedule the simulated outcomes as jobs on the sandbox clock.
+
+Per-message controls are headers, so REST and SMTP mail behave the same (the send API's
+fields become these headers): `X-Gclap-Simulate`, `X-Gclap-Track-Opens: yes|no`,
+`X-Gclap-Track-Clicks: yes|no`, `X-Gclap-Category: marketing|transactional`.
+Organization defaults: `Organization.settings["track_opens"]` / `["track_clicks"]`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from typing import TYPE_CHECKING
+
+from gclap_sandbox.events import record as events, jobs
+from gclap_sandbox.mail import message as mail
+from gclap_sandbox.accounts import organizations
+from gclap_sandbox.pipeline import simulate, suppressions, tracking
+from gclap_sandbox.models import Email, EmailRecipient
+
+if TYPE_CHECKING:
+    from gclap_sandbox.pipeline.capture import Incoming
+
+TRACK_OPENS_HEADER = "X-Gclap-Track-Opens"
+TRACK_CLICKS_HEADER = "X-Gclap-Track-Clicks"
+CATEGORY_HEADER = "X-Gclap-Category"
+# Instructions to the sandbox itself: never passed on when mail is relayed upstream.
+CONTROL_HEADERS = (simulate.HEADER, TRACK_OPENS_HEADER, TRACK_CLICKS_HEADER, CATEGORY_HEADER)
+OUTCOME_JOB = "simulated_outcome"
+_YES, _NO = {"1", "yes", "true", "on"}, {"0", "no", "false", "off"}
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    """What the running sandbox decides delivery with (from `serve` flags)."""
+
+    base_url: str = "http://127.0.0.1:8000"
+    profile: str = "none"
+    seed: int = 0
+
+
+@dataclass
+class Prepared:
+    raw: bytes
+    suppressed: dict[str, str] = field(default_factory=dict)  # address -> reason
+    labels: set[str] = field(default_factory=set)  # from X-Gclap-Simulate
+    tokens: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)  # token, kind, rcpt, url
+
+
+def control_headers(data: dict) -> dict[str, str]:
+    """The send API's `simulate`, `track_opens`, `track_clicks` and `category` as headers."""
+    headers: dict[str, str] = {}
+    if data.get("simulate"):
+        headers[simulate.HEADER] = ", ".join(data["simulate"])
+    for name, header in (("track_opens", TRACK_OPENS_HEADER), ("track_clicks", TRACK_CLICKS_HEADER)):
+        if data.get(name) is not None:
+            headers[header] = "yes" if data[name] else "no"
+    if data.get("category"):
+        headers[CATEGORY_HEADER] = data["category"]
+    return headers
+
+
+def _flag(msg: Message | None, name: str) -> bool | None:
+    value = (msg.get(name) if msg is not None else None)
+    text = str(value).strip().lower() if value is not None else ""
+    return True if text in _YES else False if text in _NO else None
+
+
+def prepare(incoming: Incoming, msg: Message | None, addresses: list[str]) -> Prepared:
+    options = incoming.options or DeliveryOptions()
+    prepared = Prepared(raw=incoming.raw)
+    prepared.suppressed = suppressions.suppressed(incoming.organization_id, addresses)
+    if msg is None:
+        return prepared
+    prepared.labels, _ = simulate.parse_labels(str(msg.get(simulate.HEADER) or ""))
+    deliverable = [a for a in addresses if a not in prepared.suppressed]
+    # All recipients share one body, so tracking is attributed to the first deliverable one.
+    recipient = deliverable[0] if deliverable else None
+    if recipient is None:
+        return prepared
+    org = organizations.cached(incoming.organization_id)
+    org_settings = (org.settings if org is not None else None) or {}
+    track_opens = _flag(msg, TRACK_OPENS_HEADER)
+    track_clicks = _flag(msg, TRACK_CLICKS_HEADER)
+    track_opens = bool(org_settings.get("track_opens", False)) if track_opens is None else track_opens
+    track_clicks = bool(org_settings.get("track_clicks", False)) if track_clicks is None else track_clicks
+    if track_opens or track_clicks:
+        _track_html(msg, prepared, options.base_url, recipient, track_opens, track_clicks)
+    if str(msg.get(CATEGORY_HEADER) or "").strip().lower() == "marketing" and msg.get("List-Unsubscribe") is None:
+        token = tracking.new_token()
+        prepared.tokens.append((token, tracking.UNSUBSCRIBE, recipient, None))
+        url = tracking.tracking_url(options.base_url, tracking.UNSUBSCRIBE, token)
+        prepared.raw = _prepend_headers(prepared.raw, [
+            ("List-Unsubscribe", f"<{url}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")])
+    return prepared
+
+
+def _track_html(msg: Message, prepared: Prepared, base_url: str, recipient: str,
+                opens: bool, clicks: bool) -> None:
+    # The capture parse is the fast compat32 one; rewriting needs the full EmailMessage API.
+    msg = BytesParser(policy=policy.default).parsebytes(prepared.raw)
+    part = msg.get_body(("html",))
+    if part is None:
+        return
+    source = part.get_content()
+    by_url: dict[str, str] = {}
+
+    def click_url(url: str) -> str:
+        if url not in by_url:
+            by_url[url] = tracking.new_token()
+            prepared.tokens.append((by_url[url], tracking.CLICK, recipient, url))
+        return tracking.tracking_url(base_url, tracking.CLICK, by_url[url])
+
+    pixel = None
+    if opens:
+        token = tracking.new_token()
+        prepared.tokens.append((token, tracking.OPEN, recipient, None))
+        pixel = tracking.tracking_url(base_url, tracking.OPEN, token)
+    rewritten = tracking.rewrite_html(source, click_url=click_url if clicks else None, pixel_url=pixel)
+    if rewritten.html == source:
+        return
+    part.set_content(rewritten.html, subtype="html", charset=part.get_content_charset() or "utf-8")
+    prepared.raw = msg.as_bytes(policy=mail.WIRE)
+
+
+def _prepend_headers(raw: bytes, headers: list[tuple[str, str]]) -> bytes:
+    newline = b"\r\n" if b"\r\n" in raw[:2000] else b"\n"
+    return b"".join(f"{name}: {value}".encode() + newline for name, value in headers) + raw
+
+
+def after_store(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> None:
+    options = incoming.options or DeliveryOptions()
+    for token, kind, recipient, url in prepared.tokens:
+        tracking.store_token(token, kind, email.id, recipient, url)
+    for address in addresses:
+        if address in prepared.suppressed:
+            events.record_event(email, events.SUPPRESSED, recipient=address,
+                                data={"reason": prepared.suppressed[address]}, occurred_at=email.created_at)
+            continue
+        rng = None
+        if options.profile == "realistic":
+            ordinal = EmailRecipient.select().where(EmailRecipient.address == address).count() - 1
+            rng = simulate.realistic_rng(options.seed, address, ordinal)
+        plan = simulate.plan_for(address, prepared.labels, options.profile, rng)
+        if plan.suppressed:
+            events.record_event(email, events.SUPPRESSED, recipient=address,
+                                data={"reason": "simulated"}, occurred_at=email.created_at)
+            continue
+        events.record_event(email, events.SENT, recipient=address, occurred_at=email.created_at)
+        for step in plan.steps:
+            jobs.schedule(OUTCOME_JOB, {"email_id": email.id, "recipient": address, "outcome": step.label},
+                          at=email.created_at + timedelta(seconds=step.delay))

@@ -1,0 +1,107 @@
+"""Recording what happens to a sent email: simulated outcomes (jobs or by hand) and real
+opens, clicks and unsubscribes from the tracking routes. All on the DB thread.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from gclap_sandbox.pipeline import bounce_report, simulate, suppressions, tracking
+from gclap_sandbox.storage import bulk
+from gclap_sandbox.contacts import store as contacts
+from gclap_sandbox.events import record as events, jobs
+from gclap_sandbox.pipeline.delivery import OUTCOME_JOB
+from gclap_sandbox.models import (
+    Email,
+    EmailContent,
+    EmailRecipient,
+    Event,
+    Job,
+    TrackingToken,
+)
+
+
+def install_hooks() -> None:
+    """Register the built-in consequences of events (idempotent)."""
+    for hook in (suppressions.on_event, bounce_report.on_event, contacts.on_event):
+        if hook not in events.TRANSACTION_HOOKS:
+            events.TRANSACTION_HOOKS.append(hook)
+
+
+def _is_first(email_id: str, recipient: str | None, event_type: str) -> bool:
+    return not Event.select().where((Event.email == email_id) & (Event.recipient == recipient)
+                                    & (Event.type == event_type)).exists()
+
+
+def default_click_url(email: Email) -> str | None:
+    token = TrackingToken.select().where((TrackingToken.email == email.id)
+                                         & (TrackingToken.kind == tracking.CLICK)).first()
+    if token is not None:
+        return token.url
+    content = EmailContent.get_or_none(EmailContent.email == email.id)
+    links = tracking.find_links(content.html) if content is not None and content.html else []
+    return links[0] if links else None
+
+
+def apply_outcome(email: Email, recipient: str, label: str, *, url: str | None = None,
+                  occurred_at: datetime | None = None) -> Event:
+    """Record a simulated outcome for one recipient, with its usual data."""
+    if label == "clicked" and url is None:
+        url = default_click_url(email)
+    event_type, data = simulate.outcome_event(label, url)
+    return record_engagement(email, event_type, recipient, data, occurred_at)
+
+
+def record_engagement(email: Email, event_type: str, recipient: str | None, data: dict[str, Any],
+                      occurred_at: datetime | None = None) -> Event:
+    """record_event, marking opens and clicks `unique` when they are the recipient's first."""
+    if event_type in (events.OPENED, events.CLICKED):
+        data = {**data, "unique": _is_first(email.id, recipient, event_type)}
+    return events.record_event(email, event_type, recipient=recipient, data=data, occurred_at=occurred_at)
+
+
+@jobs.job_handler(OUTCOME_JOB)
+def run_scheduled_outcome(payload: dict[str, Any], job: Job) -> None:
+    email = bulk.get_or_none(Email, id=payload["email_id"])
+    if email is None:  # deleted meanwhile: nothing left to happen to
+        return
+    recipient = bulk.get_or_none(EmailRecipient, email=email.id, address=payload["recipient"])
+    if recipient is None or recipient.status in ("bounced", "suppressed"):
+        return
+    apply_outcome(email, payload["recipient"], payload["outcome"], occurred_at=job.run_at)
+
+
+def trigger(organization_id: str, email_id: str, label: str, recipient: str | None,
+            url: str | None) -> list[dict[str, Any]]:
+    """POST /emails/{id}/simulate/: record an outcome now for one or every recipient."""
+    from gclap_sandbox.errors import ValidationFailed
+    from gclap_sandbox.inbox.queries import get_email
+
+    email = get_email(organization_id, email_id)
+    addresses = [r.address for r in EmailRecipient.select(EmailRecipient.address)
+                 .where(EmailRecipient.email == email.id).order_by(EmailRecipient.id)]
+    if recipient is not None:
+        if recipient.lower() not in addresses:
+            raise ValidationFailed({"recipient": [f"{recipient} is not a recipient of this email."]})
+        addresses = [recipient.lower()]
+    return [events.serialize(apply_outcome(email, address, label, url=url)) for address in addresses]
+
+
+def record_tracked(token: str, kind: str, data: dict[str, Any]) -> TrackingToken | None:
+    """A real open, click or unsubscribe from a tracking URL; None for an unknown token."""
+    row = tracking.resolve(token, kind)
+    if row is None:
+        return None
+    email = Email.get_by_id(row.email_id)
+    event_type = {tracking.OPEN: events.OPENED, tracking.CLICK: events.CLICKED,
+                  tracking.UNSUBSCRIBE: events.UNSUBSCRIBED}[kind]
+    if kind == tracking.CLICK:
+        data = {**data, "url": row.url}
+    if kind == tracking.UNSUBSCRIBE and not _is_first(email.id, row.recipient, event_type):
+        return row  # one-click unsubscribe is idempotent
+    record_engagement(email, event_type, row.recipient, data)
+    return row
+
+
+def token_info(token: str, kind: str) -> TrackingToken | None:
+    return tracking.resolve(token, kind)

@@ -1,0 +1,1 @@
+"""The composition root: the app factory, lifecycle, background workers, SMTP server, TLS."""

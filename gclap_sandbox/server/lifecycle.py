@@ -1,0 +1,44 @@
+"""Start and stop one sandbox: bind both ports, build the app, run until a signal."""
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from typing import Callable
+
+from gclap_sandbox.settings import Settings
+
+log = logging.getLogger("gclap_sandbox")
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Human-readable logs on stderr; stdout carries only the ready line."""
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("sanic.access", "mail.log"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def serve(settings: Settings) -> None:
+    from gclap_sandbox.server.app import create_app
+    from gclap_sandbox.server.smtp import bind_socket
+
+    http_sock = _bind("HTTP", "--http", settings.http_host, settings.http_port, bind_socket)
+    smtp_sock = _bind("SMTP", "--smtp", settings.smtp_host, settings.smtp_port, bind_socket)
+    if settings.exposed:
+        log.warning("Listening on a non-loopback address: anyone who can reach this machine can "
+                    "read the captured mail and send through the API.")
+    app = create_app(settings, http_sock, smtp_sock)
+    app.run(sock=http_sock, single_process=True, access_log=False, motd=False)
+
+
+class CannotBind(Exception):
+    """A port could not be bound; the message says which and what to do."""
+
+
+def _bind(what: str, flag: str, host: str, port: int, bind: Callable[[str, int], socket.socket]) -> socket.socket:
+    try:
+        return bind(host, port)
+    except OSError as exc:
+        hint = f"; pick another with {flag} HOST:PORT (port 0 picks a free one)" if port else ""
+        raise CannotBind(f"cannot listen for {what} on {host}:{port}: {exc.strerror or exc}{hint}") from None

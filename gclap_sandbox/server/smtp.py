@@ -1,0 +1,87 @@
+"""The SMTP server: aiosmtpd on the app's own loop, handing every message to the pipeline."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from functools import partial
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from gclap_sandbox import clock
+from gclap_sandbox.accounts import limits
+from gclap_sandbox.server import tls
+from gclap_sandbox.accounts.auth import Principal
+from gclap_sandbox.pipeline.capture import Incoming, ingest
+from gclap_sandbox.chaos.smtp import ChaosHandler, ChaosSMTP
+from gclap_sandbox.server.context import AppContext
+from gclap_sandbox.errors import QuotaExceeded
+from gclap_sandbox.server.smtp_auth import MECHANISMS, ApiKeyAuth, collect_credentials
+
+log = logging.getLogger("gclap_sandbox.smtp")
+
+
+class CaptureHandler:
+    """aiosmtpd handler: keep it thin; the pipeline does the work."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        # Authenticated mail belongs to the key's organization; the rest to the default one.
+        principal = session.auth_data if isinstance(session.auth_data, Principal) else None
+        organization_id = principal.organization_id if principal else self.ctx.default_org_id
+        if principal is not None:
+            self.ctx.key_last_used[principal.key_id] = clock.now()
+        verdict = await limits.check_rate(self.ctx, organization_id)
+        if not verdict.allowed:
+            return (f"451 4.7.1 Rate limit of {verdict.limit} requests per minute exceeded; "
+                    f"retry in {verdict.reset_after} s")
+        incoming = Incoming(
+            raw=raw, source="smtp", organization_id=organization_id,
+            envelope_from=envelope.mail_from, envelope_to=list(envelope.rcpt_tos),
+        )
+        try:
+            email = await ingest(self.ctx, incoming)
+        except QuotaExceeded as error:
+            return f"554 5.7.0 {error.title}: {error.detail}"
+        except Exception:  # storage trouble must never take the server down
+            log.exception("could not store a message from %s", session.peer)
+            return "451 4.3.0 Could not store the message; try again"
+        return f"250 2.0.0 OK: captured as {email.id}"
+
+
+class AuthCaptureHandler(ApiKeyAuth, CaptureHandler):
+    """The capture handler with SMTP AUTH (`--smtp-auth optional|required`)."""
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind now (port 0 picks a free port) so the real port is known before serving."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=512)
+    sock.setblocking(False)
+    return sock
+
+
+async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.AbstractServer:
+    settings = ctx.settings
+    auth_on = settings.smtp_auth != "off"
+    factory = partial(
+        ChaosSMTP, ChaosHandler(AuthCaptureHandler(ctx) if auth_on else CaptureHandler(ctx), ctx.chaos),
+        chaos=ctx.chaos,
+        hostname=settings.smtp_hostname,  # given, so no DNS lookup happens per connection
+        ident="gclap-sandbox ESMTP",
+        data_size_limit=settings.max_message_size,
+        enable_SMTPUTF8=True,
+        decode_data=False,
+        tls_context=tls.server_context(settings),
+        authenticator=collect_credentials if auth_on else None,
+        auth_required=settings.smtp_auth == "required",
+        auth_require_tls=not auth_on,  # a local sandbox accepts AUTH without TLS
+        auth_exclude_mechanism=[] if auth_on else MECHANISMS,
+    )
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(factory, sock=sock)

@@ -1,0 +1,1 @@
+"""The database thread and units of work, hot statements, schema and migrations, reset."""

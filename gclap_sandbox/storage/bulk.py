@@ -1,0 +1,115 @@
+"""Fast writes for the hot paths (capture, events, jobs) and bulk imports (DB thread).
+
+peewee builds SQL anew for every query, which costs more than SQLite itself on paths that
+run for every email or every imported row. Here each statement is built once per shape
+(table and columns, quoted by the database in use, so it stays portable) and reused,
+while values still go through each field's `db_value`, exactly as peewee would convert them.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence, TypeVar
+
+import peewee
+
+from gclap_sandbox.storage.database import database
+
+M = TypeVar("M", bound=peewee.Model)
+
+_insert_sql: dict[tuple[Any, ...], tuple[str, list[peewee.Field]]] = {}
+
+
+def insert_rows(model: type[peewee.Model], rows: Sequence[dict[str, Any]], *,
+                ignore_conflicts: bool = False) -> Any:
+    """Insert rows (dicts that all name the same fields); returns the cursor."""
+    if not rows:
+        return None
+    names = tuple(rows[0])
+    cached = _insert_sql.get((model, names, ignore_conflicts))
+    if cached is None:
+        fields = [model._meta.fields[name] for name in names]
+        columns = ", ".join(quoted(model, f.name) for f in fields)
+        marks = ", ".join([database.obj.param] * len(fields))
+        sql = f"INSERT INTO {quoted(model)} ({columns}) VALUES ({marks})"
+        if ignore_conflicts:
+            sql += " ON CONFLICT DO NOTHING"
+        cached = _insert_sql[(model, names, ignore_conflicts)] = (sql, fields)
+    sql, fields = cached
+    params = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
+    cursor = database.cursor()
+    if len(params) == 1:
+        cursor.execute(sql, params[0])
+    else:
+        cursor.executemany(sql, params)
+    return cursor
+
+
+def create_fast(model: type[M], **values: Any) -> M:
+    """`Model.create` for hot paths: defaults filled the same way, SQL built once per model."""
+    row: dict[str, Any] = {}
+    for name, field in model._meta.fields.items():
+        if name in values:
+            row[name] = values[name]
+        elif isinstance(field, peewee.AutoField):
+            continue
+        elif field.default is not None:
+            row[name] = field.default() if callable(field.default) else field.default
+        else:
+            row[name] = None
+    cursor = insert_rows(model, [row])
+    instance = model(**row)
+    if isinstance(model._meta.primary_key, peewee.AutoField):
+        setattr(instance, model._meta.primary_key.name, cursor.lastrowid)
+    return instance
+
+
+def quoted(model: type[peewee.Model], field: str | None = None) -> str:
+    """The quoted table name, or the quoted column of `field`, for the few hand-written statements."""
+    name = model._meta.table_name if field is None else model._meta.fields[field].column_name
+    return peewee.quote((name,), database.obj.quote)
+
+
+def update_rows(model: type[peewee.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Update by primary key; each row is (*values for `columns`, primary key)."""
+    if not rows:
+        return
+    fields = [model._meta.fields[name] for name in columns]
+    pk = model._meta.primary_key
+    assignments = ", ".join(f"{quoted(model, f.name)} = {database.obj.param}" for f in fields)
+    sql = f"UPDATE {quoted(model)} SET {assignments} WHERE {quoted(model, pk.name)} = {database.obj.param}"
+    converters = [*fields, pk]
+    database.cursor().executemany(sql, ([f.db_value(v) for f, v in zip(converters, row)] for row in rows))
+
+
+_select_sql: dict[tuple[Any, ...], str] = {}
+
+
+def get_or_none(model: type[M], **equals: Any) -> M | None:
+    """`Model.get_or_none(a == x, b == y)` for hot paths: one row by equality, SQL built once."""
+    key = (model, tuple(equals))
+    sql = _select_sql.get(key)
+    if sql is None:
+        columns = ", ".join(quoted(model, name) for name in model._meta.fields)
+        where = " AND ".join(f"{quoted(model, name)} = {database.obj.param}" for name in equals)
+        sql = _select_sql[key] = f"SELECT {columns} FROM {quoted(model)} WHERE {where} LIMIT 1"
+    fields = model._meta.fields
+    row = database.execute_sql(sql, [fields[name].db_value(value) for name, value in equals.items()]).fetchone()
+    if row is None:
+        return None
+    instance = model.__new__(model)
+    instance.__data__ = {name: field.python_value(value) for (name, field), value in zip(fields.items(), row)}
+    instance._dirty, instance.__rel__ = set(), {}
+    return instance
+
+
+def portable(sql: str) -> str:
+    """A hand-written statement written with `?` placeholders, in the database's own style."""
+    param = database.obj.param
+    return sql if param == "?" else sql.replace("?", param)
+
+
+def execute(key: str, build: Callable[[], str], params: Sequence[Any]) -> Any:
+    """Run a hand-written statement, built once by `build` (with `quoted` names and `?`) and cached."""
+    sql = _select_sql.get(("sql", key))
+    if sql is None:
+        sql = _select_sql[("sql", key)] = portable(build())
+    return database.execute_sql(sql, params)

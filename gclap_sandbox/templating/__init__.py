@@ -1,0 +1,1 @@
+"""User-written templates: sandboxed rendering with a budget, and the template store."""

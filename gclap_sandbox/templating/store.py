@@ -1,0 +1,119 @@
+"""Email templates: CRUD, previews, and filling a send request from a template (DB thread)."""
+from __future__ import annotations
+
+from typing import Any
+
+from gclap_sandbox import clock
+from gclap_sandbox.mail import message as mail
+from gclap_sandbox.contacts.store import normalize_email
+from gclap_sandbox.storage.database import owned
+from gclap_sandbox.errors import NotFound, ValidationFailed
+from gclap_sandbox.models import Contact, Template
+from gclap_sandbox.templating.render import render_email, syntax_errors
+
+PARTS = ("subject", "html", "text")
+
+
+def template_dict(template: Template) -> dict[str, Any]:
+    return {
+        "id": template.id,
+        "name": template.name,
+        "subject": template.subject,
+        "html": template.html,
+        "text": template.text,
+        "created_at": clock.iso(template.created_at),
+        "updated_at": clock.iso(template.updated_at),
+    }
+
+
+def check_parts(parts: dict[str, Any]) -> None:
+    """Refuse a template that does not compile (400 naming the part, line and message)."""
+    errors = {name: syntax_errors(parts[name]) for name in PARTS if parts.get(name) is not None}
+    errors = {name: messages for name, messages in errors.items() if messages}
+    if parts.get("html") is None and parts.get("text") is None:
+        errors["html"] = errors.get("html", []) + ["A template needs `html` or `text` (or both)."]
+    if errors:
+        first = next(iter(errors.items()))
+        raise ValidationFailed(errors, detail=f"The template's {first[0]} is invalid: {first[1][0]}")
+
+
+def get_template(organization_id: str, template_id: str, field: str | None = None) -> Template:
+    try:
+        return owned(Template, organization_id, template_id, f"No template with id {template_id}.")
+    except NotFound:
+        if field:  # a reference inside another request: that request's field is what is bad
+            raise ValidationFailed({field: [f"No template with id {template_id}."]}) from None
+        raise
+
+
+def list_templates(organization_id: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    query = Template.select().where(Template.organization == organization_id)
+    rows = query.order_by(Template.created_at.desc(), Template.id).offset(offset).limit(limit)
+    return query.count(), [template_dict(row) for row in rows]
+
+
+def detail(organization_id: str, template_id: str) -> dict[str, Any]:
+    return template_dict(get_template(organization_id, template_id))
+
+
+def create_template(organization_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    check_parts(data)
+    now = clock.now()
+    return template_dict(Template.create(organization=organization_id, name=data["name"],
+                                         subject=data["subject"], html=data.get("html"),
+                                         text=data.get("text"), created_at=now, updated_at=now))
+
+
+def update_template(organization_id: str, template_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    found = get_template(organization_id, template_id)
+    for name in ("name", *PARTS):
+        if name in data:
+            setattr(found, name, data[name])
+    check_parts({name: getattr(found, name) for name in PARTS})
+    found.updated_at = clock.now()
+    found.save()
+    return template_dict(found)
+
+
+def delete_template(organization_id: str, template_id: str) -> None:
+    get_template(organization_id, template_id).delete_instance()
+
+
+def contact_variables(contact: Contact) -> dict[str, Any]:
+    """What a template sees as `contact`."""
+    return {"id": contact.id, "email": contact.email, "first_name": contact.first_name,
+            "last_name": contact.last_name, "status": contact.status, "attributes": contact.attributes}
+
+
+def preview(organization_id: str, template_id: str, variables: dict[str, Any],
+            contact_id: str | None) -> dict[str, Any]:
+    template = get_template(organization_id, template_id)
+    variables = dict(variables)
+    if contact_id:
+        contact = Contact.get_or_none((Contact.id == contact_id) & (Contact.organization == organization_id))
+        if contact is None:
+            raise ValidationFailed({"contact_id": [f"No contact with id {contact_id}."]})
+        variables.setdefault("contact", contact_variables(contact))
+    return render_email({name: getattr(template, name) for name in PARTS}, variables)
+
+
+def fill_send_request(organization_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A send request with `template_id`: render the template into subject / html / text.
+
+    Parts given in the request win over the template's. When the email has one `to`
+    recipient who is a contact, the template also sees that contact as `contact`.
+    """
+    template = get_template(organization_id, data["template_id"], field="template_id")
+    variables = dict(data.get("variables") or {})
+    if len(data["to"]) == 1 and "contact" not in variables:
+        email = normalize_email(mail.split_address(data["to"][0])[1])
+        contact = email and Contact.get_or_none((Contact.organization == organization_id)
+                                                & (Contact.email == email))
+        if contact:
+            variables["contact"] = contact_variables(contact)
+    rendered = render_email({name: getattr(template, name) for name in PARTS}, variables)
+    filled = {k: v for k, v in data.items() if k not in ("template_id", "variables")}
+    for name in PARTS:
+        if filled.get(name) is None:
+            filled[name] = rendered[name]
+    return filled

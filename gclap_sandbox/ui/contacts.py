@@ -1,0 +1,83 @@
+"""The contacts pages: a searchable, filterable, paged list, and one contact with its email
+and events. Read-only views over the same queries as `/api/v1/contacts/` (DB thread)."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from sanic import Request
+from sanic.response import HTTPResponse
+
+from gclap_sandbox import clock
+from gclap_sandbox.contacts import store as contacts
+from gclap_sandbox.events import record as events
+from gclap_sandbox.models import ContactList, Email, Event
+from gclap_sandbox.models.contacts import CONTACT_STATUSES
+from gclap_sandbox.schema import Int, Obj, Str, Uuid
+from gclap_sandbox.ui.base import db_run, nav_item, page, render
+
+PAGE_SIZE = 50
+DETAIL_ROWS = 50  # newest email and events shown on a contact's page
+FILTERS = Obj({
+    "q": Str(max_length=320),
+    "list": Uuid(),
+    "status": Str(choices=list(CONTACT_STATUSES)),
+    "page": Int(minimum=1, maximum=1_000_000, from_string=True),
+})
+
+nav_item("Contacts", "/contacts", order=30)
+
+
+def _org(request: Request) -> str:
+    return request.app.ctx.sandbox.default_org_id
+
+
+def _list_names(organization_id: str) -> dict[str, str]:
+    rows = (ContactList.select(ContactList.id, ContactList.name)
+            .where(ContactList.organization == organization_id).order_by(ContactList.name).tuples())
+    return dict(rows)
+
+
+def contacts_page(organization_id: str, filters: dict[str, Any]) -> dict[str, Any]:
+    number = filters.get("page") or 1
+    query = contacts.filtered(organization_id, {"search": filters.get("q"), "list": filters.get("list"),
+                                                "status": filters.get("status")})
+    total = query.count()
+    rows = list(contacts.newest_first(query).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return {"contacts": contacts.dicts_for(rows), "total": total, "page_number": number,
+            "first": (number - 1) * PAGE_SIZE + 1, "has_next": number * PAGE_SIZE < total,
+            "lists": _list_names(organization_id)}
+
+
+def _link(filters: dict[str, Any], number: int) -> str:
+    kept = {k: v for k, v in filters.items() if k != "page" and v}
+    return "/contacts?" + urlencode({**kept, "page": number})
+
+
+@page("/contacts", name="contacts")
+async def contacts_view(request: Request) -> HTTPResponse:
+    given = {name: values[0] for name, values in request.args.items() if values and values[0] != ""}
+    filters = FILTERS.validate(given)
+    data = await db_run(request, contacts_page, _org(request), filters)
+    pages = {"previous": _link(given, data["page_number"] - 1) if data["page_number"] > 1 else None,
+             "next": _link(given, data["page_number"] + 1) if data["has_next"] else None}
+    return render(request, "contacts.html", filters={name: str(filters.get(name) or "") for name in FILTERS.fields},
+                  statuses=CONTACT_STATUSES, pages=pages, **data)
+
+
+def contact_page(organization_id: str, contact_id: str) -> dict[str, Any]:
+    contact = contacts.detail(organization_id, contact_id)
+    email_count, emails = contacts.contact_emails(organization_id, contact_id, 0, DETAIL_ROWS)
+    query = (Event.select(Event, Email.subject).join(Email)
+             .where((Event.organization == organization_id) & (Event.recipient == contact["email"])))
+    event_rows = [{**events.serialize(e), "subject": e.email.subject}
+                  for e in query.order_by(Event.occurred_at.desc(), Event.seq.desc()).limit(DETAIL_ROWS)]
+    event_count = query.count() if len(event_rows) == DETAIL_ROWS else len(event_rows)
+    return {"contact": contact, "emails": emails, "email_count": email_count, "events": event_rows,
+            "event_count": event_count, "lists": _list_names(organization_id), "now": clock.iso(clock.now())}
+
+
+@page("/contacts/<contact_id:uuid>", name="contact")
+async def contact_view(request: Request, contact_id: Any) -> HTTPResponse:
+    data = await db_run(request, contact_page, _org(request), str(contact_id))
+    return render(request, "contact.html", **data)

@@ -1,0 +1,114 @@
+"""The email page's delivery panels: trigger events by hand, the live events timeline and
+relaying upstream, with the JSON calls behind their buttons.
+
+Buttons go through the same units of work as the API (`outcomes.trigger` for
+`POST /api/v1/emails/{id}/simulate/`, `relay_release.release_email` for `release/`), with
+the API's own body validators, so the UI can do nothing the API would refuse.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Request
+from sanic.response import HTTPResponse
+
+from gclap_sandbox import clock
+from gclap_sandbox.events import record as events
+from gclap_sandbox.pipeline import outcomes, tracking
+from gclap_sandbox.relay import store as relay_store
+from gclap_sandbox.api.email_release import RELEASE_BODY
+from gclap_sandbox.api.responses import json_response
+from gclap_sandbox.api.routing import json_body
+from gclap_sandbox.api.simulation import SIMULATE_BODY
+from gclap_sandbox.inbox.queries import get_email
+from gclap_sandbox.mail.message import split_address
+from gclap_sandbox.models import EmailContent, EmailRecipient, Event, TrackingToken
+from gclap_sandbox.relay.release import release_email
+from gclap_sandbox.ui.base import EMAIL_PANELS, bp, db_run, email_panel, templates
+
+TIMELINE_LIMIT = 200  # newest events shown; the API pages through the rest
+# The buttons, in the order a message's life usually goes (labels as the simulate API takes them).
+TRIGGERS = [("delivered", "Delivered"), ("opened", "Opened"), ("bounced", "Bounced"),
+            ("spam", "Spam"), ("unsubscribed", "Unsubscribed")]
+
+
+def _org(request: Request) -> str:
+    return request.app.ctx.sandbox.default_org_id
+
+
+# --- panel loaders (DB thread) ---------------------------------------------------------------
+
+def click_links(email_id: str) -> list[str]:
+    """The links a click can be simulated on: the tracked originals, else the HTML's links."""
+    tracked = (TrackingToken.select(TrackingToken.url)
+               .where((TrackingToken.email == email_id) & (TrackingToken.kind == tracking.CLICK))
+               .order_by(TrackingToken.created_at).tuples())
+    links = list(dict.fromkeys(url for (url,) in tracked if url))
+    if not links:
+        content = EmailContent.get_or_none(EmailContent.email == email_id)
+        links = list(dict.fromkeys(tracking.find_links(content.html))) if content and content.html else []
+    return [link for link in links if link.lower().startswith(("http://", "https://"))]
+
+
+def _simulate_panel(organization_id: str, email_id: str) -> dict[str, Any]:
+    addresses = [r.address for r in EmailRecipient.select(EmailRecipient.address)
+                 .where(EmailRecipient.email == email_id).order_by(EmailRecipient.id)]
+    return {"email_id": email_id, "recipients": addresses, "links": click_links(email_id),
+            "triggers": TRIGGERS}
+
+
+def _timeline_panel(organization_id: str, email_id: str) -> dict[str, Any]:
+    query = Event.select().where(Event.email == email_id)
+    rows = list(query.order_by(Event.seq.desc()).limit(TIMELINE_LIMIT))
+    total = len(rows) if len(rows) < TIMELINE_LIMIT else query.count()
+    return {"email_id": email_id, "events": [events.serialize(e) for e in rows], "total": total,
+            "descriptions": events.EVENT_TYPES}
+
+
+def _relay_panel(organization_id: str, email_id: str) -> dict[str, Any]:
+    view = relay_store.relay_views([email_id], with_jobs=True).get(email_id)
+    return {"email_id": email_id, "relay": view, "now": clock.iso(clock.now())}
+
+
+email_panel("panels/simulate.html", _simulate_panel)
+email_panel("panels/timeline.html", _timeline_panel, live=True)
+email_panel("panels/relay.html", _relay_panel, live=True)
+
+
+def _live_panels(organization_id: str, email_id: str) -> dict[str, Any]:
+    email = get_email(organization_id, email_id)
+    return {"status": email.status,
+            "panels": {p.template: p.load(organization_id, email_id) for p in EMAIL_PANELS if p.live}}
+
+
+def _email_status(organization_id: str, email_id: str) -> str:
+    return get_email(organization_id, email_id).status
+
+
+# --- JSON calls ------------------------------------------------------------------------------
+
+@bp.get("/ui/api/emails/<email_id:uuid>/panels", name="email_panels")
+async def live_panels(request: Request, email_id: Any) -> HTTPResponse:
+    """The email page's live panels, re-rendered (the page swaps them in when events arrive)."""
+    data = await db_run(request, _live_panels, _org(request), str(email_id))
+    relay_configured = request.app.ctx.sandbox.relay is not None
+    html = {name: templates.get_template(name).render(panel=context, relay_configured=relay_configured)
+            for name, context in data["panels"].items()}
+    return json_response({"status": data["status"], "panels": html})
+
+
+@bp.post("/ui/api/emails/<email_id:uuid>/simulate", name="email_simulate")
+async def simulate(request: Request, email_id: Any) -> HTTPResponse:
+    body = SIMULATE_BODY.validate(json_body(request))
+    recipient = split_address(body["recipient"])[1] if body.get("recipient") else None
+    recorded = await db_run(request, outcomes.trigger, _org(request), str(email_id), body["event"],
+                            recipient, body.get("url"))
+    status = await db_run(request, _email_status, _org(request), str(email_id))
+    return json_response({"events": recorded, "status": status}, status=201)
+
+
+@bp.post("/ui/api/emails/<email_id:uuid>/release", name="email_release")
+async def release(request: Request, email_id: Any) -> HTTPResponse:
+    body = RELEASE_BODY.validate(json_body(request) if request.body else {})
+    job = await release_email(request.app.ctx.sandbox, _org(request), str(email_id), body.get("to"))
+    return json_response(job)
