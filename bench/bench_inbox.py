@@ -43,9 +43,7 @@ TAGS = ("welcome", "billing", "digest", "auth", "ci")
 
 def fill(path: str, count: int) -> tuple[str, str]:
     """Insert `count` emails; returns (cursor 90% down, a subject word present ~1/20)."""
-    database = db.open_database(path)
-    database.connect()
-    db.create_schema()
+    database = db.open_in_this_thread(path)
     with database.atomic():
         org_id, _ = auth.bootstrap(None)
     rng = random.Random(7)

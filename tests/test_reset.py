@@ -64,8 +64,8 @@ def test_bad_reset_body_is_a_400_and_deletes_nothing(launch, unique, body):
 def test_reset_needs_the_sandbox_control_scope(launch, tmp_path, unique):
     path = str(tmp_path / "scoped.sqlite3")
     sandbox = launch(db=path)
-    connection = db.open_database(path)  # add a key the way the keys API would
-    with connection:
+    connection = db.open_in_this_thread(path)  # add a key the way the keys API would
+    with connection.atomic():
         org = Organization.get(Organization.is_default == True)  # noqa: E712
         _, secret = auth.create_key(org.id, "read only", scopes=["emails:read"])
     connection.close()

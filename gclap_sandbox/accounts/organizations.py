@@ -1,28 +1,30 @@
-"""Organizations as the hot path reads them: cached per process, forgotten when they change.
+"""Organizations as the hot path reads them: cached per sandbox, forgotten when they change.
 
 Every email reads its organization's plan and tracking defaults; they change only through
-this process (plan switches, settings, reset), and those paths call `forget()`.
+this sandbox (plan switches, settings, reset), and those paths call `forget()`. The cache
+lives on the sandbox's `Database` (DB thread only).
 """
 from __future__ import annotations
 
 from gclap_sandbox.models import Organization
-
-_cache: dict[str, Organization] = {}
+from gclap_sandbox.storage.connection import current
 
 
 def cached(organization_id: str) -> Organization | None:
     """The organization (DB thread); treat the result as read-only."""
-    org = _cache.get(organization_id)
+    cache = current().cache("organizations")
+    org = cache.get(organization_id)
     if org is None:
         org = Organization.get_or_none(Organization.id == organization_id)
         if org is not None:
-            _cache[organization_id] = org
+            cache[organization_id] = org
     return org
 
 
 def forget(organization_id: str | None = None) -> None:
-    """Drop one cached organization, or all of them (after a reset)."""
+    """Drop one cached organization, or all of them (after a reset); DB thread."""
+    cache = current().cache("organizations")
     if organization_id is None:
-        _cache.clear()
+        cache.clear()
     else:
-        _cache.pop(organization_id, None)
+        cache.pop(organization_id, None)

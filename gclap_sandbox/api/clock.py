@@ -47,7 +47,7 @@ def _queue() -> dict[str, Any]:
           responses={200: {"description": "Current time and offset.", "schema": CLOCK_SCHEMA}})
 async def get_clock(request: Request) -> HTTPResponse:
     queue = await request.app.ctx.sandbox.db.run(_queue)
-    return json_response({**timeline.status(), **queue})
+    return json_response({**timeline.status(request.app.ctx.sandbox.clock), **queue})
 
 
 @endpoint(bp, "POST", "/sandbox/clock/advance/", scope="sandbox:control", summary="Move the clock forward",

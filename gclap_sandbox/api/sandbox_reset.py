@@ -6,13 +6,12 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.accounts import auth, organizations
-from gclap_sandbox.storage import database as db, reset
+from gclap_sandbox.accounts import auth
+from gclap_sandbox.storage import reset
 from gclap_sandbox.events import timeline
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, Obj
-from gclap_sandbox.webhooks import endpoints as webhook_endpoints
 
 bp = Blueprint("sandbox_reset", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -56,8 +55,6 @@ async def reset_sandbox(request: Request) -> HTTPResponse:
 
 
 async def _forget_in_memory_state(ctx: Any) -> None:
-    """What the process keeps beside the tables: cached organizations and subscriptions, sequences, the clock."""
-    organizations.forget()
-    webhook_endpoints.forget_subscriptions()
-    db.StoredSequence.forget_all()
+    """What the sandbox keeps beside the tables: cached organizations and subscriptions, sequences, the clock."""
+    await ctx.db.run(ctx.db.forget_caches)
     await timeline.reset_clock(ctx)

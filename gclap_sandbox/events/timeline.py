@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from gclap_sandbox import clock
 from gclap_sandbox.events import jobs
@@ -45,19 +45,21 @@ def save_offset(seconds: float) -> None:
 
 
 async def restore(ctx: AppContext) -> None:
-    clock.set_offset(timedelta(seconds=await ctx.db.run(load_offset)))
+    ctx.clock.offset = timedelta(seconds=await ctx.db.run(load_offset))
 
 
-def status() -> dict[str, Any]:
-    return {"now": clock.iso(clock.now()), "offset_seconds": clock.offset().total_seconds(),
+def status(sandbox_clock: clock.Clock) -> dict[str, Any]:
+    return {"now": clock.iso(sandbox_clock.now()), "offset_seconds": sandbox_clock.offset.total_seconds(),
             "real_now": clock.iso(datetime.now(timezone.utc))}
 
 
-def _move_to(moment: datetime) -> None:
-    """Move the clock forward so that now() >= moment (never backwards)."""
-    gap = moment - clock.now()
-    if gap > timedelta(0):
-        clock.set_offset(clock.offset() + gap)
+def _mover(sandbox_clock: clock.Clock) -> Callable[[datetime], None]:
+    def move_to(moment: datetime) -> None:
+        """Move the clock forward so that now() >= moment (never backwards)."""
+        gap = moment - sandbox_clock.now()
+        if gap > timedelta(0):
+            sandbox_clock.offset += gap
+    return move_to
 
 
 async def advance_clock(ctx: AppContext, target: datetime) -> dict[str, Any]:
@@ -66,6 +68,7 @@ async def advance_clock(ctx: AppContext, target: datetime) -> dict[str, Any]:
     A clock runner (`ctx.clock_runners`) has `async next_due(limit) -> datetime | None` and
     `async run_due() -> int` (do everything due now, return how much it did).
     """
+    move_to = _mover(ctx.clock)
     async with ctx.clock_lock:
         ran = 0
         stuck: list[Any] = []  # runners that had work due but could do none of it (no endless loop)
@@ -77,22 +80,22 @@ async def advance_clock(ctx: AppContext, target: datetime) -> dict[str, Any]:
             if job is None and first is None:
                 break
             if first is not None and (job is None or first[0] <= job[1]):
-                _move_to(first[0])
+                move_to(first[0])
                 if not await first[1].run_due() and (again := await first[1].next_due(target)) is not None \
                         and again <= first[0]:
                     stuck.append(first[1])
             else:
-                ran += await jobs.run_due(ctx, job[1], before_each=_move_to)
-        _move_to(target)
-        await ctx.db.run(save_offset, clock.offset().total_seconds())
-    return {**status(), "jobs_run": ran}
+                ran += await jobs.run_due(ctx, job[1], before_each=move_to)
+        move_to(target)
+        await ctx.db.run(save_offset, ctx.clock.offset.total_seconds())
+    return {**status(ctx.clock), "jobs_run": ran}
 
 
 async def reset_clock(ctx: AppContext) -> dict[str, Any]:
     """Back to real time (offset zero); jobs keep their due times."""
     async with ctx.clock_lock:
-        clock.set_offset(timedelta(0))
+        ctx.clock.offset = timedelta(0)
         await ctx.db.run(save_offset, 0.0)
     if ctx.jobs_worker is not None:
         ctx.jobs_worker.wake()
-    return {**status(), "jobs_run": 0}
+    return {**status(ctx.clock), "jobs_run": 0}

@@ -1,4 +1,5 @@
 """All peewee models; importing this package registers them for schema creation."""
+from gclap_sandbox.models.base import BaseModel, owned
 from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
 from gclap_sandbox.models.contacts import (
     Contact,
@@ -25,6 +26,7 @@ from gclap_sandbox.models.webhooks import (
 )
 
 __all__ = [
+    "BaseModel", "owned",
     "ApiKey", "Organization", "SandboxSetting",
     "Attachment", "Email", "EmailContent", "EmailRecipient", "EmailTag",
     "IdempotencyRecord", "UsageCounter",

@@ -13,7 +13,7 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import errors
+from gclap_sandbox import clock, errors
 from gclap_sandbox.accounts import keys as api_keys, auth, limits
 from gclap_sandbox.server import background
 from gclap_sandbox.chaos import http as chaos_http
@@ -43,7 +43,8 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     app.config.REQUEST_MAX_SIZE = settings.max_message_size * 4 // 3 + 1024 * 1024
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.RESPONSE_TIMEOUT = MAX_WAIT_SECONDS + 30  # room for long-polling `?wait=`
-    ctx = AppContext(settings=settings, db=Database(settings.db_path))
+    sandbox_clock = clock.Clock()
+    ctx = AppContext(settings=settings, db=Database(settings.db_path, sandbox_clock), clock=sandbox_clock)
     http_host, http_port = http_sock.getsockname()[:2]
     listen_url = f"http://{_url_host(http_host)}:{http_port}"
     ctx.http_url = settings.public_url or listen_url
@@ -62,6 +63,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
 
     @app.before_server_start
     async def start(app: Sanic) -> None:
+        clock.bind(ctx.clock)  # this loop's thread works for this sandbox (see clock.py)
         await ctx.db.start()
         ctx.default_org_id, ctx.default_api_key = await ctx.db.run(auth.bootstrap, settings.api_key)
         if settings.plan:

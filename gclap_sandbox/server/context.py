@@ -7,6 +7,7 @@ from typing import Any
 
 from gclap_sandbox.accounts.auth import KeyCache
 from gclap_sandbox.chaos.rules import ChaosState
+from gclap_sandbox.clock import Clock
 from gclap_sandbox.storage.database import Database
 from gclap_sandbox.pipeline.delivery import DeliveryOptions
 from gclap_sandbox.accounts.limits import RateLimiter
@@ -18,6 +19,7 @@ from gclap_sandbox.events.waiters import Waiters
 class AppContext:
     settings: Settings
     db: Database
+    clock: Clock = field(default_factory=Clock)  # this sandbox's time (the same object as db.clock)
     keys: KeyCache = field(default_factory=KeyCache)
     default_org_id: str = ""
     default_api_key: str = ""

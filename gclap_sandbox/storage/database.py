@@ -1,140 +1,57 @@
-"""The database: a peewee proxy, SQLite pragmas, schema creation, and the one DB thread.
+"""The one DB thread of a sandbox: every unit of work runs there (`await Database.run(fn)`).
 
-Every unit of work runs on a single dedicated thread (`await Database.run(fn)`), so the
-asyncio loop never blocks on SQLite, writes are serialized without lock contention, and an
-in-memory database (one connection) works the same as a file.
+The asyncio loop never blocks on SQLite, writes are serialized without lock contention, and an
+in-memory database (one connection) works the same as a file. The thread binds the models to
+this sandbox's connection and clock (storage/connection.py), so several sandboxes can share a
+process. Per-sandbox caches that DB-thread code keeps (organizations, stored sequences) live
+on the `Database` too, reached with `current()`.
 """
 from __future__ import annotations
 
 import asyncio
 import itertools
 import logging
-import os
 import queue
 import threading
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, TypeVar
 
 import peewee
 
-from gclap_sandbox.errors import NotFound
+from gclap_sandbox import clock as clock_module
+from gclap_sandbox.models.base import BaseModel, owned
+from gclap_sandbox.storage.connection import (
+    after_commit,
+    bind_thread,
+    current,
+    database,
+    open_connection,
+    pending_callbacks,
+    reset_pending_callbacks,
+    savepoint,
+)
+from gclap_sandbox.storage.schema import create_schema
 
-database = peewee.DatabaseProxy()
 log = logging.getLogger("gclap_sandbox.db")
 T = TypeVar("T")
-M = TypeVar("M", bound=peewee.Model)
-_pending = threading.local()
-
-
-def after_commit(callback: Callable[[], None]) -> None:
-    """Run `callback` on the DB thread once the current unit of work has committed.
-
-    Dropped if the unit of work fails, so nothing is announced that was not stored.
-    """
-    _pending.__dict__.setdefault("callbacks", []).append(callback)
-
-
-@contextmanager
-def savepoint() -> Iterator[None]:
-    """A nested transaction; if it fails, its after-commit callbacks are dropped with it."""
-    callbacks = _pending.__dict__.setdefault("callbacks", [])
-    mark = len(callbacks)
-    try:
-        with database.atomic():
-            yield
-    except BaseException:
-        del callbacks[mark:]
-        raise
-
-PRAGMAS = {
-    "journal_mode": "wal",
-    "synchronous": "normal",
-    "foreign_keys": 1,
-    "busy_timeout": 5000,
-    "cache_size": -32 * 1024,  # 32 MiB page cache
-    "temp_store": "memory",
-}
-
-
-class BaseModel(peewee.Model):
-    """Every model subclasses this; subclasses register themselves for schema creation."""
-
-    registry: list[type["BaseModel"]] = []
-    # What `POST /sandbox/reset/` does with the rows: "data" is wiped by every reset,
-    # "config" (keys, settings, ...) only by a reset with {"all": true}. See reset.py.
-    reset_scope = "data"
-
-    class Meta:
-        database = database
-        legacy_table_names = False
-
-    def __init_subclass__(cls, **kw: Any) -> None:
-        super().__init_subclass__(**kw)
-        BaseModel.registry.append(cls)
-
-
-def owned(model: type[M], organization_id: str, row_id: str, missing: str) -> M:
-    """The organization's row with this id, or NotFound(`missing`): the lookup behind every
-    `GET/PATCH/DELETE .../{id}/` route, so one organization never sees another's rows."""
-    row = model.get_or_none((model._meta.primary_key == row_id) & (model.organization == organization_id))
-    if row is None:
-        raise NotFound(missing)
-    return row
 
 
 class StoredSequence:
-    """A counter that continues after the highest value stored in `field` (read once, then kept
-    in memory: the DB thread is the only writer). Forgotten when tables are emptied by a reset."""
+    """A counter that continues after the highest value stored in `field`.
 
-    _all: list["StoredSequence"] = []
+    Declared once per field; the count itself is kept by each sandbox's `Database` (read once,
+    then in memory: the DB thread is the only writer) and forgotten when a reset empties tables.
+    """
 
     def __init__(self, field: peewee.Field) -> None:
         self.field = field
-        self._counter: itertools.count | None = None
-        StoredSequence._all.append(self)
 
     def next(self) -> int:
-        if self._counter is None:
+        counters = current().counters
+        counter = counters.get(self.field)
+        if counter is None:
             top = self.field.model.select(peewee.fn.MAX(self.field)).scalar() or 0
-            self._counter = itertools.count(top + 1)
-        return next(self._counter)
-
-    @classmethod
-    def forget_all(cls) -> None:
-        for sequence in cls._all:
-            sequence._counter = None
-
-
-def open_database(path: str) -> peewee.SqliteDatabase:
-    if path != ":memory:":
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    db = peewee.SqliteDatabase(path, pragmas=PRAGMAS, check_same_thread=False)
-    database.initialize(db)
-    return db
-
-
-def create_schema() -> None:
-    import gclap_sandbox.models  # noqa: F401  (registers every model)
-
-    database.create_tables(BaseModel.registry, safe=True)
-    add_missing_columns()
-
-
-def add_missing_columns() -> None:
-    """Additive migrations: a column a newer version added to a model is added to an older file.
-
-    Only nullable or defaulted columns are ever added, so existing rows stay valid.
-    """
-    from playhouse.migrate import SchemaMigrator, migrate
-
-    migrator = SchemaMigrator.from_database(database.obj)
-    for model in BaseModel.registry:
-        table = model._meta.table_name
-        present = {column.name for column in database.get_columns(table)}
-        missing = [f for f in model._meta.sorted_fields if f.column_name not in present]
-        for field in missing:
-            log.info("adding column %s.%s", table, field.column_name)
-            migrate(migrator.add_column(table, field.column_name, field))
+            counter = counters[self.field] = itertools.count(top + 1)
+        return next(counter)
 
 
 class Database:
@@ -149,8 +66,13 @@ class Database:
 
     MAX_BATCH = 64
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, clock: clock_module.Clock | None = None) -> None:
         self.path = path
+        self.clock = clock or clock_module.Clock()
+        # Per-sandbox caches kept by DB-thread code (organizations, webhook subscriptions, ...)
+        # and the stored sequences' counters; a reset forgets them all.
+        self._caches: dict[str, dict[Any, Any]] = {}
+        self.counters: dict[peewee.Field, itertools.count] = {}
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="gclap-db", daemon=True)
         self._db: peewee.SqliteDatabase | None = None
@@ -185,8 +107,20 @@ class Database:
 
     # --- on the DB thread ---------------------------------------------------------------
 
+    def cache(self, name: str) -> dict[Any, Any]:
+        """A named cache of this sandbox (DB thread only), emptied by `forget_caches()`."""
+        return self._caches.setdefault(name, {})
+
+    def forget_caches(self) -> None:
+        """Drop what was read from tables a reset just emptied or changed (DB thread)."""
+        for cache in self._caches.values():
+            cache.clear()
+        self.counters.clear()
+
     def _open(self) -> None:
-        self._db = open_database(self.path)
+        self._db = open_connection(self.path)
+        bind_thread(self, self._db)
+        clock_module.bind(self.clock)
         self._db.connect(reuse_if_open=True)
         create_schema()
 
@@ -231,18 +165,18 @@ class Database:
         try:
             with database.atomic():
                 for job in batch:
-                    _pending.callbacks = []
+                    reset_pending_callbacks()
                     try:
                         with database.atomic():  # a savepoint when batched
                             outcomes.append((job.fn(*job.args), None))
                     except Exception as exc:
                         outcomes.append((None, exc))
                     else:
-                        committed_callbacks.extend(_pending.callbacks)
+                        committed_callbacks.extend(pending_callbacks())
         except Exception as exc:  # the commit itself failed: nothing of the batch is stored
             outcomes = [(None, exc)] * len(batch)
             committed_callbacks = []
-        _pending.callbacks = []
+        reset_pending_callbacks()
         for callback in committed_callbacks:
             try:
                 callback()
@@ -279,3 +213,19 @@ def _settle(future: asyncio.Future, value: Any, error: BaseException | None) -> 
         future.set_result(value)
     else:
         future.set_exception(error)
+
+
+
+
+def open_in_this_thread(path: str) -> peewee.SqliteDatabase:
+    """Open `path` (creating the schema) and bind this thread's models to it, outside any running
+    sandbox: unit tests and offline tools. A running sandbox uses its `Database` thread instead."""
+    connection = open_connection(path)
+    bind_thread(Database(path), connection)
+    connection.connect(reuse_if_open=True)
+    create_schema()
+    return connection
+
+
+__all__ = ["Database", "StoredSequence", "BaseModel", "owned", "after_commit", "savepoint",
+           "current", "database", "open_in_this_thread"]

@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from gclap_sandbox import clock
+from gclap_sandbox.storage.connection import current
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.models import WebhookEndpoint
 from gclap_sandbox.webhooks import signing
@@ -49,14 +50,16 @@ def get(organization_id: str, endpoint_id: str) -> WebhookEndpoint:
 
 # organization id -> [(endpoint id, subscribed types)] of its active endpoints. Read for every
 # event, changed only by the functions below (and a sandbox reset), which forget it.
-_subscriptions: dict[str, list[tuple[str, list[str]]]] = {}
+def _subscriptions() -> dict[str, list[tuple[str, list[str]]]]:
+    """Active endpoints and their event types, per organization: this sandbox's cache."""
+    return current().cache("webhook-subscriptions")
 
 
 def subscribed(organization_id: str, event_type: str) -> list[str]:
     """Ids of the organization's active endpoints that take `event_type` (DB thread)."""
-    active = _subscriptions.get(organization_id)
+    active = _subscriptions().get(organization_id)
     if active is None:
-        active = _subscriptions[organization_id] = list(
+        active = _subscriptions()[organization_id] = list(
             WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events)
             .where((WebhookEndpoint.organization == organization_id)
                    & (WebhookEndpoint.active == True)).tuples())  # noqa: E712
@@ -65,9 +68,9 @@ def subscribed(organization_id: str, event_type: str) -> list[str]:
 
 def forget_subscriptions(organization_id: str | None = None) -> None:
     if organization_id is None:
-        _subscriptions.clear()
+        _subscriptions().clear()
     else:
-        _subscriptions.pop(organization_id, None)
+        _subscriptions().pop(organization_id, None)
 
 
 def create(organization_id: str, fields: dict[str, Any]) -> dict[str, Any]:
