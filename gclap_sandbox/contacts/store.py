@@ -213,7 +213,7 @@ _CONTACT_EVENTS = {"email.opened", "email.clicked", *STATUS_FOR_EVENT}
 
 
 def on_event(event: Any, payload: dict[str, Any]) -> None:
-    """events.TRANSACTION_HOOKS entry: keep the recipient's contact current (DB thread)."""
+    """On `event_recorded` (server/wiring.py): keep the recipient's contact current (DB thread)."""
     if not event.recipient or event.type not in _CONTACT_EVENTS:
         return
     if event.type == "email.bounced" and (event.data or {}).get("bounce_type") != "hard":

@@ -4,7 +4,7 @@ A job is a row (`models.Job`): a `kind`, a JSON `payload` and `run_at` on the sa
 Jobs survive restarts; the worker picks them up again. The API, on the DB thread:
 
     schedule(kind, payload, *, at=None, delay=0.0) -> Job
-    @job_handler(kind)  def handler(payload: dict, job: Job) -> None
+    bus.handle_jobs(kind, handler)   # handler(payload: dict, job: Job) -> None; server/wiring.py
 
 A handler runs on the DB thread in its own unit of work, with `clock.now()` at (or after)
 the job's `run_at`. If it raises, its writes are rolled back and the job is retried with
@@ -20,36 +20,26 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from gclap_sandbox import clock
 from gclap_sandbox.storage import bulk, database as db
-from gclap_sandbox.server.tasks import cancel_and_wait, nap
+from gclap_sandbox.background import cancel_and_wait, nap
 from gclap_sandbox.models import Job
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
 
 log = logging.getLogger("gclap_sandbox.jobs")
-Handler = Callable[[dict[str, Any], Job], None]
-HANDLERS: dict[str, Handler] = {}
 MAX_ATTEMPTS = 5
 IDLE_WAIT = 5.0  # seconds the worker sleeps when nothing is due sooner
-
-_wake: Callable[[], None] | None = None  # set by the running worker
-
-
-def job_handler(kind: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS[kind] = fn
-        return fn
-    return register
 
 
 def schedule(kind: str, payload: dict[str, Any], *, at: datetime | None = None, delay: float = 0.0) -> Job:
     """Queue a job (DB thread, inside the caller's unit of work)."""
-    if kind not in HANDLERS:
+    bus = db.current().bus
+    if kind not in bus.job_handlers:
         raise ValueError(f"no handler for job kind {kind!r}")
     run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
     job = bulk.create_fast(Job, kind=kind, payload=payload, run_at=run_at)
-    if _wake is not None:
-        db.after_commit(_wake)
+    if bus.jobs_scheduled:
+        db.after_commit(bus.jobs_scheduled.publish)
     return job
 
 
@@ -82,7 +72,7 @@ def run_job(job_id: int) -> bool:
 
 def _run(job: Job) -> bool:
     """Call the job's handler in a savepoint; a failure reschedules it (or drops it for good)."""
-    handler = HANDLERS.get(job.kind)
+    handler = db.current().bus.job_handlers.get(job.kind)
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
@@ -147,17 +137,13 @@ class Worker:
         self._event = asyncio.Event()
 
     def start(self) -> None:
-        global _wake
-        loop = asyncio.get_running_loop()
-        _wake = lambda: loop.call_soon_threadsafe(self._event.set)  # noqa: E731
-        self._task = loop.create_task(self._run(), name="gclap-jobs")
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="gclap-jobs")
 
     def wake(self) -> None:
+        """Look for due jobs now (a job was scheduled, or the clock moved)."""
         self._event.set()
 
     async def stop(self) -> None:
-        global _wake
-        _wake = None
         await cancel_and_wait(self._task)
 
     async def _run(self) -> None:

@@ -14,17 +14,15 @@ Event types (what `type` holds, per recipient of an email):
     email.suppressed    not sent: the address is on the suppression list
 
 `record_event()` runs on the DB thread inside the caller's unit of work. It stores the
-event, moves the recipient's and the email's status forward, then calls, in order:
-
-  * `TRANSACTION_HOOKS`: fn(event: Event, payload: dict) on the DB thread, inside the same
-    transaction (suppression list, bounce report; webhooks add their outbox rows here);
-  * `COMMIT_HOOKS`: fn(organization_id: str, payload: dict) on the DB thread once the unit
-    of work has committed (the app uses one to call `ctx.event_listeners` on the loop).
+event, moves the recipient's and the email's status forward, then publishes it on the
+sandbox's bus (events/bus.py): `event_recorded` inside the same transaction (suppression
+list, bounce report, contacts, the webhook outbox), `event_committed` once it has committed
+(long polls and the live UI). Who subscribes is written in server/wiring.py.
 """
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from gclap_sandbox import clock
 from gclap_sandbox.storage import bulk, database as db
@@ -63,11 +61,6 @@ STATUS_RANK: dict[str, int] = {
     "unsubscribed": 5, "spam": 6, "bounced": 7, "suppressed": 7,
 }
 
-TransactionHook = Callable[[Event, dict[str, Any]], None]
-CommitHook = Callable[[str, dict[str, Any]], None]
-TRANSACTION_HOOKS: list[TransactionHook] = []
-COMMIT_HOOKS: list[CommitHook] = []
-
 _sequence = db.StoredSequence(Event.seq)  # orders events recorded in the same instant
 
 
@@ -84,11 +77,11 @@ def record_event(email: Email, type: str, *, recipient: str | None = None,
     if type != SENT:  # every recipient starts as "sent": nothing to advance
         _advance_statuses(email, event)
     payload = serialize(event)
-    for hook in list(TRANSACTION_HOOKS):
-        hook(event, payload)
-    if COMMIT_HOOKS:
+    bus = db.current().bus
+    bus.event_recorded.publish(event, payload)
+    if bus.event_committed:
         organization_id = email.organization_id
-        db.after_commit(lambda: [hook(organization_id, payload) for hook in list(COMMIT_HOOKS)])
+        db.after_commit(lambda: bus.event_committed.publish(organization_id, payload))
     return event
 
 

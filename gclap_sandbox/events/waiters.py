@@ -2,11 +2,11 @@
 
 A `Waiters` registry keeps one asyncio future per held request, grouped by channel
 ("emails", "events", ...) and organization. Whatever stores new items calls the registry's
-listener on the loop (`ctx.email_listeners` does it for email); that wakes every waiter of
-that channel and organization, and each one re-runs its real query, so filters apply
-exactly as without `wait`. Plugging in another resource takes two lines:
+listener on the loop (the bus's committed topics do, see server/wiring.py); that wakes every
+waiter of that channel and organization, and each one re-runs its real query, so filters
+apply exactly as without `wait`. Plugging in another resource takes two lines:
 
-    ctx.event_listeners.append(ctx.waiters.listener("events"))          # wiring
+    topic.subscribe(on_loop(loop, ctx.waiters.listener("events")))      # server/wiring.py
     count, rows = await hold_until_found(ctx.waiters, "events", org, seconds, fetch)  # route
 """
 from __future__ import annotations

@@ -8,6 +8,7 @@ from gclap_sandbox.mail import message as mail
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.errors import NotFound
 from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
+from gclap_sandbox.relay.store import annotate
 
 
 def filtered(organization_id: str, filters: dict[str, Any]):
@@ -42,8 +43,6 @@ def list_emails(organization_id: str, filters: dict[str, Any], offset: int, limi
     query = filtered(organization_id, filters)
     count = query.count()
     rows = query.order_by(Email.created_at.desc(), Email.id.desc()).offset(offset).limit(limit)
-    from gclap_sandbox.relay.store import annotate
-
     return count, annotate([summary(email) for email in rows])
 
 
@@ -93,8 +92,6 @@ def detail(organization_id: str, email_id: str, base_url: str) -> dict[str, Any]
         ],
         raw_url=f"{base_url}/api/v1/emails/{email.id}/raw/",
     )
-    from gclap_sandbox.relay.store import annotate
-
     annotate([data], with_jobs=True)
     return data
 

@@ -69,7 +69,7 @@ def parts_of(report: Message) -> list[str]:
 
 
 def on_event(event: Event, payload: dict[str, Any]) -> None:
-    """events.TRANSACTION_HOOKS entry: a hard bounce returns a report to the sender."""
+    """On `event_recorded` (server/wiring.py): a hard bounce returns a report to the sender."""
     if event.type != "email.bounced" or event.data.get("bounce_type") != "hard" or not event.recipient:
         return
     from gclap_sandbox.pipeline.capture import Incoming, capture_email

@@ -9,7 +9,7 @@ both entry points stay identical.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from gclap_sandbox import clock
 from gclap_sandbox.storage import database as db
@@ -24,7 +24,11 @@ from gclap_sandbox.models import (
     EmailRecipient,
     EmailTag,
 )
+from gclap_sandbox.inbox.queries import summary
 from gclap_sandbox.models.fields import new_id
+
+if TYPE_CHECKING:
+    from gclap_sandbox.server.context import AppContext
 
 
 @dataclass
@@ -94,22 +98,13 @@ def capture_email(incoming: Incoming) -> Email:
     email = Email(**row)
     if prepared is not None:
         delivery.after_store(email, incoming, addresses, prepared)
-    if COMMIT_HOOKS:
-        db.after_commit(lambda: _announce(email))
+    # Whoever captured it (API, SMTP or the sandbox itself, e.g. a bounce report): subscribers
+    # act in this transaction (a relay is queued) and hear of it once committed (live UI, waits).
+    bus = db.current().bus
+    bus.email_stored.publish(email, incoming)
+    if bus.email_committed:
+        db.after_commit(lambda: bus.email_committed.publish(email.organization_id, summary(email)))
     return email
-
-
-# Called on the DB thread once a captured email is committed (whoever captured it: API, SMTP
-# or the sandbox itself, e.g. a bounce report): fn(organization_id, summary dict).
-COMMIT_HOOKS: list[Callable[[str, dict[str, Any]], None]] = []
-
-
-def _announce(email: Email) -> None:
-    from gclap_sandbox.inbox.queries import summary
-
-    row = summary(email)
-    for hook in list(COMMIT_HOOKS):
-        hook(email.organization_id, row)
 
 
 def _recipients(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str, str, str]]:
@@ -139,18 +134,7 @@ def _search_text(parsed: mail.ParsedEmail, recipients: list[tuple[str, str, str]
     return " ".join(p for p in parts if p).lower()
 
 
-def _capture_with_hooks(ctx: "AppContext", incoming: Incoming) -> Email:
-    """Store the email and run the capture hooks (e.g. queue a relay) in one transaction."""
-    email = capture_email(incoming)
-    for hook in ctx.capture_hooks:
-        hook(email, incoming)
-    return email
-
-
-async def ingest(ctx: "AppContext", incoming: Incoming) -> Email:
-    """Store an email off the loop; live listeners (UI, waiters) hear of it through COMMIT_HOOKS."""
+async def ingest(ctx: AppContext, incoming: Incoming) -> Email:
+    """Store an email off the loop, as one unit of work on the DB thread."""
     incoming.options = incoming.options or ctx.delivery
-    return await ctx.db.run(_capture_with_hooks, ctx, incoming)
-
-
-from gclap_sandbox.server.context import AppContext
+    return await ctx.db.run(capture_email, incoming)

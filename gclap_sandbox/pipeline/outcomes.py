@@ -6,11 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gclap_sandbox.pipeline import bounce_report, simulate, suppressions, tracking
+from gclap_sandbox.pipeline import simulate, tracking
 from gclap_sandbox.storage import bulk
-from gclap_sandbox.contacts import store as contacts
-from gclap_sandbox.events import record as events, jobs
-from gclap_sandbox.pipeline.delivery import OUTCOME_JOB
+from gclap_sandbox.events import record as events
 from gclap_sandbox.models import (
     Email,
     EmailContent,
@@ -19,13 +17,6 @@ from gclap_sandbox.models import (
     Job,
     TrackingToken,
 )
-
-
-def install_hooks() -> None:
-    """Register the built-in consequences of events (idempotent)."""
-    for hook in (suppressions.on_event, bounce_report.on_event, contacts.on_event):
-        if hook not in events.TRANSACTION_HOOKS:
-            events.TRANSACTION_HOOKS.append(hook)
 
 
 def _is_first(email_id: str, recipient: str | None, event_type: str) -> bool:
@@ -60,8 +51,8 @@ def record_engagement(email: Email, event_type: str, recipient: str | None, data
     return events.record_event(email, event_type, recipient=recipient, data=data, occurred_at=occurred_at)
 
 
-@jobs.job_handler(OUTCOME_JOB)
 def run_scheduled_outcome(payload: dict[str, Any], job: Job) -> None:
+    """The OUTCOME_JOB handler: a simulated outcome falls due (see delivery.py)."""
     email = bulk.get_or_none(Email, id=payload["email_id"])
     if email is None:  # deleted meanwhile: nothing left to happen to
         return

@@ -26,7 +26,7 @@ def reason_for(event_type: str, data: dict[str, Any]) -> str | None:
 
 
 def on_event(event: Event, payload: dict[str, Any]) -> None:
-    """events.TRANSACTION_HOOKS entry: suppress the recipient after a bounce, complaint or unsubscribe."""
+    """On `event_recorded` (server/wiring.py): suppress the recipient after a bounce, complaint or unsubscribe."""
     reason = reason_for(event.type, event.data)
     if reason is None or not event.recipient:
         return

@@ -8,8 +8,7 @@ from typing import Any, Iterable
 from gclap_sandbox import clock
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.pipeline.delivery import CONTROL_HEADERS
-from gclap_sandbox.inbox.queries import get_email
-from gclap_sandbox.models import Email, EmailContent, EmailRecipient, EmailRelay
+from gclap_sandbox.models import Email, EmailContent, EmailRecipient, EmailRelay, owned
 from gclap_sandbox.relay.config import RelayConfig, RelayOutcome
 
 
@@ -107,7 +106,7 @@ def record_attempt(job_id: str, outcome: RelayOutcome, config: RelayConfig) -> E
 
 def release_source(organization_id: str, email_id: str) -> tuple[str, list[str], bytes]:
     """(envelope sender, the email's own recipients, original bytes) for a release."""
-    email = get_email(organization_id, email_id)
+    email = owned(Email, organization_id, email_id, f"No email with id {email_id}.")
     return envelope_sender(email), email_recipients(email.id), original_source(email.id)
 
 

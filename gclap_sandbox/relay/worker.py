@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from gclap_sandbox import clock
 from gclap_sandbox.relay import store as relay_store
-from gclap_sandbox.server.tasks import cancel_and_wait, nap
+from gclap_sandbox.background import cancel_and_wait, nap
 from gclap_sandbox.storage.database import Database
 from gclap_sandbox.relay.config import RelayConfig, send_upstream
+
+if TYPE_CHECKING:
+    from gclap_sandbox.server.context import AppContext
 
 log = logging.getLogger("gclap_sandbox.relay")
 
@@ -73,27 +77,20 @@ class RelayWorker:
             self._busy.discard(item.job_id)
 
 
-def configure_relay(ctx: "AppContext") -> None:
-    """With --relay: remember the configuration and queue relays as part of every capture."""
-    config = RelayConfig.from_settings(ctx.settings)
-    if config is None:
-        return
-    ctx.relay = config
-    ctx.capture_hooks.append(lambda email, incoming: relay_store.enqueue_on_capture(config, email))
+def configure_relay(ctx: AppContext) -> None:
+    """With --relay: remember the configuration (server/wiring.py queues relays on capture)."""
+    ctx.relay = RelayConfig.from_settings(ctx.settings)
 
 
-async def start_relay(ctx: "AppContext") -> None:
+async def start_relay(ctx: AppContext) -> None:
     if ctx.relay is None:
         return
     ctx.relay_worker = RelayWorker(ctx.db, ctx.relay)
-    ctx.email_listeners.append(ctx.relay_worker.wake)
     ctx.relay_worker.start()
     log.info("relaying to %s (mode %s)", ctx.relay.target.display, ctx.relay.mode)
 
 
-async def stop_relay(ctx: "AppContext") -> None:
+async def stop_relay(ctx: AppContext) -> None:
     if ctx.relay_worker is not None:
         await ctx.relay_worker.stop()
 
-
-from gclap_sandbox.server.context import AppContext

@@ -15,7 +15,8 @@ from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock, errors
 from gclap_sandbox.accounts import keys as api_keys, auth, limits
-from gclap_sandbox.server import background
+from gclap_sandbox.events.bus import EventBus
+from gclap_sandbox.server import wiring, workers
 from gclap_sandbox.chaos import http as chaos_http
 from gclap_sandbox.api import blueprints
 from gclap_sandbox.api.responses import problem_response
@@ -43,8 +44,9 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     app.config.REQUEST_MAX_SIZE = settings.max_message_size * 4 // 3 + 1024 * 1024
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.RESPONSE_TIMEOUT = MAX_WAIT_SECONDS + 30  # room for long-polling `?wait=`
-    sandbox_clock = clock.Clock()
-    ctx = AppContext(settings=settings, db=Database(settings.db_path, sandbox_clock), clock=sandbox_clock)
+    sandbox_clock, bus = clock.Clock(), EventBus()
+    ctx = AppContext(settings=settings, db=Database(settings.db_path, sandbox_clock, bus),
+                     clock=sandbox_clock, bus=bus)
     http_host, http_port = http_sock.getsockname()[:2]
     listen_url = f"http://{_url_host(http_host)}:{http_port}"
     ctx.http_url = settings.public_url or listen_url
@@ -53,6 +55,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
                                    seed=settings.seed or 0)
     app.ctx.sandbox = ctx
     configure_relay(ctx)
+    wiring.wire_domains(bus, ctx.relay)
     chaos_http.install(app)
     for bp in blueprints():
         app.blueprint(bp)
@@ -68,9 +71,9 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         ctx.default_org_id, ctx.default_api_key = await ctx.db.run(auth.bootstrap, settings.api_key)
         if settings.plan:
             await ctx.db.run(limits.update_organization, ctx.default_org_id, {"plan": settings.plan})
-        await background.start(ctx)
-        ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
         await start_relay(ctx)
+        await workers.start(ctx)
+        ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
 
     @app.after_server_start
     async def announce(app: Sanic) -> None:
@@ -104,8 +107,8 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         if ctx.smtp_server is not None:
             ctx.smtp_server.close()
             await ctx.smtp_server.wait_closed()
+        await workers.stop(ctx)
         await stop_relay(ctx)
-        await background.stop(ctx)
         await ctx.db.run(api_keys.flush_last_used, dict(ctx.key_last_used))
         await ctx.db.close()
 

@@ -12,50 +12,42 @@ from gclap_sandbox.storage.database import Database
 from gclap_sandbox.pipeline.delivery import DeliveryOptions
 from gclap_sandbox.accounts.limits import RateLimiter
 from gclap_sandbox.settings import Settings
+from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import Waiters
+from gclap_sandbox.ui.live import LiveHub
 
 
 @dataclass
 class AppContext:
+    """Everything one sandbox owns; built by the app factory, hung on `app.ctx.sandbox`."""
+
     settings: Settings
     db: Database
     clock: Clock = field(default_factory=Clock)  # this sandbox's time (the same object as db.clock)
+    bus: EventBus = field(default_factory=EventBus)  # the same object as db.bus; see server/wiring.py
     keys: KeyCache = field(default_factory=KeyCache)
     default_org_id: str = ""
     default_api_key: str = ""
     smtp_server: asyncio.AbstractServer | None = None
     http_url: str = ""
     smtp_port: int = 0
-    # Callbacks run on the loop after an email is stored (live UI, waiters): fn(organization_id, summary).
-    email_listeners: list[Any] = field(default_factory=list)
     limiter: RateLimiter = field(default_factory=RateLimiter)
     # (organization id, Idempotency-Key) of requests still running.
     idempotency_in_flight: set[tuple[str, str]] = field(default_factory=set)
-    # key id -> when it was last used; written to the database lazily (see api_keys.py).
+    # key id -> when it was last used; written to the database lazily (see accounts/keys.py).
     key_last_used: dict[str, Any] = field(default_factory=dict)
-    # Callbacks run on the loop after an event is committed: fn(organization_id, event_dict).
-    event_listeners: list[Any] = field(default_factory=list)
     delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
-    jobs_worker: Any = None  # jobs.Worker while serving
-    event_publisher: Any = None  # its events.COMMIT_HOOKS entry while serving
-    email_publisher: Any = None  # its capture.COMMIT_HOOKS entry while serving
+    jobs_worker: Any = None  # events.jobs.Worker while serving
     clock_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one clock move at a time
-    # The web UI's live-update hub (gclap_sandbox.live.LiveHub); publish events to it.
-    live: Any = None
-    ui_guard: Any = None  # gclap_sandbox.ui_auth.UiGuard: who may use the web UI
-    # Run on the DB thread inside the capture's transaction: fn(email, incoming).
-    capture_hooks: list[Any] = field(default_factory=list)
-    relay: Any = None  # relay.RelayConfig when --relay is given
-    relay_worker: Any = None  # relay_worker.RelayWorker
+    # The web UI's live-update hub: open pages hear of new mail, events and webhook attempts.
+    live: LiveHub = field(default_factory=LiveHub)
+    ui_guard: Any = None  # ui.auth.UiGuard: who may use the web UI
+    relay: Any = None  # relay.config.RelayConfig when --relay is given
+    relay_worker: Any = None  # relay.worker.RelayWorker while serving with --relay
     chaos: ChaosState = field(default_factory=ChaosState)
-    # Requests held by `?wait=` (long polling), woken by the listeners above.
+    # Requests held by `?wait=` (long polling), woken through the bus (server/wiring.py).
     waiters: Waiters = field(default_factory=Waiters)
-    # Work the clock's advance runs beside the jobs (see timeline.advance_clock).
+    # Work the clock's advance runs beside the jobs (see events/timeline.advance_clock).
     clock_runners: list[Any] = field(default_factory=list)
     webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving
-    # Called on the loop after each recorded webhook attempt: (organization id, delivery summary).
-    webhook_listeners: list[Any] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.email_listeners.append(self.waiters.listener("emails"))
-        self.event_listeners.append(self.waiters.listener("events"))
+    live_subscriptions: list[Any] = field(default_factory=list)  # the loop-side ones, while serving

@@ -18,6 +18,7 @@ from typing import Any, Callable, TypeVar
 import peewee
 
 from gclap_sandbox import clock as clock_module
+from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.models.base import BaseModel, owned
 from gclap_sandbox.storage.connection import (
     after_commit,
@@ -66,9 +67,11 @@ class Database:
 
     MAX_BATCH = 64
 
-    def __init__(self, path: str, clock: clock_module.Clock | None = None) -> None:
+    def __init__(self, path: str, clock: clock_module.Clock | None = None,
+                 bus: EventBus | None = None) -> None:
         self.path = path
         self.clock = clock or clock_module.Clock()
+        self.bus = bus or EventBus()  # what DB-thread code publishes to (`current().bus`)
         # Per-sandbox caches kept by DB-thread code (organizations, webhook subscriptions, ...)
         # and the stored sequences' counters; a reset forgets them all.
         self._caches: dict[str, dict[Any, Any]] = {}

@@ -24,7 +24,7 @@ from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.ui.docs import docs_context
 from gclap_sandbox.ui.email_view import EMAIL_CSP, FRAME_SANDBOX, cid_path, extract_links, frame_document
 from gclap_sandbox.errors import ApiError, Forbidden, NotFound, Unauthorized
-from gclap_sandbox.ui.live import LiveHub, is_close, sse_message
+from gclap_sandbox.ui.live import is_close, sse_message
 from gclap_sandbox.models import Attachment, EmailContent
 from gclap_sandbox.schema import Bool, ListOf, Obj, Uuid
 from gclap_sandbox.inbox.search import parse_search
@@ -167,9 +167,6 @@ async def guard_ui(request: Request) -> HTTPResponse | None:
 async def start_ui(app: Any) -> None:
     ctx = app.ctx.sandbox
     ctx.ui_guard = UiGuard(ctx.settings)
-    ctx.live = LiveHub()
-    ctx.email_listeners.append(ctx.live.on_email)
-    ctx.event_listeners.append(ctx.live.on_event)
 
 
 @bp.before_server_stop

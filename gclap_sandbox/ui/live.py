@@ -1,7 +1,7 @@
 """Live updates for the UI: an in-process hub that server-sent-event streams subscribe to.
 
 Anything can publish `(organization, kind, data)`; each open stream of that organization gets
-it. New mail arrives through `on_email`, registered in `ctx.email_listeners`. Later areas
+it. New mail arrives through `on_email`, subscribed in server/wiring.py. Other areas
 (delivery events, webhooks) publish their own kinds on the same hub.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ class LiveHub:
         self.publish(organization_id, "email", {"id": summary["id"], "subject": summary["subject"]})
 
     def on_event(self, organization_id: str, event: dict[str, Any]) -> None:
-        """A lifecycle event was committed (an `event_listeners` entry): open email pages refresh."""
+        """A lifecycle event was committed: open email pages refresh."""
         self.publish(organization_id, "event", {"email_id": event["email_id"], "type": event["type"],
                                                 "recipient": event["recipient"]})
 

@@ -3,7 +3,7 @@ test) and the delivery log with every attempt's request and response, and Redeli
 
 Every change goes through the webhooks API's validators and the same units of work as the
 `/api/v1/webhooks/` routes (`webhooks.endpoints`, `webhooks.outbox`, `webhooks.actions`).
-New attempts reach open pages live: the dispatcher's `webhook_listeners` publish a `webhook`
+New attempts reach open pages live: the bus's `webhook_attempted` (server/wiring.py) publishes a `webhook`
 message on the UI's live hub.
 """
 from __future__ import annotations
@@ -46,18 +46,6 @@ def _ctx(request: Request) -> Any:
 
 def _org(request: Request) -> str:
     return _ctx(request).default_org_id
-
-
-@bp.before_server_start
-async def _publish_attempts(app: Any) -> None:
-    ctx = app.ctx.sandbox
-
-    def publish(organization_id: str, summary: dict[str, Any]) -> None:
-        if ctx.live is not None:
-            ctx.live.publish(organization_id, "webhook", {k: v for k, v in summary.items()
-                                                          if k != "organization_id"})
-
-    ctx.webhook_listeners.append(publish)
 
 
 # --- reading (DB thread; a fixed number of queries whatever the page size) ------------------

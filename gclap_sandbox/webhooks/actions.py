@@ -2,10 +2,12 @@
 routes and the web UI so both behave the same (wake the dispatcher, post a test at once)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.webhooks import endpoints, outbox
+
+if TYPE_CHECKING:
+    from gclap_sandbox.server.context import AppContext
 
 
 async def update_endpoint(ctx: AppContext, organization_id: str, endpoint_id: str,

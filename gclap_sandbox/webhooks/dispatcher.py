@@ -57,12 +57,9 @@ class Dispatcher:
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        outbox.wake = lambda: loop.call_soon_threadsafe(self._wake.set)
-        self._task = loop.create_task(self._run(), name="gclap-webhooks")
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="gclap-webhooks")
 
     async def stop(self) -> None:
-        outbox.wake = None
         tasks = [t for t in (self._task, *self._lanes.values()) if t is not None]
         for task in tasks:
             task.cancel()
@@ -71,6 +68,7 @@ class Dispatcher:
             await self._client.aclose()
 
     def wake(self) -> None:
+        """Look for due deliveries now (new ones were queued, or an endpoint came back)."""
         self._wake.set()
 
     async def _run(self) -> None:
@@ -155,17 +153,10 @@ class Dispatcher:
                 summary = await self.ctx.db.run(outbox.record_attempt, item.delivery_id, result,
                                                 self.disable_after)
                 if summary is not None:
-                    self._tell_listeners(summary)
+                    self.ctx.bus.webhook_attempted.publish(summary["organization_id"], summary)
             return len(items)
         finally:
             self._busy.difference_update(item.delivery_id for item in items)
-
-    def _tell_listeners(self, summary: dict[str, Any]) -> None:
-        for listener in list(self.ctx.webhook_listeners):
-            try:
-                listener(summary["organization_id"], summary)
-            except Exception:
-                log.exception("webhook listener failed")
 
     async def _post(self, item: Work) -> AttemptResult:
         # webhook-timestamp is real time: receivers check it against their own clock.

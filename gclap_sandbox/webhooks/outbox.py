@@ -28,13 +28,14 @@ from gclap_sandbox.webhooks import endpoints, payloads, schedule, signing
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
 STATUSES = (PENDING, SUCCEEDED, FAILED)
 
-wake: Callable[[], None] | None = None  # set by the running dispatcher: new work is committed
 _sequence = db.StoredSequence(WebhookDelivery.seq)
 
 
 def _announce() -> None:
-    if wake is not None:
-        db.after_commit(wake)
+    """Tell the dispatcher (through the bus) once the new work is committed."""
+    queued = db.current().bus.deliveries_queued
+    if queued:
+        db.after_commit(queued.publish)
 
 
 def _add(organization_id: str, endpoint_id: str, event_type: str, body: str, *,
@@ -47,7 +48,7 @@ def _add(organization_id: str, endpoint_id: str, event_type: str, body: str, *,
 
 
 def on_event(event: Event, payload: dict[str, Any]) -> None:
-    """events.TRANSACTION_HOOKS entry: one delivery per active endpoint subscribed to the type."""
+    """On `event_recorded` (in its transaction): one delivery per active endpoint subscribed to the type."""
     subscribed = endpoints.subscribed(event.organization_id, event.type)
     if not subscribed:
         return

@@ -1,4 +1,4 @@
-"""Small pieces the background workers share (jobs, relay): napping until work is due, stopping."""
+"""Small pieces the background workers share (jobs, relay, webhooks): napping until work is due, stopping."""
 from __future__ import annotations
 
 import asyncio

@@ -1,0 +1,101 @@
+"""The event bus: one per sandbox, built by the app factory and wired in one place.
+
+Topics say where their subscribers run. "stored"/"recorded" topics run on the DB thread
+inside the unit of work that published them, so what a subscriber writes commits (or rolls
+back) with it. "committed" topics run on the DB thread once that unit of work has committed;
+subscribers that touch the event loop hop onto it themselves (`on_loop`). `server/wiring.py`
+subscribes every domain; reading it tells what happens when an email is captured or an event
+is recorded.
+
+Durable jobs are routed by kind through `job_handlers` (events/jobs.py runs them).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from gclap_sandbox.models import Email, Event, Job
+    from gclap_sandbox.pipeline.incoming import Incoming
+
+log = logging.getLogger("gclap_sandbox.bus")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Topic(Generic[F]):
+    """Subscribers called in the order they subscribed; a failure propagates to the publisher
+    (inside a unit of work that rolls it back), unless the topic is `isolated`."""
+
+    def __init__(self, name: str, isolated: bool = False) -> None:
+        self.name = name
+        self.isolated = isolated  # a failing subscriber is logged, the others still run
+        self._subscribers: list[F] = []
+
+    def subscribe(self, fn: F) -> F:
+        self._subscribers.append(fn)
+        return fn
+
+    def unsubscribe(self, fn: F) -> None:
+        if fn in self._subscribers:
+            self._subscribers.remove(fn)
+
+    def __bool__(self) -> bool:
+        return bool(self._subscribers)
+
+    def publish(self, *args: Any) -> None:
+        for fn in list(self._subscribers):
+            if not self.isolated:
+                fn(*args)
+                continue
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("a subscriber of %s failed", self.name)
+
+
+JobHandler = Callable[[dict[str, Any], "Job"], None]
+
+
+@dataclass
+class EventBus:
+    # An email was stored (DB thread, in the capture's transaction): fn(email, incoming).
+    email_stored: Topic[Callable[[Email, Incoming], None]] = field(
+        default_factory=lambda: Topic("email_stored"))
+    # ... and committed (DB thread, after commit): fn(organization_id, summary dict).
+    email_committed: Topic[Callable[[str, dict[str, Any]], None]] = field(
+        default_factory=lambda: Topic("email_committed", isolated=True))
+    # An event was recorded (DB thread, in the recording transaction): fn(event, payload dict).
+    event_recorded: Topic[Callable[[Event, dict[str, Any]], None]] = field(
+        default_factory=lambda: Topic("event_recorded"))
+    # ... and committed (DB thread, after commit): fn(organization_id, payload dict).
+    event_committed: Topic[Callable[[str, dict[str, Any]], None]] = field(
+        default_factory=lambda: Topic("event_committed", isolated=True))
+    # A job was scheduled / a webhook delivery queued (DB thread, after commit): fn().
+    jobs_scheduled: Topic[Callable[[], None]] = field(
+        default_factory=lambda: Topic("jobs_scheduled", isolated=True))
+    deliveries_queued: Topic[Callable[[], None]] = field(
+        default_factory=lambda: Topic("deliveries_queued", isolated=True))
+    # A webhook attempt was recorded (loop): fn(organization_id, delivery summary dict).
+    webhook_attempted: Topic[Callable[[str, dict[str, Any]], None]] = field(
+        default_factory=lambda: Topic("webhook_attempted", isolated=True))
+    # Durable job kinds and the DB-thread function that runs each.
+    job_handlers: dict[str, JobHandler] = field(default_factory=dict)
+
+    def handle_jobs(self, kind: str, handler: JobHandler) -> None:
+        self.job_handlers[kind] = handler
+
+
+def on_loop(loop: asyncio.AbstractEventLoop, fn: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a loop-side subscriber so a DB-thread publish reaches it on the loop."""
+    def hop(*args: Any) -> None:
+        loop.call_soon_threadsafe(_call_logged, fn, args)
+    return hop
+
+
+def _call_logged(fn: Callable[..., None], args: tuple) -> None:
+    try:
+        fn(*args)
+    except Exception:
+        log.exception("a live listener failed")

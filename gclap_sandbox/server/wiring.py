@@ -1,0 +1,77 @@
+"""Who hears what: every subscription to a sandbox's event bus (events/bus.py), in one place.
+
+When an email is captured (pipeline/capture.py), in its transaction:
+    a relay is queued when --relay says so.
+When an event is recorded (events/record.py), in its transaction, in this order:
+    the suppression list learns of bounces, complaints and unsubscribes;
+    a hard bounce drops a delivery status report into the inbox;
+    the recipient's contact is kept current;
+    the webhook outbox queues one signed delivery per subscribed endpoint.
+Once either is committed, on the event loop:
+    long polls (`?wait=`) and open inbox pages hear of it; the relay worker wakes for new mail.
+A job scheduled / a webhook delivery queued wakes its worker; a webhook attempt reaches open
+Webhooks pages. Simulated outcomes are durable jobs of kind OUTCOME_JOB.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from gclap_sandbox.contacts import store as contacts
+from gclap_sandbox.events.bus import EventBus, on_loop
+from gclap_sandbox.pipeline import bounce_report, outcomes, suppressions
+from gclap_sandbox.pipeline.delivery import OUTCOME_JOB
+from gclap_sandbox.relay import store as relay_store
+from gclap_sandbox.webhooks import outbox
+
+if TYPE_CHECKING:
+    from gclap_sandbox.models import Email
+    from gclap_sandbox.pipeline.capture import Incoming
+    from gclap_sandbox.relay.config import RelayConfig
+    from gclap_sandbox.server.context import AppContext
+
+
+def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
+    """The DB-thread subscriptions: in place before the database thread runs anything."""
+    if relay is not None:
+        def queue_relay(email: Email, incoming: Incoming) -> None:
+            if incoming.lifecycle:  # not the sandbox's own mail (bounce reports)
+                relay_store.enqueue_on_capture(relay, email)
+        bus.email_stored.subscribe(queue_relay)
+    bus.event_recorded.subscribe(suppressions.on_event)
+    bus.event_recorded.subscribe(bounce_report.on_event)
+    bus.event_recorded.subscribe(contacts.on_event)
+    bus.event_recorded.subscribe(outbox.on_event)
+    bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)
+    return bus
+
+
+def wire_live(ctx: AppContext, loop: asyncio.AbstractEventLoop) -> None:
+    """The loop-side subscriptions, once the workers they wake exist (server/workers.py)."""
+    bus = ctx.bus
+    live = [
+        (bus.email_committed, on_loop(loop, ctx.waiters.listener("emails"))),
+        (bus.email_committed, on_loop(loop, ctx.live.on_email)),
+        (bus.event_committed, on_loop(loop, ctx.waiters.listener("events"))),
+        (bus.event_committed, on_loop(loop, ctx.live.on_event)),
+        (bus.jobs_scheduled, on_loop(loop, ctx.jobs_worker.wake)),
+        (bus.deliveries_queued, on_loop(loop, ctx.webhooks.wake)),
+        (bus.webhook_attempted, lambda org_id, summary: _publish_attempt(ctx, org_id, summary)),
+    ]
+    if ctx.relay_worker is not None:
+        live.append((bus.email_committed, on_loop(loop, ctx.relay_worker.wake)))
+    for topic, subscriber in live:
+        topic.subscribe(subscriber)
+    ctx.live_subscriptions = live
+
+
+def unwire_live(ctx: AppContext) -> None:
+    for topic, subscriber in getattr(ctx, "live_subscriptions", []):
+        topic.unsubscribe(subscriber)
+    ctx.live_subscriptions = []
+
+
+def _publish_attempt(ctx: AppContext, organization_id: str, summary: dict[str, Any]) -> None:
+    """A webhook attempt was recorded: open Webhooks pages show it."""
+    ctx.live.publish(organization_id, "webhook",
+                     {k: v for k, v in summary.items() if k != "organization_id"})

@@ -1,0 +1,28 @@
+"""Start and stop the sandbox's moving parts with the app (its listeners call these): the
+durable clock offset, the jobs worker and the webhook dispatcher, then the bus's loop-side
+subscriptions (server/wiring.py), which need those workers to exist.
+"""
+from __future__ import annotations
+
+import asyncio
+
+from gclap_sandbox.events import jobs, timeline
+from gclap_sandbox.server import wiring
+from gclap_sandbox.server.context import AppContext
+from gclap_sandbox.webhooks import service as webhook_service
+
+
+async def start(ctx: AppContext) -> None:
+    await timeline.restore(ctx)
+    ctx.jobs_worker = jobs.Worker(ctx)
+    ctx.jobs_worker.start()
+    webhook_service.start(ctx)
+    wiring.wire_live(ctx, asyncio.get_running_loop())
+
+
+async def stop(ctx: AppContext) -> None:
+    wiring.unwire_live(ctx)
+    await webhook_service.stop(ctx)
+    if ctx.jobs_worker is not None:
+        await ctx.jobs_worker.stop()
+        ctx.jobs_worker = None
