@@ -5,7 +5,8 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.api.openapi import build_document
+from gclap_sandbox.api.routing import API_PREFIX, endpoint, route_specs
 
 bp = Blueprint("meta", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -14,6 +15,4 @@ bp = Blueprint("meta", url_prefix=API_PREFIX, strict_slashes=False)
           summary="The OpenAPI 3.1 document of this API",
           responses={200: {"description": "The document.", "schema": {"type": "object"}}})
 async def openapi_document(request: Request) -> HTTPResponse:
-    from gclap_sandbox.api.openapi import build_document
-
-    return json_response(build_document(request.app.ctx.sandbox.http_url))
+    return json_response(build_document(route_specs(request.app), request.app.ctx.sandbox.http_url))

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 
 from gclap_sandbox import __version__
 from gclap_sandbox.api.responses import PROBLEM_SCHEMA
-from gclap_sandbox.api.routing import ROUTES, RouteSpec
+from gclap_sandbox.api.routing import RouteSpec
 from gclap_sandbox.errors import PROBLEM_BASE
 from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.webhooks.payloads import payload_schemas
@@ -49,9 +49,9 @@ def openapi_path(sanic_path: str) -> str:
     return _PARAM.sub(lambda m: "{" + m.group(1) + "}", sanic_path)
 
 
-def build_document(server_url: str | None = None) -> dict[str, Any]:
+def build_document(specs: Iterable[RouteSpec], server_url: str | None = None) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
-    for spec in ROUTES:
+    for spec in specs:
         paths.setdefault(openapi_path(spec.path), {})[spec.method.lower()] = _operation(spec)
     doc: dict[str, Any] = {
         "openapi": "3.1.0",

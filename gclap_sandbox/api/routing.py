@@ -2,8 +2,9 @@
 
 `endpoint(bp, method, path, ...)` registers the handler with Sanic, wraps it with
 authentication, the rate limit (limits.py), the scope check, input validation and
-Idempotency-Key handling (idempotency.py), and records a `RouteSpec` that the OpenAPI
-document is built from. A route cannot exist without a declared scope and schema.
+Idempotency-Key handling (idempotency.py), and hangs a `RouteSpec` on it that the OpenAPI
+document is built from (`route_specs(app)`). A route cannot exist without a declared scope
+and schema.
 """
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ class RouteSpec:
     rate_limited: bool = True
 
 
-ROUTES: list[RouteSpec] = []
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
 
@@ -68,7 +68,6 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
                      body_required=(body is not None and any(f.required for f in body.fields.values()))
                      if body_required is None else body_required,
                      body_doc=body_doc, rate_limited=rate_limited)
-    ROUTES.append(spec)
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -114,6 +113,13 @@ async def _guarded(request: Request, spec: RouteSpec, call: Callable[[], Awaitab
         headers = limits.rate_limit_headers(await limits.check_rate(ctx, principal.organization_id, count=False))
     response.headers.update(headers)
     return response
+
+
+def route_specs(app: Any) -> list[RouteSpec]:
+    """Every declared route the app serves (each handler carries its spec), in path order."""
+    specs = {id(spec): spec for route in app.router.routes
+             if (spec := getattr(route.handler, "route_spec", None)) is not None}
+    return sorted(specs.values(), key=lambda spec: (spec.path, spec.method))
 
 
 def _validate(request: Request, spec: RouteSpec) -> None:
