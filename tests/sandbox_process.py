@@ -1,10 +1,32 @@
-"""Start a real `gclap-sandbox serve` in a subprocess and read its ready line.
+"""Start sandboxes for the tests: in this process by default, in a subprocess when asked.
 
-The launcher lives in the package (the pytest plugin uses it too); this module keeps the
-name the tests import.
+Most tests want a real sandbox on real sockets and do not care which process serves it, so
+`start_sandbox(*serve_args)` builds one in-process (`server/embedded.py`: milliseconds, not a
+new interpreter). Tests of the process itself (signals, the ready line, exit codes, the
+environment it reads, start-up warnings) pass `process=True` and get `serve` in a subprocess
+(`launcher.py`, the same one the pytest plugin uses).
 """
 from __future__ import annotations
 
-from gclap_sandbox.launcher import RunningSandbox, start_sandbox
+from typing import Any
 
-__all__ = ["RunningSandbox", "start_sandbox"]
+from gclap_sandbox.cli.commands import serve, settings_from_options
+from gclap_sandbox.launcher import RunningSandbox
+from gclap_sandbox.launcher import start_sandbox as start_process
+from gclap_sandbox.server.embedded import EmbeddedSandbox
+
+Sandbox = RunningSandbox | EmbeddedSandbox
+
+
+def start_sandbox(*args: str, db: str = ":memory:", env: dict[str, str] | None = None,
+                  timeout: float = 30, process: bool = False) -> Any:
+    """A started sandbox with `serve`'s flags `args` (ports picked by the OS)."""
+    if process or env is not None:
+        return start_process(*args, db=db, env=env, timeout=timeout)
+    command = ["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0", "--db", db, *args]
+    with serve.make_context("serve", command) as context:
+        settings = settings_from_options(context.params)
+    return EmbeddedSandbox(settings).start(timeout)
+
+
+__all__ = ["RunningSandbox", "EmbeddedSandbox", "Sandbox", "start_sandbox"]

@@ -65,10 +65,10 @@ def test_bad_address_is_a_usage_error():
 
 def test_mail_and_key_survive_a_restart(tmp_path):
     db = str(tmp_path / "mail.sqlite3")
-    first = start_sandbox(db=db)
+    first = start_sandbox(db=db, process=True)
     smtp_send(first, simple_message("kept"), "a@example.com", ["dev@example.com"])
     assert first.stop() == 0
-    second = start_sandbox(db=db)
+    second = start_sandbox(db=db, process=True)
     try:
         assert second.api_key == first.api_key and second.db == db
         with second.client() as api:
@@ -78,13 +78,13 @@ def test_mail_and_key_survive_a_restart(tmp_path):
 
 
 def test_sigint_stops_cleanly():
-    running = start_sandbox()
+    running = start_sandbox(process=True)
     assert running.stop(signal.SIGINT) == 0
     assert "Traceback" not in running.log()
 
 
 def test_non_loopback_binding_warns(launch):
-    exposed = launch("--http", "0.0.0.0:0")
+    exposed = launch("--http", "0.0.0.0:0", process=True)
     assert "non-loopback" in exposed.log()
     assert httpx.get(exposed.http_url + "/healthz").status_code == 200
 

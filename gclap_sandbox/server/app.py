@@ -1,13 +1,16 @@
-"""create_app(settings) -> Sanic: blueprints, error mapping and the lifecycle listeners."""
+"""create_app(settings, sockets) -> Sanic: one sandbox, built whole and hung on `app.ctx.sandbox`.
+
+Blueprints, error mapping, the bus and its wiring, and the listeners that start and stop the
+database thread, workers and SMTP server. What belongs to the process rather than the sandbox
+(the ready line, signals) is added by server/lifecycle.py; server/embedded.py runs an app on a
+thread of its own instead.
+"""
 from __future__ import annotations
 
-import asyncio
 import itertools
-import json
 import logging
-import signal
 import socket
-import sys
+from typing import Any
 
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
@@ -48,8 +51,8 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     ctx = AppContext(settings=settings, db=Database(settings.db_path, sandbox_clock, bus),
                      clock=sandbox_clock, bus=bus)
     http_host, http_port = http_sock.getsockname()[:2]
-    listen_url = f"http://{_url_host(http_host)}:{http_port}"
-    ctx.http_url = settings.public_url or listen_url
+    ctx.listen_url = f"http://{_url_host(http_host)}:{http_port}"
+    ctx.http_url = settings.public_url or ctx.listen_url
     ctx.smtp_port = smtp_sock.getsockname()[1]
     ctx.delivery = DeliveryOptions(base_url=ctx.http_url, profile=settings.simulate,
                                    seed=settings.seed or 0)
@@ -75,33 +78,6 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         await workers.start(ctx)
         ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
 
-    @app.after_server_start
-    async def announce(app: Sanic) -> None:
-        # Print only once Sanic's run_forever has begun: a SIGTERM sent right after the ready
-        # line would otherwise stop the listener's run_until_complete and be lost.
-        loop = asyncio.get_running_loop()
-        loop.call_soon(loop.call_soon, print_ready)
-        # A plain handler, not loop.add_signal_handler: under load the loop's signal wake-up
-        # was seen to miss a SIGTERM. Stopping the loop is all Sanic's runner needs to shut
-        # down in order (before_server_stop listeners included).
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
-            signal.signal(sig, lambda signum, frame: loop.call_soon_threadsafe(loop.stop))
-
-    def print_ready() -> None:
-        ready = {
-            "http_url": ctx.http_url,
-            "listen_url": listen_url,  # where it listens, when --public-url differs
-            "smtp_host": settings.smtp_host,
-            "smtp_port": ctx.smtp_port,
-            "api_key": ctx.default_api_key,
-            "db": settings.db_path,
-        }
-        sys.stdout.write(json.dumps(ready) + "\n")
-        sys.stdout.flush()
-        log.info("gclap-sandbox ready: API and inbox at %s, SMTP on %s:%s, database %s",
-                 ctx.http_url, settings.smtp_host, ctx.smtp_port, settings.db_path)
-
     @app.before_server_stop
     async def stop(app: Sanic) -> None:
         if ctx.smtp_server is not None:
@@ -113,6 +89,18 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         await ctx.db.close()
 
     return app
+
+
+def ready_line(ctx: AppContext) -> dict[str, Any]:
+    """What a started sandbox tells its launcher: addresses, the API key, the database."""
+    return {
+        "http_url": ctx.http_url,
+        "listen_url": ctx.listen_url,  # where it listens, when --public-url differs
+        "smtp_host": ctx.settings.smtp_host,
+        "smtp_port": ctx.smtp_port,
+        "api_key": ctx.default_api_key,
+        "db": ctx.settings.db_path,
+    }
 
 
 def _url_host(host: str) -> str:
@@ -153,4 +141,4 @@ def route_table(app: Sanic) -> list[tuple[str, str]]:
     return routes
 
 
-__all__ = ["create_app", "route_table"]
+__all__ = ["create_app", "ready_line", "route_table"]

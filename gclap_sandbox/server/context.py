@@ -29,7 +29,8 @@ class AppContext:
     default_org_id: str = ""
     default_api_key: str = ""
     smtp_server: asyncio.AbstractServer | None = None
-    http_url: str = ""
+    http_url: str = ""  # the base URL others reach it at (--public-url, else listen_url)
+    listen_url: str = ""  # where the HTTP server listens
     smtp_port: int = 0
     limiter: RateLimiter = field(default_factory=RateLimiter)
     # (organization id, Idempotency-Key) of requests still running.

@@ -1,10 +1,13 @@
 """Start and stop one sandbox: bind both ports, build the app, run until a signal."""
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import signal
 import socket
 import sys
-from typing import Callable
+from typing import Any, Callable
 
 from gclap_sandbox.settings import Settings
 
@@ -29,7 +32,31 @@ def serve(settings: Settings) -> None:
         log.warning("Listening on a non-loopback address: anyone who can reach this machine can "
                     "read the captured mail and send through the API.")
     app = create_app(settings, http_sock, smtp_sock)
+    app.after_server_start(_announce)
     app.run(sock=http_sock, single_process=True, access_log=False, motd=False)
+
+
+async def _announce(app: Any) -> None:
+    """The process is the sandbox: print the ready line, and stop on SIGINT/SIGTERM."""
+    # Print only once Sanic's run_forever has begun: a SIGTERM sent right after the ready
+    # line would otherwise stop the listener's run_until_complete and be lost.
+    loop = asyncio.get_running_loop()
+    loop.call_soon(loop.call_soon, _print_ready, app.ctx.sandbox)
+    # A plain handler, not loop.add_signal_handler: under load the loop's signal wake-up
+    # was seen to miss a SIGTERM. Stopping the loop is all Sanic's runner needs to shut
+    # down in order (before_server_stop listeners included).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(sig)
+        signal.signal(sig, lambda signum, frame: loop.call_soon_threadsafe(loop.stop))
+
+
+def _print_ready(ctx: Any) -> None:
+    from gclap_sandbox.server.app import ready_line
+
+    sys.stdout.write(json.dumps(ready_line(ctx)) + "\n")
+    sys.stdout.flush()
+    log.info("gclap-sandbox ready: API and inbox at %s, SMTP on %s:%s, database %s",
+             ctx.http_url, ctx.settings.smtp_host, ctx.smtp_port, ctx.settings.db_path)
 
 
 class CannotBind(Exception):

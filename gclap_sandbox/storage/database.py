@@ -80,6 +80,11 @@ class Database:
         self._thread = threading.Thread(target=self._work, name="gclap-db", daemon=True)
         self._db: peewee.SqliteDatabase | None = None
 
+    @property
+    def thread_id(self) -> int | None:
+        """The DB thread's identifier, once it runs."""
+        return self._thread.ident
+
     async def start(self) -> None:
         self._thread.start()
         await self._submit(self._open, (), transactional=False)
