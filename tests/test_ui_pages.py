@@ -232,34 +232,40 @@ def test_server_sent_events_announce_new_mail(sandbox, api, unique):
                     break
 
 
-def test_docs_page_is_prefilled_for_this_sandbox(sandbox, ui):
+def test_docs_page_examples_are_prefilled_for_this_sandbox(sandbox, ui):
     import html as html_lib
 
     page = ui.get("/docs")
     assert page.status_code == 200
     text = html_lib.unescape(page.text)
-    assert f"'{sandbox.http_url}/api/v1/emails/send/'" in text
-    assert f"'Authorization': 'Bearer {sandbox.api_key}'" in text
-    assert f"-H 'Authorization: Bearer {sandbox.api_key}'" in text
-    assert "localhost:8000" not in text and "YOUR_API_KEY" not in text
+    assert f"curl -X POST '{sandbox.http_url}/api/v1/emails/send/'" in text
+    assert f"-H 'Authorization: Bearer {sandbox.api_key}'" in text  # curl
+    assert f"headers={{'Authorization': 'Bearer {sandbox.api_key}'}}" in text  # Python
+    assert f"fetch('{sandbox.http_url}/api/v1/emails/send/'" in text  # JavaScript
+    assert "YOUR_API_KEY" not in text
     assert f"smtplib.SMTP('localhost', {sandbox.smtp_port})" in text
 
 
-def test_docs_page_carries_the_whole_seed_text(ui):
-    from gclap_sandbox.ui.docs import seed_text
-
+def test_docs_page_lists_every_route_of_the_openapi_document_with_its_scope(api, ui):
     import html as html_lib
-    page_text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", ui.get("/docs").text)).split())
-    skip = {"Python", "print(response.json())"}  # the example is present, pre-filled
-    for line in seed_text().splitlines():
-        line = " ".join(line.split()).lstrip("• ")
-        if not line or line in skip or "YOUR_API_KEY" in line or "localhost:8000" in line:
-            continue
-        if re.match(r"^\d[A-Z]", line):  # "1Get Your API Key": a step number glued to its title
-            line = line[1:]
-        if re.match(r"^[a-z_]+(string|integer|uuid|array|datetime)(required)?$", line):
-            continue  # parameter name+type run together; shown as table cells
-        assert line in page_text, line
+
+    document = api.get("/api/v1/openapi.json").json()
+    text = html_lib.unescape(ui.get("/docs").text)
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            anchor = re.sub(r"[^a-z0-9]+", "-", f"{method}-{path}".lower()).strip("-")
+            article = text[text.index(f'id="{anchor}"'):]
+            article = article[:article.index("</article>")]
+            assert f"<code>{path}</code>" in article and method.upper() in article, (method, path)
+            if operation.get("x-required-scope"):
+                assert f"Scope <code>{operation['x-required-scope']}</code>" in article, (method, path)
+
+
+def test_docs_page_is_in_our_own_words(ui):
+    text = ui.get("/docs").text
+    for borrowed in ("Everything you need to integrate Gclap", "Sign up and create an API key",
+                     "Our team is here to help"):
+        assert borrowed not in text
 
 
 def test_static_assets_are_served_with_hashed_urls(ui):

@@ -7,10 +7,10 @@ from pathlib import Path
 from gclap_sandbox.ui.webroot import static_url, web_root
 
 
-def test_web_root_holds_templates_assets_and_the_seed_docs():
+def test_web_root_holds_templates_and_assets():
     root = web_root()
     for name in ("templates/base.html", "templates/inbox.html", "templates/email.html",
-                 "static/app.css", "static/app.js", "docs/gclap-api-docs.txt"):
+                 "templates/docs.html", "static/app.css", "static/app.js", "static/docs.js"):
         assert (root / name).is_file(), name
 
 

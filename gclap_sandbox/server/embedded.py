@@ -136,5 +136,18 @@ class EmbeddedSandbox:
             await server.before_stop()
             server.close()
             await server.wait_closed()
+            await _close_connections(server.connections)
             await server.after_stop()
             Sanic.unregister_app(app)  # type: ignore[arg-type]
+
+
+async def _close_connections(connections: set[Any], grace: float = 1.0) -> None:
+    """As Sanic's runner does at shutdown: idle connections now, busy ones after a grace period."""
+    for connection in list(connections):
+        connection.close_if_idle()
+    deadline = asyncio.get_running_loop().time() + grace
+    while connections and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.01)
+    for connection in list(connections):
+        connection.abort()
+    await asyncio.sleep(0)  # let the transports' connection_lost callbacks run before the loop closes

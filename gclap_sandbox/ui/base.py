@@ -21,14 +21,12 @@ from sanic.response import html as html_response
 from gclap_sandbox.inbox import queries as inbox, listing as inbox_page
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
-from gclap_sandbox.ui.docs import docs_context
 from gclap_sandbox.ui.email_view import EMAIL_CSP, FRAME_SANDBOX, cid_path, extract_links, frame_document
 from gclap_sandbox.errors import ApiError, Forbidden, NotFound, Unauthorized
 from gclap_sandbox.ui.live import is_close, sse_message
 from gclap_sandbox.models import Attachment, EmailContent
 from gclap_sandbox.schema import Bool, ListOf, Obj, Uuid
 from gclap_sandbox.inbox.search import parse_search
-from gclap_sandbox.settings import is_loopback
 from gclap_sandbox.ui.auth import COOKIE, SAFE_METHODS, UiGuard, safe_next, same_origin
 from gclap_sandbox.ui.webroot import make_environment, web_root
 
@@ -206,7 +204,6 @@ async def logout(request: Request) -> HTTPResponse:
 # --- inbox ---------------------------------------------------------------------------------
 
 nav_item("Inbox", "/", order=10)
-nav_item("Docs", "/docs", order=90)
 
 
 @page("/", name="inbox")
@@ -381,17 +378,5 @@ async def email_raw(request: Request, email_id: Any) -> HTTPResponse:
         **_email_headers(), "Content-Disposition": f'attachment; filename="{email_id}.eml"'})
 
 
-# --- docs ----------------------------------------------------------------------------------
-
-@page("/docs", name="docs")
-async def docs_view(request: Request) -> HTTPResponse:
-    ctx = _sandbox(request)
-    show_key = is_loopback(ctx.settings.http_host)
-    return render(request, "docs.html", **docs_context(ctx.http_url, ctx.default_api_key if show_key else None,
-                                                       ctx.settings.smtp_host, ctx.smtp_port))
-
-
-
-
 # Pages and panels of other areas register themselves on this blueprint when imported.
-from gclap_sandbox.ui import contacts as ui_contacts, delivery as ui_delivery, keys as ui_keys, template_editor as ui_templates, webhooks as ui_webhooks
+from gclap_sandbox.ui import contacts as ui_contacts, delivery as ui_delivery, docs as ui_docs, keys as ui_keys, template_editor as ui_templates, webhooks as ui_webhooks  # noqa: E402,F401

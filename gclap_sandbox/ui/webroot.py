@@ -6,10 +6,12 @@ a checkout keeps it next to the package. `web_root()` is the one place that know
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # gclap_sandbox/, above ui/
 
@@ -41,4 +43,12 @@ def make_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.globals["static_url"] = static_url
+    env.filters["prose"] = prose
     return env
+
+
+def prose(text: str) -> Markup:
+    """Short descriptive text with `code` spans and paragraph breaks, escaped."""
+    escaped = str(escape(text))
+    escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+    return Markup(escaped.replace("\n\n", "<br><br>"))
