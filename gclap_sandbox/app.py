@@ -125,7 +125,10 @@ def _problem_for(request: Request, exception: Exception) -> HTTPResponse:
         elif status == 404:
             error = cls(f"No route for {request.method} {request.path}.")
         elif status == 405:
-            error = cls(f"{request.method} is not allowed on {request.path}.")
+            allowed = ", ".join(getattr(exception, "allowed_methods", None) or ())
+            error = cls(f"{request.method} is not allowed on {request.path}"
+                        + (f"; allowed: {allowed}." if allowed else "."),
+                        headers={"Allow": allowed})  # RFC 9110: a 405 lists what the path allows
         else:
             error = cls(str(exception) or None)
     else:

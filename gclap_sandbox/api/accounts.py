@@ -168,9 +168,10 @@ async def _organization(request: Request) -> dict[str, Any]:
     return view
 
 
-@endpoint(bp, "GET", "/accounts/organization/", scope=None, summary="The organization, its plan and usage",
+@endpoint(bp, "GET", "/accounts/organization/", scope="analytics:read",
+          summary="The organization, its plan and usage",
           description="Plan, the plan's limits, this month's email usage and the current rate-limit "
-                      "window. Any valid key may read it.",
+                      "window.",
           responses={200: {"description": "The organization.", "schema": ORGANIZATION_SCHEMA}})
 async def get_organization(request: Request) -> HTTPResponse:
     return json_response(await _organization(request))
