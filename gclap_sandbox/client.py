@@ -130,7 +130,8 @@ class SandboxClient:
 
     def clear(self) -> int:
         """Delete all captured email; how many were deleted."""
-        return int(self._request("DELETE", "/emails/").json()["deleted"])
+        # The API deletes everything only when asked by name: a bare DELETE is a 400.
+        return int(self._request("DELETE", "/emails/", params={"all": "true"}).json()["deleted"])
 
     # Sandbox control
 

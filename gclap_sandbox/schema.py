@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import unicodedata
 from datetime import datetime, timezone
 from email.utils import getaddresses
 from typing import Any, Callable
@@ -21,10 +22,24 @@ MISSING: Any = object()
 # Pragmatic address check: a local part, an @, a domain with a dot or a single label such as localhost.
 _ADDRESS_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
 
+# Bidirectional formatting characters: an address holding one displays as something other than
+# what it is (U+202E shows the rest of the text reversed).
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unsafe_character(value: str) -> str | None:
+    """Why `value` may not be used in an address (control or bidi character), or None."""
+    for ch in value:
+        if ch in _BIDI_CONTROLS:
+            return f"May not contain bidirectional control characters (U+{ord(ch):04X})."
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):  # NUL, line breaks, other controls
+            return f"May not contain control characters or line breaks (U+{ord(ch):04X})."
+    return None
+
 
 def normalize_address(value: str) -> tuple[str, str] | None:
     """Split `Name <a@b>` or `a@b` into (name, address), or None when it is not an address."""
-    if not isinstance(value, str) or "\n" in value or "\r" in value:
+    if not isinstance(value, str) or unsafe_character(value) is not None:
         return None
     pairs = getaddresses([value])
     if len(pairs) != 1:  # "a@x.com, b@y.com" is two addresses, not one
@@ -239,6 +254,10 @@ class Address(Field):
         if not isinstance(value, str):
             _add(errors, path, "Must be an email address string.")
             return None
+        unsafe = unsafe_character(value.strip())  # surrounding whitespace is trimmed, as ever
+        if unsafe is not None:
+            _add(errors, path, unsafe)
+            return None
         if normalize_address(value.strip()) is None:
             if len(getaddresses([value])) > 1:
                 _add(errors, path, "One address per item: give several addresses as a JSON list.")
@@ -358,7 +377,16 @@ class Obj(Field):
         return cleaned
 
     def validate(self, value: Any) -> dict[str, Any]:
-        errors: Errors = {}
+        return self._validated(value, {})
+
+    def validate_query(self, args: dict[str, str]) -> dict[str, Any]:
+        """Validate query-string parameters; an empty (or blank) value is an error naming the
+        parameter, never "no filter": `DELETE ...?to=$UNSET` must not widen to everything."""
+        blank = {name for name, value in args.items() if not value.strip()}
+        errors: Errors = {name: ["May not be empty; leave the parameter out instead."] for name in blank}
+        return self._validated({k: v for k, v in args.items() if k not in blank}, errors)
+
+    def _validated(self, value: Any, errors: Errors) -> dict[str, Any]:
         cleaned = self.check(value, "", errors)
         if errors:
             raise ValidationFailed(errors)

@@ -171,11 +171,18 @@ def test_a_revoked_key_cannot_be_rotated(api):
     assert api.post(f"{KEYS}{old['id']}/rotate/").status_code == 404
 
 
+# Authenticated routes any valid key may call: only the catalogue of scope names itself.
+SCOPE_FREE = {("/api/v1/accounts/scopes/", "get")}
+
+
 def test_every_route_refuses_a_key_lacking_its_scope(api, sandbox):
     """Walks the whole OpenAPI document, so no route can forget to declare its scope."""
     document = api.get("/api/v1/openapi.json").json()
-    routes = [(path, method, op["x-required-scope"]) for path, ops in document["paths"].items()
-              for method, op in ops.items() if op.get("x-required-scope")]
+    authenticated = {(path, method): op["x-required-scope"] for path, ops in document["paths"].items()
+                     for method, op in ops.items() if "x-required-scope" in op}
+    assert {route for route, scope in authenticated.items() if not scope} == SCOPE_FREE
+    routes = [(path, method, scope) for (path, method), scope in authenticated.items() if scope]
+    assert ("/api/v1/accounts/organization/", "get", "analytics:read") in routes
     assert len(routes) >= 8
     keys = {}
     for _, _, scope in routes:

@@ -97,7 +97,7 @@ def test_bad_organization_changes_get_400_and_change_nothing(api):
 
 
 def test_switching_plan_needs_the_api_keys_manage_scope(api, sandbox):
-    reader = api.post("/api/v1/accounts/api-keys/", json={"name": "r", "scopes": ["emails:read"]}).json()["key"]
+    reader = api.post("/api/v1/accounts/api-keys/", json={"name": "r", "scopes": ["analytics:read"]}).json()["key"]
     with sandbox.client(reader) as client:
         assert client.get(ORG).status_code == 200
         assert client.patch(ORG, json={"plan": "free"}).json()["missing_scope"] == "api_keys:manage"

@@ -91,9 +91,9 @@ def test_delete_all(launch):
     with own.client() as api:
         for n in range(3):
             _send(api, to="all@example.com", subject=str(n))
-        assert api.delete("/api/v1/emails/").json() == {"deleted": 3}
+        assert api.delete("/api/v1/emails/", params={"all": "true"}).json() == {"deleted": 3}
         assert total_count(api) == 0
-        assert api.delete("/api/v1/emails").json() == {"deleted": 0}  # trailing slash optional
+        assert api.delete("/api/v1/emails?all=true").json() == {"deleted": 0}  # trailing slash optional
 
 
 def test_wrong_method_is_a_405_problem(api):

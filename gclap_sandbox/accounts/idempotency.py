@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Awaitable, Callable
 
+import peewee
 from sanic import Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
 from gclap_sandbox.errors import BadRequest, Conflict
-from gclap_sandbox.models import IdempotencyRecord
+from gclap_sandbox.models import IdempotencyRecord, Organization
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
+
+log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -69,8 +73,7 @@ async def run_once(ctx: AppContext, request: Request, organization_id: str, key:
                                 headers={REPLAYED_HEADER: "true"})
         response = await call()
         if 200 <= response.status < 300:
-            await ctx.db.run(save_record, organization_id, key, request_print, response.status,
-                             response.content_type or "application/json", bytes(response.body or b""))
+            await _remember(ctx, organization_id, key, request_print, response)
         return response
     finally:
         ctx.idempotency_in_flight.discard(token)
@@ -85,7 +88,26 @@ def find_record(organization_id: str, key: str) -> IdempotencyRecord | None:
     return record
 
 
+async def _remember(ctx: AppContext, organization_id: str, key: str, request_print: str,
+                    response: HTTPResponse) -> None:
+    """Store a completed action's response for replays. The action has happened: failing to
+    remember it must not turn its answer into an error (a retry then simply runs it again)."""
+    try:
+        stored = await ctx.db.run(save_record, organization_id, key, request_print, response.status,
+                                  response.content_type or "application/json", bytes(response.body or b""))
+    except peewee.DatabaseError:
+        log.exception("could not store the response for Idempotency-Key %r; it will not be replayed", key)
+        return
+    if not stored:
+        log.info("Idempotency-Key %r not stored: its organization was deleted by the request itself", key)
+
+
 def save_record(organization_id: str, key: str, request_print: str, status: int, content_type: str,
-                body: bytes) -> None:
+                body: bytes) -> bool:
+    """Store the record (DB thread); False when the action deleted its own organization (a full
+    reset): there is nothing left to replay under, and the caller's key is gone too."""
+    if not Organization.select().where(Organization.id == organization_id).exists():
+        return False
     IdempotencyRecord.replace(organization=organization_id, key=key, fingerprint=request_print, status=status,
                               content_type=content_type, body=body, created_at=clock.now()).execute()
+    return True

@@ -11,10 +11,10 @@ from typing import Any
 
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import auth
-from gclap_sandbox.storage.database import owned
+from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.errors import NotFound
 from gclap_sandbox.models import ApiKey
-from gclap_sandbox.accounts.scopes import SCOPES
+from gclap_sandbox.storage.database import owned
 
 
 def key_view(key: ApiKey) -> dict[str, Any]:

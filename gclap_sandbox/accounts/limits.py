@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import organizations
-from gclap_sandbox.storage.bulk import execute, quoted
 from gclap_sandbox.errors import QuotaExceeded, TooManyRequests
 from gclap_sandbox.models import Organization, UsageCounter
+from gclap_sandbox.storage.bulk import execute, quoted
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext

@@ -12,7 +12,7 @@ SCOPES: dict[str, str] = {
     "templates:write": "Create, change and delete email templates.",
     "webhooks:read": "Read webhook endpoints and the delivery log.",
     "webhooks:write": "Create, change and delete webhook endpoints; redeliver.",
-    "analytics:read": "Read analytics, alerts and reports.",
+    "analytics:read": "Read analytics, alerts and reports, and the organization's plan, usage and limits.",
     "automation:read": "Read automations.",
     "automation:write": "Create, change and delete automations.",
     "deliverability:read": "Read deliverability data.",

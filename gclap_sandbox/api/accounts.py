@@ -7,7 +7,9 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
-from gclap_sandbox.accounts import keys as api_keys, limits
+from gclap_sandbox.accounts import keys as api_keys
+from gclap_sandbox.accounts import limits
+from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
     envelope,
@@ -17,7 +19,6 @@ from gclap_sandbox.api.pagination import (
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, DateTime, Errors, Int, ListOf, Obj, Str
-from gclap_sandbox.accounts.scopes import SCOPES
 
 bp = Blueprint("accounts", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -169,9 +170,10 @@ async def _organization(request: Request) -> dict[str, Any]:
     return view
 
 
-@endpoint(bp, "GET", "/accounts/organization/", scope=None, summary="The organization, its plan and usage",
+@endpoint(bp, "GET", "/accounts/organization/", scope="analytics:read",
+          summary="The organization, its plan and usage",
           description="Plan, the plan's limits, this month's email usage and the current rate-limit "
-                      "window. Any valid key may read it.",
+                      "window.",
           responses={200: {"description": "The organization.", "schema": ORGANIZATION_SCHEMA}})
 async def get_organization(request: Request) -> HTTPResponse:
     return json_response(await _organization(request))

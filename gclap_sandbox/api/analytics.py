@@ -4,9 +4,9 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.events import analytics
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.events import analytics
 from gclap_sandbox.schema import Int, Obj
 
 bp = Blueprint("analytics", url_prefix=API_PREFIX, strict_slashes=False)

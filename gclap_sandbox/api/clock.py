@@ -8,10 +8,10 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
-from gclap_sandbox.events import jobs, timeline
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.events import jobs, timeline
 from gclap_sandbox.schema import DateTime, Errors, Number, Obj
 
 bp = Blueprint("sandbox_clock", url_prefix=API_PREFIX, strict_slashes=False)

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from gclap_sandbox.contacts.segments import (
+    ATTRIBUTE_KEY,
+    number_problem,
+    validate_rules,
+)
 from gclap_sandbox.contacts.store import normalize_email
 from gclap_sandbox.schema import Errors, Field, ListOf, Uuid
-from gclap_sandbox.contacts.segments import ATTRIBUTE_KEY, number_problem, validate_rules
 
 MAX_ATTRIBUTES = 100
 MAX_VALUE_DEPTH = 20

@@ -6,7 +6,6 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.contacts import lists as contact_lists
 from gclap_sandbox.api.contact_fields import MAX_BULK, contact_ids_field, emails_field
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
@@ -16,6 +15,7 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.contacts import lists as contact_lists
 from gclap_sandbox.schema import Errors, Obj, Str
 
 bp = Blueprint("contact_lists", url_prefix=API_PREFIX, strict_slashes=False)

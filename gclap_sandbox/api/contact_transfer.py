@@ -8,10 +8,11 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.contacts import export as contact_export, csv_import as contact_import
 from gclap_sandbox.api.contacts import LIST_QUERY
 from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.api.routing import API_PREFIX, endpoint, start_stream
+from gclap_sandbox.contacts import csv_import as contact_import
+from gclap_sandbox.contacts import export as contact_export
 from gclap_sandbox.errors import BadRequest, ValidationFailed
 from gclap_sandbox.models import ContactList
 from gclap_sandbox.schema import Bool, Obj, Str, Uuid
@@ -111,9 +112,8 @@ async def export_contacts(request: Request) -> None:
     keys = await db.run(contact_export.attribute_keys, org)
     # The first batch runs before the response starts, so a bad filter still gets a 400.
     chunk, cursor = await db.run(contact_export.export_batch, org, filters, keys, None, EXPORT_BATCH)
-    response = await request.respond(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="contacts.csv"'})
+    response = await start_stream(request, content_type="text/csv; charset=utf-8",
+                                  headers={"Content-Disposition": 'attachment; filename="contacts.csv"'})
     await response.send(contact_export.to_csv([contact_export.header(keys)]) + chunk)
     while cursor is not None:
         chunk, cursor = await db.run(contact_export.export_batch, org, filters, keys, cursor, EXPORT_BATCH)

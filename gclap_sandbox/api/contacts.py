@@ -6,7 +6,6 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.api.contact_fields import Attributes, ContactEmail
 from gclap_sandbox.api.emails import EMAIL_SUMMARY
 from gclap_sandbox.api.events import EVENT_SCHEMA
@@ -18,6 +17,7 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.schema import ListOf, Obj, Str, Uuid
 

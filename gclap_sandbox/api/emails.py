@@ -8,9 +8,7 @@ from urllib.parse import quote
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
 
-from gclap_sandbox.pipeline import delivery, simulate
-from gclap_sandbox.inbox import queries as inbox
-from gclap_sandbox.mail import message as mail
+from gclap_sandbox.api.bulk_delete import delete_query
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
     envelope,
@@ -19,8 +17,16 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.pipeline.capture import Incoming, ingest
 from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.events.waiters import (
+    MAX_WAIT_SECONDS,
+    WAIT_DESCRIPTION,
+    hold_until_found,
+)
+from gclap_sandbox.inbox import queries as inbox
+from gclap_sandbox.mail import message as mail
+from gclap_sandbox.pipeline import delivery, simulate
+from gclap_sandbox.pipeline.capture import Incoming, ingest
 from gclap_sandbox.schema import (
     Address,
     Base64,
@@ -35,7 +41,6 @@ from gclap_sandbox.schema import (
     Uuid,
 )
 from gclap_sandbox.templating.store import fill_send_request
-from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS, WAIT_DESCRIPTION, hold_until_found
 
 bp = Blueprint("emails", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -226,18 +231,21 @@ async def list_emails(request: Request) -> HTTPResponse:
     return json_response(envelope(request, count, rows))
 
 
-DELETE_QUERY = Obj({name: field for name, field in LIST_QUERY.fields.items()
-                    if name not in ("page", "page_size", "wait")})
+DELETE_QUERY = delete_query({name: field for name, field in LIST_QUERY.fields.items()
+                             if name not in ("page", "page_size", "wait")}, what="email")
 
 
 @endpoint(bp, "DELETE", "/emails/", scope="emails:write", summary="Delete captured email",
-          description="Deletes the email the filters match (the list's filters), or all of it without any.",
+          description="Deletes the email the filters match (the list's filters), or all of it with "
+                      "`all=true`. Without either it deletes nothing and answers 400.",
           query=DELETE_QUERY,
           responses={200: {"description": "How many were deleted.",
-                            "schema": {"type": "object", "properties": {"deleted": {"type": "integer"}}}}})
+                            "schema": {"type": "object", "properties": {"deleted": {"type": "integer"}}}},
+                     400: {"description": "No filter and no `all=true`, both, an empty value or a bad filter."}})
 async def delete_emails(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
-    deleted = await ctx.db.run(inbox.delete_matching, request.ctx.principal.organization_id, request.ctx.query)
+    filters = {name: value for name, value in request.ctx.query.items() if name != "all"}
+    deleted = await ctx.db.run(inbox.delete_matching, request.ctx.principal.organization_id, filters)
     return json_response({"deleted": deleted})
 
 

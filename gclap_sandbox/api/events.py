@@ -6,8 +6,6 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.events import record as events
-from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
     envelope,
@@ -16,8 +14,14 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.events import record as events
+from gclap_sandbox.events.waiters import (
+    MAX_WAIT_SECONDS,
+    WAIT_DESCRIPTION,
+    hold_until_found,
+)
+from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.schema import DateTime, Errors, Number, Obj, Str, Uuid
-from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS, WAIT_DESCRIPTION, hold_until_found
 
 bp = Blueprint("events", url_prefix=API_PREFIX, strict_slashes=False)
 

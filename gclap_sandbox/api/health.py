@@ -6,8 +6,8 @@ from sanic.response import HTTPResponse
 
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import endpoint
-from gclap_sandbox.storage.database import database
 from gclap_sandbox.errors import ServiceUnavailable
+from gclap_sandbox.storage.database import database
 
 bp = Blueprint("health", strict_slashes=False)
 

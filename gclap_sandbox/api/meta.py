@@ -4,8 +4,8 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.openapi import build_document
+from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint, route_specs
 
 bp = Blueprint("meta", url_prefix=API_PREFIX, strict_slashes=False)

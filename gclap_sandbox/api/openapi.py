@@ -5,10 +5,10 @@ import re
 from typing import Any, Iterable
 
 from gclap_sandbox import __version__
+from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.api.responses import PROBLEM_SCHEMA
 from gclap_sandbox.api.routing import RouteSpec
 from gclap_sandbox.errors import PROBLEM_BASE
-from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.webhooks.payloads import payload_schemas
 
 _PARAM = re.compile(r"<([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-z]+))?>")

@@ -18,7 +18,13 @@ from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import auth, idempotency, limits
-from gclap_sandbox.errors import ApiError, BadRequest, Forbidden, ValidationFailed
+from gclap_sandbox.errors import (
+    ApiError,
+    BadRequest,
+    Forbidden,
+    Unauthorized,
+    ValidationFailed,
+)
 from gclap_sandbox.schema import Obj
 
 API_PREFIX = "/api/v1"
@@ -89,11 +95,12 @@ async def _guarded(request: Request, spec: RouteSpec, call: Callable[[], Awaitab
                    ) -> HTTPResponse:
     """Authenticated routes: key, rate limit (headers on every response), scope, input, idempotency."""
     ctx = request.app.ctx.sandbox
-    principal = await auth.resolve(ctx, auth.parse_bearer(request.headers.get("authorization")))
+    principal = await _authenticate(request)
     request.ctx.principal = principal
     ctx.key_last_used[principal.key_id] = clock.now()
     verdict = await limits.check_rate(ctx, principal.organization_id, count=spec.rate_limited)
     headers = limits.rate_limit_headers(verdict)
+    request.ctx.rate_limit_headers = headers  # for a handler that streams (see start_stream)
     try:
         if not verdict.allowed:
             raise limits.rate_limited(verdict)
@@ -103,12 +110,14 @@ async def _guarded(request: Request, spec: RouteSpec, call: Callable[[], Awaitab
         _validate(request, spec)
         key = idempotency.parse_key(request.headers.get(idempotency.HEADER)) if spec.idempotent else None
         if key is None:
-            response = await call()
+            response: HTTPResponse | None = await call()
         else:
             response = await idempotency.run_once(ctx, request, principal.organization_id, key, call)
     except ApiError as error:
         error.headers = {**headers, **error.headers}
         raise
+    if response is None:  # streamed: start_stream sent the headers with the first bytes
+        return response
     if not spec.rate_limited:  # report the window as the route left it (a plan switch opens a new one)
         headers = limits.rate_limit_headers(await limits.check_rate(ctx, principal.organization_id, count=False))
     response.headers.update(headers)
@@ -122,11 +131,34 @@ def route_specs(app: Any) -> list[RouteSpec]:
     return sorted(specs.values(), key=lambda spec: (spec.path, spec.method))
 
 
+async def _authenticate(request: Request) -> auth.Principal:
+    """The calling key, or 401 with an RFC 6750 challenge (`invalid_token` when a key was given)."""
+    try:
+        secret = auth.parse_bearer(request.headers.get("authorization"))
+    except Unauthorized as error:
+        error.headers["WWW-Authenticate"] = "Bearer"
+        raise
+    try:
+        return await auth.resolve(request.app.ctx.sandbox, secret)
+    except Unauthorized as error:
+        description = "".join(ch for ch in error.detail if ch.isascii() and ch.isprintable() and ch not in '"\\')
+        error.headers["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{description}"'
+        raise
+
+
+async def start_stream(request: Request, *, content_type: str, headers: dict[str, str]) -> HTTPResponse:
+    """Begin a streamed answer from a declared route, carrying the headers every answer carries."""
+    return await request.respond(content_type=content_type,
+                                 headers={**getattr(request.ctx, "rate_limit_headers", {}), **headers})
+
+
 def _validate(request: Request, spec: RouteSpec) -> None:
+    # Blank values kept: Sanic's `request.args` drops `?to=`, which would read as "no filter".
+    args = {name: values[-1] for name, values in request.get_args(keep_blank_values=True).items()}
     if spec.query is not None:
-        request.ctx.query = spec.query.validate({k: v[-1] for k, v in request.args.items()})
-    elif request.args:  # an ignored filter would be worse than an error (think DELETE ?to=...)
-        raise ValidationFailed({name: ["Unknown query parameter."] for name in request.args})
+        request.ctx.query = spec.query.validate_query(args)
+    elif args:  # an ignored filter would be worse than an error (think DELETE ?to=...)
+        raise ValidationFailed({name: ["Unknown query parameter."] for name in args})
     if spec.body is not None:
         data = json_body(request) if request.body or spec.body_required else {}
         request.ctx.body = spec.body.validate(data)

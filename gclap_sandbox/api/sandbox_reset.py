@@ -7,11 +7,11 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox.accounts import auth
-from gclap_sandbox.storage import reset
-from gclap_sandbox.events import timeline
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.events import timeline
 from gclap_sandbox.schema import Bool, Obj
+from gclap_sandbox.storage import reset
 
 bp = Blueprint("sandbox_reset", url_prefix=API_PREFIX, strict_slashes=False)
 

@@ -6,7 +6,6 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.contacts import segment_store
 from gclap_sandbox.api.contact_fields import SegmentRules
 from gclap_sandbox.api.contacts import CONTACT
 from gclap_sandbox.api.pagination import (
@@ -17,6 +16,7 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.contacts import segment_store
 from gclap_sandbox.schema import Obj, Str
 
 bp = Blueprint("segments", url_prefix=API_PREFIX, strict_slashes=False)

@@ -6,10 +6,10 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.pipeline import outcomes, simulate
 from gclap_sandbox.api.events import EVENT_SCHEMA
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
+from gclap_sandbox.pipeline import outcomes, simulate
 from gclap_sandbox.schema import Address, Errors, Obj, Str
 
 bp = Blueprint("simulation", url_prefix=API_PREFIX, strict_slashes=False)

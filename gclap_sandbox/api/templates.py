@@ -6,7 +6,6 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.templating import store as template_store
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
     envelope,
@@ -16,6 +15,7 @@ from gclap_sandbox.api.pagination import (
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import MapOf, Obj, Str, Uuid
+from gclap_sandbox.templating import store as template_store
 
 bp = Blueprint("templates", url_prefix=API_PREFIX, strict_slashes=False)
 

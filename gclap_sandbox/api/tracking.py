@@ -14,9 +14,9 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.pipeline import outcomes, tracking
 from gclap_sandbox.api.routing import endpoint
 from gclap_sandbox.errors import NotFound
+from gclap_sandbox.pipeline import outcomes, tracking
 
 bp = Blueprint("tracking", strict_slashes=False)
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")  # 1x1 transparent GIF

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.storage import bulk
+from gclap_sandbox.contacts.segments import ATTRIBUTE_KEY
 from gclap_sandbox.contacts.store import normalize_email
 from gclap_sandbox.models import Contact, ContactListMember
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.models.fields import new_id
-from gclap_sandbox.contacts.segments import ATTRIBUTE_KEY
+from gclap_sandbox.storage import bulk
 
 FIELD_COLUMNS = ("email", "first_name", "last_name", "status")
 ALIASES = {"e_mail": "email", "email_address": "email", "firstname": "first_name",

@@ -7,8 +7,8 @@ import peewee
 
 from gclap_sandbox import clock
 from gclap_sandbox.contacts.store import add_to_lists, normalize_email
-from gclap_sandbox.storage.database import owned
 from gclap_sandbox.models import Contact, ContactList, ContactListMember
+from gclap_sandbox.storage.database import owned
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's parameter limit
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.contacts.store import dicts_for, newest_first
-from gclap_sandbox.storage.database import owned
-from gclap_sandbox.models import Contact, Segment
 from gclap_sandbox.contacts.segments import compile_rules
+from gclap_sandbox.contacts.store import dicts_for, newest_first
+from gclap_sandbox.models import Contact, Segment
+from gclap_sandbox.storage.database import owned
 
 
 def members(segment: Segment):

@@ -7,9 +7,9 @@ from typing import Any, Iterable
 import peewee
 
 from gclap_sandbox import clock
-from gclap_sandbox.inbox import queries as inbox
-from gclap_sandbox.storage.database import owned
+from gclap_sandbox.contacts.segments import compile_rules, escape_like, like
 from gclap_sandbox.errors import Conflict, ValidationFailed
+from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.models import (
     Contact,
     ContactList,
@@ -19,7 +19,7 @@ from gclap_sandbox.models import (
     Segment,
 )
 from gclap_sandbox.schema import normalize_address
-from gclap_sandbox.contacts.segments import compile_rules, escape_like, like
+from gclap_sandbox.storage.database import owned
 
 # Lifecycle event -> the status it gives a contact (delivery events leave status alone).
 STATUS_FOR_EVENT = {

@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
 from gclap_sandbox import clock
-from gclap_sandbox.storage import bulk, database as db
-from gclap_sandbox.background import cancel_and_wait, nap
 from gclap_sandbox.models import Job
+from gclap_sandbox.server.background import cancel_and_wait, nap
+from gclap_sandbox.storage import bulk
+from gclap_sandbox.storage import database as db
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext

@@ -25,8 +25,9 @@ from datetime import datetime
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.storage import bulk, database as db
 from gclap_sandbox.models import Email, EmailRecipient, Event
+from gclap_sandbox.storage import bulk
+from gclap_sandbox.storage import database as db
 
 SENT = "email.sent"
 DELIVERED = "email.delivered"

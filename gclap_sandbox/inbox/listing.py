@@ -14,9 +14,9 @@ import peewee
 
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.inbox.queries import summary
+from gclap_sandbox.inbox.search import SearchQuery, Term, parse_date
 from gclap_sandbox.models import Email, EmailRecipient, EmailTag
 from gclap_sandbox.relay.store import annotate
-from gclap_sandbox.inbox.search import SearchQuery, Term, parse_date
 
 PAGE_SIZE = 50
 _FULL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")

@@ -4,11 +4,17 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.mail import message as mail
-from gclap_sandbox.storage.database import owned
 from gclap_sandbox.errors import NotFound
-from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
+from gclap_sandbox.mail import message as mail
+from gclap_sandbox.models import (
+    Attachment,
+    Email,
+    EmailContent,
+    EmailRecipient,
+    EmailTag,
+)
 from gclap_sandbox.relay.store import annotate
+from gclap_sandbox.storage.database import owned
 
 
 def filtered(organization_id: str, filters: dict[str, Any]):

@@ -1,6 +1,6 @@
 """All peewee models; importing this package registers them for schema creation."""
-from gclap_sandbox.models.base import BaseModel, owned
 from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
+from gclap_sandbox.models.base import BaseModel, owned
 from gclap_sandbox.models.contacts import (
     Contact,
     ContactList,

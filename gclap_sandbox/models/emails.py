@@ -4,8 +4,8 @@ from __future__ import annotations
 import peewee
 
 from gclap_sandbox import clock
-from gclap_sandbox.models.base import BaseModel
 from gclap_sandbox.models.accounts import Organization
+from gclap_sandbox.models.base import BaseModel
 from gclap_sandbox.models.fields import IdField, JSONField, UtcDateTimeField
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import peewee
 
 from gclap_sandbox import clock
-from gclap_sandbox.models.base import BaseModel
 from gclap_sandbox.models.accounts import Organization
+from gclap_sandbox.models.base import BaseModel
 from gclap_sandbox.models.emails import Email
 from gclap_sandbox.models.fields import IdField, JSONField, UtcDateTimeField
 

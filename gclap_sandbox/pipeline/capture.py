@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.storage import database as db
-from gclap_sandbox.pipeline import delivery
 from gclap_sandbox.accounts import limits
+from gclap_sandbox.inbox.queries import summary
 from gclap_sandbox.mail import message as mail
-from gclap_sandbox.storage.bulk import insert_rows
 from gclap_sandbox.models import (
     Attachment,
     Email,
@@ -24,8 +22,10 @@ from gclap_sandbox.models import (
     EmailRecipient,
     EmailTag,
 )
-from gclap_sandbox.inbox.queries import summary
 from gclap_sandbox.models.fields import new_id
+from gclap_sandbox.pipeline import delivery
+from gclap_sandbox.storage import database as db
+from gclap_sandbox.storage.bulk import insert_rows
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext

@@ -19,11 +19,12 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import TYPE_CHECKING
 
-from gclap_sandbox.events import record as events, jobs
-from gclap_sandbox.mail import message as mail
 from gclap_sandbox.accounts import organizations
-from gclap_sandbox.pipeline import simulate, suppressions, tracking
+from gclap_sandbox.events import jobs
+from gclap_sandbox.events import record as events
+from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import Email, EmailRecipient
+from gclap_sandbox.pipeline import simulate, suppressions, tracking
 
 if TYPE_CHECKING:
     from gclap_sandbox.pipeline.capture import Incoming

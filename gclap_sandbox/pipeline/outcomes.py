@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gclap_sandbox.pipeline import simulate, tracking
-from gclap_sandbox.storage import bulk
 from gclap_sandbox.events import record as events
 from gclap_sandbox.models import (
     Email,
@@ -17,6 +15,8 @@ from gclap_sandbox.models import (
     Job,
     TrackingToken,
 )
+from gclap_sandbox.pipeline import simulate, tracking
+from gclap_sandbox.storage import bulk
 
 
 def _is_first(email_id: str, recipient: str | None, event_type: str) -> bool:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from gclap_sandbox import clock
-from gclap_sandbox.storage.bulk import execute, quoted
 from gclap_sandbox.errors import NotFound
 from gclap_sandbox.models import Event, Suppression
+from gclap_sandbox.storage.bulk import execute, quoted
 
 REASONS = ("hard_bounce", "spam_complaint", "unsubscribe")
 

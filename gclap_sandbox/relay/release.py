@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from gclap_sandbox.errors import BadGateway, Conflict, ValidationFailed
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.relay import store as relay_store
-from gclap_sandbox.errors import BadGateway, Conflict, ValidationFailed
 from gclap_sandbox.relay.config import send_upstream
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from typing import Any, Iterable
 
 from gclap_sandbox import clock
 from gclap_sandbox.mail import message as mail
-from gclap_sandbox.pipeline.delivery import CONTROL_HEADERS
 from gclap_sandbox.models import Email, EmailContent, EmailRecipient, EmailRelay, owned
+from gclap_sandbox.pipeline.delivery import CONTROL_HEADERS
 from gclap_sandbox.relay.config import RelayConfig, RelayOutcome
 
 

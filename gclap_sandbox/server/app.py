@@ -17,19 +17,20 @@ from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock, errors
-from gclap_sandbox.accounts import keys as api_keys, auth, limits
-from gclap_sandbox.events.bus import EventBus
-from gclap_sandbox.server import wiring, workers
-from gclap_sandbox.chaos import http as chaos_http
+from gclap_sandbox.accounts import auth, limits
+from gclap_sandbox.accounts import keys as api_keys
 from gclap_sandbox.api import blueprints
 from gclap_sandbox.api.responses import problem_response
-from gclap_sandbox.server.context import AppContext
-from gclap_sandbox.storage.database import Database
+from gclap_sandbox.chaos import http as chaos_http
+from gclap_sandbox.events.bus import EventBus
+from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS
 from gclap_sandbox.pipeline.delivery import DeliveryOptions
 from gclap_sandbox.relay.worker import configure_relay, start_relay, stop_relay
-from gclap_sandbox.settings import Settings
+from gclap_sandbox.server import wiring, workers
+from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.server.smtp import start_smtp_server
-from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS
+from gclap_sandbox.settings import Settings
+from gclap_sandbox.storage.database import Database
 
 log = logging.getLogger("gclap_sandbox")
 _app_numbers = itertools.count()
@@ -121,7 +122,10 @@ def _problem_for(request: Request, exception: Exception) -> HTTPResponse:
         elif status == 404:
             error = cls(f"No route for {request.method} {request.path}.")
         elif status == 405:
-            error = cls(f"{request.method} is not allowed on {request.path}.")
+            allowed = ", ".join(getattr(exception, "allowed_methods", None) or ())
+            error = cls(f"{request.method} is not allowed on {request.path}"
+                        + (f"; allowed: {allowed}." if allowed else "."),
+                        headers={"Allow": allowed})  # RFC 9110: a 405 lists what the path allows
         else:
             error = cls(str(exception) or None)
     else:

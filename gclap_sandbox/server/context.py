@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gclap_sandbox.accounts.auth import KeyCache
+from gclap_sandbox.accounts.limits import RateLimiter
 from gclap_sandbox.chaos.rules import ChaosState
 from gclap_sandbox.clock import Clock
-from gclap_sandbox.storage.database import Database
-from gclap_sandbox.pipeline.delivery import DeliveryOptions
-from gclap_sandbox.accounts.limits import RateLimiter
-from gclap_sandbox.settings import Settings
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import Waiters
+from gclap_sandbox.pipeline.delivery import DeliveryOptions
+from gclap_sandbox.settings import Settings
+from gclap_sandbox.storage.database import Database
 from gclap_sandbox.ui.live import LiveHub
 
 

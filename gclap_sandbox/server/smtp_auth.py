@@ -12,8 +12,8 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from gclap_sandbox.accounts import auth
-from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.errors import Unauthorized
+from gclap_sandbox.server.context import AppContext
 
 USERNAME = b"apikey"
 SEND_SCOPE = "emails:send"

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.mail import message as mail
 from gclap_sandbox.contacts.store import normalize_email
-from gclap_sandbox.storage.database import owned
 from gclap_sandbox.errors import NotFound, ValidationFailed
+from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import Contact, Template
+from gclap_sandbox.storage.database import owned
 from gclap_sandbox.templating.render import render_email, syntax_errors
 
 PARTS = ("subject", "html", "text")

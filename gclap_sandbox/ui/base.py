@@ -18,16 +18,23 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw, redirect
 from sanic.response import html as html_response
 
-from gclap_sandbox.inbox import queries as inbox, listing as inbox_page
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
-from gclap_sandbox.ui.email_view import EMAIL_CSP, FRAME_SANDBOX, cid_path, extract_links, frame_document
 from gclap_sandbox.errors import ApiError, Forbidden, NotFound, Unauthorized
-from gclap_sandbox.ui.live import is_close, sse_message
+from gclap_sandbox.inbox import listing as inbox_page
+from gclap_sandbox.inbox import queries as inbox
+from gclap_sandbox.inbox.search import parse_search
 from gclap_sandbox.models import Attachment, EmailContent
 from gclap_sandbox.schema import Bool, ListOf, Obj, Uuid
-from gclap_sandbox.inbox.search import parse_search
 from gclap_sandbox.ui.auth import COOKIE, SAFE_METHODS, UiGuard, safe_next, same_origin
+from gclap_sandbox.ui.email_view import (
+    EMAIL_CSP,
+    FRAME_SANDBOX,
+    cid_path,
+    extract_links,
+    frame_document,
+)
+from gclap_sandbox.ui.live import is_close, sse_message
 from gclap_sandbox.ui.webroot import make_environment, web_root
 
 bp = Blueprint("ui", strict_slashes=False)
@@ -379,4 +386,11 @@ async def email_raw(request: Request, email_id: Any) -> HTTPResponse:
 
 
 # Pages and panels of other areas register themselves on this blueprint when imported.
-from gclap_sandbox.ui import contacts as ui_contacts, delivery as ui_delivery, docs as ui_docs, keys as ui_keys, template_editor as ui_templates, webhooks as ui_webhooks  # noqa: E402,F401
+from gclap_sandbox.ui import (  # noqa: E402,F401
+    contacts,
+    delivery,
+    docs,
+    keys,
+    template_editor,
+    webhooks,
+)

@@ -13,16 +13,16 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
-from gclap_sandbox.events import record as events
-from gclap_sandbox.pipeline import outcomes, tracking
-from gclap_sandbox.relay import store as relay_store
 from gclap_sandbox.api.email_release import RELEASE_BODY
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.api.simulation import SIMULATE_BODY
+from gclap_sandbox.events import record as events
 from gclap_sandbox.inbox.queries import get_email
 from gclap_sandbox.mail.message import split_address
 from gclap_sandbox.models import EmailContent, EmailRecipient, Event, TrackingToken
+from gclap_sandbox.pipeline import outcomes, tracking
+from gclap_sandbox.relay import store as relay_store
 from gclap_sandbox.relay.release import release_email
 from gclap_sandbox.ui.base import EMAIL_PANELS, bp, db_run, email_panel, templates
 

@@ -14,12 +14,12 @@ from sanic.response import HTTPResponse, redirect
 
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import keys as api_keys
+from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.api.accounts import CREATE_KEY_BODY, ROTATE_BODY
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.models import ApiKey
 from gclap_sandbox.schema import Int, Obj
-from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.ui.base import bp, db_run, nav_item, page, render, templates
 
 KEYS_SHOWN = 500  # a sandbox has a handful of keys; the API pages through any number

@@ -16,15 +16,15 @@ from sanic import Request
 from sanic.response import HTTPResponse
 from sanic.response import html as html_response
 
-from gclap_sandbox.templating import store as template_store
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.api.templates import CREATE_BODY, MAX_SOURCE, UPDATE_BODY
-from gclap_sandbox.ui.email_view import EMAIL_CSP
 from gclap_sandbox.errors import NotFound, ValidationFailed
 from gclap_sandbox.schema import MapOf, Obj, Str
+from gclap_sandbox.templating import store as template_store
 from gclap_sandbox.templating.render import render_email, syntax_errors, used_variables
 from gclap_sandbox.ui.base import bp, db_run, nav_item, page, render
+from gclap_sandbox.ui.email_view import EMAIL_CSP
 
 LIST_LIMIT = 500
 PREVIEWS_KEPT = 64  # rendered previews kept for their frames to load, newest last

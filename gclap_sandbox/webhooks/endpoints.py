@@ -5,9 +5,9 @@ from datetime import timedelta
 from typing import Any
 
 from gclap_sandbox import clock
+from gclap_sandbox.models import WebhookEndpoint
 from gclap_sandbox.storage.connection import current
 from gclap_sandbox.storage.database import owned
-from gclap_sandbox.models import WebhookEndpoint
 from gclap_sandbox.webhooks import signing
 
 DEFAULT_ROTATION_GRACE = 24 * 3600.0

@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import peewee
 
 from gclap_sandbox import clock
-from gclap_sandbox.storage import database as db
 from gclap_sandbox.errors import Conflict
 from gclap_sandbox.models import (
     Email,
@@ -23,6 +22,7 @@ from gclap_sandbox.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from gclap_sandbox.storage import database as db
 from gclap_sandbox.webhooks import endpoints, payloads, schedule, signing
 
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
