@@ -13,12 +13,12 @@ def test_older_file_gets_new_columns_and_keeps_its_mail(tmp_path):
     smtp_send(first, simple_message("before upgrade"), "a@example.com", ["dev@example.com"])
     assert first.stop() == 0
     with sqlite3.connect(db) as conn:  # play an older version: drop a column added later
-        conn.execute('ALTER TABLE "email_content" DROP COLUMN "original_raw"')
+        conn.execute('ALTER TABLE "email_content" DROP COLUMN "added_headers"')
     second = start_sandbox(db=db)
     try:
         with sqlite3.connect(db) as conn:
             columns = {row[1] for row in conn.execute('PRAGMA table_info("email_content")')}
-        assert "original_raw" in columns
+        assert "added_headers" in columns
         with second.client() as api:
             assert total_count(api) == 1
             smtp_send(second, simple_message("after upgrade"), "a@example.com", ["dev@example.com"])
