@@ -319,8 +319,8 @@ def _email_page_data(org: str, email_id: str) -> dict[str, Any]:
         inbox_page.mark_read(org, [email_id])
     data = inbox.detail(org, email_id, "")
     newer, older = inbox_page.neighbours(org, email)
-    received = inbox.raw_source(org, email_id)
-    delivered = inbox.raw_source(org, email_id, outgoing.DELIVERED)
+    content = EmailContent.get(EmailContent.email == email_id)
+    received, delivered = bytes(content.raw), outgoing.delivered_version(email, content)
     panels = [(panel.template, panel.load(org, email_id)) for panel in EMAIL_PANELS]
     for part in data["attachments"]:
         part["label"] = part["filename"] or part["description"] or PART_LABELS.get(part["content_type"], "attachment")
