@@ -114,10 +114,11 @@ def open_database(path: str) -> peewee.SqliteDatabase:
 
 
 def create_schema() -> None:
-    import gclap_sandbox.models  # noqa: F401  (registers every model)
+    import gclap_sandbox.models  # (registers every model)
 
     database.create_tables(BaseModel.registry, safe=True)
     add_missing_columns()
+    gclap_sandbox.models.emails.upgrade_older_files(database)
 
 
 def add_missing_columns() -> None:

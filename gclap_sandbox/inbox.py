@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gclap_sandbox import clock, mail
+from gclap_sandbox import clock, mail, outgoing
 from gclap_sandbox.db import owned
 from gclap_sandbox.errors import NotFound
 from gclap_sandbox.models import Attachment, Email, EmailContent, EmailRecipient, EmailTag
@@ -93,6 +93,7 @@ def detail(organization_id: str, email_id: str, base_url: str) -> dict[str, Any]
             for a in Attachment.select().where(Attachment.email == email.id).order_by(Attachment.position)
         ],
         raw_url=f"{base_url}/api/v1/emails/{email.id}/raw/",
+        delivered_raw_url=f"{base_url}/api/v1/emails/{email.id}/raw/?version=delivered",
     )
     from gclap_sandbox.relay_store import annotate
 
@@ -108,13 +109,18 @@ def attachment_dict(a: Attachment, base_url: str) -> dict[str, Any]:
         "size": a.size,
         "content_id": a.content_id,
         "inline": a.inline,
+        "description": a.description,
+        "headers": (a.details or {}).get("headers"),
+        "delivery_status": (a.details or {}).get("delivery_status"),
         "download_url": f"{base_url}/api/v1/emails/{a.email_id}/attachments/{a.id}/",
     }
 
 
-def raw_source(organization_id: str, email_id: str) -> bytes:
+def raw_source(organization_id: str, email_id: str, version: str = outgoing.RECEIVED) -> bytes:
+    """The bytes as received, or the delivered version (what a recipient would get)."""
     email = get_email(organization_id, email_id)
-    return bytes(EmailContent.get(EmailContent.email == email.id).raw)
+    content = EmailContent.get(EmailContent.email == email.id)
+    return outgoing.delivered_version(email, content) if version == outgoing.DELIVERED else bytes(content.raw)
 
 
 def attachment_content(organization_id: str, email_id: str, attachment_id: str
@@ -123,9 +129,9 @@ def attachment_content(organization_id: str, email_id: str, attachment_id: str
     attachment = Attachment.get_or_none((Attachment.id == attachment_id) & (Attachment.email == email.id))
     if attachment is None:
         raise NotFound(f"Email {email_id} has no attachment {attachment_id}.")
-    part = mail.part_at(bytes(EmailContent.get(EmailContent.email == email.id).raw), attachment.position)
-    payload = part.get_payload(decode=True) if part is not None else None
-    return attachment, payload if isinstance(payload, bytes) else b""
+    _, content = mail.part_content(bytes(EmailContent.get(EmailContent.email == email.id).raw),
+                                   attachment.position)
+    return attachment, content
 
 
 def delete_email(organization_id: str, email_id: str) -> None:

@@ -44,9 +44,34 @@ class EmailContent(BaseModel):
     email = peewee.ForeignKeyField(Email, primary_key=True, backref="content_rows", on_delete="CASCADE")
     text = peewee.TextField(null=True)
     html = peewee.TextField(null=True)
-    raw = peewee.BlobField()
-    # The bytes as received, when tracking rewrote `raw` (relay sends these, not the rewrite).
-    original_raw = peewee.BlobField(null=True)
+    raw = peewee.BlobField()  # the bytes as received, never changed (`/raw/`)
+    # What the delivered version changes (outgoing.py): the received bytes with tracking
+    # applied (null when tracking changed nothing), and header fields put in front of them.
+    rewritten = peewee.BlobField(null=True)
+    added_headers = JSONField(null=True)
+
+
+def upgrade_older_files(database: peewee.Database) -> None:
+    """Bring mail captured by an older version in line with what is stored now.
+
+    Before `rewritten`, `raw` held the tracked bytes and `original_raw` the received ones:
+    each is put where it belongs, with the bodies of the received message. And every email
+    has a Message-ID: older SMTP mail without one gets one made from its id.
+    """
+    from gclap_sandbox.bulk import portable
+    from gclap_sandbox.mail import parse_message
+
+    database.execute_sql(portable('UPDATE "email" SET "message_id" = \'<\' || "id" || \'@gclap-sandbox.local>\' '
+                                  'WHERE "message_id" IS NULL'))
+    if "original_raw" not in {column.name for column in database.get_columns("email_content")}:
+        return
+    rows = database.execute_sql('SELECT "email_id", "original_raw" FROM "email_content" '
+                                'WHERE "original_raw" IS NOT NULL').fetchall()
+    for email_id, received in rows:
+        _, parsed = parse_message(bytes(received))
+        database.execute_sql(portable('UPDATE "email_content" SET "rewritten" = "raw", "raw" = "original_raw", '
+                                      '"original_raw" = NULL, "text" = ?, "html" = ? WHERE "email_id" = ?'),
+                             (parsed.text, parsed.html, email_id))
 
 
 class EmailRecipient(BaseModel):
@@ -73,3 +98,6 @@ class Attachment(BaseModel):
     size = peewee.IntegerField()
     content_id = peewee.CharField(max_length=500, null=True)
     inline = peewee.BooleanField(default=False)
+    description = peewee.TextField(null=True)  # Content-Description
+    # What a message part carries: {"headers": [...]} or {"delivery_status": {...}} (mime_parts)
+    details = JSONField(null=True)
