@@ -1,6 +1,8 @@
 """The organization's tracking defaults and plan switches, over real HTTP."""
 from __future__ import annotations
 
+from email import message_from_bytes, policy
+
 from lifecycle_helpers import send
 
 ORG = "/api/v1/accounts/organization/"
@@ -8,7 +10,9 @@ HTML = '<html><body><p><a href="https://shop.example/sale">sale</a></p></body></
 
 
 def _html(api, email_id: str) -> str:
-    return api.get(f"/api/v1/emails/{email_id}/").json()["html"]
+    """The HTML as delivered (tracking changes the delivered version, never what was sent)."""
+    raw = api.get(f"/api/v1/emails/{email_id}/raw/", params={"version": "delivered"}).content
+    return message_from_bytes(raw, policy=policy.default).get_body(("html",)).get_content()
 
 
 def test_tracking_defaults_apply_to_mail_that_does_not_set_them(launch):

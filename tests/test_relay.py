@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import email
+import email.utils
 import smtplib
 import socket
 import time
@@ -10,7 +11,8 @@ import pytest
 
 FAST_RETRIES = ("--relay-retry-delays", "0.2,0.2")
 RAW = (b"From: Ana <ana@app.test>\r\nTo: bob@team.test\r\nSubject: Relay me\r\n"
-       b"Message-ID: <relay-1@app.test>\r\nX-Custom: kept as is\r\n\r\nHello over relay.\r\n.dot line\r\n")
+       b"Date: Mon, 05 Jan 2026 10:00:00 +0000\r\nMessage-ID: <relay-1@app.test>\r\n"
+       b"X-Custom: kept as is\r\n\r\nHello over relay.\r\n.dot line\r\n")
 
 
 def smtp_send(sandbox, recipients, raw=RAW, sender="ana@app.test"):
@@ -234,10 +236,27 @@ def test_bad_relay_flags_stop_serve_with_a_clear_message(flags, complaint):
 
 def test_null_sender_bounces_are_relayed(launch, smtp_sink):
     sandbox = launch("--relay", smtp_sink.url)
-    bounce = b"To: bob@team.test\r\nSubject: Undeliverable\r\n\r\nbounce\r\n"
+    bounce = (b"To: bob@team.test\r\nSubject: Undeliverable\r\nDate: Mon, 05 Jan 2026 10:00:00 +0000\r\n"
+              b"Message-ID: <bounce-1@mta.test>\r\n\r\nbounce\r\n")
     smtp_send(sandbox, ["bob@team.test"], raw=bounce, sender="")
     received = smtp_sink.wait_for(1)[0]
     assert received.mail_from == "<>" and received.data == bounce
+
+
+def test_mail_without_message_id_or_date_is_relayed_with_them_as_an_mta_adds_them(launch, smtp_sink):
+    sandbox = launch("--relay", smtp_sink.url)
+    bare = b"From: ana@app.test\r\nTo: bob@team.test\r\nSubject: Bare\r\nMessage-ID:  \r\n\r\nHello\r\n"
+    smtp_send(sandbox, ["bob@team.test"], raw=bare)
+    relayed = smtp_sink.wait_for(1)[0].data
+    with sandbox.client() as client:
+        row = only_email(client)
+        assert client.get(f"/api/v1/emails/{row['id']}/raw/").content == bare  # capture is untouched
+    head, body = relayed.split(b"\r\n\r\n", 1)
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"Message-ID: " + row["message_id"].encode()  # the blank one is replaced
+    assert lines[1].startswith(b"Date: ") and email.utils.parsedate_to_datetime(lines[1][6:].decode())
+    assert lines[2:] == [b"From: ana@app.test", b"To: bob@team.test", b"Subject: Bare"]
+    assert body == b"Hello\r\n"
 
 
 def test_tracking_rewrites_are_not_relayed(launch, smtp_sink, unique):
@@ -248,8 +267,8 @@ def test_tracking_rewrites_are_not_relayed(launch, smtp_sink, unique):
             "to": "bob@team.test", "subject": "tracked", "html": html,
             "track_opens": True, "track_clicks": True, "category": "marketing"})
         assert sent.status_code == 202, sent.text
-        stored = client.get(f"/api/v1/emails/{sent.json()['id']}/").json()
-        assert "/t/click/" in stored["html"]  # the inbox shows the tracked version
+        delivered = client.get(f"/api/v1/emails/{sent.json()['id']}/raw/", params={"version": "delivered"})
+        assert b"/t/click/" in delivered.content  # what the simulated recipient gets is tracked
     relayed = smtp_sink.wait_for(1)[0].data
     assert f"https://example.com/{unique}".encode() in relayed
     assert b"/t/click/" not in relayed and b"/t/open/" not in relayed

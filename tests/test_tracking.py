@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Iterator
 
 import httpx
@@ -36,10 +37,17 @@ def _local(box: RunningSandbox, url: str) -> str:
     return box.extra["listen_url"] + url.removeprefix("https://mail-sandbox.example.net")
 
 
+def _delivered(api: httpx.Client, email_id: str) -> EmailMessage:
+    response = api.get(f"/api/v1/emails/{email_id}/raw/", params={"version": "delivered"})
+    assert response.status_code == 200 and response.headers["content-type"] == "message/rfc822"
+    return message_from_bytes(response.content, policy=policy.default)
+
+
 def _tracked(api: httpx.Client, email_id: str) -> dict:
+    """The email as the API shows it, with `html` as the recipient gets it (the delivered version)."""
     detail = api.get(f"/api/v1/emails/{email_id}/").json()
-    detail["html"] = detail["html"].replace("\r\n", "\n").removesuffix("\n")  # MIME line endings
-    return detail
+    html = _delivered(api, email_id).get_body(("html",)).get_content()
+    return {**detail, "html": html.replace("\r\n", "\n").removesuffix("\n")}  # MIME line endings
 
 
 def test_pixel_and_links_use_unguessable_public_urls(box: RunningSandbox, api: httpx.Client, unique: str) -> None:
@@ -49,6 +57,7 @@ def test_pixel_and_links_use_unguessable_public_urls(box: RunningSandbox, api: h
     pixel = re.search(r'<img src="([^"]+)"', html).group(1)
     for url in (click, pixel):
         assert len(url.rsplit("/", 1)[1]) >= 32
+    assert api.get(f"/api/v1/emails/{email['id']}/").json()["html"] == HTML  # the API gives back what was sent
     # Everything but the tracked link and the pixel is exactly as sent.
     assert html == HTML.replace("https://shop.example/a?x=1&amp;y=2", click).replace(
         "</body>", f'<img src="{pixel}" width="1" height="1" alt="" '
@@ -92,8 +101,8 @@ def test_tracking_is_off_unless_asked(api: httpx.Client, unique: str) -> None:
 def test_one_click_unsubscribe(box: RunningSandbox, api: httpx.Client, unique: str) -> None:
     to = f"eve-{unique}@example.com"
     email = send(api, to, html=HTML, category="marketing")
-    raw = api.get(f"/api/v1/emails/{email['id']}/raw/").content
-    headers = message_from_bytes(raw, policy=policy.default)
+    assert b"List-Unsubscribe" not in api.get(f"/api/v1/emails/{email['id']}/raw/").content  # as received
+    headers = _delivered(api, email["id"])
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = re.fullmatch(r"<(https://[^>]+)>", headers["List-Unsubscribe"]).group(1)
     local = _local(box, url)

@@ -66,7 +66,7 @@ def test_bad_durations(text: str) -> None:
 def test_bounce_report_is_an_rfc3464_delivery_status_notification() -> None:
     now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     report = build_report(sender="app@shop.example", recipient="gone@example.com",
-                          original_raw=b"From: app@shop.example\r\nSubject: Hi\r\n\r\nbody\r\n",
+                          undelivered=b"From: app@shop.example\r\nSubject: Hi\r\n\r\nbody\r\n",
                           smtp_code=550, enhanced_code="5.1.1", reason="550 5.1.1 No such user",
                           arrival=now, bounced_at=now)
     parsed = message_from_bytes(report.as_bytes(), policy=policy.default)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from gclap_sandbox.mail import headers
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.schema import Address, Base64, Int, ListOf, Obj, Str
@@ -66,5 +67,5 @@ def test_snippet_from_html_drops_markup_and_styles():
 
 def test_without_headers_drops_fields_and_their_folded_lines():
     raw = b"Subject: hi\r\nX-Gclap-Simulate: opened,\r\n clicked\r\nTo: a@b.c\r\n\r\nX-Gclap-Simulate: body\r\n"
-    assert mail.without_headers(raw, ("X-Gclap-Simulate",)) == (
+    assert headers.without_headers(raw, ("X-Gclap-Simulate",)) == (
         b"Subject: hi\r\nTo: a@b.c\r\n\r\nX-Gclap-Simulate: body\r\n")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw
@@ -25,7 +24,8 @@ from gclap_sandbox.events.waiters import (
 )
 from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.mail import message as mail
-from gclap_sandbox.pipeline import delivery, simulate
+from gclap_sandbox.mail.filenames import content_disposition, part_name
+from gclap_sandbox.pipeline import delivery, outgoing, simulate
 from gclap_sandbox.pipeline.capture import Incoming, ingest
 from gclap_sandbox.schema import (
     Address,
@@ -163,7 +163,16 @@ ATTACHMENT_INFO = {
         "id": {"type": "string", "format": "uuid"}, "filename": {"type": ["string", "null"]},
         "content_type": {"type": "string"}, "size": {"type": "integer"},
         "content_id": {"type": ["string", "null"]}, "inline": {"type": "boolean"},
-        "download_url": {"type": "string", "format": "uri"},
+        "description": {"type": ["string", "null"], "description": "The part's Content-Description."},
+        "headers": {"type": ["array", "null"], "description": "For message/rfc822 and text/rfc822-headers "
+                    "parts: the headers of the message they carry.", "items": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "value": {"type": "string"}}}},
+        "delivery_status": {"type": ["object", "null"], "description": "For message/delivery-status parts "
+                            "(RFC 3464): the per-message fields and one object of fields per recipient.",
+                            "properties": {"message": {"type": "object"},
+                                           "recipients": {"type": "array", "items": {"type": "object"}}}},
+        "download_url": {"type": "string", "format": "uri",
+                         "description": "The content: decoded for files; for message/* parts the bytes received."},
     },
 }
 EMAIL_DETAIL: dict[str, Any] = {
@@ -180,7 +189,9 @@ EMAIL_DETAIL: dict[str, Any] = {
         "text": {"type": ["string", "null"]},
         "html": {"type": ["string", "null"]},
         "attachments": {"type": "array", "items": ATTACHMENT_INFO},
-        "raw_url": {"type": "string", "format": "uri"},
+        "raw_url": {"type": "string", "format": "uri", "description": "The source exactly as received."},
+        "delivered_raw_url": {"type": "string", "format": "uri",
+                              "description": "The source as delivered (tracking, added headers)."},
     },
 }
 EMAIL_ID_PATH = "/<email_id:uuid>"
@@ -210,6 +221,7 @@ async def send_email(request: Request) -> HTTPResponse:
         envelope_from=mail.split_address(data.get("from_email") or mail.DEFAULT_FROM)[1],
         envelope_to=[*data["to"], *(data.get("cc") or []), *(data.get("bcc") or [])],
         bcc=data.get("bcc") or [], tags=data.get("tags") or [], metadata=data.get("metadata") or {},
+        api_bodies=(data.get("text"), data.get("html")),
     )
     email = await ingest(ctx, incoming)
     return json_response(inbox.summary(email), status=202)
@@ -266,12 +278,21 @@ async def delete_email(request: Request, email_id: Any) -> HTTPResponse:
     return HTTPResponse(status=204)
 
 
+RAW_QUERY = Obj({
+    "version": Str(choices=list(outgoing.VERSIONS), default=outgoing.RECEIVED,
+                   description="`received` (default): the bytes exactly as they arrived. `delivered`: what a "
+                   "recipient would get: tracked links and open pixel, List-Unsubscribe, the Message-ID and "
+                   "Date the sandbox adds when missing, without the X-Gclap-* control headers."),
+}, allow_unknown=False)
+
+
 @endpoint(bp, "GET", "/emails" + EMAIL_ID_PATH + "/raw/", scope="emails:read",
-          summary="The email's RFC 822 source, exactly as captured",
+          summary="The email's RFC 822 source: as received, or as delivered", query=RAW_QUERY,
           responses={200: {"description": "The source.", "content_type": "message/rfc822"}, 404: {}})
 async def raw_email(request: Request, email_id: Any) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
-    source = await ctx.db.run(inbox.raw_source, request.ctx.principal.organization_id, str(email_id))
+    source = await ctx.db.run(inbox.raw_source, request.ctx.principal.organization_id, str(email_id),
+                              request.ctx.query["version"])
     return raw(source, content_type="message/rfc822")
 
 
@@ -283,7 +304,6 @@ async def download_attachment(request: Request, email_id: Any, attachment_id: An
     ctx = request.app.ctx.sandbox
     attachment, content = await ctx.db.run(inbox.attachment_content, request.ctx.principal.organization_id,
                                            str(email_id), str(attachment_id))
-    filename = attachment.filename or f"attachment-{attachment.position}"
-    disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
+    name = part_name(attachment.filename, attachment.content_type, attachment.position)
     return raw(content, content_type=attachment.content_type,
-               headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"})
+               headers={"Content-Disposition": content_disposition(name), "X-Content-Type-Options": "nosniff"})

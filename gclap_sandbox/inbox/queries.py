@@ -6,6 +6,7 @@ from typing import Any
 from gclap_sandbox import clock
 from gclap_sandbox.errors import NotFound
 from gclap_sandbox.mail import message as mail
+from gclap_sandbox.mail.headers import header_list
 from gclap_sandbox.models import (
     Attachment,
     Email,
@@ -13,6 +14,7 @@ from gclap_sandbox.models import (
     EmailRecipient,
     EmailTag,
 )
+from gclap_sandbox.pipeline import outgoing
 from gclap_sandbox.relay.store import annotate
 from gclap_sandbox.storage.database import owned
 
@@ -89,7 +91,7 @@ def detail(organization_id: str, email_id: str, base_url: str) -> dict[str, Any]
             {"email": r.address, "name": r.name, "kind": r.kind, "status": r.status}
             for r in EmailRecipient.select().where(EmailRecipient.email == email.id).order_by(EmailRecipient.id)
         ],
-        headers=mail.header_list(bytes(content.raw)),
+        headers=header_list(bytes(content.raw)),
         text=content.text,
         html=content.html,
         attachments=[
@@ -97,6 +99,7 @@ def detail(organization_id: str, email_id: str, base_url: str) -> dict[str, Any]
             for a in Attachment.select().where(Attachment.email == email.id).order_by(Attachment.position)
         ],
         raw_url=f"{base_url}/api/v1/emails/{email.id}/raw/",
+        delivered_raw_url=f"{base_url}/api/v1/emails/{email.id}/raw/?version=delivered",
     )
     annotate([data], with_jobs=True)
     return data
@@ -110,13 +113,18 @@ def attachment_dict(a: Attachment, base_url: str) -> dict[str, Any]:
         "size": a.size,
         "content_id": a.content_id,
         "inline": a.inline,
+        "description": a.description,
+        "headers": (a.details or {}).get("headers"),
+        "delivery_status": (a.details or {}).get("delivery_status"),
         "download_url": f"{base_url}/api/v1/emails/{a.email_id}/attachments/{a.id}/",
     }
 
 
-def raw_source(organization_id: str, email_id: str) -> bytes:
+def raw_source(organization_id: str, email_id: str, version: str = outgoing.RECEIVED) -> bytes:
+    """The bytes as received, or the delivered version (what a recipient would get)."""
     email = get_email(organization_id, email_id)
-    return bytes(EmailContent.get(EmailContent.email == email.id).raw)
+    content = EmailContent.get(EmailContent.email == email.id)
+    return outgoing.delivered_version(email, content) if version == outgoing.DELIVERED else bytes(content.raw)
 
 
 def attachment_content(organization_id: str, email_id: str, attachment_id: str
@@ -125,9 +133,9 @@ def attachment_content(organization_id: str, email_id: str, attachment_id: str
     attachment = Attachment.get_or_none((Attachment.id == attachment_id) & (Attachment.email == email.id))
     if attachment is None:
         raise NotFound(f"Email {email_id} has no attachment {attachment_id}.")
-    part = mail.part_at(bytes(EmailContent.get(EmailContent.email == email.id).raw), attachment.position)
-    payload = part.get_payload(decode=True) if part is not None else None
-    return attachment, payload if isinstance(payload, bytes) else b""
+    _, content = mail.part_content(bytes(EmailContent.get(EmailContent.email == email.id).raw),
+                                   attachment.position)
+    return attachment, content
 
 
 def delete_email(organization_id: str, email_id: str) -> None:

@@ -1,4 +1,4 @@
-"""Write the MIME message for an API send, straight to bytes.
+"""Write MIME straight to bytes: the message for an API send, and a part's new body.
 
 The stdlib's EmailMessage builder and generator cost about a millisecond per message, most
 of an API send; this writer produces the same structure (multipart/mixed > related >
@@ -12,14 +12,18 @@ import binascii
 import re
 import secrets
 from email.header import Header
+from email.message import Message
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import quote
 
+from gclap_sandbox.mail.headers import newline_of, without_headers
+from gclap_sandbox.mail.parts import Span
 from gclap_sandbox.schema import normalize_address
 
 CRLF = b"\r\n"
 _NEWLINES = re.compile(r"\r\n|\r|\n")
+_NEWLINE_BYTES = re.compile(rb"\r\n|\r|\n")
 _MAX_7BIT_LINE = 998
 
 
@@ -139,3 +143,36 @@ def _parameter(key: str, value: str) -> str:
     if value.isascii():
         return f'{key}="' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f"{key}*=utf-8''{quote(value, safe='')}"
+
+
+# --- replacing one part's body (tracking writes the delivered version this way) -----------
+
+def with_html_body(raw: bytes, span: Span, part: Message, html: str) -> bytes | None:
+    """`raw` with the HTML part at `span` holding `html` instead, re-encoded in the part's own
+    charset and, where it still fits, its own transfer encoding; every other byte is kept.
+    None when that cannot be done faithfully (an unknown charset, no blank line after the
+    part's headers)."""
+    newline = newline_of(raw)
+    head = raw[span.start:span.body]
+    if not (head.endswith(newline + newline) or head == newline):
+        return None
+    try:
+        data = html.encode(part.get_content_charset() or "utf-8", "xmlcharrefreplace")
+    except LookupError:
+        return None
+    encoding, body = _encode_body(data, str(part.get("content-transfer-encoding") or "").strip().lower(), newline)
+    fields = without_headers(head, ("content-transfer-encoding",))
+    fields = fields[:-len(newline)] + f"Content-Transfer-Encoding: {encoding}".encode() + newline + newline
+    return raw[:span.start] + fields + body + raw[span.end:]
+
+
+def _encode_body(data: bytes, original: str, newline: bytes) -> tuple[str, bytes]:
+    if original == "base64":
+        return "base64", base64.encodebytes(data).replace(b"\n", newline).removesuffix(newline)
+    lines = _NEWLINE_BYTES.sub(b"\n", data)
+    if all(len(line) <= _MAX_7BIT_LINE for line in lines.split(b"\n")):
+        if lines.isascii():
+            return "7bit", lines.replace(b"\n", newline)
+        if original in ("8bit", "binary"):
+            return "8bit", lines.replace(b"\n", newline)
+    return "quoted-printable", binascii.b2a_qp(lines).replace(b"\n", newline)

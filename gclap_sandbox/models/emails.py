@@ -44,9 +44,11 @@ class EmailContent(BaseModel):
     email = peewee.ForeignKeyField(Email, primary_key=True, backref="content_rows", on_delete="CASCADE")
     text = peewee.TextField(null=True)
     html = peewee.TextField(null=True)
-    raw = peewee.BlobField()
-    # The bytes as received, when tracking rewrote `raw` (relay sends these, not the rewrite).
-    original_raw = peewee.BlobField(null=True)
+    raw = peewee.BlobField()  # the bytes as received, never changed (`/raw/`)
+    # What the delivered version changes (outgoing.py): the received bytes with tracking
+    # applied (null when tracking changed nothing), and header fields put in front of them.
+    rewritten = peewee.BlobField(null=True)
+    added_headers = JSONField(null=True)
 
 
 class EmailRecipient(BaseModel):
@@ -73,3 +75,6 @@ class Attachment(BaseModel):
     size = peewee.IntegerField()
     content_id = peewee.CharField(max_length=500, null=True)
     inline = peewee.BooleanField(default=False)
+    description = peewee.TextField(null=True)  # Content-Description
+    # What a message part carries: {"headers": [...]} or {"delivery_status": {...}} (mime_parts)
+    details = JSONField(null=True)

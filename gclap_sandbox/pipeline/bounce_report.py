@@ -15,12 +15,13 @@ from typing import Any
 
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import EmailContent, Event
+from gclap_sandbox.pipeline import outgoing
 
 REPORTING_MTA = "gclap-sandbox.test"
 MAILER_DAEMON = f"Mail Delivery System <MAILER-DAEMON@{REPORTING_MTA}>"
 
 
-def build_report(*, sender: str, recipient: str, original_raw: bytes, smtp_code: int,
+def build_report(*, sender: str, recipient: str, undelivered: bytes, smtp_code: int,
                  enhanced_code: str, reason: str, arrival: datetime, bounced_at: datetime) -> Message:
     """A multipart/report; report-type=delivery-status message for one failed recipient."""
     domain = recipient.rpartition("@")[2]
@@ -45,7 +46,7 @@ def build_report(*, sender: str, recipient: str, original_raw: bytes, smtp_code:
     ])
     status["Content-Description"] = "Delivery report"
     report.attach(status)
-    header_block = original_raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    header_block = undelivered.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
     header_text = header_block.decode("utf-8", "replace") + "\n"
     headers = MIMEText(header_text, "rfc822-headers", _charset(header_text), policy=mail.WIRE)
     headers["Content-Description"] = "Undelivered message headers"
@@ -78,9 +79,10 @@ def on_event(event: Event, payload: dict[str, Any]) -> None:
     sender = email.envelope_from or email.from_address
     if not sender:  # null reverse-path: nobody to tell (RFC 5321 4.5.5)
         return
-    content = EmailContent.get(EmailContent.email == email.id)
+    # The headers the recipient's server was given: with the Message-ID the sender can match.
+    delivered = outgoing.delivered_version(email, EmailContent.get(EmailContent.email == email.id))
     report = build_report(
-        sender=sender, recipient=event.recipient, original_raw=bytes(content.raw),
+        sender=sender, recipient=event.recipient, undelivered=delivered,
         smtp_code=int(event.data.get("smtp_code", 550)),
         enhanced_code=str(event.data.get("enhanced_code", "5.0.0")),
         reason=str(event.data.get("reason", "550 5.0.0 Delivery failed")),

@@ -1,10 +1,10 @@
 """The one pipeline every email goes through, whether it came by REST or by SMTP.
 
-`capture_email()` runs on the DB thread as one unit of work: parse the raw message, decide
-each recipient's kind (to / cc / bcc), charge the monthly quota, and store the listing row,
-recipients, tags, attachment metadata and the raw source. The delivery steps (delivery.py:
-suppression, tracking, `email.sent`, simulated outcomes as jobs) run around the store, so
-both entry points stay identical.
+`capture_email()` runs on the DB thread as one unit of work: parse the raw message (once),
+decide each recipient's kind (to / cc / bcc), charge the monthly quota, and store the listing
+row, recipients, tags, attachment metadata and the raw source exactly as received. The
+delivery steps (delivery.py: suppression, the tracking of the delivered version, `email.sent`,
+simulated outcomes as jobs) run around the store, so both entry points stay identical.
 """
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ class Incoming:
     bcc: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    # (text, html) as the API caller wrote them: stored as given, while the MIME parts carry
+    # them with CRLF line endings.
+    api_bodies: tuple[str | None, str | None] | None = None
     email_id: str = field(default_factory=new_id)
     # False for mail the sandbox writes itself (bounce reports): stored, no delivery steps.
     lifecycle: bool = True
@@ -53,19 +56,18 @@ class Incoming:
 def capture_email(incoming: Incoming) -> Email:
     """Parse and store one email; call on the DB thread (inside `Database.run`)."""
     msg, parsed = mail.parse_message(incoming.raw)
+    if incoming.api_bodies is not None:
+        parsed.text, parsed.html = incoming.api_bodies
     recipients = _recipients(incoming, parsed)
     limits.charge_quota(incoming.organization_id, len(recipients))  # raises QuotaExceeded: nothing stored
     addresses = [addr for addr, _, _ in recipients]
-    prepared = delivery.prepare(incoming, msg, addresses) if incoming.lifecycle else None
-    raw = incoming.raw
-    if prepared is not None and prepared.raw is not incoming.raw:  # tracking changed the message
-        raw = prepared.raw
-        _, parsed = mail.parse_message(raw)
+    prepared = delivery.prepare(incoming, msg, parsed, addresses) if incoming.lifecycle else None
     row = {
         "id": incoming.email_id,
         "organization": incoming.organization_id,
         "source": incoming.source,
-        "message_id": parsed.message_id,
+        # As a provider does, every email gets one; the delivered version carries it.
+        "message_id": parsed.message_id or mail.new_message_id(),
         "from_address": parsed.from_address,
         "from_name": parsed.from_name or None,
         "envelope_from": incoming.envelope_from,
@@ -85,15 +87,18 @@ def capture_email(incoming: Incoming) -> Email:
         "created_at": clock.now(),
     }
     insert_rows(Email, [row])
-    insert_rows(EmailContent, [{"email": incoming.email_id, "text": parsed.text, "html": parsed.html,
-                                "raw": raw, "original_raw": None if raw is incoming.raw else incoming.raw}])
+    insert_rows(EmailContent, [{
+        "email": incoming.email_id, "text": parsed.text, "html": parsed.html, "raw": incoming.raw,
+        "rewritten": prepared.rewritten if prepared else None,
+        "added_headers": prepared.added_headers if prepared and prepared.added_headers else None}])
     insert_rows(EmailRecipient, [
         {"email": incoming.email_id, "address": addr, "name": name, "kind": kind, "status": "sent"}
         for addr, name, kind in recipients])
     insert_rows(EmailTag, [{"email": incoming.email_id, "tag": tag} for tag in incoming.tags])
     insert_rows(Attachment, [
         {"id": new_id(), "email": incoming.email_id, "position": a.position, "filename": a.filename,
-         "content_type": a.content_type, "size": a.size, "content_id": a.content_id, "inline": a.inline}
+         "content_type": a.content_type, "size": a.size, "content_id": a.content_id, "inline": a.inline,
+         "description": a.description, "details": a.details}
         for a in parsed.attachments])
     email = Email(**row)
     if prepared is not None:

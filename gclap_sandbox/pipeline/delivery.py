@@ -1,7 +1,8 @@
 """The delivery steps of the one pipeline (capture.py calls them on the DB thread).
 
-Before the email is stored, `prepare()`: find suppressed recipients, add the open pixel and
-click links when tracking is on, and the RFC 8058 unsubscribe headers to marketing mail.
+Before the email is stored, `prepare()`: find suppressed recipients and write what the
+delivered version changes (outgoing.py): the open pixel and click links when tracking is on,
+the RFC 8058 unsubscribe headers of marketing mail. The received bytes are never changed.
 After it is stored, `after_store()`: record `email.sent` (or `email.suppressed`) for each
 recipient and schedule the simulated outcomes as jobs on the sandbox clock.
 
@@ -14,15 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email import policy
 from email.message import Message
-from email.parser import BytesParser
 from typing import TYPE_CHECKING
 
 from gclap_sandbox.accounts import organizations
 from gclap_sandbox.events import jobs
 from gclap_sandbox.events import record as events
 from gclap_sandbox.mail import message as mail
+from gclap_sandbox.mail import parts as mime_parts
+from gclap_sandbox.mail import writer as mime_writer
 from gclap_sandbox.models import Email, EmailRecipient
 from gclap_sandbox.pipeline import simulate, suppressions, tracking
 
@@ -49,7 +50,8 @@ class DeliveryOptions:
 
 @dataclass
 class Prepared:
-    raw: bytes
+    rewritten: bytes | None = None  # the received bytes with tracking applied; None: unchanged
+    added_headers: list[tuple[str, str]] = field(default_factory=list)  # put in front on delivery
     suppressed: dict[str, str] = field(default_factory=dict)  # address -> reason
     labels: set[str] = field(default_factory=set)  # from X-Gclap-Simulate
     tokens: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)  # token, kind, rcpt, url
@@ -74,9 +76,10 @@ def _flag(msg: Message | None, name: str) -> bool | None:
     return True if text in _YES else False if text in _NO else None
 
 
-def prepare(incoming: Incoming, msg: Message | None, addresses: list[str]) -> Prepared:
+def prepare(incoming: Incoming, msg: Message | None, parsed: mail.ParsedEmail,
+            addresses: list[str]) -> Prepared:
     options = incoming.options or DeliveryOptions()
-    prepared = Prepared(raw=incoming.raw)
+    prepared = Prepared()
     prepared.suppressed = suppressions.suppressed(incoming.organization_id, addresses)
     if msg is None:
         return prepared
@@ -92,48 +95,47 @@ def prepare(incoming: Incoming, msg: Message | None, addresses: list[str]) -> Pr
     track_clicks = _flag(msg, TRACK_CLICKS_HEADER)
     track_opens = bool(org_settings.get("track_opens", False)) if track_opens is None else track_opens
     track_clicks = bool(org_settings.get("track_clicks", False)) if track_clicks is None else track_clicks
-    if track_opens or track_clicks:
-        _track_html(msg, prepared, options.base_url, recipient, track_opens, track_clicks)
+    if (track_opens or track_clicks) and parsed.html_position is not None:
+        _track_html(incoming.raw, msg, parsed.html_position, prepared, options.base_url, recipient,
+                    track_opens, track_clicks)
     if str(msg.get(CATEGORY_HEADER) or "").strip().lower() == "marketing" and msg.get("List-Unsubscribe") is None:
         token = tracking.new_token()
         prepared.tokens.append((token, tracking.UNSUBSCRIBE, recipient, None))
         url = tracking.tracking_url(options.base_url, tracking.UNSUBSCRIBE, token)
-        prepared.raw = _prepend_headers(prepared.raw, [
-            ("List-Unsubscribe", f"<{url}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")])
+        prepared.added_headers += [("List-Unsubscribe", f"<{url}>"),
+                                   ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
     return prepared
 
 
-def _track_html(msg: Message, prepared: Prepared, base_url: str, recipient: str,
-                opens: bool, clicks: bool) -> None:
-    # The capture parse is the fast compat32 one; rewriting needs the full EmailMessage API.
-    msg = BytesParser(policy=policy.default).parsebytes(prepared.raw)
-    part = msg.get_body(("html",))
-    if part is None:
+def _track_html(raw: bytes, msg: Message, position: int, prepared: Prepared, base_url: str,
+                recipient: str, opens: bool, clicks: bool) -> None:
+    """Rewrite the HTML body part in place, from the capture's own parse (no second parse)."""
+    span = mime_parts.part_spans(raw, msg).get(position)
+    part = mime_parts.part_at(msg, position)
+    if span is None or part is None:  # boundaries out of step with the parse: leave it as sent
         return
-    source = part.get_content()
+    source = mail.decoded_text(part)
+    tokens: list[tuple[str, str, str | None, str | None]] = []
     by_url: dict[str, str] = {}
 
     def click_url(url: str) -> str:
         if url not in by_url:
             by_url[url] = tracking.new_token()
-            prepared.tokens.append((by_url[url], tracking.CLICK, recipient, url))
+            tokens.append((by_url[url], tracking.CLICK, recipient, url))
         return tracking.tracking_url(base_url, tracking.CLICK, by_url[url])
 
     pixel = None
     if opens:
         token = tracking.new_token()
-        prepared.tokens.append((token, tracking.OPEN, recipient, None))
+        tokens.append((token, tracking.OPEN, recipient, None))
         pixel = tracking.tracking_url(base_url, tracking.OPEN, token)
     rewritten = tracking.rewrite_html(source, click_url=click_url if clicks else None, pixel_url=pixel)
     if rewritten.html == source:
         return
-    part.set_content(rewritten.html, subtype="html", charset=part.get_content_charset() or "utf-8")
-    prepared.raw = msg.as_bytes(policy=mail.WIRE)
-
-
-def _prepend_headers(raw: bytes, headers: list[tuple[str, str]]) -> bytes:
-    newline = b"\r\n" if b"\r\n" in raw[:2000] else b"\n"
-    return b"".join(f"{name}: {value}".encode() + newline for name, value in headers) + raw
+    written = mime_writer.with_html_body(raw, span, part, rewritten.html)
+    if written is not None:
+        prepared.rewritten = written
+        prepared.tokens += tokens
 
 
 def after_store(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> None:

@@ -6,9 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from gclap_sandbox import clock
-from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import Email, EmailContent, EmailRecipient, EmailRelay, owned
-from gclap_sandbox.pipeline.delivery import CONTROL_HEADERS
+from gclap_sandbox.pipeline import outgoing
 from gclap_sandbox.relay.config import RelayConfig, RelayOutcome
 
 
@@ -25,10 +24,8 @@ class RelayWork:
 
 def original_source(email_id: str) -> bytes:
     """The bytes relay sends: the message as received, without tracking rewrites or the
-    sandbox's own control headers (X-Gclap-Simulate, X-Gclap-Track-*, X-Gclap-Category)."""
-    content = EmailContent.get(EmailContent.email == email_id)
-    received = bytes(content.original_raw if content.original_raw is not None else content.raw)
-    return mail.without_headers(received, CONTROL_HEADERS)
+    sandbox's own control headers, with a Message-ID and Date when it had none (outgoing.py)."""
+    return outgoing.relayed_version(Email.get_by_id(email_id), EmailContent.get(EmailContent.email == email_id))
 
 
 def envelope_sender(email: Email) -> str:

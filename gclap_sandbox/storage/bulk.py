@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence, TypeVar
 
 import peewee
 
-from gclap_sandbox.storage.database import database
+from gclap_sandbox.storage.connection import database
 
 M = TypeVar("M", bound=peewee.Model)
 

@@ -12,7 +12,7 @@ import functools
 import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import unquote, urlencode
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, raw, redirect
@@ -20,11 +20,19 @@ from sanic.response import html as html_response
 
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
-from gclap_sandbox.errors import ApiError, Forbidden, NotFound, Unauthorized
+from gclap_sandbox.errors import (
+    ApiError,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from gclap_sandbox.inbox import listing as inbox_page
 from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.inbox.search import parse_search
+from gclap_sandbox.mail.filenames import content_disposition, part_name
 from gclap_sandbox.models import Attachment, EmailContent
+from gclap_sandbox.pipeline import outgoing
 from gclap_sandbox.schema import Bool, ListOf, Obj, Uuid
 from gclap_sandbox.ui.auth import COOKIE, SAFE_METHODS, UiGuard, safe_next, same_origin
 from gclap_sandbox.ui.email_view import (
@@ -41,6 +49,10 @@ bp = Blueprint("ui", strict_slashes=False)
 bp.static("/static", str(web_root() / "static"), name="static")
 templates = make_environment()
 SOURCE_PREVIEW_LIMIT = 512 * 1024  # bytes of source shown inline; the rest is a download
+# What the email page calls a part sent without a name or description.
+PART_LABELS = {"message/rfc822": "Attached message", "message/global": "Attached message",
+               "message/delivery-status": "Delivery status", "message/global-delivery-status": "Delivery status",
+               "text/rfc822-headers": "Message headers", "message/global-headers": "Message headers"}
 HEARTBEAT_SECONDS = 15.0
 
 
@@ -297,24 +309,33 @@ async def delete_all(request: Request) -> HTTPResponse:
 
 # --- one email -----------------------------------------------------------------------------
 
+def _source_view(source: bytes) -> dict[str, Any]:
+    return {"text": source[:SOURCE_PREVIEW_LIMIT].decode("utf-8", "replace"),
+            "truncated": len(source) > SOURCE_PREVIEW_LIMIT}
+
+
 def _email_page_data(org: str, email_id: str) -> dict[str, Any]:
     email = inbox.get_email(org, email_id)
     was_unread = not email.is_read
     if was_unread:
         inbox_page.mark_read(org, [email_id])
     data = inbox.detail(org, email_id, "")
-    if data["text"] is not None:
-        data["text"] = data["text"].replace("\r\n", "\n")
     newer, older = inbox_page.neighbours(org, email)
-    raw_bytes = bytes(EmailContent.get(EmailContent.email == email_id).raw)
+    content = EmailContent.get(EmailContent.email == email_id)
+    received, delivered = bytes(content.raw), outgoing.delivered_version(email, content)
     panels = [(panel.template, panel.load(org, email_id)) for panel in EMAIL_PANELS]
+    for part in data["attachments"]:
+        part["label"] = part["filename"] or part["description"] or PART_LABELS.get(part["content_type"], "attachment")
     return {
         "email": data,
         "newer": newer,
         "older": older,
         "links": extract_links(data["html"], data["text"]),
-        "source": raw_bytes[:SOURCE_PREVIEW_LIMIT].decode("utf-8", "replace"),
-        "source_truncated": len(raw_bytes) > SOURCE_PREVIEW_LIMIT,
+        # The source as received, and what delivery changed (None when nothing).
+        "source": _source_view(received),
+        "delivered_source": None if delivered == received else _source_view(delivered),
+        "message_parts": [a for a in data["attachments"] if a["headers"] is not None
+                          or a["delivery_status"] is not None],
         "panels": panels,
         "unread": inbox_page.unread_count(org),
     }
@@ -373,16 +394,21 @@ async def email_cid(request: Request, email_id: Any, content_id: str) -> HTTPRes
 async def email_attachment(request: Request, email_id: Any, attachment_id: Any) -> HTTPResponse:
     attachment, content = await db_run(request, inbox.attachment_content, _sandbox(request).default_org_id,
                                        str(email_id), str(attachment_id))
-    filename = attachment.filename or f"attachment-{attachment.position}"
+    name = part_name(attachment.filename, attachment.content_type, attachment.position)
     return raw(content, content_type=attachment.content_type, headers={
-        **_email_headers(), "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+        **_email_headers(), "Content-Disposition": content_disposition(name)})
 
 
 @bp.get("/ui/emails/<email_id:uuid>/raw", name="email_raw")
 async def email_raw(request: Request, email_id: Any) -> HTTPResponse:
-    source = await db_run(request, inbox.raw_source, _sandbox(request).default_org_id, str(email_id))
+    """The source as received, or with `?version=delivered` as a recipient would get it."""
+    version = request.args.get("version", outgoing.RECEIVED)
+    if version not in outgoing.VERSIONS:
+        raise ValidationFailed({"version": [f"Must be one of: {', '.join(outgoing.VERSIONS)}."]})
+    source = await db_run(request, inbox.raw_source, _sandbox(request).default_org_id, str(email_id), version)
+    suffix = "" if version == outgoing.RECEIVED else f"-{version}"
     return raw(source, content_type="message/rfc822", headers={
-        **_email_headers(), "Content-Disposition": f'attachment; filename="{email_id}.eml"'})
+        **_email_headers(), "Content-Disposition": content_disposition(f"{email_id}{suffix}.eml")})
 
 
 # Pages and panels of other areas register themselves on this blueprint when imported.

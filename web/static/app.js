@@ -171,6 +171,17 @@
       });
     });
 
+    // Source tab: the bytes as received, or as delivered.
+    email.querySelectorAll("[data-source-version]").forEach((button) => {
+      button.addEventListener("click", () => {
+        const version = button.dataset.sourceVersion;
+        email.querySelectorAll("[data-source-version]").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+        email.querySelectorAll("[data-source], [data-source-note]").forEach((el) => {
+          el.hidden = (el.dataset.source || el.dataset.sourceNote) !== version;
+        });
+      });
+    });
+
     async function remove() {
       await call("DELETE", "/ui/api/emails/" + email.dataset.id);
       const next = email.dataset.older || email.dataset.newer;
