@@ -3,7 +3,7 @@
   "use strict";
   const email = document.querySelector("article.email");
   if (!email || !window.gclap) return;
-  const { call, toast, localizeTimes, stream } = window.gclap;
+  const { call, toast, localizeTimes, stream, confirmDialog } = window.gclap;
   const id = email.dataset.id;
 
   function showStatus(status) {
@@ -56,22 +56,38 @@
     }
   });
 
+  // Release sends to the real upstream server: first ask the server where it would go, name
+  // that server and the recipients in a confirmation, and send only when confirmed (the send
+  // carries the upstream shown, and the server refuses it if that is not where it would go).
+  function releaseQuestion(plan) {
+    const lines = [["Upstream server: ", { code: plan.upstream }],
+                   ["Recipients (" + plan.recipients.length + "): " + plan.recipients.join(", ")]];
+    if (plan.skipped.length) lines.push(["Not relayed (--relay-deny): " + plan.skipped.join(", ")]);
+    lines.push("This delivers real mail; it cannot be called back.");
+    return { title: "Send this email to " + plan.host + "?", lines, confirm: "Send to " + plan.host };
+  }
+
   email.addEventListener("submit", async (event) => {
     const form = event.target.closest("form[data-release]");
     if (!form) return;
     event.preventDefault();
     const to = form.elements.to.value.split(",").map((s) => s.trim()).filter(Boolean);
+    const body = to.length ? { to } : {};
     const button = form.querySelector("button");
     button.disabled = true;
-    let message;
+    let message = null;
     try {
-      const job = await call("POST", "/ui/api/emails/" + id + "/release", to.length ? { to } : {});
-      const reply = job.last_reply || {};
-      message = "Relayed: " + (reply.code || "") + " " + (reply.message || "");
+      const plan = await call("POST", "/ui/api/emails/" + id + "/release/plan", body);
+      if (await confirmDialog(releaseQuestion(plan))) {
+        const job = await call("POST", "/ui/api/emails/" + id + "/release", { ...body, confirm_upstream: plan.upstream });
+        const reply = job.last_reply || {};
+        message = "Relayed: " + (reply.code || "") + " " + (reply.message || "");
+      }
     } catch (err) {
       message = err.message;
     }
     button.disabled = false;
+    if (message === null) return;  // cancelled: nothing was sent
     await refreshPanels().catch(() => {});
     const result = email.querySelector("[data-release-result]");
     if (result) { result.textContent = message; result.hidden = false; }
