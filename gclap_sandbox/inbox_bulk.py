@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import peewee
-
 from gclap_sandbox.errors import Conflict, ValidationFailed
 from gclap_sandbox.inbox_page import matching
 from gclap_sandbox.models import Email
@@ -66,10 +64,6 @@ class Scope:
         return f"matching {self.text.strip()}" if self.text is not None else "in the inbox"
 
 
-def _targets(organization_id: str, scope: Scope) -> peewee.ModelSelect:
-    return matching(organization_id, scope.search)
-
-
 def _check_expected(count: int, expected: int | None, kind: str, scope: Scope, undone: str) -> None:
     """`kind` qualifies the emails counted ("unread"); `undone` says what did not happen."""
     if expected is not None and count != expected:
@@ -81,7 +75,7 @@ def _check_expected(count: int, expected: int | None, kind: str, scope: Scope, u
 
 def mark_read(organization_id: str, scope: Scope, is_read: bool, expected: int | None) -> int:
     """Mark the scope's emails read (or unread); returns how many changed (DB thread)."""
-    targets = _targets(organization_id, scope).where(Email.is_read != is_read)
+    targets = matching(organization_id, scope.search).where(Email.is_read != is_read)
     _check_expected(targets.count(), expected, "read" if not is_read else "unread", scope,
                     "marked read" if is_read else "marked unread")
     return Email.update(is_read=is_read).where(Email.id.in_(targets.select(Email.id))).execute()
@@ -89,6 +83,6 @@ def mark_read(organization_id: str, scope: Scope, is_read: bool, expected: int |
 
 def delete(organization_id: str, scope: Scope, expected: int | None) -> int:
     """Delete the scope's emails; returns how many went (DB thread). Children go by cascade."""
-    targets = _targets(organization_id, scope)
+    targets = matching(organization_id, scope.search)
     _check_expected(targets.count(), expected, "", scope, "deleted")
     return Email.delete().where(Email.id.in_(targets.select(Email.id))).execute()

@@ -67,6 +67,26 @@ def test_mark_results_read_asks_and_marks_only_the_matches(sandbox, api, page, u
     assert api.get(f"/api/v1/emails/{other['id']}/").json()["is_read"] is False
 
 
+def test_the_confirmation_counts_matching_mail_that_arrived_live(sandbox, api, page, unique):
+    from playwright.sync_api import expect
+
+    send_api(api, subject=f"First {unique}", tags=[f"live-{unique}"])
+    page.goto(f"{sandbox.http_url}/?q=tag:live-{unique}")
+    expect(page.locator(".totals")).to_contain_text("1 email matches")
+    page.wait_for_function("window.gclap && window.gclap.stream && window.gclap.stream.readyState === 1")
+    send_api(api, subject=f"Second {unique}", tags=[f"live-{unique}"])
+    send_api(api, subject=f"Unrelated {unique}")
+    expect(page.locator(".row")).to_have_count(2)
+    expect(page.locator(".totals")).to_contain_text("2 emails match")
+    page.get_by_role("button", name="Delete results").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_have_text(f"Delete 2 emails matching tag:live-{unique}?")
+    dialog.get_by_role("button", name="Delete 2 emails").click()
+    expect(page.locator(".empty h2")).to_have_text(f"No email matches tag:live-{unique}")
+    assert [e["subject"] for e in api.get("/api/v1/emails/", params={"search": unique}).json()["results"]] == [
+        f"Unrelated {unique}"]
+
+
 def test_a_bad_search_shows_why_and_leaves_the_bulk_buttons_off(sandbox, page):
     from playwright.sync_api import expect
 
