@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from gclap_sandbox.inbox.search import Term, parse_search
+from gclap_sandbox.inbox.search import SearchQuery, Term, parse_search
 
 
 def terms(text: str) -> list[tuple[str, str, bool]]:
@@ -22,8 +23,31 @@ def test_quoted_values_keep_spaces():
     assert terms('subject:"order 42" "two words"') == [("subject", "order 42", False), ("text", "two words", False)]
 
 
-def test_unterminated_quote_takes_the_rest():
-    assert terms('subject:"order 42') == [("subject", "order 42", False)]
+def test_an_unclosed_quote_is_reported_not_applied():
+    query = parse_search('subject:"order 42 is:unread')
+    assert query.terms == ()
+    assert query.errors == ('The quote in subject:"order 42 is:unread is not closed: add the closing ".',)
+
+
+def test_a_field_without_a_value_is_reported():
+    for text in ("from:", "from: ana", 'subject:""', "-tag:"):
+        query = parse_search(text)
+        assert len(query.errors) == 1 and "needs a value right after the colon" in query.errors[0], text
+    assert terms("from: ana") == [("text", "ana", False)]
+
+
+def test_status_takes_only_known_statuses():
+    assert terms("status:Bounced -status:sent") == [("status", "bounced", False), ("status", "sent", True)]
+    assert parse_search("status:lost").errors[0].startswith("Unknown status:lost (try status:sent,")
+
+
+def test_a_search_over_the_limit_is_refused_whole():
+    query = parse_search("a " * 300)
+    assert query.terms == () and "the limit is 500" in query.errors[0]
+
+
+def test_input_with_nothing_to_look_for_is_reported():
+    assert parse_search("-").errors == ("Nothing to search for in -.",)
 
 
 def test_flags():
@@ -54,4 +78,4 @@ def test_unknown_prefix_and_urls_are_free_text():
 
 
 def test_empty_input():
-    assert parse_search("").empty and parse_search("   ").empty and parse_search('subject:""').empty
+    assert parse_search("") == parse_search("   ") == parse_search(None) == SearchQuery()

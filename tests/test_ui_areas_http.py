@@ -67,9 +67,10 @@ def test_simulate_needs_csrf_and_a_known_email(api, ui, unique):
 
 def test_release_without_a_relay_is_a_409(api, ui, unique):
     email = send_api(api, subject=f"no relay {unique}")
-    response = ui.post(f"/ui/api/emails/{email['id']}/release", json={}, headers={"X-CSRF-Token": csrf_token(ui)})
-    assert response.status_code == 409 and response.json()["type"].endswith("relay-not-configured")
-    bad = ui.post(f"/ui/api/emails/{email['id']}/release", json={"to": ["not an address"]},
+    for path, body in [("release/plan", {}), ("release", {"confirm_upstream": "smtp://x:25"})]:
+        response = ui.post(f"/ui/api/emails/{email['id']}/{path}", json=body, headers={"X-CSRF-Token": csrf_token(ui)})
+        assert response.status_code == 409 and response.json()["type"].endswith("relay-not-configured")
+    bad = ui.post(f"/ui/api/emails/{email['id']}/release", json={"to": ["not an address"], "confirm_upstream": "x"},
                   headers={"X-CSRF-Token": csrf_token(ui)})
     assert bad.status_code == 400 and "to[0]" in bad.json()["errors"]
 
@@ -78,7 +79,8 @@ def test_release_relays_to_other_recipients(launch, smtp_sink):
     box = launch("--relay", smtp_sink.url, "--relay-mode", "manual")
     with box.client() as api, httpx.Client(base_url=box.http_url, timeout=30) as ui:
         email = send_api(api, subject="release by ui", to=["dev@example.com"])
-        response = ui.post(f"/ui/api/emails/{email['id']}/release", json={"to": ["qa@example.com"]},
+        response = ui.post(f"/ui/api/emails/{email['id']}/release",
+                           json={"to": ["qa@example.com"], "confirm_upstream": smtp_sink.url},
                            headers={"X-CSRF-Token": csrf_token(ui)})
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "relayed" and response.json()["last_reply"]["code"] == 250

@@ -128,8 +128,8 @@ def test_login_then_use_the_exposed_ui(launch, browser):
         expect(page.locator(".row .subject")).to_have_text("behind the password")
         cookie = next(c for c in context.cookies() if c["name"] == "gclap_ui_session")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-        page.once("dialog", lambda dialog: dialog.accept())
         page.get_by_role("button", name="Delete all").click()
+        page.get_by_role("dialog").get_by_role("button", name="Delete 1 email").click()
         expect(page.locator(".empty h2")).to_have_text("Waiting for mail")
     finally:
         context.close()

@@ -57,10 +57,21 @@ def test_free_text_matches_the_preview_too(api, ui, unique):
     assert subjects(ui.get("/", params={"q": f"zz{unique}"}).text) == ["plain"]
 
 
-def test_bad_search_values_are_shown_not_applied(ui):
-    page = ui.get("/", params={"q": "is:maybe"})
+@pytest.mark.parametrize("query, message", [
+    ("is:maybe", "Unknown is:maybe"),
+    ("status:lost", "Unknown status:lost"),
+    ("from:", "from: needs a value"),
+    ('subject:"order 42', "The quote in subject:&#34;order 42 is not closed"),
+    ("before:soon", "before:soon is not a date"),
+    ("-", "Nothing to search for"),
+    ("x" * 501, "the limit is 500"),
+])
+def test_bad_searches_say_what_is_wrong_and_disable_the_bulk_buttons(ui, query, message):
+    page = ui.get("/", params={"q": query})
     assert page.status_code == 200
-    assert "Unknown is:maybe" in page.text
+    assert re.search(r'class="notice notice-warn" role="alert">[^<]*' + re.escape(message), page.text), page.text
+    assert re.search(r'data-action="mark-read" disabled', page.text)
+    assert re.search(r'data-action="delete" disabled', page.text)
 
 
 def test_paging_walks_every_email_once(launch):
@@ -192,6 +203,8 @@ def test_mark_read_and_unread(api, ui, unique):
 
 @pytest.mark.parametrize("body", [
     {}, {"ids": ["nope"]}, {"ids": [], "all": True}, {"all": "yes"}, {"ids": "x"}, [1],
+    {"all": False}, {"q": ""}, {"q": "  "}, {"q": "from:"}, {"q": "x", "ids": []}, {"q": 5},
+    {"ids": [], "expected": 0}, {"all": True, "expected": -1},
 ])
 def test_mark_read_bad_input_is_400_and_changes_nothing(api, ui, unique, body):
     email = send_api(api, subject=f"bad {unique}")
@@ -206,7 +219,7 @@ def test_mark_read_needs_a_json_body(ui):
     assert response.status_code == 400
 
 
-def test_delete_all_and_mark_all_read(launch):
+def test_delete_all_and_mark_all_read_take_an_explicit_all(launch):
     box = launch()
     with box.client() as api, httpx.Client(base_url=box.http_url) as ui:
         for n in range(3):
@@ -214,7 +227,11 @@ def test_delete_all_and_mark_all_read(launch):
         token = csrf_token(ui)
         marked = ui.post("/ui/api/emails/read", json={"all": True}, headers={"X-CSRF-Token": token}).json()
         assert marked == {"changed": 3, "unread": 0}
-        assert ui.delete("/ui/api/emails", headers={"X-CSRF-Token": token}).json()["deleted"] == 3
+        assert ui.request("DELETE", "/ui/api/emails", headers={"X-CSRF-Token": token}).status_code == 400
+        assert ui.request("DELETE", "/ui/api/emails", json={}, headers={"X-CSRF-Token": token}).status_code == 400
+        assert api.get("/api/v1/emails/").json()["count"] == 3
+        deleted = ui.request("DELETE", "/ui/api/emails", json={"all": True}, headers={"X-CSRF-Token": token})
+        assert deleted.json() == {"deleted": 3, "unread": 0}
         assert api.get("/api/v1/emails/").json()["count"] == 0
         assert "Waiting for mail" in ui.get("/").text
 

@@ -22,19 +22,16 @@ PAGE_SIZE = 50
 _FULL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _contains(column: peewee.Field, value: str) -> peewee.Expression:
-    return column ** _like(value)  # case-insensitive LIKE with '\' escapes
+def _contains(column: peewee.Node, value: str) -> peewee.Expression:
+    # LIKE with the wildcards escaped; COALESCE so that a NULL column (a sender without a
+    # display name) is "does not contain" rather than unknown, which `NOT` would keep unknown.
+    return peewee.fn.COALESCE(column, "").contains(value)
 
 
 def _condition(term: Term) -> peewee.Expression:
-    """One search term as a SQL condition on Email."""
+    """One search term as a SQL condition on Email that is never NULL, so `~` is its exact complement."""
     if term.field == "text":
-        return (_contains(Email.search_text, term.value) | _contains(Email.snippet, term.value))
+        return _contains(Email.search_text, term.value) | _contains(Email.snippet, term.value)
     if term.field == "to":
         if _FULL_ADDRESS.match(term.value):  # a whole address: use the index on address
             match = EmailRecipient.address == term.value
@@ -42,11 +39,11 @@ def _condition(term: Term) -> peewee.Expression:
             match = _contains(EmailRecipient.address, term.value) | _contains(EmailRecipient.name, term.value)
         return Email.id.in_(EmailRecipient.select(EmailRecipient.email).where(match))
     if term.field == "from":
-        return (_contains(Email.from_address, term.value) | _contains(Email.from_name, term.value))
+        return _contains(Email.from_address, term.value) | _contains(Email.from_name, term.value)
     if term.field == "subject":
         return _contains(Email.subject, term.value)
     if term.field == "tag":
-        return Email.id.in_(EmailTag.select(EmailTag.email).where(EmailTag.tag ** term.value))
+        return Email.id.in_(EmailTag.select(EmailTag.email).where(peewee.fn.LOWER(EmailTag.tag) == term.value))
     if term.field == "status":
         return Email.status == term.value
     if term.field == "is":
@@ -109,7 +106,8 @@ def _newer_than(cursor: Cursor) -> peewee.Expression:
 class InboxPage:
     rows: list[dict[str, Any]]
     total: int  # emails matching the search
-    unread: int  # unread emails in the whole inbox (the tab title count)
+    unread: int  # unread emails in the whole inbox (the header and tab title count)
+    unread_matches: int  # unread emails among the matches (what "mark read" would change)
     first: int  # 1-based position of the first row among the matches
     older: str | None = None  # cursor for the next (older) page
     newer: str | None = None  # cursor for the previous (newer) page
@@ -142,6 +140,7 @@ def inbox_page(organization_id: str, search: SearchQuery, before: Cursor | None 
         rows=annotate([row(e) for e in emails]),  # relay state: one query for the page
         total=base.count(),
         unread=unread_count(organization_id),
+        unread_matches=unread_among(base),
         first=above + 1,
         older=Cursor.of(emails[-1]).encode() if more_older else None,
         newer=Cursor.of(emails[0]).encode() if above else None,
@@ -150,18 +149,30 @@ def inbox_page(organization_id: str, search: SearchQuery, before: Cursor | None 
     )
 
 
+@dataclass
+class NewRows:
+    rows: list[dict[str, Any]]  # newest first
+    total: int
+    unread: int
+    unread_matches: int
+
+
 def rows_above(organization_id: str, search: SearchQuery, top: Cursor | None,
-               limit: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], int, int]:
-    """Mail newer than the top row (live updates): (rows newest first, total, unread)."""
+               limit: int = PAGE_SIZE) -> NewRows:
+    """Mail newer than the top row (live updates), with the page's counts brought up to date."""
     base = matching(organization_id, search)
     query = base.where(_newer_than(top)) if top is not None else base
     emails = list(query.order_by(Email.created_at.desc(), Email.id.desc()).limit(limit))
-    return annotate([row(e) for e in emails]), base.count(), unread_count(organization_id)
+    return NewRows(annotate([row(e) for e in emails]), base.count(), unread_count(organization_id),
+                   unread_among(base))
+
+
+def unread_among(query: peewee.ModelSelect) -> int:
+    return query.where(Email.is_read == False).count()  # noqa: E712
 
 
 def unread_count(organization_id: str) -> int:
-    return (Email.select().where((Email.organization == organization_id) & (Email.is_read == False))  # noqa: E712
-            .count())
+    return unread_among(Email.select().where(Email.organization == organization_id))
 
 
 def neighbours(organization_id: str, email: Email) -> tuple[str | None, str | None]:
@@ -175,10 +186,8 @@ def neighbours(organization_id: str, email: Email) -> tuple[str | None, str | No
     return newer, older
 
 
-def mark_read(organization_id: str, email_ids: list[str] | None, is_read: bool = True) -> int:
-    """Mark some (or, with None, all) of the inbox read or unread; returns how many changed."""
-    query = Email.update(is_read=is_read).where((Email.organization == organization_id)
-                                                & (Email.is_read != is_read))
-    if email_ids is not None:
-        query = query.where(Email.id.in_(email_ids))
-    return query.execute()
+def mark_read(organization_id: str, email_ids: list[str], is_read: bool = True) -> int:
+    """Mark some emails read or unread; returns how many changed (`inbox_bulk` does searches)."""
+    return (Email.update(is_read=is_read)
+            .where((Email.organization == organization_id) & (Email.is_read != is_read) & Email.id.in_(email_ids))
+            .execute())

@@ -27,6 +27,7 @@ from gclap_sandbox.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from gclap_sandbox.inbox import bulk as inbox_bulk
 from gclap_sandbox.inbox import listing as inbox_page
 from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.inbox.search import parse_search
@@ -227,7 +228,7 @@ nav_item("Inbox", "/", order=10)
 
 @page("/", name="inbox")
 async def inbox_view(request: Request) -> HTTPResponse:
-    text = request.args.get("q", "")[:500]
+    text = request.args.get("q", "")
     search = parse_search(text)
     before = inbox_page.decode_cursor(request.args.get("before"), "before")
     after = inbox_page.decode_cursor(request.args.get("after"), "after")
@@ -239,13 +240,13 @@ async def inbox_view(request: Request) -> HTTPResponse:
 @bp.get("/ui/api/emails/rows", name="rows_above")
 async def rows_above(request: Request) -> HTTPResponse:
     """Rows newer than `above` that match `q`, as HTML (the live inbox inserts them)."""
-    search = parse_search(request.args.get("q", "")[:500])
+    search = parse_search(request.args.get("q", ""))
     top = inbox_page.decode_cursor(request.args.get("above"), "above")
-    rows, total, unread = await db_run(request, inbox_page.rows_above, _sandbox(request).default_org_id,
-                                       search, top)
-    fragment = templates.get_template("_rows.html").render(rows=rows)
-    return json_response({"html": fragment, "count": len(rows), "total": total, "unread": unread,
-                          "top": rows[0]["cursor"] if rows else request.args.get("above")})
+    new = await db_run(request, inbox_page.rows_above, _sandbox(request).default_org_id, search, top)
+    fragment = templates.get_template("_rows.html").render(rows=new.rows)
+    return json_response({"html": fragment, "count": len(new.rows), "total": new.total, "unread": new.unread,
+                          "unread_matches": new.unread_matches,
+                          "top": new.rows[0]["cursor"] if new.rows else request.args.get("above")})
 
 
 @bp.get("/ui/events", name="events")
@@ -272,24 +273,24 @@ async def live_events(request: Request) -> HTTPResponse:
     return response
 
 
-def _ids_or_all(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
-    if (data.get("ids") is not None) == bool(data.get("all")):
-        errors.setdefault("ids", []).append("Give either `ids` or `all: true`.")
-
-
+# Bulk actions name their scope (see inbox_bulk): some ids, a search's matches, or all: true.
 MARK_BODY = Obj({
-    "ids": ListOf(Uuid(), max_items=1000, description="Emails to change; omit with all=true."),
-    "all": Bool(default=False),
+    "ids": ListOf(Uuid(), max_items=1000, description="Emails to change."),
+    **inbox_bulk.SCOPE_FIELDS,
     "read": Bool(default=True),
-}, extra_check=_ids_or_all)
+}, extra_check=lambda data, errors: inbox_bulk.check_scope(data, errors, "ids"))
+DELETE_BODY = Obj(inbox_bulk.SCOPE_FIELDS, extra_check=inbox_bulk.check_scope)
 
 
 @bp.post("/ui/api/emails/read", name="mark_read")
 async def mark_read(request: Request) -> HTTPResponse:
     body = MARK_BODY.validate(json_body(request))
-    ids = None if body.get("all") else [str(i) for i in body["ids"]]
     org = _sandbox(request).default_org_id
-    changed = await db_run(request, inbox_page.mark_read, org, ids, body["read"])
+    if body.get("ids") is not None:
+        changed = await db_run(request, inbox_page.mark_read, org, [str(i) for i in body["ids"]], body["read"])
+    else:
+        changed = await db_run(request, inbox_bulk.mark_read, org, inbox_bulk.Scope.of(body), body["read"],
+                               body.get("expected"))
     unread = await db_run(request, inbox_page.unread_count, org)
     return json_response({"changed": changed, "unread": unread})
 
@@ -301,10 +302,13 @@ async def delete_one(request: Request, email_id: Any) -> HTTPResponse:
     return json_response({"deleted": 1, "unread": await db_run(request, inbox_page.unread_count, org)})
 
 
-@bp.delete("/ui/api/emails", name="delete_all")
-async def delete_all(request: Request) -> HTTPResponse:
-    deleted = await db_run(request, inbox.delete_matching, _sandbox(request).default_org_id, {})
-    return json_response({"deleted": deleted, "unread": 0})
+@bp.delete("/ui/api/emails", name="delete_many", ignore_body=False)
+async def delete_many(request: Request) -> HTTPResponse:
+    """Delete a search's matches (`q`) or, asked for explicitly, the whole inbox (`all: true`)."""
+    body = DELETE_BODY.validate(json_body(request))
+    org = _sandbox(request).default_org_id
+    deleted = await db_run(request, inbox_bulk.delete, org, inbox_bulk.Scope.of(body), body.get("expected"))
+    return json_response({"deleted": deleted, "unread": await db_run(request, inbox_page.unread_count, org)})
 
 
 # --- one email -----------------------------------------------------------------------------

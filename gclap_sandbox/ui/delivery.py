@@ -3,7 +3,8 @@ relaying upstream, with the JSON calls behind their buttons.
 
 Buttons go through the same units of work as the API (`outcomes.trigger` for
 `POST /api/v1/emails/{id}/simulate/`, `relay_release.release_email` for `release/`), with
-the API's own body validators, so the UI can do nothing the API would refuse.
+the API's own body validators, so the UI can do nothing the API would refuse. Release asks
+first: the page fetches the plan, names the upstream and recipients, and only then sends.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from gclap_sandbox.mail.message import split_address
 from gclap_sandbox.models import EmailContent, EmailRecipient, Event, TrackingToken
 from gclap_sandbox.pipeline import outcomes, tracking
 from gclap_sandbox.relay import store as relay_store
-from gclap_sandbox.relay.release import release_email
+from gclap_sandbox.relay.release import plan_release, release_email
+from gclap_sandbox.schema import Obj, Str
 from gclap_sandbox.ui.base import EMAIL_PANELS, bp, db_run, email_panel, templates
 
 TIMELINE_LIMIT = 200  # newest events shown; the API pages through the rest
@@ -107,8 +109,26 @@ async def simulate(request: Request, email_id: Any) -> HTTPResponse:
     return json_response({"events": recorded, "status": status}, status=201)
 
 
+# The Release button sends to a real server, so the page first shows the plan (upstream and
+# recipients) and the send must name the upstream the user confirmed.
+CONFIRMED_RELEASE_BODY = Obj({
+    **RELEASE_BODY.fields,
+    "confirm_upstream": Str(required=True, min_length=1, max_length=1000,
+                            description="The relay server the user confirmed, as the plan named it."),
+})
+
+
+@bp.post("/ui/api/emails/<email_id:uuid>/release/plan", name="email_release_plan")
+async def release_plan(request: Request, email_id: Any) -> HTTPResponse:
+    """Where Release would send this email (upstream server, recipients), without sending."""
+    body = RELEASE_BODY.validate(json_body(request) if request.body else {})
+    plan = await plan_release(request.app.ctx.sandbox, _org(request), str(email_id), body.get("to"))
+    return json_response(plan.describe())
+
+
 @bp.post("/ui/api/emails/<email_id:uuid>/release", name="email_release")
 async def release(request: Request, email_id: Any) -> HTTPResponse:
-    body = RELEASE_BODY.validate(json_body(request) if request.body else {})
-    job = await release_email(request.app.ctx.sandbox, _org(request), str(email_id), body.get("to"))
+    body = CONFIRMED_RELEASE_BODY.validate(json_body(request))
+    job = await release_email(request.app.ctx.sandbox, _org(request), str(email_id), body.get("to"),
+                              confirmed_upstream=body["confirm_upstream"])
     return json_response(job)

@@ -37,8 +37,58 @@
     document.querySelectorAll("[data-unread]").forEach((el) => {
       if (el.tagName === "SPAN") el.textContent = count.toLocaleString("en");
     });
-    const markAll = document.querySelector('[data-action="mark-all-read"]');
-    if (markAll) markAll.disabled = !(count > 0);
+  }
+
+  // A modal confirmation (a real <dialog>, so it can name counts and hosts and be styled):
+  // resolves true only when the confirm button is pressed. Cancel has the focus, so Enter
+  // or Escape never does the dangerous thing by accident. `title` and `lines` are lists of
+  // strings and {code: "..."} pieces, always set as text.
+  function confirmDialog({ title, lines = [], confirm, danger = false }) {
+    const dialog = document.createElement("dialog");
+    dialog.className = "confirm-dialog";
+    dialog.id = "confirm-dialog";
+    dialog.setAttribute("aria-labelledby", "confirm-dialog-title");
+    const form = document.createElement("form");
+    form.method = "dialog";
+    form.className = "dialog-form";
+    const heading = document.createElement("h2");
+    heading.id = "confirm-dialog-title";
+    fillText(heading, title);
+    form.append(heading);
+    lines.forEach((line) => {
+      const p = document.createElement("p");
+      fillText(p, line);
+      form.append(p);
+    });
+    const actions = document.createElement("div");
+    actions.className = "dialog-actions";
+    const cancel = document.createElement("button");
+    cancel.type = "submit";
+    cancel.value = "cancel";
+    cancel.className = "btn";
+    cancel.textContent = "Cancel";
+    const ok = document.createElement("button");
+    ok.type = "submit";
+    ok.value = "confirm";
+    ok.className = "btn " + (danger ? "btn-danger" : "btn-primary");
+    ok.textContent = confirm;
+    actions.append(cancel, ok);
+    form.append(actions);
+    dialog.append(form);
+    document.body.append(dialog);
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => { resolve(dialog.returnValue === "confirm"); dialog.remove(); });
+      dialog.showModal();
+      cancel.focus();
+    });
+  }
+  function fillText(element, pieces) {
+    (Array.isArray(pieces) ? pieces : [pieces]).forEach((piece) => {
+      if (typeof piece === "string") { element.append(piece); return; }
+      const code = document.createElement("code");
+      code.textContent = piece.code;
+      element.append(code);
+    });
   }
 
   // Local times: today shows the time, this year the day, older the date.
@@ -86,10 +136,7 @@
       const empty = document.querySelector("[data-empty]");
       if (empty) empty.remove();
     }
-    const total = document.querySelector("[data-total]");
-    if (total) total.textContent = data.total.toLocaleString("en");
-    const deleteAll = document.querySelector('[data-action="delete-all"]');
-    if (deleteAll) deleteAll.disabled = data.total === 0;
+    showCounts(data.total, data.unread_matches);
     showUnread(data.unread);
   }
 
@@ -115,22 +162,75 @@
     window.addEventListener("pagehide", () => stream.close());
   }
 
-  if (inbox) {
-    inbox.addEventListener("click", async (event) => {
-      const button = event.target.closest("button[data-action]");
-      if (!button) return;
-      if (button.dataset.action === "delete-all") {
-        if (!confirm("Delete every captured email? This cannot be undone.")) return;
-        const data = await call("DELETE", "/ui/api/emails");
-        rowsEl.innerHTML = "";
-        toast(data.deleted.toLocaleString("en") + " emails deleted");
-        setTimeout(() => location.assign("/"), 400);
-      } else if (button.dataset.action === "mark-all-read") {
-        const data = await call("POST", "/ui/api/emails/read", { all: true });
+  // Mark read / delete act on the whole inbox, or on every page of a search's results: the
+  // request carries the search and the server runs it again. `expected` is the number the
+  // confirmation named; if the results changed meanwhile the server refuses (409 + count).
+  const searching = inbox && inbox.dataset.searching === "true";
+
+  function showCounts(total, unreadMatches) {
+    inbox.dataset.totalCount = total;
+    inbox.dataset.unreadMatches = unreadMatches;
+    const totalEl = inbox.querySelector("[data-total]");
+    if (totalEl) totalEl.textContent = total.toLocaleString("en");
+    const noun = inbox.querySelector("[data-total-noun]");
+    if (noun) noun.textContent = searching ? (total === 1 ? "email matches" : "emails match") : (total === 1 ? "email" : "emails");
+    if (inbox.querySelector(".actions[data-blocked]")) return;  // a search with mistakes: both stay off
+    inbox.querySelector('[data-action="mark-read"]').disabled = !(unreadMatches > 0);
+    inbox.querySelector('[data-action="delete"]').disabled = !(total > 0);
+  }
+
+  function emails(n) { return n.toLocaleString("en") + " email" + (n === 1 ? "" : "s"); }
+
+  function bulkQuestion(action, count) {
+    const q = inbox.dataset.q.trim();
+    if (action === "delete") {
+      return {
+        title: searching ? ["Delete " + emails(count) + " matching ", { code: q }, "?"]
+                         : "Delete all " + emails(count) + " in the inbox?",
+        lines: [searching ? "Every page of the results is deleted, not only the rows shown. This cannot be undone."
+                          : "The inbox will be empty. This cannot be undone."],
+        confirm: "Delete " + emails(count), danger: true,
+      };
+    }
+    const unread = count.toLocaleString("en") + " unread email" + (count === 1 ? "" : "s");
+    return {
+      title: searching ? ["Mark " + unread + " matching ", { code: q }, " as read?"]
+                       : "Mark all " + unread + " in the inbox as read?",
+      lines: searching ? ["Every page of the results, not only the rows shown."] : [],
+      confirm: "Mark " + count.toLocaleString("en") + " read",
+    };
+  }
+
+  async function bulk(action) {
+    const count = Number(action === "delete" ? inbox.dataset.totalCount : inbox.dataset.unreadMatches);
+    if (!(await confirmDialog(bulkQuestion(action, count)))) return;
+    const body = { ...(searching ? { q: inbox.dataset.q } : { all: true }), expected: count };
+    try {
+      if (action === "delete") {
+        const data = await call("DELETE", "/ui/api/emails", body);
+        toast(emails(data.deleted) + " deleted");
+        setTimeout(() => location.assign(searching ? "/?q=" + encodeURIComponent(inbox.dataset.q) : "/"), 400);
+      } else {
+        const data = await call("POST", "/ui/api/emails/read", { ...body, read: true });
         rowsEl.querySelectorAll(".row.unread").forEach((row) => row.classList.remove("unread"));
         showUnread(data.unread);
-        toast("All mail marked read");
+        showCounts(Number(inbox.dataset.totalCount), 0);
+        toast(emails(data.changed) + " marked read");
       }
+    } catch (err) {
+      if (err.problem && typeof err.problem.count === "number") {
+        // The results changed since the question: show the new number; the next click asks again.
+        if (action === "delete") showCounts(err.problem.count, Number(inbox.dataset.unreadMatches));
+        else showCounts(Number(inbox.dataset.totalCount), err.problem.count);
+      }
+      toast(err.message);
+    }
+  }
+
+  if (inbox) {
+    inbox.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-action]");
+      if (button) bulk(button.dataset.action);
     });
   }
 
@@ -237,5 +337,5 @@
   if (inbox) showUnread(Number(inbox.dataset.unread));
   localizeTimes(document);
   // For the page scripts of other areas (email delivery, keys, contacts, templates).
-  window.gclap = { call, toast, localizeTimes, stream, csrf };
+  window.gclap = { call, toast, localizeTimes, stream, csrf, confirmDialog };
 })();
