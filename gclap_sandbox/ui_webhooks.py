@@ -81,18 +81,19 @@ def _endpoint_rows(organization_id: str, span: float) -> list[dict[str, Any]]:
     return rows
 
 
-def _log(organization_id: str, filters: dict[str, Any], urls: dict[str, str]) -> dict[str, Any]:
+def _log(organization_id: str, filters: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
     number = filters.get("page") or 1
     total, rows = outbox.list_deliveries(organization_id, filters, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     for row in rows:
-        row["endpoint_url"] = urls.get(row["endpoint_id"], "")
+        endpoint = by_id.get(row["endpoint_id"], {})
+        row["endpoint_url"], row["endpoint_active"] = endpoint.get("url", ""), endpoint.get("active", True)
     return {"deliveries": rows, "total": total, "page_number": number,
             "first": (number - 1) * PAGE_SIZE + 1, "has_next": number * PAGE_SIZE < total}
 
 
 def webhooks_page(organization_id: str, filters: dict[str, Any], span: float) -> dict[str, Any]:
     rows = _endpoint_rows(organization_id, span)
-    return {"endpoints": rows, **_log(organization_id, filters, {e["id"]: e["url"] for e in rows})}
+    return {"endpoints": rows, **_log(organization_id, filters, {e["id"]: e for e in rows})}
 
 
 def delivery_page(organization_id: str, delivery_id: str) -> dict[str, Any]:

@@ -8,6 +8,8 @@ a replay sends each of them once after it is re-enabled. Time passes on the sand
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Iterator
@@ -85,7 +87,7 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_a_replay_sends_what_i
     disabled = endpoint_of(api, endpoint)
     assert disabled["active"] is False
     assert "failed for 5 days" in disabled["disabled_reason"] and "HTTP 503" in disabled["disabled_reason"]
-    assert first_failure[:19] in disabled["disabled_reason"]
+    assert f"since {first_failure[:10]} {first_failure[11:16]} UTC" in disabled["disabled_reason"]
     assert (_time(disabled["disabled_at"]) - _time(first_failure)).total_seconds() >= 5 * DAY
     listed = [e for e in api.get(ENDPOINTS, params={"page_size": 500}).json()["results"] if e["id"] == endpoint["id"]]
     assert listed[0]["disabled_reason"] == disabled["disabled_reason"]
@@ -204,3 +206,23 @@ def test_disable_after_zero_never_disables(launch, unique):
             assert state["active"] is True and state["consecutive_failures"] > 8 * 7
     finally:
         receiver.stop()
+
+
+@pytest.mark.parametrize("value, says", [
+    ("50", "has no unit"),  # the old attempt count: refused, not silently read as seconds
+    ("5 fortnights", "not a span of time"),
+    ("-1d", "not a span of time"),
+])
+def test_a_disable_after_without_a_unit_is_a_usage_error_that_shows_the_form(value, says):
+    result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--webhook-disable-after", value],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "--webhook-disable-after" in result.stderr
+    assert says in result.stderr and "5d" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_says_what_disable_after_means():
+    result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    text = " ".join(result.stdout.split())
+    assert "--webhook-disable-after SPAN" in text and "default: 5d" in text
+    assert "GCLAP_SANDBOX_WEBHOOK_DISABLE_AFTER" in text and "short outage never disables" in text

@@ -198,9 +198,9 @@ def _count_failure(endpoint_id: str, failed_at: datetime) -> WebhookEndpoint:
 
 
 def _failing_reason(endpoint: WebhookEndpoint, span: float, result: AttemptResult) -> str:
-    return (f"Every delivery attempt failed for {health.describe_span(span)} or more (failing since "
-            f"{clock.iso(endpoint.failing_since)}, {endpoint.consecutive_failures} failed attempts; "
-            f"the last: {_describe(result)}).")
+    since = endpoint.failing_since.strftime("%Y-%m-%d %H:%M UTC")
+    return (f"Every delivery attempt failed for {health.describe_span(span)} or more (since {since}; "
+            f"{endpoint.consecutive_failures} attempts, the last: {_describe(result)}).")
 
 
 def _summary(delivery: WebhookDelivery) -> dict[str, Any]:
@@ -267,8 +267,9 @@ def list_deliveries(organization_id: str, filters: dict[str, Any], offset: int, 
 
 def _require_active(endpoint: WebhookEndpoint, doing: str) -> None:
     if not endpoint.active:
-        raise Conflict(f"The endpoint is disabled ({(endpoint.disabled_reason or 'no reason recorded').rstrip('.')}); "
-                       f"re-enable it (PATCH active=true) before {doing}.", slug="endpoint-disabled")
+        reason = (endpoint.disabled_reason or "no reason recorded").rstrip(".")
+        raise Conflict(f"The endpoint is disabled: {reason}. Re-enable it (PATCH active=true) before {doing}.",
+                       slug="endpoint-disabled")
 
 
 def _queued_now() -> dict[str, Any]:
