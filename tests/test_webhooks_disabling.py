@@ -8,6 +8,7 @@ a replay sends each of them once after it is re-enabled. Time passes on the sand
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -226,3 +227,24 @@ def test_help_says_what_disable_after_means():
     text = " ".join(result.stdout.split())
     assert "--webhook-disable-after SPAN" in text and "default: 5d" in text
     assert "GCLAP_SANDBOX_WEBHOOK_DISABLE_AFTER" in text and "short outage never disables" in text
+
+
+def test_an_older_database_gains_the_failing_and_replay_columns_and_keeps_its_endpoints(launch, tmp_path, unique):
+    db = str(tmp_path / "old.sqlite3")
+    first = launch(db=db)
+    with first.client() as api:
+        endpoint = subscribe(api, f"https://hooks.example/{unique}", ["email.sent"])
+        api.patch(f"{ENDPOINTS}{endpoint['id']}/", json={"active": False})
+        send(api, f"delivered+{unique}@{MAGIC}")
+    assert first.stop() == 0
+    with sqlite3.connect(db) as conn:  # play the version before these columns existed
+        conn.execute('DROP INDEX "webhook_delivery_endpoint_id_status"')
+        for table, column in [("webhook_endpoint", "failing_since"), ("webhook_delivery", "skipped_reason"),
+                              ("webhook_delivery", "replayed_at")]:
+            conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    second = launch(db=db)
+    with second.client() as api:
+        state = endpoint_of(api, endpoint)
+        assert (state["active"], state["failing_since"], state["missed_deliveries"]) == (False, None, 1)
+        api.patch(f"{ENDPOINTS}{endpoint['id']}/", json={"active": True})
+        assert replay(api, endpoint).json()["replayed"] == 1
