@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 from sanic import Request
 from sanic.response import HTTPResponse
 
+from gclap_sandbox import clock
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
-from gclap_sandbox import clock
 from gclap_sandbox.api.webhooks import (
     CREATE_BODY,
     DELIVERY_QUERY,
@@ -28,7 +28,7 @@ from gclap_sandbox.api.webhooks import (
 )
 from gclap_sandbox.schema import Int, Obj
 from gclap_sandbox.ui import bp, db_run, nav_item, page, render, templates
-from gclap_sandbox.webhooks import actions, endpoints, health, outbox, payloads
+from gclap_sandbox.webhooks import actions, endpoints, outbox, payloads
 
 PAGE_SIZE = 50
 ENDPOINTS_SHOWN = 500  # a sandbox has a handful of endpoints; the API pages through any number
@@ -77,7 +77,6 @@ def _endpoint_rows(organization_id: str, span: float) -> list[dict[str, Any]]:
         since = row["failing_since"]
         row["disables_at"] = clock.iso(datetime.fromisoformat(since.replace("Z", "+00:00"))
                                        + timedelta(seconds=span)) if since and row["active"] and span else None
-        row["disable_span"] = health.describe_span(span)
     return rows
 
 

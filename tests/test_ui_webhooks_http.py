@@ -88,6 +88,7 @@ def test_bad_changes_are_400_and_change_nothing(api, ui, unique, path, body, fie
     assert field in response.json()["errors"], response.json()
     stored = endpoint_of(api, endpoint)
     assert (stored["events"], stored["active"], stored["secret"]) == (["email.sent"], True, endpoint["secret"])
+    api.delete(f"{ENDPOINTS}{endpoint['id']}/")  # the shared sandbox posts nothing more to it
 
 
 def test_state_changes_need_csrf_and_same_origin(api, ui, unique):
@@ -165,3 +166,4 @@ def test_replay_waits_for_re_enabling_then_sends_the_skipped_once(api, ui, uniqu
     [received] = receiver.wait_for(name, 1)
     assert received.body.count(email["id"]) == 1
     assert ui.post(f"/ui/api/webhooks/endpoints/{endpoint['id']}/replay").json()["replayed"] == 0
+    api.delete(f"{ENDPOINTS}{endpoint['id']}/")  # the receiver stops with this module
