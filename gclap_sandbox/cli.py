@@ -83,9 +83,10 @@ def main() -> None:
               "at most half, so a slow endpoint cannot hold up the others).")
 @click.option("--webhook-timeout", type=click.FloatRange(min=0.1, max=300), default=10.0, show_default=True,
               envvar=ENV + "WEBHOOK_TIMEOUT", help="Seconds a webhook endpoint has to answer with a 2xx.")
-@click.option("--webhook-disable-after", type=click.IntRange(min=0), default=50, show_default=True,
-              envvar=ENV + "WEBHOOK_DISABLE_AFTER", help="Disable an endpoint after this many failed "
-              "delivery attempts in a row (0: never).")
+@click.option("--webhook-disable-after", default="5d", show_default=True, metavar="SPAN",
+              callback=lambda _ctx, _param, value: _disable_span(value), envvar=ENV + "WEBHOOK_DISABLE_AFTER",
+              help="Disable an endpoint once every attempt to it has failed for this long (sandbox time: "
+              "5d, 36h, 90m; 0: never). A success restarts the count, so a short outage never disables it.")
 @click.option("--relay", "relay_url", default=None, envvar=ENV + "RELAY", metavar="URL",
               help="Also relay captured mail to this SMTP server: smtp://[user:pass@]host:port "
               "(STARTTLS when offered; ?starttls=require|off) or smtps://... (TLS); ?verify=false "
@@ -152,6 +153,15 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         webhook_concurrency=options["webhook_concurrency"], webhook_timeout=options["webhook_timeout"],
         webhook_disable_after=options["webhook_disable_after"],
     )
+
+
+def _disable_span(text: str) -> float:
+    from gclap_sandbox.webhooks.health import parse_span
+
+    try:
+        return parse_span(str(text))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _retry_delays(text: str) -> tuple[float, ...]:

@@ -77,11 +77,11 @@ class Settings:
     chaos: dict | None = None
     # Seed for --simulate realistic and for chaos rolls; None: chaos picks one at random.
     seed: int | None = None
-    # Webhook deliveries: requests in flight at once, seconds an attempt may take, and how many
-    # failed attempts in a row disable an endpoint (0: never).
+    # Webhook deliveries: requests in flight at once, seconds an attempt may take, and the seconds
+    # of sandbox time an endpoint may fail continuously before it is disabled (0: never).
     webhook_concurrency: int = 64
     webhook_timeout: float = 10.0
-    webhook_disable_after: int = 50
+    webhook_disable_after: float = 5 * 86400.0
 
     @property
     def exposed(self) -> bool:
