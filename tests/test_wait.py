@@ -45,7 +45,7 @@ def test_wait_keeps_waiting_through_mail_that_does_not_match(sandbox, api, uniqu
         wait_until_held(api, 1)
         send_smtp(sandbox, f"other-{unique}@example.com", "Not for you")
         send_smtp(sandbox, to, "Newsletter")
-        wait_until_held(api, 1)  # looked again after the news, still nothing: held again
+        wait_until_held(api, 1)  # still held: mail that does not match never answers it
         assert not waiting.done()
         send_smtp(sandbox, to, "Reset your password")
         page = waiting.result()
