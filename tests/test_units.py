@@ -50,7 +50,7 @@ def test_addresses_accepted(address):
 def test_addresses_rejected(address):
     errors: dict = {}
     Address().clean(address, "a", errors)
-    assert errors
+    assert list(errors) == ["a"] and errors["a"][0]  # the field is named, with a reason
 
 
 def test_parse_never_raises_on_garbage():
