@@ -7,7 +7,9 @@ loopback), this machine's hostname, the `--http` host and the `--public-url` hos
 with `--allowed-host`: `NAME`, `*.DOMAIN` (any name under DOMAIN, not DOMAIN itself), or `*`
 (every host: the protection is off). Ports are not compared: port mappings (Docker) and
 proxies change them, and rebinding needs a name anyway. Names compare case-insensitively and
-without a final dot. Every other request gets 421 Misdirected Request before any route runs.
+without a final dot. Every other request gets 421 Misdirected Request before any route runs:
+RFC 9110's answer for a request this server will not answer authoritatively for that name,
+and distinct from 403, which here means a missing scope or a locked UI.
 """
 from __future__ import annotations
 
