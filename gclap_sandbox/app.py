@@ -13,7 +13,7 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import api_keys, auth, background, chaos_http, errors, limits
+from gclap_sandbox import api_keys, auth, background, chaos_http, errors, hosts, limits
 from gclap_sandbox.api import blueprints
 from gclap_sandbox.api.responses import problem_response
 from gclap_sandbox.context import AppContext
@@ -49,6 +49,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
                                    seed=settings.seed or 0)
     app.ctx.sandbox = ctx
     configure_relay(ctx)
+    hosts.install(app)
     chaos_http.install(app)
     for bp in blueprints():
         app.blueprint(bp)

@@ -54,6 +54,11 @@ def main() -> None:
 @click.option("--public-url", default=None, envvar=ENV + "PUBLIC_URL",
               help="Base URL others reach this sandbox at (tracking pixel, click and unsubscribe links), "
               "e.g. a LAN address or a tunnel [default: the HTTP address].")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, envvar=ENV + "ALLOWED_HOST", metavar="HOST",
+              help="Also answer requests whose Host is this name (always answered: IP addresses, localhost, "
+              "this machine's name, the --http and --public-url hosts): NAME, *.DOMAIN for any name under "
+              "DOMAIN, or * for any host (turns off the DNS-rebinding protection). Repeatable; the env var "
+              "takes several, separated by spaces or commas.")
 @click.option("--simulate", type=click.Choice(["none", "realistic"]), default="none", show_default=True,
               envvar=ENV + "SIMULATE", help="What happens after sending: `none` (delivered, nothing more "
               "unless asked) or `realistic` (bounces, opens, clicks... at realistic rates and delays).")
@@ -141,6 +146,7 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         db_path=options["db_path"] or default_db_path(), api_key=options["api_key"],
         max_message_size=options["max_message_size"],
         public_url=public_url.rstrip("/") if public_url else None,
+        allowed_hosts=_allowed_hosts(options["allowed_hosts"]),
         plan=options["plan"], smtp_auth=options["smtp_auth"],
         smtp_tls_cert=options["smtp_tls_cert"], smtp_tls_key=options["smtp_tls_key"],
         smtp_tls_self_signed=options["smtp_tls"] == "self-signed",
@@ -162,6 +168,17 @@ def _disable_span(text: str) -> float:
         return parse_span(str(text))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+def _allowed_hosts(values: tuple[str, ...]) -> tuple[str, ...]:
+    from gclap_sandbox.hosts import parse_allowed_host
+
+    try:
+        # Click splits the env var at whitespace; commas separate names as well.
+        return tuple(parse_allowed_host(part) for value in values
+                     for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--allowed-host") from None
 
 
 def _retry_delays(text: str) -> tuple[float, ...]:

@@ -9,7 +9,9 @@ from gclap_sandbox.auth import KeyCache
 from gclap_sandbox.chaos import ChaosState
 from gclap_sandbox.db import Database
 from gclap_sandbox.delivery import DeliveryOptions
+from gclap_sandbox.hosts import HostPolicy
 from gclap_sandbox.limits import RateLimiter
+from gclap_sandbox.login_throttle import LoginThrottle
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.waiters import Waiters
 
@@ -41,6 +43,10 @@ class AppContext:
     # The web UI's live-update hub (gclap_sandbox.live.LiveHub); publish events to it.
     live: Any = None
     ui_guard: Any = None  # gclap_sandbox.ui_auth.UiGuard: who may use the web UI
+    # The Host names this sandbox answers to (hosts.install builds it from the settings).
+    hosts: HostPolicy = field(default_factory=HostPolicy)
+    # Failed UI sign-ins per client (real time, not the sandbox clock).
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     # Run on the DB thread inside the capture's transaction: fn(email, incoming).
     capture_hooks: list[Any] = field(default_factory=list)
     relay: Any = None  # relay.RelayConfig when --relay is given

@@ -57,6 +57,8 @@ class Settings:
     # Largest message accepted over SMTP or the API, in bytes (raw RFC 822 size).
     max_message_size: int = 25 * 1024 * 1024
     public_url: str | None = None
+    # More Host names to answer to (hosts.py): NAME, *.DOMAIN or * (any host).
+    allowed_hosts: tuple[str, ...] = ()
     smtp_hostname: str = "gclap-sandbox"
     plan: str | None = None  # emulate this plan for the default organization (limits.PLANS)
     smtp_auth: str = "optional"  # optional | required | off
