@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from email import policy
+from email.parser import BytesParser
 import socket
 import subprocess
 import sys
@@ -135,7 +137,8 @@ def test_tracking_keeps_working_through_the_public_url_host(box, unique):
     listen = box.extra["listen_url"]
     with httpx.Client(base_url=listen, headers={"Authorization": f"Bearer {box.api_key}"}, timeout=30) as api:
         email = send(api, f"t-{unique}@example.com", html="<p>hi</p>", track_opens=True)
-        html = api.get(f"/api/v1/emails/{email['id']}/").json()["html"]
+        delivered = api.get(f"/api/v1/emails/{email['id']}/raw/", params={"version": "delivered"}).content
+        html = BytesParser(policy=policy.default).parsebytes(delivered).get_body(("html",)).get_content()
         pixel = urlsplit(re.search(r'<img src="([^"]+)"', html).group(1))
         assert pixel.hostname == PUBLIC
         assert get(box, pixel.path, f"{ATTACKER}:{port_of(box)}").status_code == 421
