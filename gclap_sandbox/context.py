@@ -11,6 +11,7 @@ from gclap_sandbox.db import Database
 from gclap_sandbox.delivery import DeliveryOptions
 from gclap_sandbox.limits import RateLimiter
 from gclap_sandbox.settings import Settings
+from gclap_sandbox.template_renderer import RenderThreads
 from gclap_sandbox.waiters import Waiters
 
 
@@ -53,6 +54,8 @@ class AppContext:
     webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving
     # Called on the loop after each recorded webhook attempt: (organization id, delivery summary).
     webhook_listeners: list[Any] = field(default_factory=list)
+    # Where user templates render (never on the loop or the database thread).
+    renderer: RenderThreads = field(default_factory=RenderThreads)
 
     def __post_init__(self) -> None:
         self.email_listeners.append(self.waiters.listener("emails"))

@@ -190,7 +190,7 @@ async def send_email(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     data = request.ctx.body
     if data.get("template_id"):
-        data = await ctx.db.run(fill_send_request, request.ctx.principal.organization_id, data)
+        data = await fill_send_request(ctx, request.ctx.principal.organization_id, data)
     message_id = mail.new_message_id()
     data = {**data, "headers": {**(data.get("headers") or {}), **delivery.control_headers(data)}}
     raw_bytes = mail.build_raw(data, message_id)
