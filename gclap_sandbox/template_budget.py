@@ -46,10 +46,14 @@ class Budget:
     """The running account of one render; `tick` is called from the sandbox's hooks."""
 
     def __init__(self, seconds: float = RENDER_TIME.value, iterations: int = int(LOOP_ITERATIONS.value)) -> None:
+        self.seconds = seconds
         self.iterations_left = iterations
-        # The render thread's own CPU time: waiting for the GIL or a busy machine does not count.
-        self.deadline = time.thread_time() + seconds
+        self.deadline = float("inf")  # set when rendering starts (`spending`)
         self._ticks = 0
+
+    def start(self) -> None:
+        # The render thread's own CPU time: waiting for the GIL or a busy machine does not count.
+        self.deadline = time.thread_time() + self.seconds
 
     def tick(self) -> None:
         self._ticks += 1
@@ -69,6 +73,7 @@ _CURRENT: ContextVar[Budget | None] = ContextVar("template_budget", default=None
 @contextlib.contextmanager
 def spending(budget: Budget) -> Iterator[Budget]:
     """Make `budget` the one the sandbox charges while the block runs (in this thread)."""
+    budget.start()
     token = _CURRENT.set(budget)
     try:
         yield budget

@@ -412,8 +412,13 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
             return sandboxed(*args, **kwargs)
         return checked
 
-    def compile_budgeted(self, source: str) -> jinja2.Template:
-        """Compile `source` with every loop charging the budget."""
+    def compile_budgeted(self, source: str) -> types.CodeType:
+        """Compile `source` with every loop charging the budget (for `template_from`)."""
         tree = self.parse(source)
         count_loop_iterations(tree, self)
-        return self.template_class.from_code(self, self.compile(tree), self.make_globals(None), None)
+        return self.compile(tree)
+
+    def template_from(self, code: types.CodeType) -> jinja2.Template:
+        """A template of this environment from code compiled by one with the same options
+        (the code looks `undefined` up at run time, so strict and lenient can share it)."""
+        return self.template_class.from_code(self, code, self.make_globals(None), None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import types
 from typing import Any
 
 import jinja2
@@ -57,19 +58,24 @@ _PARSER = _ENVIRONMENTS[False, True]
 
 def syntax_errors(source: str) -> list[str]:
     """Problems that stop `source` from compiling, each as `Line N: message`."""
-    try:
-        tree = _PARSER.parse(source)
-    except TemplateSyntaxError as exc:
-        return [f"Line {exc.lineno}: {exc.message}"]
-    return [f"Line {node.lineno}: `{{% {tag} %}}` is not available in templates."
-            for kind, tag in _FORBIDDEN_TAGS.items() for node in tree.find_all(kind)]
+    return list(_parsed(source)[0])
 
 
 def used_variables(source: str) -> set[str]:
     """Top-level names a template reads (empty when it does not compile)."""
-    if syntax_errors(source):
-        return set()
-    return meta.find_undeclared_variables(_PARSER.parse(source))
+    return set(_parsed(source)[1])
+
+
+@functools.lru_cache(maxsize=256)  # parsing a large template takes a while; sends repeat it
+def _parsed(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(syntax errors, names used) of `source`."""
+    try:
+        tree = _PARSER.parse(source)
+    except TemplateSyntaxError as exc:
+        return (f"Line {exc.lineno}: {exc.message}",), frozenset()
+    errors = tuple(f"Line {node.lineno}: `{{% {tag} %}}` is not available in templates."
+                   for kind, tag in _FORBIDDEN_TAGS.items() for node in tree.find_all(kind))
+    return errors, frozenset() if errors else frozenset(meta.find_undeclared_variables(tree))
 
 
 def sample_variables(parts: dict[str, str | None]) -> dict[str, str]:
@@ -79,8 +85,13 @@ def sample_variables(parts: dict[str, str | None]) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=256)
+def _code(source: str, html: bool) -> types.CodeType:
+    return _ENVIRONMENTS[html, True].compile_budgeted(source)
+
+
+@functools.lru_cache(maxsize=256)
 def _compiled(source: str, html: bool, strict: bool) -> jinja2.Template:
-    return _ENVIRONMENTS[html, strict].compile_budgeted(source)
+    return _ENVIRONMENTS[html, strict].template_from(_code(source, html))
 
 
 def _render(source: str, variables: dict[str, Any], html: bool, strict: bool, budget: Budget) -> str:
