@@ -101,6 +101,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
             ctx.smtp_server.close()
             await ctx.smtp_server.wait_closed()
         await stop_relay(ctx)
+        ctx.renderer.close()
         await background.stop(ctx)
         await ctx.db.run(api_keys.flush_last_used, dict(ctx.key_last_used))
         await ctx.db.close()

@@ -8,7 +8,9 @@ import click
 from gclap_sandbox import __version__
 from gclap_sandbox.settings import (
     DEFAULT_HTTP,
+    DEFAULT_MAX_RECIPIENTS,
     DEFAULT_SMTP,
+    MAX_RECIPIENTS_CEILING,
     MEMORY_DB,
     default_db_path,
     parse_addr,
@@ -51,6 +53,10 @@ def main() -> None:
               help="Also accept this API key (so CI can use a fixed one).")
 @click.option("--max-message-size", type=click.IntRange(min=1024), default=25 * 1024 * 1024,
               show_default=True, envvar=ENV + "MAX_MESSAGE_SIZE", help="Largest message accepted, in bytes.")
+@click.option("--max-recipients", type=click.IntRange(min=1, max=MAX_RECIPIENTS_CEILING),
+              default=DEFAULT_MAX_RECIPIENTS, show_default=True, envvar=ENV + "MAX_RECIPIENTS",
+              help="Most recipients one message may have (API: to + cc + bcc; SMTP: further RCPT TO "
+              "get 452).")
 @click.option("--public-url", default=None, envvar=ENV + "PUBLIC_URL",
               help="Base URL others reach this sandbox at (tracking pixel, click and unsubscribe links), "
               "e.g. a LAN address or a tunnel [default: the HTTP address].")
@@ -144,7 +150,7 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         http_host=options["http_addr"][0], http_port=options["http_addr"][1],
         smtp_host=options["smtp_addr"][0], smtp_port=options["smtp_addr"][1],
         db_path=options["db_path"] or default_db_path(), api_key=options["api_key"],
-        max_message_size=options["max_message_size"],
+        max_message_size=options["max_message_size"], max_recipients=options["max_recipients"],
         public_url=public_url.rstrip("/") if public_url else None,
         allowed_hosts=_allowed_hosts(options["allowed_hosts"]),
         plan=options["plan"], smtp_auth=options["smtp_auth"],

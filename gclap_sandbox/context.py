@@ -13,6 +13,7 @@ from gclap_sandbox.hosts import HostPolicy
 from gclap_sandbox.limits import RateLimiter
 from gclap_sandbox.login_throttle import LoginThrottle
 from gclap_sandbox.settings import Settings
+from gclap_sandbox.template_renderer import RenderThreads
 from gclap_sandbox.waiters import Waiters
 
 
@@ -59,6 +60,8 @@ class AppContext:
     webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving
     # Called on the loop after each recorded webhook attempt: (organization id, delivery summary).
     webhook_listeners: list[Any] = field(default_factory=list)
+    # Where user templates render (never on the loop or the database thread).
+    renderer: RenderThreads = field(default_factory=RenderThreads)
 
     def __post_init__(self) -> None:
         self.email_listeners.append(self.waiters.listener("emails"))

@@ -9,6 +9,8 @@ from pathlib import Path
 DEFAULT_HTTP = "127.0.0.1:8000"
 DEFAULT_SMTP = "127.0.0.1:1025"
 MEMORY_DB = ":memory:"
+DEFAULT_MAX_RECIPIENTS = 1000  # as Postfix's smtpd_recipient_limit
+MAX_RECIPIENTS_CEILING = 10_000  # the most --max-recipients may allow
 
 
 def parse_addr(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -56,6 +58,8 @@ class Settings:
     api_key: str | None = None
     # Largest message accepted over SMTP or the API, in bytes (raw RFC 822 size).
     max_message_size: int = 25 * 1024 * 1024
+    # Recipients one message may have: to + cc + bcc in the API, accepted RCPT TO over SMTP.
+    max_recipients: int = DEFAULT_MAX_RECIPIENTS
     public_url: str | None = None
     # More Host names to answer to (hosts.py): NAME, *.DOMAIN or * (any host).
     allowed_hosts: tuple[str, ...] = ()
