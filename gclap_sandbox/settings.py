@@ -9,6 +9,8 @@ from pathlib import Path
 DEFAULT_HTTP = "127.0.0.1:8000"
 DEFAULT_SMTP = "127.0.0.1:1025"
 MEMORY_DB = ":memory:"
+DEFAULT_MAX_RECIPIENTS = 1000  # as Postfix's smtpd_recipient_limit
+MAX_RECIPIENTS_CEILING = 10_000  # the most --max-recipients may allow
 
 
 def parse_addr(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -56,7 +58,11 @@ class Settings:
     api_key: str | None = None
     # Largest message accepted over SMTP or the API, in bytes (raw RFC 822 size).
     max_message_size: int = 25 * 1024 * 1024
+    # Recipients one message may have: to + cc + bcc in the API, accepted RCPT TO over SMTP.
+    max_recipients: int = DEFAULT_MAX_RECIPIENTS
     public_url: str | None = None
+    # More Host names to answer to (hosts.py): NAME, *.DOMAIN or * (any host).
+    allowed_hosts: tuple[str, ...] = ()
     smtp_hostname: str = "gclap-sandbox"
     plan: str | None = None  # emulate this plan for the default organization (limits.PLANS)
     smtp_auth: str = "optional"  # optional | required | off
@@ -77,11 +83,11 @@ class Settings:
     chaos: dict | None = None
     # Seed for --simulate realistic and for chaos rolls; None: chaos picks one at random.
     seed: int | None = None
-    # Webhook deliveries: requests in flight at once, seconds an attempt may take, and how many
-    # failed attempts in a row disable an endpoint (0: never).
+    # Webhook deliveries: requests in flight at once, seconds an attempt may take, and the seconds
+    # of sandbox time an endpoint may fail continuously before it is disabled (0: never).
     webhook_concurrency: int = 64
     webhook_timeout: float = 10.0
-    webhook_disable_after: int = 50
+    webhook_disable_after: float = 5 * 86400.0
 
     @property
     def exposed(self) -> bool:

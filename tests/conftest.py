@@ -10,9 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sandbox_process import RunningSandbox, start_sandbox  # noqa: E402
 from browser_support import browser, page  # noqa: E402,F401  (browser fixtures for the UI tests)
-
+from sandbox_process import RunningSandbox, start_sandbox  # noqa: E402
 
 # The plugin's own tests run pytest inside pytest.
 pytest_plugins = ["pytester"]

@@ -5,8 +5,8 @@ from typing import Iterator
 
 import pytest
 
-from gclap_sandbox.storage.database import database, open_in_this_thread
 from gclap_sandbox.models import Organization
+from gclap_sandbox.storage.database import database, open_in_this_thread
 
 
 @pytest.fixture

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import smtplib
+import time
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import httpx
+
+T = TypeVar("T")
 
 
 def smtp_send(sandbox: Any, message: EmailMessage | bytes, sender: str, recipients: list[str],
@@ -51,3 +54,14 @@ def run_async(coro: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def wait_until(check: Callable[[], T], what: str, within: float = 30.0) -> T:
+    """Call `check` until it returns something truthy, and return that; fail naming `what` after
+    `within` seconds. The deadline is a safety net for a slow machine, never a timing assertion."""
+    deadline = time.monotonic() + within
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up after {within} s waiting for {what}")
+        time.sleep(0.02)
+    return result

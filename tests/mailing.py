@@ -1,8 +1,7 @@
-"""Sending test mail to a sandbox over SMTP or the API, now or after a delay."""
+"""Sending test mail to a sandbox over SMTP."""
 from __future__ import annotations
 
 import smtplib
-import threading
 
 from sandbox_process import RunningSandbox
 
@@ -12,9 +11,3 @@ def send_smtp(sandbox: RunningSandbox, to: str, subject: str, body: str = "Hello
     with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
         smtp.sendmail("app@example.com", [to], message.encode())
 
-
-def send_later(delay: float, sandbox: RunningSandbox, to: str, subject: str) -> threading.Thread:
-    """Send in a background thread after `delay` seconds (join it before the test ends)."""
-    timer = threading.Timer(delay, send_smtp, args=(sandbox, to, subject))
-    timer.start()
-    return timer

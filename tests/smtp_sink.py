@@ -44,6 +44,18 @@ class SinkHandler:
         return f"250 2.0.0 Queued as sink-{len(self.messages)}"
 
 
+class _TrackedSMTP(SMTP):
+    """aiosmtpd's SMTP that tells when its connection is gone, so closing can wait for it."""
+
+    def __init__(self, *args, **kw) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kw)
+        self.gone = asyncio.Event()
+
+    def connection_lost(self, error: Exception | None) -> None:
+        super().connection_lost(error)
+        self.gone.set()
+
+
 class SmtpSink:
     """`tls`: None (plain), "starttls" (required before MAIL) or "implicit" (smtps).
     `login`: (user, password) the sink requires over AUTH."""
@@ -53,7 +65,7 @@ class SmtpSink:
         self.handler = SinkHandler()
         self.tls, self.context, self.login = tls, context, login
         self.logins: list[str] = []
-        self._connections: list[SMTP] = []
+        self._connections: list[_TrackedSMTP] = []
         self.loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -69,9 +81,9 @@ class SmtpSink:
             # aiosmtpd cannot tell an smtps connection is encrypted: there, offer AUTH without requiring it.
             required = self.tls == "starttls"
             options.update(authenticator=self._authenticate, auth_required=required, auth_require_tls=required)
-        make = partial(SMTP, self.handler, **options)
+        make = partial(_TrackedSMTP, self.handler, **options)
 
-        def factory() -> SMTP:
+        def factory() -> _TrackedSMTP:
             self._connections.append(make())
             return self._connections[-1]
 
@@ -107,11 +119,11 @@ class SmtpSink:
             self.server.close()
             # Connections the sandbox keeps open would outlive the loop and warn (ResourceWarning)
             # in whichever later test the garbage collector happens to run.
-            for connection in self._connections:
-                if connection.transport is not None:
-                    connection.transport.close()
+            open_ones = [c for c in self._connections if c.transport is not None]  # handshake done
+            for connection in open_ones:
+                connection.transport.close()
             await self.server.wait_closed()
-            await asyncio.sleep(0.05)  # let connection_lost run for the transports just closed
+            await asyncio.wait_for(asyncio.gather(*(c.gone.wait() for c in open_ones)), timeout=30)
 
         asyncio.run_coroutine_threadsafe(_close(), self.loop).result()
         self.loop.call_soon_threadsafe(self.loop.stop)

@@ -3,7 +3,6 @@ naming the field, in every address field of the API, and nothing is stored."""
 from __future__ import annotations
 
 import pytest
-
 from helpers import assert_problem
 
 UNSAFE = {

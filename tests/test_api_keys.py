@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from lifecycle_helpers import advance
 
 from gclap_sandbox.accounts.scopes import SCOPES
 
 KEYS = "/api/v1/accounts/api-keys/"
+
+
+def sandbox_now(api) -> datetime:
+    return datetime.fromisoformat(api.get("/api/v1/sandbox/clock/").json()["now"].replace("Z", "+00:00"))
 
 
 def create_key(api, **body):
@@ -98,13 +102,15 @@ def test_a_revoked_key_gets_401_saying_so(api, sandbox):
     assert api.get(f"{KEYS}{created['id']}/").json()["revoked"] is True
 
 
-def test_an_expired_key_gets_401_saying_so(api, sandbox):
-    expires = datetime.now(timezone.utc) + timedelta(seconds=2)
-    created = create_key(api, expires_at=expires.isoformat())
-    with sandbox.client(created["key"]) as client:
-        assert client.get("/api/v1/emails/").status_code == 200
-        while (response := client.get("/api/v1/emails/")).status_code == 200:
-            time.sleep(0.2)
+def test_a_key_works_until_its_expiry_then_gets_401_saying_so(own_sandbox):
+    with own_sandbox.client() as api:  # a sandbox of this module's own: the test moves its clock
+        expires = sandbox_now(api) + timedelta(days=1)
+        created = create_key(api, expires_at=expires.isoformat())
+        with own_sandbox.client(created["key"]) as client:
+            advance(api, to=(expires - timedelta(minutes=5)).isoformat())
+            assert client.get("/api/v1/emails/").status_code == 200
+            advance(api, seconds=10 * 60)
+            response = client.get("/api/v1/emails/")
     assert response.status_code == 401
     assert response.json()["type"].endswith("/expired-api-key") and "expired" in response.json()["detail"]
 
@@ -140,12 +146,17 @@ def test_rotation_with_a_grace_period_keeps_the_old_secret_working_until_it_ends
     assert api.get(f"{KEYS}{old['id']}/").json()["expires_at"] == new["previous_key_ends_at"]
 
 
-def test_rotation_grace_ends_with_401_expired(api, sandbox):
-    old = create_key(api)
-    api.post(f"{KEYS}{old['id']}/rotate/", json={"grace_period_seconds": 1})
-    with sandbox.client(old["key"]) as client:
-        while (response := client.get("/api/v1/emails/")).status_code == 200:
-            time.sleep(0.2)
+def test_rotation_grace_ends_with_401_expired_while_the_new_key_keeps_working(own_sandbox):
+    with own_sandbox.client() as api:
+        old = create_key(api)
+        new = api.post(f"{KEYS}{old['id']}/rotate/", json={"grace_period_seconds": 3600}).json()
+        with own_sandbox.client(old["key"]) as old_client, own_sandbox.client(new["key"]) as new_client:
+            advance(api, seconds=3600 - 5 * 60)
+            assert old_client.get("/api/v1/emails/").status_code == 200
+            advance(api, seconds=10 * 60)
+            response = old_client.get("/api/v1/emails/")
+            assert new_client.get("/api/v1/emails/").status_code == 200
+    assert response.status_code == 401
     assert response.json()["type"].endswith("/expired-api-key")
 
 

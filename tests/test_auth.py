@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import httpx
-
 from helpers import assert_problem
 
 

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from gclap_sandbox.chaos.rules import CHAOS_DOCUMENT, ChaosState, chaos_applies_to, compile_http_rules, compile_smtp_rules, http_verdict, load_document, smtp_verdict
+from gclap_sandbox.chaos.rules import (
+    CHAOS_DOCUMENT,
+    ChaosState,
+    chaos_applies_to,
+    compile_http_rules,
+    compile_smtp_rules,
+    http_verdict,
+    load_document,
+    smtp_verdict,
+)
 from gclap_sandbox.errors import ValidationFailed
 
 

@@ -5,12 +5,14 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
+from long_poll import wait_until_held
+from mailing import send_later, send_smtp
 
 from gclap_sandbox.cli.commands import main
-from mailing import send_later, send_smtp
 
 
 @pytest.fixture
@@ -57,11 +59,13 @@ def test_show_prints_the_email_as_json_or_its_source(sandbox, run, unique):
     assert "Subject: Show me" in raw.stdout
 
 
-def test_wait_prints_the_email_and_exits_0(sandbox, run, unique):
+def test_wait_prints_the_email_and_exits_0(sandbox, api, run, unique):
     to = f"cli-wait-{unique}@example.com"
-    sender = send_later(0.3, sandbox, to, "Your login link")
-    result = run("wait", "--to", to, "--subject", "login", "--timeout", "30")
-    sender.join()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        waiting = pool.submit(run, "wait", "--to", to, "--subject", "login", "--timeout", "60")
+        wait_until_held(api, 1)  # the command is waiting before the mail exists
+        send_smtp(sandbox, to, "Your login link")
+        result = waiting.result()
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["subject"] == "Your login link"
 
@@ -98,14 +102,19 @@ def test_wait_needs_to(run):
     assert result.exit_code == 2 and "--to" in result.stderr
 
 
-def test_the_installed_command_waits_for_mail_from_a_real_server(sandbox, unique):
+def test_the_installed_command_waits_for_mail_from_a_real_server(sandbox, api, unique):
     to = f"cli-proc-{unique}@example.com"
     env = {**os.environ, "GCLAP_SANDBOX_URL": sandbox.http_url, "GCLAP_SANDBOX_API_KEY": sandbox.api_key}
     command = [sys.executable, "-m", "gclap_sandbox", "messages", "wait", "--to", to, "--timeout"]
-    timed_out = subprocess.run([*command, "0.2"], env=env, capture_output=True, text=True)
+    timed_out = subprocess.run([*command, "0.2"], env=env, capture_output=True, text=True, timeout=60)
     assert timed_out.returncode == 1
-    sender = send_later(0.5, sandbox, to, "From the app")
-    arrived = subprocess.run([*command, "30"], env=env, capture_output=True, text=True)
-    sender.join()
-    assert arrived.returncode == 0, arrived.stderr
-    assert json.loads(arrived.stdout)["to"] == [to]
+    with subprocess.Popen([*command, "60"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as waiting:
+        try:
+            wait_until_held(api, 1)  # the process is waiting before the mail exists
+            send_smtp(sandbox, to, "From the app")
+            stdout, stderr = waiting.communicate(timeout=60)
+        finally:
+            waiting.kill()
+    assert waiting.returncode == 0, stderr
+    assert json.loads(stdout)["to"] == [to]

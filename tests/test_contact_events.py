@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from db_fixture import org_id  # noqa: F401  (fixture)
+
 from gclap_sandbox.contacts.store import apply_event_to_contact
 from gclap_sandbox.models import Contact
 

@@ -1,7 +1,12 @@
 """How an email's HTML and links are prepared for the UI (pure functions)."""
 from __future__ import annotations
 
-from gclap_sandbox.ui.email_view import cid_path, extract_links, frame_document, rewrite_cids
+from gclap_sandbox.ui.email_view import (
+    cid_path,
+    extract_links,
+    frame_document,
+    rewrite_cids,
+)
 
 
 def test_cid_references_point_at_the_inline_part_route():

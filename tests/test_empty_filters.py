@@ -10,9 +10,9 @@ import uuid
 
 import pytest
 from click.testing import CliRunner
+from helpers import assert_problem, total_count
 
 from gclap_sandbox.cli.commands import main
-from helpers import assert_problem, total_count
 
 EMAIL_FILTERS = ["to", "from", "subject", "search", "tag", "status", "source", "since", "before"]
 

@@ -3,7 +3,6 @@ and a streamed answer carries the rate-limit headers like any other (and logs no
 from __future__ import annotations
 
 import pytest
-
 from helpers import assert_problem
 
 RATE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"]

@@ -8,10 +8,10 @@ from typing import Iterator
 
 import httpx
 import pytest
-
-from gclap_sandbox.inbox.search import FIELDS
 from helpers import assert_problem, simple_message, smtp_send
 from ui_helpers import csrf_token, rich_email, send_api
+
+from gclap_sandbox.inbox.search import FIELDS
 
 
 def matches(ui: httpx.Client, q: str) -> int:

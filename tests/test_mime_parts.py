@@ -8,9 +8,11 @@ from email.message import EmailMessage
 
 import pytest
 
-from gclap_sandbox.mail import message as mail, parts as mime_parts, writer as mime_writer
-from gclap_sandbox.pipeline import outgoing
+from gclap_sandbox.mail import message as mail
+from gclap_sandbox.mail import parts as mime_parts
+from gclap_sandbox.mail import writer as mime_writer
 from gclap_sandbox.mail.headers import filled_headers
+from gclap_sandbox.pipeline import outgoing
 
 
 def _nested() -> bytes:

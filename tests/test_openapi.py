@@ -5,8 +5,8 @@ import socket
 
 import pytest
 
-from gclap_sandbox.server.app import create_app, route_table
 from gclap_sandbox.api.openapi import openapi_path
+from gclap_sandbox.server.app import create_app, route_table
 from gclap_sandbox.settings import Settings
 
 

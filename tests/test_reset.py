@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import peewee
 import pytest
+from mailing import send_smtp
 
 from gclap_sandbox.accounts import auth
+from gclap_sandbox.models import (
+    ApiKey,
+    Email,
+    EmailContent,
+    EmailRecipient,
+    Organization,
+    SandboxSetting,
+)
 from gclap_sandbox.storage import database as db
 from gclap_sandbox.storage.database import BaseModel
-from gclap_sandbox.models import ApiKey, Email, EmailContent, EmailRecipient, Organization, SandboxSetting
 from gclap_sandbox.storage.reset import deletion_order, models_to_wipe
-from mailing import send_smtp
 
 
 def test_reset_wipes_captured_mail_and_keeps_the_key(launch, unique):

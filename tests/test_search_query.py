@@ -1,7 +1,6 @@
 """The inbox search language, as a user types it."""
 from __future__ import annotations
 
-from gclap_sandbox.inbox.search import Term, parse_search
 from gclap_sandbox.inbox.search import SearchQuery, Term, parse_search
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from db_fixture import org_id  # noqa: F401  (fixture)
+
+from gclap_sandbox.contacts.segments import MAX_DEPTH, compile_rules, validate_rules
 from gclap_sandbox.models import Contact, ContactList, ContactListMember
-from gclap_sandbox.contacts.segments import compile_rules, validate_rules
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -112,4 +112,6 @@ def test_depth_is_bounded():
     rules: dict = {"field": "email", "op": "exists"}
     for _ in range(12):
         rules = {"all": [rules]}
-    assert validate_rules(rules)
+    errors = validate_rules(rules)
+    assert list(errors.values()) == [[f"Groups may nest at most {MAX_DEPTH} deep."]]
+    assert next(iter(errors)) == "rules" + ".all[0]" * MAX_DEPTH  # the group one level too deep

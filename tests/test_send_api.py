@@ -7,7 +7,6 @@ import uuid
 from email import policy
 
 import pytest
-
 from helpers import assert_problem, emails_to, total_count
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from helpers import simple_message, smtp_send, total_count
 from sandbox_process import start_sandbox
 

@@ -86,6 +86,8 @@ def test_off_mode_does_not_offer_auth(launch, unique):
         smtp.ehlo()
         assert not smtp.has_extn("auth")
         smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+    with sandbox.client() as api:
+        assert captured(api, unique)["count"] == 1
 
 
 def test_authenticated_smtp_mail_counts_against_the_organization(launch, unique):
@@ -110,6 +112,9 @@ def test_smtp_over_the_rate_limit_gets_a_temporary_failure(launch, unique):
         with pytest.raises(smtplib.SMTPDataError) as refused:
             smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
     assert refused.value.smtp_code == 451 and b"Rate limit" in refused.value.smtp_error
+    with sandbox.client() as api:  # a bigger plan (never rate limited to switch) lets us look: nothing stored
+        assert api.patch("/api/v1/accounts/organization/", json={"plan": "unlimited"}).status_code == 200
+        assert captured(api, unique)["count"] == 0
 
 
 def test_starttls_with_a_self_signed_certificate(launch, unique):
@@ -133,8 +138,13 @@ def test_starttls_with_a_given_certificate_verifies(launch, tmp_path, unique):
     context = ssl.create_default_context(cadata=cert.decode())
     with smtplib.SMTP("localhost", sandbox.smtp_port) as smtp:
         smtp.starttls(context=context)  # verifies the chain and the host name
+        assert smtp.sock.getpeercert()["subject"] == ((("commonName", "localhost"),),)
         smtp.login("apikey", sandbox.api_key)
         smtp.sendmail("app@example.com", [f"smtp-{unique}@example.com"], message(unique))
+    with sandbox.client() as api:
+        page = captured(api, unique)
+    assert page["count"] == 1
+    assert (page["results"][0]["subject"], page["results"][0]["source"]) == (f"smtp auth {unique}", "smtp")
 
 
 def test_no_starttls_without_a_certificate(sandbox):

@@ -5,7 +5,6 @@ import smtplib
 from email.message import EmailMessage
 
 import pytest
-
 from helpers import emails_to, simple_message, smtp_send, total_count
 
 

@@ -6,8 +6,8 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from gclap_sandbox.pipeline.bounce_report import build_report
 from gclap_sandbox.events.timeline import parse_duration
+from gclap_sandbox.pipeline.bounce_report import build_report
 from gclap_sandbox.pipeline.tracking import find_links, rewrite_html
 
 HTML = ("<!DOCTYPE html>\r\n<html><head><style>a { color: red }</style>\r\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from ui_helpers import csrf_token, rich_email, send_api
 
 PROBLEM = "application/problem+json"

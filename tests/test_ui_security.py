@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from ui_helpers import csrf_token, send_api
 
 

@@ -1,5 +1,6 @@
 """The Webhooks page in a real browser, against a real local HTTP receiver: add an endpoint,
-see deliveries arrive live with the exact request, failures, and Redeliver; screenshots."""
+see deliveries arrive live with the exact request, failures, and Redeliver; a disabled
+endpoint's missed events and their replay; screenshots."""
 from __future__ import annotations
 
 import os
@@ -8,11 +9,21 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from browser_support import WAIT_MS
+from lifecycle_helpers import MAGIC, advance, send
 from ui_helpers import send_api
-from webhook_helpers import ENDPOINTS, deliveries, subscribe
+from ui_layout import assert_colour_scheme, assert_readable_page
+from webhook_helpers import (
+    ENDPOINTS,
+    deliveries,
+    endpoint_of,
+    fail_daily,
+    subscribe,
+    verified,
+)
 from webhook_receiver import Receiver
+
+DAY = 86400
 
 
 @pytest.fixture(scope="module")
@@ -118,44 +129,141 @@ def test_edit_disable_re_enable_test_and_delete(sandbox, api, page, unique, rece
     assert api.get(f"{ENDPOINTS}{endpoint['id']}/").status_code == 404
 
 
-def test_screenshots_of_the_webhooks_pages(launch, browser, receiver):
-    """Screenshots for people to look at: the list (light, dark, phone) and a failed delivery."""
+def _disable_by_failing(api, receiver, name: str, label: str, events: list[str]) -> dict:
+    """An endpoint whose receiver stays down for over 5 days of sandbox time: disabled."""
+    endpoint = subscribe(api, receiver.url(name), events)
+    receiver.down(name)
+    fail_daily(api, 5, label)
+    advance(api, seconds=DAY)
+    assert endpoint_of(api, endpoint)["active"] is False
+    return endpoint
+
+
+def test_a_disabled_endpoint_shows_its_missed_events_and_replay_sends_them(launch, page, receiver, unique):
+    from playwright.sync_api import expect
+
+    box = launch()
+    name = f"ui-dead-{unique}"
+    with box.client() as api:
+        endpoint = _disable_by_failing(api, receiver, name, unique, ["email.sent"])
+        for n in range(3):
+            send(api, f"delivered+{unique}-missed-{n}@{MAGIC}", subject=f"Missed {n}")
+        paused = len(deliveries(api, endpoint=endpoint["id"], status="pending"))  # they resume on re-enable
+
+    page.goto(f"{box.http_url}/webhooks")
+    row = page.locator(f"tr[data-endpoint='{endpoint['id']}']")
+    expect(row.locator(".status")).to_have_text("disabled")
+    expect(row.locator(".disabled-reason")).to_contain_text("failed for 5 days")
+    expect(row.locator("[data-missed-note]")).to_have_text("3 missed events held for a replay")
+    expect(row.get_by_role("button", name="Re-enable and replay 3 missed")).to_be_visible()
+    skipped = page.locator("#delivery-rows tr", has_text="not sent: endpoint disabled")
+    expect(skipped).to_have_count(3)
+    expect(skipped.first.locator(".status")).to_have_text("skipped")
+
+    receiver.up(name)
+    row.get_by_role("button", name="Re-enable", exact=True).click()
+    expect(row.locator(".status")).to_have_text("active")
+    expect(page.locator(".toast")).to_have_text("Endpoint re-enabled. 3 missed events can be replayed")
+    expect(row.locator("[data-missed-note]")).to_have_text("3 missed events not replayed yet")
+    row.get_by_role("button", name="Replay 3 missed").click()
+    expect(page.locator(".toast")).to_have_text("Replaying 3 missed events")
+    expect(row.get_by_role("button", name="Replay 3 missed")).to_have_count(0)
+    expect(row.locator("[data-missed-note]")).to_have_count(0)
+
+    received = receiver.wait_for_accepted(name, paused + 3)
+    subjects = [verified(endpoint["secret"], r)["data"]["subject"] for r in received]
+    assert sorted(s for s in subjects if s.startswith("Missed")) == ["Missed 0", "Missed 1", "Missed 2"]
+    expect(page.locator("#delivery-rows tr", has_text="not sent: endpoint disabled")).to_have_count(0)
+
+
+def test_re_enable_and_replay_in_one_click(launch, page, receiver, unique):
+    from playwright.sync_api import expect
+
+    box = launch()
+    name = f"ui-paused-{unique}"
+    with box.client() as api:
+        endpoint = subscribe(api, receiver.url(name), ["email.sent"])
+        api.patch(f"{ENDPOINTS}{endpoint['id']}/", json={"active": False})
+        for n in range(2):
+            send(api, f"delivered+{unique}-{n}@{MAGIC}", subject=f"Paused {n}")
+    page.goto(f"{box.http_url}/webhooks")
+    row = page.locator(f"tr[data-endpoint='{endpoint['id']}']")
+    expect(row.locator(".disabled-reason")).to_have_text("Disabled through the API.")
+    row.get_by_role("button", name="Re-enable and replay 2 missed").click()
+    expect(page.locator(".toast")).to_have_text("Replaying 2 missed events")
+    expect(row.locator(".status")).to_have_text("active")
+    received = receiver.wait_for_accepted(name, 2)
+    assert sorted(verified(endpoint["secret"], r)["data"]["subject"] for r in received) == ["Paused 0", "Paused 1"]
+    expect(page.locator("#delivery-rows tr .status", has_text="succeeded")).to_have_count(2)
+
+
+def test_the_webhooks_pages_show_their_content_on_desktop_in_dark_mode_and_on_a_phone(launch, browser, receiver):
+    """The list and a failed delivery, as a person checks them at each size: the content is on
+    screen, nothing scrolls sideways, navigation is reachable, dark mode is dark and readable.
+    Screenshots are kept for people to look at."""
+    from playwright.sync_api import expect
+
     box = launch()
     folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-ui-shots-"))
     folder.mkdir(parents=True, exist_ok=True)
-    receiver.plan("shots-failing", 503, 503)
     with box.client() as api:
+        dead = _disable_by_failing(api, receiver, "shots-dead", "shots", ["email.sent", "email.delivered"])
         subscribe(api, receiver.url("shots-orders"), ["*"], description="Order service (staging)")
+        receiver.down("shots-failing")
         failing = subscribe(api, receiver.url("shots-failing"), ["email.bounced", "email.sent"])
         for n in range(3):
             send_api(api, subject=f"Receipt #{n}", to=["ana@example.com"])
         receiver.wait_for("shots-orders", 3)
         receiver.wait_for("shots-failing", 3, answered=False)
-        api.patch(f"{ENDPOINTS}{failing['id']}/", json={"active": False})
+        advance(api, seconds=60)
         failed = next(d for d in deliveries(api, endpoint=failing["id"]) if d["last_response_status"] == 503)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+        skipped = deliveries(api, endpoint=dead["id"], status="skipped")[0]
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, device_scale_factor=1)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
-    shots = []
+    expect.set_options(timeout=WAIT_MS)
 
-    def shot(name: str, path: str) -> None:
+    def visit(name: str, path: str, *content: tuple) -> None:
         page.goto(f"{box.http_url}{path}")
-        page.wait_for_load_state("networkidle")
+        for locator, what in content:
+            expect(locator, what).to_be_visible()
+        # The screenshot first: the checks below scroll things into view.
         page.screenshot(path=str(folder / name), full_page=not name.endswith("phone.png"))
-        shots.append(name)
+        assert_readable_page(page, *content)
+
+    def list_page() -> list[tuple]:
+        orders = page.locator("#endpoint-rows tr", has_text=receiver.url("shots-orders"))
+        dead_row = page.locator(f"tr[data-endpoint='{dead['id']}']")
+        return [(orders.locator(".endpoint-url"), "the orders endpoint's URL"),
+                (orders.get_by_text("Order service (staging)"), "its description"),
+                (dead_row.locator(".status", has_text="disabled"), "the dead endpoint, disabled"),
+                (page.locator(f"#delivery-rows tr[data-delivery='{failed['id']}'] .http-code", has_text="503"),
+                 "the failed delivery's HTTP 503")]
+
+    def delivery_page() -> list[tuple]:
+        return [(page.locator("#delivery-title", has_text=failed["event_type"]), "the event type"),
+                (page.locator(".lead-text", has_text=receiver.url("shots-failing")), "the endpoint URL"),
+                (page.locator("[data-attempt] [data-response-status]", has_text="HTTP 503").first,
+                 "the attempt's response status")]
+
+    def skipped_page() -> list[tuple]:
+        return [(page.locator("#delivery-title", has_text=skipped["event_type"]), "the event type"),
+                (page.get_by_text("endpoint disabled").first, "why it was not sent")]
 
     try:
-        shot("webhooks.png", "/webhooks")
-        shot("webhook-delivery.png", f"/webhooks/deliveries/{failed['id']}")
+        visit("webhooks.png", "/webhooks", *list_page())
+        visit("webhook-delivery.png", f"/webhooks/deliveries/{failed['id']}", *delivery_page())
+        visit("webhook-skipped.png", f"/webhooks/deliveries/{skipped['id']}", *skipped_page())
         page.emulate_media(color_scheme="dark")
-        shot("webhooks-dark.png", "/webhooks")
-        shot("webhook-delivery-dark.png", f"/webhooks/deliveries/{failed['id']}")
+        visit("webhooks-dark.png", "/webhooks", *list_page())
+        assert_colour_scheme(page, "dark")
+        visit("webhook-delivery-dark.png", f"/webhooks/deliveries/{failed['id']}", *delivery_page())
+        assert_colour_scheme(page, "dark")
         page.emulate_media(color_scheme="light")
+        assert_colour_scheme(page, "light")
         page.set_viewport_size({"width": 390, "height": 844})
-        shot("webhooks-phone.png", "/webhooks")
-        shot("webhook-delivery-phone.png", f"/webhooks/deliveries/{failed['id']}")
+        visit("webhooks-phone.png", "/webhooks", *list_page())
+        visit("webhook-delivery-phone.png", f"/webhooks/deliveries/{failed['id']}", *delivery_page())
     finally:
         context.close()
     print(f"\nWebhooks screenshots in {folder}")
-    for name in shots:
-        assert (folder / name).stat().st_size > 10_000

@@ -6,7 +6,6 @@ from typing import Iterator
 
 import httpx
 import pytest
-
 from ui_helpers import csrf_token, send_api
 from webhook_helpers import ENDPOINTS, deliveries, endpoint_of, subscribe
 from webhook_receiver import Receiver
@@ -77,6 +76,8 @@ def test_bad_endpoint_is_400_and_nothing_stored(api, ui, body, field):
     ("", {"events": ["nope"]}, "events[0]"),
     ("", {"active": "yes"}, "active"),
     ("/rotate-secret", {"grace_period_seconds": -1}, "grace_period_seconds"),
+    ("/replay", {"since": "last tuesday"}, "since"),
+    ("/replay", {"everything": True}, "everything"),
 ])
 def test_bad_changes_are_400_and_change_nothing(api, ui, unique, path, body, field):
     endpoint = subscribe(api, f"https://hooks.example/bad-{unique}", ["email.sent"])
@@ -86,6 +87,7 @@ def test_bad_changes_are_400_and_change_nothing(api, ui, unique, path, body, fie
     assert field in response.json()["errors"], response.json()
     stored = endpoint_of(api, endpoint)
     assert (stored["events"], stored["active"], stored["secret"]) == (["email.sent"], True, endpoint["secret"])
+    api.delete(f"{ENDPOINTS}{endpoint['id']}/")  # the shared sandbox posts nothing more to it
 
 
 def test_state_changes_need_csrf_and_same_origin(api, ui, unique):
@@ -95,6 +97,7 @@ def test_state_changes_need_csrf_and_same_origin(api, ui, unique):
     token = ui.headers.pop("X-CSRF-Token")
     assert ui.post("/ui/api/webhooks/endpoints", json=body).status_code == 403
     assert ui.delete(f"/ui/api/webhooks/endpoints/{endpoint['id']}").status_code == 403
+    assert ui.post(f"/ui/api/webhooks/endpoints/{endpoint['id']}/replay").status_code == 403
     cross = ui.post("/ui/api/webhooks/endpoints", json=body,
                     headers={"X-CSRF-Token": token, "Origin": "https://evil.example"})
     assert cross.status_code == 403 and cross.json()["type"].endswith("csrf-failed")
@@ -105,6 +108,7 @@ def test_unknown_ids_are_404(ui):
     missing = "00000000-0000-4000-8000-000000000000"
     assert ui.patch(f"/ui/api/webhooks/endpoints/{missing}", json={"active": True}).status_code == 404
     assert ui.post(f"/ui/api/webhooks/deliveries/{missing}/redeliver").status_code == 404
+    assert ui.post(f"/ui/api/webhooks/endpoints/{missing}/replay").status_code == 404
     assert ui.get(f"/webhooks/deliveries/{missing}").status_code == 404
 
 
@@ -141,3 +145,24 @@ def test_test_event_redeliver_and_the_log(api, ui, unique, receiver):
 def test_bad_log_filters_are_400(ui, params):
     assert ui.get("/ui/api/webhooks/deliveries", params=params).status_code == 400
     assert ui.get("/webhooks", params=params).status_code == 400
+
+
+def test_replay_waits_for_re_enabling_then_sends_the_skipped_once(api, ui, unique, receiver):
+    name = f"ui-replay-{unique}"
+    endpoint = subscribe(api, receiver.url(name), ["email.sent"])
+    ui.patch(f"/ui/api/webhooks/endpoints/{endpoint['id']}", json={"active": False})
+    email = send_api(api, subject=f"while off {unique}")
+    refused = ui.post(f"/ui/api/webhooks/endpoints/{endpoint['id']}/replay")
+    assert refused.status_code == 409 and refused.headers["content-type"] == PROBLEM
+    assert "Re-enable it" in refused.json()["detail"]
+    assert endpoint_of(api, endpoint)["missed_deliveries"] == 1
+
+    enabled = ui.patch(f"/ui/api/webhooks/endpoints/{endpoint['id']}", json={"active": True})
+    assert "Replay 1 missed" in enabled.json()["rows"]
+    replayed = ui.post(f"/ui/api/webhooks/endpoints/{endpoint['id']}/replay")
+    assert replayed.status_code == 202 and replayed.json()["replayed"] == 1
+    assert "Replay 1 missed" not in replayed.json()["rows"]
+    [received] = receiver.wait_for(name, 1)
+    assert received.body.count(email["id"]) == 1
+    assert ui.post(f"/ui/api/webhooks/endpoints/{endpoint['id']}/replay").json()["replayed"] == 0
+    api.delete(f"{ENDPOINTS}{endpoint['id']}/")  # the receiver stops with this module

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.mail import headers
 from gclap_sandbox.mail import message as mail
-from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.schema import Address, Base64, Int, ListOf, Obj, Str
 from gclap_sandbox.settings import parse_addr
 
@@ -51,7 +51,7 @@ def test_addresses_accepted(address):
 def test_addresses_rejected(address):
     errors: dict = {}
     Address().clean(address, "a", errors)
-    assert errors
+    assert list(errors) == ["a"] and errors["a"][0]  # the field is named, with a reason
 
 
 def test_parse_never_raises_on_garbage():

@@ -2,51 +2,53 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 import pytest
 from helpers import run_async
-from mailing import send_later, send_smtp
+from long_poll import held, long_poll, wait_until_held
+from mailing import send_smtp
+
+from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS
 
 
-def test_wait_answers_as_soon_as_matching_mail_arrives(sandbox, api, unique):
+def test_a_held_wait_is_answered_by_the_matching_mail_when_it_arrives(sandbox, api, unique):
     to = f"soon-{unique}@example.com"
-    sender = send_later(0.3, sandbox, to, "Your code")
-    started = time.monotonic()
-    page = api.get("/api/v1/emails/", params={"to": to, "wait": 60}).json()
-    elapsed = time.monotonic() - started
-    sender.join()
+    with long_poll(sandbox, to=to, wait=120) as waiting:
+        wait_until_held(api, 1)  # it looked, found nothing and is waiting
+        send_smtp(sandbox, to, "Your code")
+        page = waiting.result()  # the poll's deadline is far below `wait`: only the arrival answers it
     assert [e["subject"] for e in page["results"]] == ["Your code"]
     assert page["count"] == 1
-    assert elapsed < 30  # answered on arrival, far before the 60 s it could have waited
+    assert held(api) == 0
 
 
-def test_wait_returns_at_once_when_mail_is_already_there(sandbox, api, unique):
+def test_wait_answers_at_once_when_mail_is_already_there(sandbox, api, unique):
     to = f"there-{unique}@example.com"
     send_smtp(sandbox, to, "Already here")
-    started = time.monotonic()
-    page = api.get("/api/v1/emails/", params={"to": to, "wait": 60}).json()
-    assert page["results"][0]["subject"] == "Already here"
-    assert time.monotonic() - started < 30
+    with long_poll(sandbox, to=to, wait=120) as waiting:
+        page = waiting.result()  # a request held for its whole `wait` would fail at the poll's deadline
+    assert [e["subject"] for e in page["results"]] == ["Already here"]
 
 
-def test_wait_times_out_with_an_empty_page(api, unique):
-    started = time.monotonic()
-    response = api.get("/api/v1/emails/", params={"to": f"never-{unique}@example.com", "wait": 0.5})
-    assert response.status_code == 200
-    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
-    assert time.monotonic() - started >= 0.5
+def test_a_wait_with_no_match_is_held_then_answers_an_empty_page(sandbox, api, unique):
+    with long_poll(sandbox, to=f"never-{unique}@example.com", wait=3) as waiting:
+        wait_until_held(api, 1)
+        page = waiting.result()
+    assert page == {"count": 0, "next": None, "previous": None, "results": []}
+    assert held(api) == 0  # nothing left behind
 
 
 def test_wait_keeps_waiting_through_mail_that_does_not_match(sandbox, api, unique):
     to = f"picky-{unique}@example.com"
-    noise = send_later(0.1, sandbox, f"other-{unique}@example.com", "Not for you")
-    wrong_subject = send_later(0.2, sandbox, to, "Newsletter")
-    wanted = send_later(0.6, sandbox, to, "Reset your password")
-    page = api.get("/api/v1/emails/", params={"to": to, "subject": "password", "wait": 60}).json()
-    for thread in (noise, wrong_subject, wanted):
-        thread.join()
+    with long_poll(sandbox, to=to, subject="password", wait=120) as waiting:
+        wait_until_held(api, 1)
+        send_smtp(sandbox, f"other-{unique}@example.com", "Not for you")
+        send_smtp(sandbox, to, "Newsletter")
+        wait_until_held(api, 1)  # still held: mail that does not match never answers it
+        assert not waiting.done()
+        send_smtp(sandbox, to, "Reset your password")
+        page = waiting.result()
     assert [e["subject"] for e in page["results"]] == ["Reset your password"]
 
 
@@ -67,18 +69,20 @@ def test_many_concurrent_waiters_each_get_their_own_email(sandbox, unique):
         limits = httpx.Limits(max_connections=count + 10)
         headers = {"Authorization": f"Bearer {sandbox.api_key}"}
         async with httpx.AsyncClient(base_url=sandbox.http_url, headers=headers, limits=limits,
-                                     timeout=120) as client:
+                                     timeout=MAX_WAIT_SECONDS + 60) as client:
             async def wait_one(address: str) -> dict:
-                response = await client.get("/api/v1/emails/", params={"to": address, "wait": 60})
+                # The longest wait: on a busy machine, holding 150 and sending 150 takes a while.
+                response = await client.get("/api/v1/emails/", params={"to": address, "wait": MAX_WAIT_SECONDS})
                 return response.json()
 
             waiting = [asyncio.create_task(wait_one(a)) for a in addresses]
-            await asyncio.sleep(0.5)  # let the requests reach the server and be held
+            with sandbox.client() as api:  # send only once every request is really held
+                await asyncio.to_thread(wait_until_held, api, count)
             await asyncio.to_thread(lambda: [send_smtp(sandbox, a, f"Hi {a}") for a in addresses])
             return await asyncio.gather(*waiting)
 
     pages = run_async(wait_all())
-    assert [p["results"][0]["subject"] for p in pages] == [f"Hi {a}" for a in addresses]
+    assert [[e["subject"] for e in p["results"]] for p in pages] == [[f"Hi {a}"] for a in addresses]
 
 
 @pytest.mark.parametrize("wait", ["-1", "soon", "121"])
@@ -91,16 +95,10 @@ def test_bad_wait_is_a_400_problem(api, wait):
 
 def test_a_waiter_hears_of_mail_the_sandbox_writes_itself(launch, unique):
     """A hard bounce's report (RFC 3464) is captured by the sandbox, not sent in: waiters see it too."""
-    from concurrent.futures import ThreadPoolExecutor
-
     own = launch()
     sender = f"app-{unique}@example.com"
-    with own.client() as api, ThreadPoolExecutor(max_workers=1) as pool:
-        def wait_for_report() -> dict:
-            with own.client() as waiter:
-                return waiter.get("/api/v1/emails/", params={"to": sender, "wait": 30}).json()
-
-        waiting = pool.submit(wait_for_report)
+    with own.client() as api, long_poll(own, to=sender, wait=120) as waiting:
+        wait_until_held(api, 1)
         sent = api.post("/api/v1/emails/send/", json={
             "to": f"bounced+{unique}@simulator.gclap.test", "from_email": sender, "subject": "hi", "text": "hi"})
         assert sent.status_code == 202

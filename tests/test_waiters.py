@@ -12,6 +12,15 @@ def run(coro):
     return run_async(coro)
 
 
+async def until_held(waiters: Waiters, count: int, channel: str = "emails", organization: str = "org") -> None:
+    """Give the loop turns until `count` requests are held (a bounded number, never a sleep)."""
+    for _ in range(100):
+        if waiters.held(channel, organization) == count:
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"{waiters.held(channel, organization)} held, expected {count}")
+
+
 def test_a_new_item_wakes_only_its_channel_and_organization():
     async def scenario():
         waiters = Waiters()
@@ -38,9 +47,10 @@ def test_hold_re_runs_the_query_after_each_wake_up_until_it_finds_something():
 
         held = asyncio.create_task(hold_until_found(waiters, "emails", "org", 60, fetch))
         for item in ("other", "wanted"):
-            await asyncio.sleep(0.01)
+            await until_held(waiters, 1)
             store.append(item)
             waiters.notify("emails", "org")
+            assert waiters.held("emails", "org") == 0  # woken: it looks again
         page = await held
         return page, calls, waiters.count()
 
@@ -71,10 +81,34 @@ def test_a_cancelled_hold_leaves_nothing_behind():
             return 0, []
 
         held = asyncio.create_task(hold_until_found(waiters, "emails", "org", 60, fetch))
-        await asyncio.sleep(0.01)
+        await until_held(waiters, 1)
         registered = waiters.count()
         held.cancel()  # what Sanic does when the client hangs up
         await asyncio.gather(held, return_exceptions=True)
         return registered, waiters.count()
 
     assert run(scenario()) == (1, 0)
+
+
+def test_a_request_counts_as_held_only_while_it_waits_after_finding_nothing():
+    async def scenario():
+        waiters = Waiters()
+        store: list[str] = []
+
+        async def fetch():
+            return len(store), list(store)
+
+        empty = asyncio.create_task(hold_until_found(waiters, "emails", "org", 60, fetch))
+        found = await hold_until_found(waiters, "emails", "org", 60, lambda: _page(["there"]))  # never held
+        await until_held(waiters, 1)
+        counts = (waiters.held("emails", "org"), waiters.held("events", "org"), waiters.held("emails", "other"))
+        store.append("new")
+        waiters.notify("emails", "org")
+        page = await empty
+        return found, counts, page, waiters.held("emails", "org")
+
+    assert run(scenario()) == ((1, ["there"]), (1, 0, 0), (1, ["new"]), 0)
+
+
+async def _page(rows: list[str]) -> tuple[int, list[str]]:
+    return len(rows), rows

@@ -1,13 +1,15 @@
-"""Pure parts of webhooks: signing (checked against standardwebhooks) and the retry schedule."""
+"""Pure parts of webhooks: signing (checked against standardwebhooks), the retry schedule, and
+the span after which a failing endpoint is disabled."""
 from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
+import pytest
 from standardwebhooks.webhooks import Webhook
 
-from gclap_sandbox.webhooks import schedule, signing
+from gclap_sandbox.webhooks import health, schedule, signing
 
 
 def test_signatures_verify_with_the_standard_library_for_every_live_secret():
@@ -36,3 +38,27 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert schedule.parse_retry_after("30") == 30
     assert schedule.parse_retry_after(format_datetime(now + timedelta(seconds=90), usegmt=True), now) == 90
     assert schedule.parse_retry_after("soon") is None and schedule.parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize("text, seconds, described", [
+    ("5d", 5 * 86400, "5 days"), ("36h", 36 * 3600, "1 day 12 hours"), ("1d12h", 36 * 3600, "1 day 12 hours"),
+    ("90m", 5400, "1 hour 30 minutes"), ("2w", 14 * 86400, "2 weeks"), ("30s", 30, "30 seconds"),
+    (" 1.5D ", 36 * 3600, "1 day 12 hours"), ("0", 0, "never"),
+])
+def test_disable_spans_read_units_and_describe_themselves(text, seconds, described):
+    assert health.parse_span(text) == seconds
+    assert health.describe_span(seconds) == described
+
+
+@pytest.mark.parametrize("text", ["50", "", "d", "5x", "-1d", "5d-", "1e9d", "3651d"])
+def test_a_span_without_units_or_out_of_range_is_refused(text):
+    with pytest.raises(ValueError):
+        health.parse_span(text)
+
+
+def test_only_a_failure_a_whole_span_after_the_first_disables():
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert not health.disables(start, start + timedelta(days=5, seconds=-1), 5 * 86400)
+    assert health.disables(start, start + timedelta(days=5), 5 * 86400)
+    assert not health.disables(None, start + timedelta(days=50), 5 * 86400)  # the last attempt succeeded
+    assert not health.disables(start, start + timedelta(days=50), 0)  # 0: never

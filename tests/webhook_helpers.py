@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 import httpx
+from lifecycle_helpers import MAGIC, advance, send
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from webhook_receiver import Received
 
@@ -57,3 +58,15 @@ def endpoint_of(api: httpx.Client, endpoint: dict[str, Any]) -> dict[str, Any]:
     response = api.get(f"{ENDPOINTS}{endpoint['id']}/")
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def replay(api: httpx.Client, endpoint: dict[str, Any], **body: Any) -> httpx.Response:
+    return api.post(f"{ENDPOINTS}{endpoint['id']}/replay/", json=body)
+
+
+def fail_daily(api: httpx.Client, days: int, label: str) -> None:
+    """While the receiver is down: an email a day for `days` days of sandbox time, each one's
+    delivery retried through its whole schedule, so the endpoint never sees a success."""
+    for day in range(days):
+        send(api, f"delivered+{label}-{day}@{MAGIC}")
+        advance(api, seconds=86400)

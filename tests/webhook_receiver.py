@@ -2,7 +2,8 @@
 
 Each endpoint is a path (`receiver.url("name")`). `plan(name, *responses)` queues answers for
 that path, used in order (then 200); a response is a status, `(status, headers)`, or HANG
-(never answer until the receiver stops).
+(never answer until the receiver stops). `down(name)` answers 503 to everything until
+`up(name)`, as a receiver in an outage does.
 """
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ class Received:
     path: str
     headers: dict[str, str]
     body: str
+    status: int  # what the receiver answered
+
+    @property
+    def accepted(self) -> bool:
+        return 200 <= self.status < 300
 
 
 class Receiver:
@@ -28,6 +34,7 @@ class Receiver:
         self.requests: dict[str, list[Received]] = defaultdict(list)
         self.arrived: dict[str, int] = defaultdict(int)  # requests that arrived, answered or not
         self._plans: dict[str, list[Planned]] = defaultdict(list)
+        self._down: dict[str, Planned] = {}
         self._changed = threading.Condition()
         self._stopping = threading.Event()
         receiver = self
@@ -44,7 +51,8 @@ class Receiver:
                     receiver._stopping.wait()
                     return
                 status, headers = answer if isinstance(answer, tuple) else (answer, {})
-                receiver._record(name, Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                receiver._record(name, Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body,
+                                                status))
                 reply = b'{"ok": true}' if status < 300 else b'{"error": "planned failure"}'
                 self.send_response(status)
                 for key, value in headers.items():
@@ -70,10 +78,20 @@ class Receiver:
         with self._changed:
             self._plans[name].extend(responses)
 
+    def down(self, name: str, answer: Planned = 503) -> None:
+        with self._changed:
+            self._down[name] = answer
+
+    def up(self, name: str) -> None:
+        with self._changed:
+            self._down.pop(name, None)
+
     def _arrive(self, name: str) -> Planned:
         with self._changed:
             self.arrived[name] += 1
             self._changed.notify_all()
+            if name in self._down:
+                return self._down[name]
             return self._plans[name].pop(0) if self._plans[name] else 200
 
     def _record(self, name: str, received: Received) -> None:
@@ -89,6 +107,15 @@ class Receiver:
             if not self._changed.wait_for(enough, timeout=60):
                 raise AssertionError(f"{name}: expected {count} requests, got {len(self.requests[name])}")
             return list(self.requests[name])
+
+    def wait_for_accepted(self, name: str, count: int) -> list[Received]:
+        """Block until `count` requests to `name` were answered with a 2xx; those requests, in arrival order."""
+        def accepted() -> list[Received]:
+            return [r for r in self.requests[name] if r.accepted]
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(accepted()) >= count, timeout=60):
+                raise AssertionError(f"{name}: expected {count} accepted requests, got {len(accepted())}")
+            return accepted()
 
     def stop(self) -> None:
         self._stopping.set()

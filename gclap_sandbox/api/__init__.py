@@ -16,6 +16,7 @@ def blueprints() -> list[Blueprint]:
         emails,
         events,
         health,
+        held_requests,
         meta,
         sandbox_chaos,
         sandbox_reset,
@@ -30,4 +31,4 @@ def blueprints() -> list[Blueprint]:
     return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
             suppressions.bp, clock.bp, analytics.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
-            webhooks.bp]
+            webhooks.bp, held_requests.bp]

@@ -40,11 +40,12 @@ from gclap_sandbox.schema import (
     Str,
     Uuid,
 )
+from gclap_sandbox.settings import MAX_RECIPIENTS_CEILING
 from gclap_sandbox.templating.store import fill_send_request
 
 bp = Blueprint("emails", url_prefix=API_PREFIX, strict_slashes=False)
 
-MAX_RECIPIENTS = 1000
+MAX_RECIPIENTS = MAX_RECIPIENTS_CEILING  # per list; all of them together: --max-recipients
 _HEADER_NAME = re.compile(r"^[!-9;-~]+$")  # RFC 5322 field name: printable ASCII except ':'
 # Headers the API sets itself; a custom `headers` entry may not override them.
 RESERVED_HEADERS = {"from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id",
@@ -70,9 +71,11 @@ def _check_send(data: dict[str, Any], errors: Errors) -> None:
             errors.setdefault(f"headers.{name}", []).append("May not contain line breaks.")
     if "\r" in data.get("subject", "") or "\n" in data.get("subject", ""):
         errors.setdefault("subject", []).append("May not contain line breaks.")
-    total = sum(len(data.get(k) or []) for k in ("to", "cc", "bcc"))
-    if total > MAX_RECIPIENTS:
-        errors.setdefault("to", []).append(f"At most {MAX_RECIPIENTS} recipients in all (to, cc, bcc).")
+
+
+def _check_recipient_count(data: dict[str, Any], limit: int) -> None:
+    if sum(len(data.get(k) or []) for k in ("to", "cc", "bcc")) > limit:
+        raise ValidationFailed({"to": [f"At most {limit} recipients in all (to, cc, bcc)."]})
 
 
 def _addresses(description: str, required: bool = False) -> ListOf:
@@ -207,8 +210,9 @@ def _base_url(request: Request) -> str:
 async def send_email(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     data = request.ctx.body
+    _check_recipient_count(data, ctx.settings.max_recipients)
     if data.get("template_id"):
-        data = await ctx.db.run(fill_send_request, request.ctx.principal.organization_id, data)
+        data = await fill_send_request(ctx, request.ctx.principal.organization_id, data)
     message_id = mail.new_message_id()
     data = {**data, "headers": {**(data.get("headers") or {}), **delivery.control_headers(data)}}
     raw_bytes = mail.build_raw(data, message_id)

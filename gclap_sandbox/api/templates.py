@@ -46,7 +46,10 @@ RENDER_BODY = Obj({
 })
 PAGE_QUERY = Obj(dict(PAGE_FIELDS))
 TEMPLATE_PATH = "/templates/<template_id:uuid>/"
-_SYNTAX = "Syntax errors are refused with a 400 naming the part, its line and the message."
+_SYNTAX = ("Syntax errors are refused with a 400 naming the part, its line and the message; so is a "
+           "template that goes over a rendering limit by itself (`template-too-expensive`, see `limit`).")
+_BUDGET = ("Each part renders within limits (output size, loop iterations, time); going over one is a 400 "
+           "`template-too-expensive` whose `limit` names it.")
 
 
 def _org(request: Request) -> str:
@@ -65,7 +68,7 @@ async def list_templates(request: Request) -> HTTPResponse:
 @endpoint(bp, "POST", "/templates/", scope="templates:write", summary="Create a template",
           description=_SYNTAX, body=CREATE_BODY, responses={201: {"description": "Created.", "schema": TEMPLATE}})
 async def create_template(request: Request) -> HTTPResponse:
-    data = await request.app.ctx.sandbox.db.run(template_store.create_template, _org(request), request.ctx.body)
+    data = await template_store.create(request.app.ctx.sandbox, _org(request), request.ctx.body)
     return json_response(data, status=201)
 
 
@@ -80,8 +83,8 @@ async def get_template(request: Request, template_id: Any) -> HTTPResponse:
           description=_SYNTAX, body=UPDATE_BODY,
           responses={200: {"description": "The changed template.", "schema": TEMPLATE}, 404: {}})
 async def update_template(request: Request, template_id: Any) -> HTTPResponse:
-    data = await request.app.ctx.sandbox.db.run(template_store.update_template, _org(request),
-                                                str(template_id), request.ctx.body)
+    data = await template_store.update(request.app.ctx.sandbox, _org(request), str(template_id),
+                                       request.ctx.body)
     return json_response(data)
 
 
@@ -94,10 +97,10 @@ async def delete_template(request: Request, template_id: Any) -> HTTPResponse:
 
 @endpoint(bp, "POST", TEMPLATE_PATH + "render/", scope="templates:read", summary="Preview a template",
           description="Renders subject, html and text with the given variables. A variable the template "
-                      "uses but the request lacks is a 400 naming it.",
+                      "uses but the request lacks is a 400 naming it. " + _BUDGET,
           body=RENDER_BODY, responses={200: {"description": "The rendered parts.", "schema": RENDERED}, 404: {}})
 async def render_template(request: Request, template_id: Any) -> HTTPResponse:
     body = request.ctx.body
-    data = await request.app.ctx.sandbox.db.run(template_store.preview, _org(request), str(template_id),
-                                                body["variables"], body.get("contact_id"))
+    data = await template_store.preview(request.app.ctx.sandbox, _org(request), str(template_id),
+                                        body["variables"], body.get("contact_id"))
     return json_response(data)

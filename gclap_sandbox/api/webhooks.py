@@ -15,7 +15,7 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.schema import Bool, Errors, ListOf, Number, Obj, Str, Uuid
+from gclap_sandbox.schema import Bool, DateTime, Errors, ListOf, Number, Obj, Str, Uuid
 from gclap_sandbox.webhooks import actions, endpoints, outbox, payloads, schedule
 
 bp = Blueprint("webhooks", url_prefix=API_PREFIX, strict_slashes=False)
@@ -75,8 +75,11 @@ def _something(data: dict[str, Any], errors: Errors) -> None:
 
 
 UPDATE_BODY = Obj({"url": Url(max_length=2000), "events": _events_field(False), "description": DESCRIPTION,
-                   "active": Bool(description="false disables the endpoint; true re-enables it "
-                                              "(its waiting deliveries resume).")}, extra_check=_something)
+                   "active": Bool(description="false disables the endpoint; true re-enables it (its waiting "
+                                              "deliveries resume; replay the skipped ones with POST {id}/replay/).")},
+                  extra_check=_something)
+REPLAY_BODY = Obj({"since": DateTime(nullable=True, description=(
+    "Only deliveries skipped at or after this time; leave it out for every skipped delivery."))})
 ROTATE_BODY = Obj({"grace_period_seconds": Number(
     minimum=0, maximum=7 * 86400, default=endpoints.DEFAULT_ROTATION_GRACE,
     description="How long the old secret keeps signing beside the new one (sandbox clock).")})
@@ -91,7 +94,11 @@ ENDPOINT_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "string", "format": "uuid"}, "url": {"type": "string", "format": "uri"},
     "events": {"type": "array", "items": {"type": "string"}}, "description": {"type": "string"},
     "active": {"type": "boolean"}, "disabled_reason": {"type": ["string", "null"]}, "disabled_at": _TIME,
-    "consecutive_failures": {"type": "integer"},
+    "failing_since": {**_TIME, "description": "The first failed attempt with no success after it; null when the "
+                      "last attempt succeeded. Failing for the --webhook-disable-after span disables the endpoint."},
+    "consecutive_failures": {"type": "integer", "description": "Failed attempts since the last success."},
+    "missed_deliveries": {"type": "integer", "description": "Deliveries skipped while the endpoint was disabled "
+                          "and not replayed yet (POST {id}/replay/ sends them)."},
     "secret": {"type": "string", "description": "The signing secret (`whsec_` + base64 key); not in lists."},
     "previous_secret_expires_at": {**_TIME, "description": "Until then the old secret also signs."},
     "created_at": _TIME, "updated_at": _TIME}}
@@ -103,7 +110,13 @@ DELIVERY_SCHEMA = {"type": "object", "properties": {
     "status": {"type": "string", "enum": list(outbox.STATUSES)}, "attempt_count": {"type": "integer"},
     "next_attempt_at": _TIME, "last_attempt_at": _TIME,
     "last_response_status": {"type": ["integer", "null"]}, "last_error": {"type": ["string", "null"]},
+    "skipped_reason": {"type": ["string", "null"], "description": "Why a `skipped` delivery was not sent "
+                       "(`endpoint disabled`)."},
+    "replayed_at": {**_TIME, "description": "When a replay (or redelivery) queued this skipped delivery."},
     "created_at": _TIME}}
+REPLAY_SCHEMA = {"type": "object", "properties": {
+    "replayed": {"type": "integer", "description": "Skipped deliveries queued now."},
+    "since": _TIME, "endpoint": ENDPOINT_SCHEMA}}
 _MESSAGE = {"type": "object", "properties": {"headers": {"type": "object"}, "body": {"type": "string"}}}
 ATTEMPT_SCHEMA = {"type": "object", "properties": {
     "number": {"type": "integer"}, "url": {"type": "string"}, "started_at": _TIME,
@@ -185,9 +198,24 @@ async def test_endpoint(request: Request, endpoint_id: Any) -> HTTPResponse:
     return json_response(await actions.send_test(request.app.ctx.sandbox, _org(request), str(endpoint_id)))
 
 
+@endpoint(bp, "POST", ENDPOINT_PATH + "replay/", scope="webhooks:write",
+          summary="Replay what a disabled endpoint missed",
+          description="Queues the endpoint's `skipped` deliveries (events raised while it was disabled), "
+          "each exactly once and oldest first, with their original webhook-id and body, signed with the "
+          "current secret and retried like new ones. With `since`, only those skipped at or after it. "
+          "409 while the endpoint is disabled: re-enable it first (PATCH active=true).",
+          body=REPLAY_BODY, responses={202: {"description": "Queued; `replayed` counts them.",
+                                             "schema": REPLAY_SCHEMA}, 404: {}, 409: {}})
+async def replay_missed(request: Request, endpoint_id: Any) -> HTTPResponse:
+    replayed = await request.app.ctx.sandbox.db.run(outbox.replay_missed, _org(request), str(endpoint_id),
+                                                    request.ctx.body.get("since"))
+    return json_response(replayed, status=202)
+
+
 @endpoint(bp, "GET", "/webhooks/deliveries/", scope="webhooks:read", summary="The webhook delivery log",
           description=f"Newest first. A failed attempt is retried after {_RETRIES} (sandbox clock; "
-          "`Retry-After` is honoured), then the delivery is `failed`.", query=DELIVERY_QUERY,
+          "`Retry-After` is honoured), then the delivery is `failed`. Events raised while an endpoint is "
+          "disabled are `skipped` deliveries, sent only by a replay.", query=DELIVERY_QUERY,
           responses={200: {"description": "A page of deliveries.", "schema": envelope_schema(DELIVERY_SCHEMA)}})
 async def list_deliveries(request: Request) -> HTTPResponse:
     offset, limit = offset_limit(request.ctx.query)
@@ -206,7 +234,7 @@ async def get_delivery(request: Request, delivery_id: Any) -> HTTPResponse:
 
 @endpoint(bp, "POST", DELIVERY_PATH + "redeliver/", scope="webhooks:write", summary="Redeliver",
           description="Queues the delivery again now, with the same webhook-id and body and a fresh retry "
-          "schedule. 409 when its endpoint is disabled.",
+          "schedule (a `skipped` one is sent for the first time). 409 when its endpoint is disabled.",
           responses={202: {"description": "Queued.", "schema": DELIVERY_SCHEMA}, 404: {}, 409: {}})
 async def redeliver(request: Request, delivery_id: Any) -> HTTPResponse:
     queued = await request.app.ctx.sandbox.db.run(outbox.redeliver, _org(request), str(delivery_id))

@@ -8,7 +8,9 @@ import click
 from gclap_sandbox import __version__
 from gclap_sandbox.settings import (
     DEFAULT_HTTP,
+    DEFAULT_MAX_RECIPIENTS,
     DEFAULT_SMTP,
+    MAX_RECIPIENTS_CEILING,
     MEMORY_DB,
     default_db_path,
     parse_addr,
@@ -51,9 +53,18 @@ def main() -> None:
               help="Also accept this API key (so CI can use a fixed one).")
 @click.option("--max-message-size", type=click.IntRange(min=1024), default=25 * 1024 * 1024,
               show_default=True, envvar=ENV + "MAX_MESSAGE_SIZE", help="Largest message accepted, in bytes.")
+@click.option("--max-recipients", type=click.IntRange(min=1, max=MAX_RECIPIENTS_CEILING),
+              default=DEFAULT_MAX_RECIPIENTS, show_default=True, envvar=ENV + "MAX_RECIPIENTS",
+              help="Most recipients one message may have (API: to + cc + bcc; SMTP: further RCPT TO "
+              "get 452).")
 @click.option("--public-url", default=None, envvar=ENV + "PUBLIC_URL",
               help="Base URL others reach this sandbox at (tracking pixel, click and unsubscribe links), "
               "e.g. a LAN address or a tunnel [default: the HTTP address].")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, envvar=ENV + "ALLOWED_HOST", metavar="HOST",
+              help="Also answer requests whose Host is this name (always answered: IP addresses, localhost, "
+              "this machine's name, the --http and --public-url hosts): NAME, *.DOMAIN for any name under "
+              "DOMAIN, or * for any host (turns off the DNS-rebinding protection). Repeatable; the env var "
+              "takes several, separated by spaces or commas.")
 @click.option("--simulate", type=click.Choice(["none", "realistic"]), default="none", show_default=True,
               envvar=ENV + "SIMULATE", help="What happens after sending: `none` (delivered, nothing more "
               "unless asked) or `realistic` (bounces, opens, clicks... at realistic rates and delays).")
@@ -83,9 +94,10 @@ def main() -> None:
               "at most half, so a slow endpoint cannot hold up the others).")
 @click.option("--webhook-timeout", type=click.FloatRange(min=0.1, max=300), default=10.0, show_default=True,
               envvar=ENV + "WEBHOOK_TIMEOUT", help="Seconds a webhook endpoint has to answer with a 2xx.")
-@click.option("--webhook-disable-after", type=click.IntRange(min=0), default=50, show_default=True,
-              envvar=ENV + "WEBHOOK_DISABLE_AFTER", help="Disable an endpoint after this many failed "
-              "delivery attempts in a row (0: never).")
+@click.option("--webhook-disable-after", default="5d", show_default=True, metavar="SPAN",
+              callback=lambda _ctx, _param, value: _disable_span(value), envvar=ENV + "WEBHOOK_DISABLE_AFTER",
+              help="Disable an endpoint once every attempt to it has failed for this long (sandbox time: "
+              "5d, 36h, 90m; 0: never). A success restarts the count, so a short outage never disables it.")
 @click.option("--relay", "relay_url", default=None, envvar=ENV + "RELAY", metavar="URL",
               help="Also relay captured mail to this SMTP server: smtp://[user:pass@]host:port "
               "(STARTTLS when offered; ?starttls=require|off) or smtps://... (TLS); ?verify=false "
@@ -138,8 +150,9 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         http_host=options["http_addr"][0], http_port=options["http_addr"][1],
         smtp_host=options["smtp_addr"][0], smtp_port=options["smtp_addr"][1],
         db_path=options["db_path"] or default_db_path(), api_key=options["api_key"],
-        max_message_size=options["max_message_size"],
+        max_message_size=options["max_message_size"], max_recipients=options["max_recipients"],
         public_url=public_url.rstrip("/") if public_url else None,
+        allowed_hosts=_allowed_hosts(options["allowed_hosts"]),
         plan=options["plan"], smtp_auth=options["smtp_auth"],
         smtp_tls_cert=options["smtp_tls_cert"], smtp_tls_key=options["smtp_tls_key"],
         smtp_tls_self_signed=options["smtp_tls"] == "self-signed",
@@ -152,6 +165,26 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         webhook_concurrency=options["webhook_concurrency"], webhook_timeout=options["webhook_timeout"],
         webhook_disable_after=options["webhook_disable_after"],
     )
+
+
+def _disable_span(text: str) -> float:
+    from gclap_sandbox.webhooks.health import parse_span
+
+    try:
+        return parse_span(str(text))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _allowed_hosts(values: tuple[str, ...]) -> tuple[str, ...]:
+    from gclap_sandbox.server.hosts import parse_allowed_host
+
+    try:
+        # Click splits the env var at whitespace; commas separate names as well.
+        return tuple(parse_allowed_host(part) for value in values
+                     for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--allowed-host") from None
 
 
 def _retry_delays(text: str) -> tuple[float, ...]:

@@ -8,6 +8,9 @@ apply exactly as without `wait`. Plugging in another resource takes two lines:
 
     topic.subscribe(on_loop(loop, ctx.waiters.listener("events")))      # server/wiring.py
     count, rows = await hold_until_found(ctx.waiters, "events", org, seconds, fetch)  # route
+
+`GET /api/v1/sandbox/held-requests/` reports how many requests are held right now, so a
+test can send its mail only once its long poll is really waiting.
 """
 from __future__ import annotations
 
@@ -20,6 +23,9 @@ MAX_WAIT_SECONDS = 120
 WAIT_DESCRIPTION = (f"Seconds (at most {MAX_WAIT_SECONDS}) to hold the request while nothing matches; "
                     "it answers as soon as something does, or with an empty page when time runs out.")
 
+# The channels that list routes hold requests on (`?wait=` on /emails/ and /events/).
+CHANNELS = ("emails", "events")
+
 Page = TypeVar("Page", bound=tuple)
 
 
@@ -28,13 +34,20 @@ class Waiters:
 
     def __init__(self) -> None:
         self._futures: dict[tuple[str, str], set[asyncio.Future[None]]] = defaultdict(set)
+        # Futures whose request has looked, found nothing and is now waiting for news.
+        self._parked: set[asyncio.Future[None]] = set()
 
     def register(self, channel: str, organization_id: str) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._futures[(channel, organization_id)].add(future)
         return future
 
+    def park(self, future: asyncio.Future[None]) -> None:
+        """The request owning `future` found nothing and now waits: it counts as held."""
+        self._parked.add(future)
+
     def discard(self, channel: str, organization_id: str, future: asyncio.Future[None]) -> None:
+        self._parked.discard(future)
         key = (channel, organization_id)
         pending = self._futures.get(key)
         if pending is not None:
@@ -45,6 +58,7 @@ class Waiters:
     def notify(self, channel: str, organization_id: str) -> None:
         """Something new was stored: wake every request held on this channel and organization."""
         for future in self._futures.pop((channel, organization_id), ()):
+            self._parked.discard(future)  # woken: no longer held, it is about to look again
             if not future.done():
                 future.set_result(None)
 
@@ -58,6 +72,10 @@ class Waiters:
 
     def count(self, channel: str | None = None) -> int:
         return sum(len(f) for (ch, _), f in self._futures.items() if channel in (None, ch))
+
+    def held(self, channel: str, organization_id: str) -> int:
+        """Requests of this channel and organization waiting right now after finding nothing."""
+        return sum(1 for f in self._futures.get((channel, organization_id), ()) if f in self._parked)
 
 
 async def hold_until_found(waiters: Waiters, channel: str, organization_id: str, seconds: float,
@@ -76,6 +94,7 @@ async def hold_until_found(waiters: Waiters, channel: str, organization_id: str,
             remaining = deadline - loop.time()
             if page[0] or remaining <= 0:
                 return page
+            waiters.park(future)
             try:
                 await asyncio.wait_for(future, remaining)
             except asyncio.TimeoutError:

@@ -8,6 +8,12 @@ from gclap_sandbox.models.accounts import Organization
 from gclap_sandbox.models.base import BaseModel
 from gclap_sandbox.models.fields import IdField, JSONField, UtcDateTimeField
 
+# A delivery is `pending` (waiting for its first or next attempt), `succeeded` (a 2xx came back),
+# `failed` (the retry schedule ran out, or 410 Gone) or `skipped` (its endpoint was disabled when
+# the event happened: kept, never sent, until a replay queues it).
+PENDING, SUCCEEDED, FAILED, SKIPPED = "pending", "succeeded", "failed", "skipped"
+DELIVERY_STATUSES = (PENDING, SUCCEEDED, FAILED, SKIPPED)
+
 
 class WebhookEndpoint(BaseModel):
     """A URL that receives signed events of the types it subscribes to."""
@@ -25,6 +31,8 @@ class WebhookEndpoint(BaseModel):
     previous_secret = peewee.CharField(max_length=100, null=True)
     previous_secret_expires_at = UtcDateTimeField(null=True)
     consecutive_failures = peewee.IntegerField(default=0)
+    # The start of the first failed attempt with no success after it; any 2xx clears it.
+    failing_since = UtcDateTimeField(null=True)
     disabled_reason = peewee.TextField(null=True)
     disabled_at = UtcDateTimeField(null=True)
     created_at = UtcDateTimeField(default=clock.now)
@@ -48,7 +56,7 @@ class WebhookDelivery(BaseModel):
     event_id = peewee.CharField(max_length=36, null=True)
     email_id = peewee.CharField(max_length=36, null=True, index=True)
     body = peewee.TextField()  # the exact JSON text every attempt posts
-    status = peewee.CharField(max_length=16, default="pending")  # pending, succeeded, failed
+    status = peewee.CharField(max_length=16, default=PENDING)  # one of DELIVERY_STATUSES
     attempt_count = peewee.IntegerField(default=0)
     # Failed attempts since the last (re)delivery started: the position in the retry schedule.
     round_attempts = peewee.IntegerField(default=0)
@@ -56,10 +64,13 @@ class WebhookDelivery(BaseModel):
     last_attempt_at = UtcDateTimeField(null=True)
     last_response_status = peewee.IntegerField(null=True)
     last_error = peewee.TextField(null=True)
+    skipped_reason = peewee.TextField(null=True)  # why a `skipped` delivery was not sent
+    replayed_at = UtcDateTimeField(null=True)  # when a replay queued this skipped delivery
     created_at = UtcDateTimeField(default=clock.now)
 
     class Meta:
-        indexes = ((("status", "next_attempt_at"), False), (("organization", "seq"), False))
+        indexes = ((("status", "next_attempt_at"), False), (("organization", "seq"), False),
+                   (("endpoint", "status"), False))
         only_save_dirty = True  # an attempt rewrites its few state columns, not the body
 
 

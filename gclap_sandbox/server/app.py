@@ -26,7 +26,7 @@ from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS
 from gclap_sandbox.pipeline.delivery import DeliveryOptions
 from gclap_sandbox.relay.worker import configure_relay, start_relay, stop_relay
-from gclap_sandbox.server import wiring, workers
+from gclap_sandbox.server import hosts, wiring, workers
 from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.server.smtp import start_smtp_server
 from gclap_sandbox.settings import Settings
@@ -60,6 +60,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     app.ctx.sandbox = ctx
     configure_relay(ctx)
     wiring.wire_domains(bus, ctx.relay)
+    hosts.install(app)
     chaos_http.install(app)
     for bp in blueprints():
         app.blueprint(bp)
@@ -86,6 +87,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
             await ctx.smtp_server.wait_closed()
         await workers.stop(ctx)
         await stop_relay(ctx)
+        ctx.renderer.close()
         await ctx.db.run(api_keys.flush_last_used, dict(ctx.key_last_used))
         await ctx.db.close()
 

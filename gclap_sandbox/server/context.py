@@ -12,9 +12,12 @@ from gclap_sandbox.clock import Clock
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import Waiters
 from gclap_sandbox.pipeline.delivery import DeliveryOptions
+from gclap_sandbox.server.hosts import HostPolicy
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.storage.database import Database
+from gclap_sandbox.templating.renderer import RenderThreads
 from gclap_sandbox.ui.live import LiveHub
+from gclap_sandbox.ui.login_throttle import LoginThrottle
 
 
 @dataclass
@@ -43,6 +46,10 @@ class AppContext:
     # The web UI's live-update hub: open pages hear of new mail, events and webhook attempts.
     live: LiveHub = field(default_factory=LiveHub)
     ui_guard: Any = None  # ui.auth.UiGuard: who may use the web UI
+    # The Host names this sandbox answers to (server/hosts.install builds it from the settings).
+    hosts: HostPolicy = field(default_factory=HostPolicy)
+    # Failed UI sign-ins per client (real time, not the sandbox clock).
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     relay: Any = None  # relay.config.RelayConfig when --relay is given
     relay_worker: Any = None  # relay.worker.RelayWorker while serving with --relay
     chaos: ChaosState = field(default_factory=ChaosState)
@@ -52,3 +59,5 @@ class AppContext:
     clock_runners: list[Any] = field(default_factory=list)
     webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving
     live_subscriptions: list[Any] = field(default_factory=list)  # the loop-side ones, while serving
+    # Where user templates render (never on the loop or the database thread).
+    renderer: RenderThreads = field(default_factory=RenderThreads)

@@ -1,10 +1,16 @@
-"""The SMTP server: aiosmtpd on the app's own loop, handing every message to the pipeline."""
+"""The SMTP server: aiosmtpd on the app's own loop, handing every message to the pipeline.
+
+Its limits work as real servers' do: RCPT TO beyond `--max-recipients` gets `452 4.5.3`
+while the message still goes to the recipients accepted before (as Postfix does), and
+`--max-message-size` is the size RFC 1870 means, without the dots that dot-stuffing adds.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
 import socket
 from functools import partial
+from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -31,6 +37,9 @@ class CaptureHandler:
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
+        limit = self.ctx.settings.max_message_size
+        if len(raw) > limit:  # the message without the transparency dots (RFC 1870)
+            return f"552 5.3.4 Message size exceeds fixed limit of {limit} bytes"
         # Authenticated mail belongs to the key's organization; the rest to the default one.
         principal = session.auth_data if isinstance(session.auth_data, Principal) else None
         organization_id = principal.organization_id if principal else self.ctx.default_org_id
@@ -54,6 +63,39 @@ class CaptureHandler:
         return f"250 2.0.0 OK: captured as {email.id}"
 
 
+def stuffed_size_bound(size: int) -> int:
+    """The most a message of `size` bytes can take on the wire once dot-stuffed: every line
+    may gain a dot, and the shortest line that needs one (`.` CRLF) is three bytes."""
+    return size + size // 3 + 1
+
+
+class SandboxSMTP(ChaosSMTP):
+    """aiosmtpd's SMTP (with chaos) and the sandbox's recipient and size limits."""
+
+    def __init__(self, handler: Any, *args: Any, max_recipients: int, **kw: Any) -> None:
+        super().__init__(handler, *args, **kw)
+        self.max_recipients = max_recipients
+        self.message_size_limit = self.data_size_limit
+
+    async def smtp_RCPT(self, arg: str) -> None:
+        # Only once MAIL FROM was accepted, so aiosmtpd still answers out-of-order commands.
+        if self.envelope is not None and self.envelope.mail_from \
+                and len(self.envelope.rcpt_tos) >= self.max_recipients:
+            await self.push("452 4.5.3 Too many recipients")
+            return
+        await super().smtp_RCPT(arg)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        # aiosmtpd counts the lines as received, stuffing dots included: let it take what a
+        # message within the limit can grow to, and let the handler measure the message itself.
+        limit = self.data_size_limit
+        self.data_size_limit = None if limit is None else stuffed_size_bound(limit)
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            self.data_size_limit = limit
+
+
 class AuthCaptureHandler(ApiKeyAuth, CaptureHandler):
     """The capture handler with SMTP AUTH (`--smtp-auth optional|required`)."""
 
@@ -70,11 +112,12 @@ async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.Abs
     settings = ctx.settings
     auth_on = settings.smtp_auth != "off"
     factory = partial(
-        ChaosSMTP, ChaosHandler(AuthCaptureHandler(ctx) if auth_on else CaptureHandler(ctx), ctx.chaos),
+        SandboxSMTP, ChaosHandler(AuthCaptureHandler(ctx) if auth_on else CaptureHandler(ctx), ctx.chaos),
         chaos=ctx.chaos,
         hostname=settings.smtp_hostname,  # given, so no DNS lookup happens per connection
         ident="gclap-sandbox ESMTP",
         data_size_limit=settings.max_message_size,
+        max_recipients=settings.max_recipients,
         enable_SMTPUTF8=True,
         decode_data=False,
         tls_context=tls.server_context(settings),

@@ -1,83 +1,115 @@
-"""Rendering user-written Jinja2 templates safely.
+"""Rendering user-written Jinja2 templates safely, within a budget.
 
-Templates render in `jinja2.sandbox.SandboxedEnvironment` (no attribute starting with `_`,
-no unsafe callables, bounded `range`), with no loader (no include, import or extends: a
-template cannot reach the file system), autoescape for HTML, and StrictUndefined so a
-variable the template uses but the caller did not give is an error naming it, never a
-silently blank email. `*` and `**` are intercepted so one expression cannot build a
-gigabyte string.
+Templates render in `template_sandbox.BudgetedSandbox` (Jinja's immutable sandbox: no
+attribute starting with `_`, no unsafe callables, no changing lists or dicts in place), with
+no loader (no include, import or extends: a template cannot reach the file system),
+autoescape for HTML, and StrictUndefined so a variable the template uses but the caller did
+not give is an error naming it, never a silently blank email.
+
+Each part (subject, html, text) renders within the limits of `template_budget`: output
+size, loop iterations and time. Going over one is a 400 `template-too-expensive` naming the
+limit. Everything here is blocking work: callers run it on the render threads
+(`template_renderer.RenderThreads`), never on the event loop or the database thread.
 """
 from __future__ import annotations
 
 import functools
 import re
+import types
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
 
 from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.templating.budget import Budget, BudgetExceeded, Limit, spending
+from gclap_sandbox.templating.sandbox import BudgetedSandbox
 
-MAX_OUTPUT = 5 * 1024 * 1024  # characters per rendered part
-_MAX_EXPONENT = 1000
+PARTS = ("subject", "html", "text")
+NEEDS_BODY = "A template needs `html` or `text` (or both)."
 _UNDEFINED_NAME = re.compile(r"^'([^']+)' is undefined$")
 _FORBIDDEN_TAGS = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from ... import",
                    nodes.Extends: "extends"}
 
 
-class TemplateSandbox(SandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+class TemplateTooExpensive(ValidationFailed):
+    """400: rendering went over one of the budget's limits (named in `limit`)."""
 
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > _MAX_EXPONENT:
-            raise SecurityError(f"The exponent {right} is too large.")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_OUTPUT:
-                    raise SecurityError("Repeating a value that many times is not allowed.")
-        return super().call_binop(context, operator, left, right)
+    title = "Template too expensive"
+    slug = "template-too-expensive"
 
-
-def _environment(autoescape: bool) -> TemplateSandbox:
-    return TemplateSandbox(autoescape=autoescape, undefined=jinja2.StrictUndefined,
-                           loader=jinja2.DictLoader({}), keep_trailing_newline=True)
+    def __init__(self, field: str, limit: Limit) -> None:
+        super().__init__({field: [f"Over the `{limit.name}` limit: {limit.rule}."]}, detail=limit.refusal(field))
+        self.extra["limit"] = limit.name
+        self.limit = limit
 
 
-_HTML = _environment(autoescape=True)
-_TEXT = _environment(autoescape=False)
+def _environment(autoescape: bool, undefined: type[jinja2.Undefined]) -> BudgetedSandbox:
+    return BudgetedSandbox(autoescape=autoescape, undefined=undefined, loader=jinja2.DictLoader({}),
+                           keep_trailing_newline=True)
+
+
+# Strict environments render for real; lenient ones measure a template without its variables.
+_ENVIRONMENTS = {(html, strict): _environment(html, jinja2.StrictUndefined if strict else jinja2.ChainableUndefined)
+                 for html in (True, False) for strict in (True, False)}
+_PARSER = _ENVIRONMENTS[False, True]
 
 
 def syntax_errors(source: str) -> list[str]:
     """Problems that stop `source` from compiling, each as `Line N: message`."""
-    try:
-        tree = _TEXT.parse(source)
-    except TemplateSyntaxError as exc:
-        return [f"Line {exc.lineno}: {exc.message}"]
-    return [f"Line {node.lineno}: `{{% {tag} %}}` is not available in templates."
-            for kind, tag in _FORBIDDEN_TAGS.items() for node in tree.find_all(kind)]
+    return list(_parsed(source)[0])
 
 
 def used_variables(source: str) -> set[str]:
     """Top-level names a template reads (empty when it does not compile)."""
-    if syntax_errors(source):
-        return set()
-    return meta.find_undeclared_variables(_TEXT.parse(source))
+    return set(_parsed(source)[1])
+
+
+@functools.lru_cache(maxsize=256)  # parsing a large template takes a while; sends repeat it
+def _parsed(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(syntax errors, names used) of `source`."""
+    try:
+        tree = _PARSER.parse(source)
+    except TemplateSyntaxError as exc:
+        return (f"Line {exc.lineno}: {exc.message}",), frozenset()
+    errors = tuple(f"Line {node.lineno}: `{{% {tag} %}}` is not available in templates."
+                   for kind, tag in _FORBIDDEN_TAGS.items() for node in tree.find_all(kind))
+    return errors, frozenset() if errors else frozenset(meta.find_undeclared_variables(tree))
+
+
+def sample_variables(parts: dict[str, str | None]) -> dict[str, str]:
+    """Placeholder values for the names the parts use (`first_name` -> `First Name`)."""
+    names = set().union(*(used_variables(source) for source in parts.values() if source))
+    return {name: name.replace("_", " ").title() for name in sorted(names) if name != "contact"}
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(source: str, html: bool) -> jinja2.Template:
-    return (_HTML if html else _TEXT).from_string(source)
+def _code(source: str, html: bool) -> types.CodeType:
+    return _ENVIRONMENTS[html, True].compile_budgeted(source)
 
 
-def render_part(source: str, variables: dict[str, Any], *, html: bool, field: str) -> str:
-    """Render one part; a missing variable, unsafe access or runtime error is a 400."""
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str, html: bool, strict: bool) -> jinja2.Template:
+    return _ENVIRONMENTS[html, strict].template_from(_code(source, html))
+
+
+def _render(source: str, variables: dict[str, Any], html: bool, strict: bool, budget: Budget) -> str:
+    template = _compiled(source, html, strict)
+    with spending(budget):
+        return template.render(variables)
+
+
+def render_part(source: str, variables: dict[str, Any], *, html: bool, field: str,
+                budget: Budget | None = None) -> str:
+    """Render one part; a missing variable, unsafe access, runtime error or a limit is a 400."""
     errors = syntax_errors(source)
     if errors:
         raise ValidationFailed({field: errors}, detail=f"The template's {field} does not compile: {errors[0]}")
     try:
-        output = _compiled(source, html).render(variables)
+        return _render(source, variables, html, True, budget or Budget())
+    except BudgetExceeded as exc:
+        raise TemplateTooExpensive(field, exc.limit) from None
     except UndefinedError as exc:
         match = _UNDEFINED_NAME.match(str(exc))
         if match:
@@ -92,9 +124,6 @@ def render_part(source: str, variables: dict[str, Any], *, html: bool, field: st
     except Exception as exc:  # user code: any failure is the template's, reported, never a 500
         raise ValidationFailed({field: [f"Rendering failed: {type(exc).__name__}: {exc}"]},
                                detail=f"The template's {field} failed to render: {exc}") from None
-    if len(output) > MAX_OUTPUT:
-        raise ValidationFailed({field: [f"The rendered {field} is over {MAX_OUTPUT} characters."]})
-    return output
 
 
 def render_email(parts: dict[str, str | None], variables: dict[str, Any]) -> dict[str, str | None]:
@@ -107,3 +136,39 @@ def render_email(parts: dict[str, str | None], variables: dict[str, Any]) -> dic
         "text": None if parts.get("text") is None else render_part(parts["text"], variables, html=False,
                                                                      field="text"),
     }
+
+
+def invalid(errors: dict[str, list[str]]) -> ValidationFailed:
+    """The 400 for parts that cannot be a template, its detail quoting the first problem."""
+    name, messages = next(iter(errors.items()))
+    return ValidationFailed(errors, detail=f"The template's {name} is invalid: {messages[0]}")
+
+
+def body_errors(parts: dict[str, str | None]) -> dict[str, list[str]]:
+    return {"html": [NEEDS_BODY]} if parts.get("html") is None and parts.get("text") is None else {}
+
+
+def check_sources(parts: dict[str, str | None], *, whole: bool = False) -> None:
+    """Refuse parts that do not compile, or that go over the budget by themselves; with
+    `whole` (a complete template) also one without `html` and `text`.
+
+    Each given part is rendered once without variables (a missing one renders as empty);
+    only going over a limit counts against the template then, since any other failure may
+    be down to the variables it will be sent with.
+    """
+    errors = {name: syntax_errors(source) for name, source in parts.items() if source is not None}
+    errors = {name: messages for name, messages in errors.items() if messages}
+    if whole:
+        for name, messages in body_errors(parts).items():
+            errors[name] = errors.get(name, []) + messages
+    if errors:
+        raise invalid(errors)
+    for name, source in parts.items():
+        if source is None:
+            continue
+        try:
+            _render(source, {}, name == "html", False, Budget())
+        except BudgetExceeded as exc:
+            raise TemplateTooExpensive(name, exc.limit) from None
+        except Exception:  # noqa: S112  (depends on the variables: judged at send time)
+            continue

@@ -1,6 +1,12 @@
-"""Email templates: CRUD, previews, and filling a send request from a template (DB thread)."""
+"""Email templates: CRUD, previews, and filling a send request from a template.
+
+The plain functions run on the database thread. The `async` ones are what routes call:
+they check and render on the render threads (`ctx.renderer`) and store or read on the
+database thread, so neither a slow template nor the database holds up the other.
+"""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from gclap_sandbox import clock
@@ -8,10 +14,15 @@ from gclap_sandbox.contacts.store import normalize_email
 from gclap_sandbox.errors import NotFound, ValidationFailed
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import Contact, Template
+from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.storage.database import owned
-from gclap_sandbox.templating.render import render_email, syntax_errors
-
-PARTS = ("subject", "html", "text")
+from gclap_sandbox.templating.render import (
+    PARTS,
+    body_errors,
+    check_sources,
+    invalid,
+    render_email,
+)
 
 
 def template_dict(template: Template) -> dict[str, Any]:
@@ -24,17 +35,6 @@ def template_dict(template: Template) -> dict[str, Any]:
         "created_at": clock.iso(template.created_at),
         "updated_at": clock.iso(template.updated_at),
     }
-
-
-def check_parts(parts: dict[str, Any]) -> None:
-    """Refuse a template that does not compile (400 naming the part, line and message)."""
-    errors = {name: syntax_errors(parts[name]) for name in PARTS if parts.get(name) is not None}
-    errors = {name: messages for name, messages in errors.items() if messages}
-    if parts.get("html") is None and parts.get("text") is None:
-        errors["html"] = errors.get("html", []) + ["A template needs `html` or `text` (or both)."]
-    if errors:
-        first = next(iter(errors.items()))
-        raise ValidationFailed(errors, detail=f"The template's {first[0]} is invalid: {first[1][0]}")
 
 
 def get_template(organization_id: str, template_id: str, field: str | None = None) -> Template:
@@ -56,8 +56,27 @@ def detail(organization_id: str, template_id: str) -> dict[str, Any]:
     return template_dict(get_template(organization_id, template_id))
 
 
+def _parts(template: Template) -> dict[str, str | None]:
+    return {name: getattr(template, name) for name in PARTS}
+
+
+def _given_parts(data: dict[str, Any]) -> dict[str, str | None]:
+    return {name: data[name] for name in PARTS if name in data}
+
+
+async def create(ctx: AppContext, organization_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Check the parts (syntax, and the render budget by themselves), then store the template."""
+    await ctx.renderer.run(functools.partial(check_sources, _given_parts(data), whole=True))
+    return await ctx.db.run(create_template, organization_id, data)
+
+
+async def update(ctx: AppContext, organization_id: str, template_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    await ctx.renderer.run(check_sources, _given_parts(data))
+    return await ctx.db.run(update_template, organization_id, template_id, data)
+
+
 def create_template(organization_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    check_parts(data)
+    """Store a template whose parts `check_sources` passed."""
     now = clock.now()
     return template_dict(Template.create(organization=organization_id, name=data["name"],
                                          subject=data["subject"], html=data.get("html"),
@@ -69,7 +88,9 @@ def update_template(organization_id: str, template_id: str, data: dict[str, Any]
     for name in ("name", *PARTS):
         if name in data:
             setattr(found, name, data[name])
-    check_parts({name: getattr(found, name) for name in PARTS})
+    errors = body_errors(_parts(found))
+    if errors:
+        raise invalid(errors)
     found.updated_at = clock.now()
     found.save()
     return template_dict(found)
@@ -85,8 +106,8 @@ def contact_variables(contact: Contact) -> dict[str, Any]:
             "last_name": contact.last_name, "status": contact.status, "attributes": contact.attributes}
 
 
-def preview(organization_id: str, template_id: str, variables: dict[str, Any],
-            contact_id: str | None) -> dict[str, Any]:
+def _preview_input(organization_id: str, template_id: str, variables: dict[str, Any],
+                   contact_id: str | None) -> tuple[dict[str, str | None], dict[str, Any]]:
     template = get_template(organization_id, template_id)
     variables = dict(variables)
     if contact_id:
@@ -94,15 +115,16 @@ def preview(organization_id: str, template_id: str, variables: dict[str, Any],
         if contact is None:
             raise ValidationFailed({"contact_id": [f"No contact with id {contact_id}."]})
         variables.setdefault("contact", contact_variables(contact))
-    return render_email({name: getattr(template, name) for name in PARTS}, variables)
+    return _parts(template), variables
 
 
-def fill_send_request(organization_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A send request with `template_id`: render the template into subject / html / text.
+async def preview(ctx: AppContext, organization_id: str, template_id: str, variables: dict[str, Any],
+                  contact_id: str | None) -> dict[str, Any]:
+    parts, variables = await ctx.db.run(_preview_input, organization_id, template_id, variables, contact_id)
+    return await ctx.renderer.run(render_email, parts, variables)
 
-    Parts given in the request win over the template's. When the email has one `to`
-    recipient who is a contact, the template also sees that contact as `contact`.
-    """
+
+def _send_input(organization_id: str, data: dict[str, Any]) -> tuple[dict[str, str | None], dict[str, Any]]:
     template = get_template(organization_id, data["template_id"], field="template_id")
     variables = dict(data.get("variables") or {})
     if len(data["to"]) == 1 and "contact" not in variables:
@@ -111,7 +133,17 @@ def fill_send_request(organization_id: str, data: dict[str, Any]) -> dict[str, A
                                                 & (Contact.email == email))
         if contact:
             variables["contact"] = contact_variables(contact)
-    rendered = render_email({name: getattr(template, name) for name in PARTS}, variables)
+    return _parts(template), variables
+
+
+async def fill_send_request(ctx: AppContext, organization_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A send request with `template_id`: render the template into subject / html / text.
+
+    Parts given in the request win over the template's. When the email has one `to`
+    recipient who is a contact, the template also sees that contact as `contact`.
+    """
+    parts, variables = await ctx.db.run(_send_input, organization_id, data)
+    rendered = await ctx.renderer.run(render_email, parts, variables)
     filled = {k: v for k, v in data.items() if k not in ("template_id", "variables")}
     for name in PARTS:
         if filled.get(name) is None:

@@ -1,11 +1,13 @@
 """Who may use the web UI: the optional password, session cookies and CSRF tokens.
 
 - Bound to loopback without `--ui-password`: open, as dev mail catchers are.
-- With `--ui-password` (anywhere): a login page sets an HttpOnly, SameSite=Strict cookie.
+- With `--ui-password` (anywhere): a login page sets an HttpOnly, SameSite=Strict cookie;
+  failed sign-ins are throttled per client (login_throttle.py).
 - Bound to a non-loopback address without a password: the UI stays locked, because anyone
   on the network could otherwise read every captured email.
 State-changing requests always need the CSRF token of the page (header `X-CSRF-Token` or
-form field `csrf_token`) and, when the browser sends one, a same-host `Origin`.
+form field `csrf_token`) and, when the browser sends one, an `Origin` naming one of the hosts
+the sandbox answers to (hosts.py), never merely the `Host` the request itself claims.
 """
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ import hashlib
 import hmac
 import secrets
 import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from gclap_sandbox.server.hosts import HostPolicy
 from gclap_sandbox.settings import Settings, is_loopback
+from gclap_sandbox.ui.login_throttle import LoginThrottle
 
 COOKIE = "gclap_ui_session"
 SESSION_SECONDS = 7 * 24 * 3600
@@ -60,13 +65,35 @@ class UiGuard:
         return bool(given) and hmac.compare_digest(self.csrf_token(session_id), given or "")
 
 
-def same_origin(origin: str | None, host: str) -> bool:
-    """A missing Origin passes (old browsers, curl); a present one must name this host."""
+@dataclass(frozen=True)
+class SignIn:
+    ok: bool
+    wrong_password: bool  # the password was checked and did not match
+    wait: int | None  # seconds before this client's next attempt is checked (429)
+
+
+def attempt_sign_in(guard: UiGuard, throttle: LoginThrottle, client: str, password: str) -> SignIn:
+    """Check a password unless the client must still wait after failed sign-ins."""
+    wait = throttle.refuse(client)
+    if wait is not None:
+        return SignIn(ok=False, wrong_password=False, wait=wait)
+    if guard.password_matches(password):
+        throttle.succeeded(client)
+        return SignIn(ok=True, wrong_password=False, wait=None)
+    return SignIn(ok=False, wrong_password=True, wait=throttle.failed(client))
+
+
+def origin_allowed(origin: str | None, hosts: HostPolicy, host_header: str | None) -> bool:
+    """A missing Origin passes (old browsers, curl); a present one must name an allowed host.
+    With every host allowed (`--allowed-host '*'`) it must at least match the request's Host."""
     if not origin:
         return True
-    if origin == "null":
-        return False
-    return urlsplit(origin).netloc.lower() == host.lower()
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https"):
+        return False  # includes the opaque origin "null" (sandboxed frames, file: pages)
+    if hosts.allow_all:
+        return parts.netloc.lower() == (host_header or "").lower()
+    return hosts.allows_header(parts.netloc)
 
 
 def safe_next(target: str | None) -> str:

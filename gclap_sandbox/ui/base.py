@@ -35,7 +35,14 @@ from gclap_sandbox.mail.filenames import content_disposition, part_name
 from gclap_sandbox.models import Attachment, EmailContent
 from gclap_sandbox.pipeline import outgoing
 from gclap_sandbox.schema import Bool, ListOf, Obj, Uuid
-from gclap_sandbox.ui.auth import COOKIE, SAFE_METHODS, UiGuard, safe_next, same_origin
+from gclap_sandbox.ui.auth import (
+    COOKIE,
+    SAFE_METHODS,
+    UiGuard,
+    attempt_sign_in,
+    origin_allowed,
+    safe_next,
+)
 from gclap_sandbox.ui.email_view import (
     EMAIL_CSP,
     FRAME_SANDBOX,
@@ -44,6 +51,7 @@ from gclap_sandbox.ui.email_view import (
     frame_document,
 )
 from gclap_sandbox.ui.live import is_close, sse_message
+from gclap_sandbox.ui.login_throttle import client_key
 from gclap_sandbox.ui.webroot import make_environment, web_root
 
 bp = Blueprint("ui", strict_slashes=False)
@@ -173,7 +181,7 @@ async def guard_ui(request: Request) -> HTTPResponse | None:
         target = request.path + (f"?{request.query_string}" if request.query_string else "")
         return redirect(f"/login?{urlencode({'next': target})}", status=303)
     if request.method not in SAFE_METHODS:
-        if not same_origin(request.headers.get("origin"), request.host):
+        if not origin_allowed(request.headers.get("origin"), _sandbox(request).hosts, request.headers.get("host")):
             raise Forbidden("Cross-site request refused.", slug="csrf-failed")
         given = request.headers.get("x-csrf-token") or (request.form.get("csrf_token") if request.form else None)
         if not guard.csrf_valid(session, given):
@@ -197,15 +205,21 @@ async def stop_ui(app: Any) -> None:
 
 @page("/login", name="login_form")
 async def login_form(request: Request) -> HTTPResponse:
-    return render(request, "login.html", next=safe_next(request.args.get("next")), failed=False)
+    return render(request, "login.html", next=safe_next(request.args.get("next")), failed=False, wait=None)
 
 
 @bp.post("/login", name="login")
 async def login(request: Request) -> HTTPResponse:
     guard = _guard(request)
     target = safe_next(request.form.get("next"))
-    if not guard.password_matches(request.form.get("password") or ""):
-        return render(request, "login.html", status=401, next=target, failed=True)
+    outcome = attempt_sign_in(guard, _sandbox(request).login_throttle, client_key(request.ip),
+                              request.form.get("password") or "")
+    if not outcome.ok:
+        response = render(request, "login.html", status=401 if outcome.wait is None else 429,
+                          next=target, failed=outcome.wrong_password, wait=outcome.wait)
+        if outcome.wait is not None:
+            response.headers["Retry-After"] = str(outcome.wait)
+        return response
     response = redirect(target, status=303)
     guard.end_session(_session_id(request))
     response.add_cookie(COOKIE, guard.start_session(), httponly=True, samesite="Strict",

@@ -1,9 +1,10 @@
 """The templates pages: the list, and an editor whose live preview renders the unsaved
 source through the same sandboxed renderer as `POST /api/v1/templates/{id}/render/`.
 
-A preview's problems (syntax, a variable not given, something the sandbox forbids) are
-the normal state of a template being typed, so the preview call answers them as data
-with their line numbers; only a malformed call is a 400.
+A preview's problems (syntax, a variable not given, something the sandbox forbids, a
+rendering limit) are the normal state of a template being typed, so the preview call
+answers them as data with their line numbers; only a malformed call is a 400. Like every
+render, previews run on the render threads, never on the event loop.
 """
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ from gclap_sandbox.api.templates import CREATE_BODY, MAX_SOURCE, UPDATE_BODY
 from gclap_sandbox.errors import NotFound, ValidationFailed
 from gclap_sandbox.schema import MapOf, Obj, Str
 from gclap_sandbox.templating import store as template_store
-from gclap_sandbox.templating.render import render_email, syntax_errors, used_variables
+from gclap_sandbox.templating.render import (
+    render_email,
+    sample_variables,
+    syntax_errors,
+)
+from gclap_sandbox.templating.renderer import RenderThreads
 from gclap_sandbox.ui.base import bp, db_run, nav_item, page, render
 from gclap_sandbox.ui.email_view import EMAIL_CSP
 
@@ -86,29 +92,31 @@ async def templates_view(request: Request) -> HTTPResponse:
     return render(request, "templates.html", templates=rows, total=total)
 
 
-def _editor(template: dict[str, Any] | None) -> dict[str, Any]:
+async def _editor(request: Request, template: dict[str, Any] | None) -> dict[str, Any]:
     parts = {name: (template or {}).get(name) for name in template_store.PARTS}
-    names = set().union(*(used_variables(source) for source in parts.values() if source))
-    samples = {name: name.replace("_", " ").title() for name in sorted(names) if name != "contact"}
-    return {"current": template, "samples": samples}
+    return {"current": template, "samples": await _renderer(request).run(sample_variables, parts)}
+
+
+def _renderer(request: Request) -> RenderThreads:
+    return request.app.ctx.sandbox.renderer
 
 
 @page("/templates/new", name="template_new")
 async def template_new(request: Request) -> HTTPResponse:
-    return render(request, "template.html", **_editor(None))
+    return render(request, "template.html", **await _editor(request, None))
 
 
 @page("/templates/<template_id:uuid>", name="template")
 async def template_view(request: Request, template_id: Any) -> HTTPResponse:
     template = await db_run(request, template_store.detail, _org(request), str(template_id))
-    return render(request, "template.html", **_editor(template))
+    return render(request, "template.html", **await _editor(request, template))
 
 
 @bp.post("/ui/api/templates/preview", name="template_preview")
 async def template_preview(request: Request) -> HTTPResponse:
     body = PREVIEW_BODY.validate(json_body(request))
     parts = {"subject": body["subject"], "html": body.get("html"), "text": body.get("text")}
-    rendered, problems = preview_problems(parts, body["variables"])
+    rendered, problems = await _renderer(request).run(preview_problems, parts, body["variables"])
     if rendered is None:
         return json_response({"ok": False, "errors": problems})
     html_url = None
@@ -136,14 +144,14 @@ async def template_preview_html(request: Request, token: str) -> HTTPResponse:
 @bp.post("/ui/api/templates", name="template_create")
 async def template_create(request: Request) -> HTTPResponse:
     body = CREATE_BODY.validate(json_body(request))
-    return json_response(await db_run(request, template_store.create_template, _org(request), body), status=201)
+    return json_response(await template_store.create(request.app.ctx.sandbox, _org(request), body), status=201)
 
 
 @bp.patch("/ui/api/templates/<template_id:uuid>", name="template_update")
 async def template_update(request: Request, template_id: Any) -> HTTPResponse:
     body = UPDATE_BODY.validate(json_body(request))
-    return json_response(await db_run(request, template_store.update_template, _org(request), str(template_id),
-                                      body))
+    return json_response(await template_store.update(request.app.ctx.sandbox, _org(request), str(template_id),
+                                                     body))
 
 
 @bp.delete("/ui/api/templates/<template_id:uuid>", name="template_delete")

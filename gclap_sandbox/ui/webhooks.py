@@ -1,5 +1,6 @@
-"""The Webhooks page: endpoints (create, edit, re-enable, delete, rotate the secret, send a
-test) and the delivery log with every attempt's request and response, and Redeliver.
+"""The Webhooks page: endpoints (create, edit, re-enable, replay what a disabled one missed,
+delete, rotate the secret, send a test) and the delivery log with every attempt's request and
+response, and Redeliver.
 
 Every change goes through the webhooks API's validators and the same units of work as the
 `/api/v1/webhooks/` routes (`webhooks.endpoints`, `webhooks.outbox`, `webhooks.actions`).
@@ -8,17 +9,20 @@ message on the UI's live hub.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from sanic import Request
 from sanic.response import HTTPResponse
 
+from gclap_sandbox import clock
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.api.webhooks import (
     CREATE_BODY,
     DELIVERY_QUERY,
+    REPLAY_BODY,
     ROTATE_BODY,
     UPDATE_BODY,
 )
@@ -48,24 +52,35 @@ def _org(request: Request) -> str:
     return _ctx(request).default_org_id
 
 
+def _span(request: Request) -> float:
+    return _ctx(request).settings.webhook_disable_after
+
+
 # --- reading (DB thread; a fixed number of queries whatever the page size) ------------------
 
-def _endpoint_rows(organization_id: str) -> list[dict[str, Any]]:
-    return endpoints.list_endpoints(organization_id, 0, ENDPOINTS_SHOWN)[1]
+def _endpoint_rows(organization_id: str, span: float) -> list[dict[str, Any]]:
+    """The endpoints, each with `disables_at`: when a failing one is disabled if nothing succeeds."""
+    rows = endpoints.list_endpoints(organization_id, 0, ENDPOINTS_SHOWN)[1]
+    for row in rows:
+        since = row["failing_since"]
+        row["disables_at"] = clock.iso(datetime.fromisoformat(since.replace("Z", "+00:00"))
+                                       + timedelta(seconds=span)) if since and row["active"] and span else None
+    return rows
 
 
-def _log(organization_id: str, filters: dict[str, Any], urls: dict[str, str]) -> dict[str, Any]:
+def _log(organization_id: str, filters: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
     number = filters.get("page") or 1
     total, rows = outbox.list_deliveries(organization_id, filters, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     for row in rows:
-        row["endpoint_url"] = urls.get(row["endpoint_id"], "")
+        endpoint = by_id.get(row["endpoint_id"], {})
+        row["endpoint_url"], row["endpoint_active"] = endpoint.get("url", ""), endpoint.get("active", True)
     return {"deliveries": rows, "total": total, "page_number": number,
             "first": (number - 1) * PAGE_SIZE + 1, "has_next": number * PAGE_SIZE < total}
 
 
-def webhooks_page(organization_id: str, filters: dict[str, Any]) -> dict[str, Any]:
-    rows = _endpoint_rows(organization_id)
-    return {"endpoints": rows, **_log(organization_id, filters, {e["id"]: e["url"] for e in rows})}
+def webhooks_page(organization_id: str, filters: dict[str, Any], span: float) -> dict[str, Any]:
+    rows = _endpoint_rows(organization_id, span)
+    return {"endpoints": rows, **_log(organization_id, filters, {e["id"]: e for e in rows})}
 
 
 def delivery_page(organization_id: str, delivery_id: str) -> dict[str, Any]:
@@ -100,7 +115,7 @@ def _endpoints_html(rows: list[dict[str, Any]]) -> str:
 @page("/webhooks", name="webhooks")
 async def webhooks_view(request: Request) -> HTTPResponse:
     given, filters = _given_filters(request)
-    data = await db_run(request, webhooks_page, _org(request), filters)
+    data = await db_run(request, webhooks_page, _org(request), filters, _span(request))
     pages = {"previous": _log_link(given, data["page_number"] - 1) if data["page_number"] > 1 else None,
              "next": _log_link(given, data["page_number"] + 1) if data["has_next"] else None}
     return render(request, "webhooks.html", filters={k: str(filters.get(k) or "") for k in LOG_FILTERS.fields},
@@ -112,7 +127,7 @@ async def webhooks_view(request: Request) -> HTTPResponse:
 async def log_fragment(request: Request) -> HTTPResponse:
     """The delivery log table body for the current filters (the page refreshes it live)."""
     _, filters = _given_filters(request)
-    data = await db_run(request, webhooks_page, _org(request), filters)
+    data = await db_run(request, webhooks_page, _org(request), filters, _span(request))
     return json_response({"html": _log_html(data, filters), "total": data["total"],
                           "endpoints": _endpoints_html(data["endpoints"])})
 
@@ -144,7 +159,7 @@ async def redeliver(request: Request, delivery_id: Any) -> HTTPResponse:
 
 async def _endpoints_answer(request: Request, endpoint: dict[str, Any] | None, status: int = 200,
                             **extra: Any) -> HTTPResponse:
-    rows = await db_run(request, _endpoint_rows, _org(request))
+    rows = await db_run(request, _endpoint_rows, _org(request), _span(request))
     return json_response({"endpoint": endpoint, "rows": _endpoints_html(rows), "total": len(rows), **extra},
                          status=status)
 
@@ -180,6 +195,13 @@ async def rotate_secret(request: Request, endpoint_id: Any) -> HTTPResponse:
     rotated = await db_run(request, endpoints.rotate_secret, _org(request), str(endpoint_id),
                            body["grace_period_seconds"])
     return await _endpoints_answer(request, rotated)
+
+
+@bp.post("/ui/api/webhooks/endpoints/<endpoint_id:uuid>/replay", name="webhook_replay")
+async def replay_missed(request: Request, endpoint_id: Any) -> HTTPResponse:
+    body = REPLAY_BODY.validate(json_body(request) if request.body else {})
+    replayed = await db_run(request, outbox.replay_missed, _org(request), str(endpoint_id), body.get("since"))
+    return await _endpoints_answer(request, replayed["endpoint"], status=202, replayed=replayed["replayed"])
 
 
 @bp.post("/ui/api/webhooks/endpoints/<endpoint_id:uuid>/test", name="webhook_test")

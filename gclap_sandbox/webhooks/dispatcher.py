@@ -38,7 +38,7 @@ MAX_RESPONSE_HEADER = 1024  # characters of each response header value kept
 
 class Dispatcher:
     def __init__(self, ctx: AppContext, client: httpx.AsyncClient | None = None, *,
-                 concurrency: int = 64, timeout: float = 10.0, disable_after: int = 0) -> None:
+                 concurrency: int = 64, timeout: float = 10.0, disable_after: float = 0.0) -> None:
         self.ctx = ctx
         self.concurrency = max(1, concurrency)
         self.per_endpoint = max(1, self.concurrency // 2)

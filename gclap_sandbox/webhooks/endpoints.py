@@ -4,8 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import peewee
+
 from gclap_sandbox import clock
-from gclap_sandbox.models import WebhookEndpoint
+from gclap_sandbox.models import WebhookDelivery, WebhookEndpoint
+from gclap_sandbox.models.webhooks import SKIPPED
 from gclap_sandbox.storage.connection import current
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.webhooks import signing
@@ -29,12 +32,23 @@ def live_secrets(endpoint: WebhookEndpoint) -> list[str]:
     return keys
 
 
-def serialize(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str, Any]:
+def missed_counts(endpoint_ids: list[str]) -> dict[str, int]:
+    """Endpoint id -> its `skipped` deliveries (events raised while it was disabled, not replayed yet)."""
+    if not endpoint_ids:
+        return {}
+    rows = (WebhookDelivery.select(WebhookDelivery.endpoint, peewee.fn.COUNT(WebhookDelivery.id))
+            .where(WebhookDelivery.endpoint.in_(endpoint_ids) & (WebhookDelivery.status == SKIPPED))
+            .group_by(WebhookDelivery.endpoint).tuples())
+    return dict(rows)
+
+
+def serialize(endpoint: WebhookEndpoint, *, with_secret: bool = False, missed: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": endpoint.id, "url": endpoint.url, "events": endpoint.events,
         "description": endpoint.description, "active": endpoint.active,
         "disabled_reason": endpoint.disabled_reason, "disabled_at": clock.iso(endpoint.disabled_at),
-        "consecutive_failures": endpoint.consecutive_failures,
+        "failing_since": clock.iso(endpoint.failing_since),
+        "consecutive_failures": endpoint.consecutive_failures, "missed_deliveries": missed,
         "previous_secret_expires_at": clock.iso(endpoint.previous_secret_expires_at)
         if len(live_secrets(endpoint)) > 1 else None,
         "created_at": clock.iso(endpoint.created_at), "updated_at": clock.iso(endpoint.updated_at),
@@ -48,22 +62,24 @@ def get(organization_id: str, endpoint_id: str) -> WebhookEndpoint:
     return owned(WebhookEndpoint, organization_id, endpoint_id, f"No webhook endpoint {endpoint_id}.")
 
 
-# organization id -> [(endpoint id, subscribed types)] of its active endpoints. Read for every
-# event, changed only by the functions below (and a sandbox reset), which forget it.
-def _subscriptions() -> dict[str, list[tuple[str, list[str]]]]:
-    """Active endpoints and their event types, per organization: this sandbox's cache."""
+# organization id -> [(endpoint id, subscribed types, active)] of all its endpoints. Read for
+# every event, changed only by the functions below (and a sandbox reset), which forget it.
+def _subscriptions() -> dict[str, list[tuple[str, list[str], bool]]]:
+    """This sandbox's cache of it (storage/database.py)."""
     return current().cache("webhook-subscriptions")
 
 
-def subscribed(organization_id: str, event_type: str) -> list[str]:
-    """Ids of the organization's active endpoints that take `event_type` (DB thread)."""
-    active = _subscriptions().get(organization_id)
-    if active is None:
-        active = _subscriptions()[organization_id] = list(
-            WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events)
-            .where((WebhookEndpoint.organization == organization_id)
-                   & (WebhookEndpoint.active == True)).tuples())  # noqa: E712
-    return [endpoint_id for endpoint_id, types in active if "*" in types or event_type in types]
+def subscribed(organization_id: str, event_type: str) -> list[tuple[str, bool]]:
+    """(id, active) of the organization's endpoints that take `event_type` (DB thread). A disabled
+    one is listed too: its deliveries are recorded as skipped, so a replay can send them later."""
+    endpoints = _subscriptions().get(organization_id)
+    if endpoints is None:
+        endpoints = _subscriptions()[organization_id] = list(
+            WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.events, WebhookEndpoint.active)
+            .where(WebhookEndpoint.organization == organization_id)
+            .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id).tuples())
+    return [(endpoint_id, bool(active)) for endpoint_id, types, active in endpoints
+            if "*" in types or event_type in types]
 
 
 def forget_subscriptions(organization_id: str | None = None) -> None:
@@ -83,12 +99,18 @@ def create(organization_id: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 def list_endpoints(organization_id: str, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
     query = WebhookEndpoint.select().where(WebhookEndpoint.organization == organization_id)
-    rows = query.order_by(WebhookEndpoint.created_at, WebhookEndpoint.id).offset(offset).limit(limit)
-    return query.count(), [serialize(row) for row in rows]
+    rows = list(query.order_by(WebhookEndpoint.created_at, WebhookEndpoint.id).offset(offset).limit(limit))
+    missed = missed_counts([row.id for row in rows])
+    return query.count(), [serialize(row, missed=missed.get(row.id, 0)) for row in rows]
+
+
+def full(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """One endpoint as GET {id}/ shows it: with its secret and its count of missed deliveries."""
+    return serialize(endpoint, with_secret=True, missed=missed_counts([endpoint.id]).get(endpoint.id, 0))
 
 
 def show(organization_id: str, endpoint_id: str) -> dict[str, Any]:
-    return serialize(get(organization_id, endpoint_id), with_secret=True)
+    return full(get(organization_id, endpoint_id))
 
 
 def update(organization_id: str, endpoint_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -102,13 +124,14 @@ def update(organization_id: str, endpoint_id: str, fields: dict[str, Any]) -> di
     if "active" in fields and fields["active"] != endpoint.active:
         endpoint.active = fields["active"]
         if endpoint.active:  # re-enabled: a fresh start, and its waiting deliveries resume
-            endpoint.disabled_reason, endpoint.disabled_at, endpoint.consecutive_failures = None, None, 0
+            endpoint.disabled_reason, endpoint.disabled_at = None, None
+            endpoint.consecutive_failures, endpoint.failing_since = 0, None
         else:
             endpoint.disabled_reason, endpoint.disabled_at = "Disabled through the API.", clock.now()
     endpoint.updated_at = clock.now()
     endpoint.save()
     forget_subscriptions(organization_id)
-    return serialize(endpoint, with_secret=True)
+    return full(endpoint)
 
 
 def delete(organization_id: str, endpoint_id: str) -> None:
@@ -123,11 +146,11 @@ def rotate_secret(organization_id: str, endpoint_id: str, grace_seconds: float) 
     endpoint.secret = signing.new_secret()
     endpoint.updated_at = clock.now()
     endpoint.save()
-    return serialize(endpoint, with_secret=True)
+    return full(endpoint)
 
 
 def disable(endpoint_id: str, reason: str) -> None:
-    """Turn an endpoint off because of how it answered (410 Gone, too many failures)."""
+    """Turn an endpoint off because of how it answered (410 Gone, failing for the whole span)."""
     forget_subscriptions()
     WebhookEndpoint.update(active=False, disabled_reason=reason, disabled_at=clock.now(),
                            updated_at=clock.now()) \

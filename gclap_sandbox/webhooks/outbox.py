@@ -2,7 +2,9 @@
 and updated with each attempt's outcome. Everything here runs on the DB thread.
 
 Statuses: `pending` (waiting for its first or next attempt), `succeeded` (a 2xx came back),
-`failed` (the retry schedule ran out, or the endpoint answered 410 Gone).
+`failed` (the retry schedule ran out, or the endpoint answered 410 Gone), `skipped` (the
+endpoint was disabled when the event happened; `replay_missed` queues it once re-enabled).
+Nothing is dropped: every event an endpoint subscribes to becomes one of its deliveries.
 """
 from __future__ import annotations
 
@@ -22,11 +24,12 @@ from gclap_sandbox.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from gclap_sandbox.models.webhooks import DELIVERY_STATUSES as STATUSES  # noqa: F401  (outbox.STATUSES)
+from gclap_sandbox.models.webhooks import FAILED, PENDING, SKIPPED, SUCCEEDED
 from gclap_sandbox.storage import database as db
-from gclap_sandbox.webhooks import endpoints, payloads, schedule, signing
+from gclap_sandbox.webhooks import endpoints, health, payloads, schedule, signing
 
-PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
-STATUSES = (PENDING, SUCCEEDED, FAILED)
+ENDPOINT_DISABLED = "endpoint disabled"  # the skipped_reason of events raised while it was off
 
 _sequence = db.StoredSequence(WebhookDelivery.seq)
 
@@ -39,24 +42,29 @@ def _announce() -> None:
 
 
 def _add(organization_id: str, endpoint_id: str, event_type: str, body: str, *,
-         event_id: str | None = None, email_id: str | None = None) -> WebhookDelivery:
+         event_id: str | None = None, email_id: str | None = None,
+         skipped_reason: str | None = None) -> WebhookDelivery:
     now = clock.now()
     return WebhookDelivery.create(
         seq=_sequence.next(), organization=organization_id, endpoint=endpoint_id,
         message_id=signing.new_message_id(), event_type=event_type, event_id=event_id, email_id=email_id,
-        body=body, next_attempt_at=now, created_at=now)
+        body=body, status=SKIPPED if skipped_reason else PENDING, skipped_reason=skipped_reason,
+        next_attempt_at=None if skipped_reason else now, created_at=now)
 
 
 def on_event(event: Event, payload: dict[str, Any]) -> None:
-    """On `event_recorded` (in its transaction): one delivery per active endpoint subscribed to the type."""
+    """On `event_recorded` (in its transaction): one delivery per endpoint subscribed to the type;
+    a disabled endpoint's is recorded as skipped (never sent unless replayed)."""
     subscribed = endpoints.subscribed(event.organization_id, event.type)
     if not subscribed:
         return
     email = Email.get_by_id(event.email_id)
     body = payloads.event_body(event, email)
-    for endpoint_id in subscribed:
-        _add(event.organization_id, endpoint_id, event.type, body, event_id=event.id, email_id=email.id)
-    _announce()
+    for endpoint_id, active in subscribed:
+        _add(event.organization_id, endpoint_id, event.type, body, event_id=event.id, email_id=email.id,
+             skipped_reason=None if active else ENDPOINT_DISABLED)
+    if any(active for _, active in subscribed):
+        _announce()
 
 
 def add_test(organization_id: str, endpoint_id: str) -> str:
@@ -138,8 +146,9 @@ class AttemptResult:
         return self.error is None and self.status is not None and 200 <= self.status < 300
 
 
-def record_attempt(delivery_id: str, result: AttemptResult, disable_after: int) -> dict[str, Any] | None:
-    """Store the attempt and decide what follows: done, retry later, give up, disable the endpoint.
+def record_attempt(delivery_id: str, result: AttemptResult, disable_after: float) -> dict[str, Any] | None:
+    """Store the attempt and decide what follows: done, retry later, give up, disable the endpoint
+    (once it has failed continuously for `disable_after` seconds; 0: never).
     Returns the delivery's summary (None when it is gone)."""
     delivery = WebhookDelivery.get_or_none(WebhookDelivery.id == delivery_id)
     if delivery is None:  # its endpoint was deleted meanwhile
@@ -157,11 +166,11 @@ def record_attempt(delivery_id: str, result: AttemptResult, disable_after: int) 
     if result.succeeded:
         delivery.status, delivery.next_attempt_at = SUCCEEDED, None
         delivery.save()
-        WebhookEndpoint.update(consecutive_failures=0).where(
-            (WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.consecutive_failures != 0)).execute()
+        WebhookEndpoint.update(consecutive_failures=0, failing_since=None).where(
+            (WebhookEndpoint.id == endpoint_id) & ((WebhookEndpoint.consecutive_failures != 0)
+                                                   | WebhookEndpoint.failing_since.is_null(False))).execute()
         return _summary(delivery)
-    WebhookEndpoint.update(consecutive_failures=WebhookEndpoint.consecutive_failures + 1) \
-        .where(WebhookEndpoint.id == endpoint_id).execute()
+    endpoint = _count_failure(endpoint_id, result.started_at)
     delivery.round_attempts += 1
     if result.status == 410:
         delivery.status, delivery.next_attempt_at = FAILED, None
@@ -173,12 +182,27 @@ def record_attempt(delivery_id: str, result: AttemptResult, disable_after: int) 
             delivery.status, delivery.next_attempt_at = FAILED, None
         else:
             delivery.next_attempt_at = clock.now() + timedelta(seconds=delay)
-        failures = WebhookEndpoint.get_by_id(endpoint_id).consecutive_failures
-        if disable_after and failures >= disable_after:
-            endpoints.disable(endpoint_id, f"{failures} delivery attempts in a row failed "
-                                           f"(the last: {_describe(result)}).")
+        if endpoint.active and health.disables(endpoint.failing_since, clock.now(), disable_after):
+            endpoints.disable(endpoint_id, _failing_reason(endpoint, disable_after, result))
     delivery.save()
     return _summary(delivery)
+
+
+def _count_failure(endpoint_id: str, failed_at: datetime) -> WebhookEndpoint:
+    """One more failure in the endpoint's streak; the streak starts now if it had none."""
+    endpoint = WebhookEndpoint.get_by_id(endpoint_id)
+    endpoint.consecutive_failures += 1
+    if endpoint.failing_since is None:
+        endpoint.failing_since = failed_at
+    WebhookEndpoint.update(consecutive_failures=endpoint.consecutive_failures,
+                           failing_since=endpoint.failing_since).where(WebhookEndpoint.id == endpoint_id).execute()
+    return endpoint
+
+
+def _failing_reason(endpoint: WebhookEndpoint, span: float, result: AttemptResult) -> str:
+    since = endpoint.failing_since.strftime("%Y-%m-%d %H:%M UTC")
+    return (f"Every delivery attempt failed for {health.describe_span(span)} or more (since {since}; "
+            f"{endpoint.consecutive_failures} attempts, the last: {_describe(result)}).")
 
 
 def _summary(delivery: WebhookDelivery) -> dict[str, Any]:
@@ -200,6 +224,7 @@ def serialize(delivery: WebhookDelivery) -> dict[str, Any]:
         "next_attempt_at": clock.iso(delivery.next_attempt_at),
         "last_attempt_at": clock.iso(delivery.last_attempt_at),
         "last_response_status": delivery.last_response_status, "last_error": delivery.last_error,
+        "skipped_reason": delivery.skipped_reason, "replayed_at": clock.iso(delivery.replayed_at),
         "created_at": clock.iso(delivery.created_at),
     }
 
@@ -242,14 +267,42 @@ def list_deliveries(organization_id: str, filters: dict[str, Any], offset: int, 
     return query.count(), [serialize(row) for row in rows]
 
 
-def redeliver(organization_id: str, delivery_id: str) -> dict[str, Any]:
-    """Queue a delivery again now, with the same webhook-id and body and a fresh retry schedule."""
-    delivery = _get(organization_id, delivery_id)
-    endpoint = WebhookEndpoint.get_by_id(delivery.endpoint_id)
+def _require_active(endpoint: WebhookEndpoint, doing: str) -> None:
     if not endpoint.active:
-        raise Conflict(f"The endpoint is disabled ({endpoint.disabled_reason}); re-enable it "
-                       "(PATCH active=true) before redelivering.", slug="endpoint-disabled")
-    delivery.status, delivery.round_attempts, delivery.next_attempt_at = PENDING, 0, clock.now()
+        reason = (endpoint.disabled_reason or "no reason recorded").rstrip(".")
+        raise Conflict(f"The endpoint is disabled: {reason}. Re-enable it (PATCH active=true) before {doing}.",
+                       slug="endpoint-disabled")
+
+
+def _queued_now() -> dict[str, Any]:
+    """The columns that (re)queue a delivery: due now, with a fresh retry schedule."""
+    return {"status": PENDING, "round_attempts": 0, "next_attempt_at": clock.now()}
+
+
+def redeliver(organization_id: str, delivery_id: str) -> dict[str, Any]:
+    """Queue a delivery again now, with the same webhook-id and body and a fresh retry schedule
+    (a skipped one is sent for the first time)."""
+    delivery = _get(organization_id, delivery_id)
+    _require_active(WebhookEndpoint.get_by_id(delivery.endpoint_id), "redelivering")
+    if delivery.status == SKIPPED:
+        delivery.skipped_reason, delivery.replayed_at = None, clock.now()
+    for column, value in _queued_now().items():
+        setattr(delivery, column, value)
     delivery.save()
     _announce()
     return serialize(delivery)
+
+
+def replay_missed(organization_id: str, endpoint_id: str, since: datetime | None = None) -> dict[str, Any]:
+    """Queue the endpoint's skipped deliveries (created at or after `since`; all without it), each
+    once and oldest first: they keep their webhook-id and body, and go out like new ones."""
+    endpoint = endpoints.get(organization_id, endpoint_id)
+    _require_active(endpoint, "replaying what it missed")
+    missed = (WebhookDelivery.endpoint == endpoint.id) & (WebhookDelivery.status == SKIPPED)
+    if since is not None:
+        missed &= WebhookDelivery.created_at >= since
+    replayed = WebhookDelivery.update(**_queued_now(), skipped_reason=None, replayed_at=clock.now()) \
+        .where(missed).execute()
+    if replayed:
+        _announce()
+    return {"replayed": replayed, "since": clock.iso(since), "endpoint": endpoints.full(endpoint)}

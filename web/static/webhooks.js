@@ -1,4 +1,4 @@
-// Webhooks: endpoints (add, edit, re-enable, rotate, test, delete), the live delivery log,
+// Webhooks: endpoints (add, edit, re-enable, replay missed, rotate, test, delete), the live delivery log,
 // and one delivery's attempts with Redeliver.
 (function () {
   "use strict";
@@ -126,8 +126,18 @@
           showSecret(data.endpoint.secret, "The signing secret of " + data.endpoint.url,
             "Verify each delivery's webhook-signature with it.");
         } else if (action === "enable") {
-          showRows(await call("PATCH", "/ui/api/webhooks/endpoints/" + id, { active: true }));
-          toast("Endpoint re-enabled: waiting deliveries resume");
+          const data = await call("PATCH", "/ui/api/webhooks/endpoints/" + id, { active: true });
+          showRows(data);
+          const missed = data.endpoint.missed_deliveries;
+          toast(missed ? "Endpoint re-enabled. " + missed.toLocaleString("en") + " missed event" + (missed === 1 ? "" : "s") + " can be replayed"
+            : "Endpoint re-enabled: waiting deliveries resume");
+        } else if (action === "enable-replay" || action === "replay") {
+          button.disabled = true;
+          if (action === "enable-replay") await call("PATCH", "/ui/api/webhooks/endpoints/" + id, { active: true });
+          const data = await call("POST", "/ui/api/webhooks/endpoints/" + id + "/replay");
+          showRows(data);
+          refreshLog();
+          toast("Replaying " + data.replayed.toLocaleString("en") + " missed event" + (data.replayed === 1 ? "" : "s"));
         } else if (action === "delete") {
           if (!confirm("Delete the endpoint " + row.dataset.url + "? Its deliveries and their log go with it.")) return;
           showRows(await call("DELETE", "/ui/api/webhooks/endpoints/" + id));
@@ -143,7 +153,7 @@
             : "Test event failed: " + (attempt ? attempt.error : "not sent"));
         }
       } catch (err) { toast(err.message); }
-      finally { if (action === "test") button.disabled = false; }
+      finally { if (button.isConnected) button.disabled = false; }
     });
 
     async function fetchLog() {
