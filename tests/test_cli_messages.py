@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from click.testing import CliRunner
 from long_poll import wait_until_held
-from mailing import send_later, send_smtp
+from mailing import send_smtp
 
 from gclap_sandbox.cli.commands import main
 
