@@ -2,7 +2,6 @@
 downloads carry them in Content-Disposition (RFC 6266)."""
 from __future__ import annotations
 
-import asyncio
 import base64
 import smtplib
 from email.message import EmailMessage
@@ -11,7 +10,7 @@ from urllib.parse import unquote
 import aiosmtplib
 import httpx
 import pytest
-from helpers import emails_to
+from helpers import emails_to, run_async
 
 NAME = "dätä.csv"
 CSV = b"name,city\r\nAna,S\xc3\xa3o Paulo\r\n"
@@ -51,7 +50,7 @@ def _download_name(response: httpx.Response) -> tuple[str, str]:
 def test_aiosmtplib_smtputf8_attachment_name_is_listed_and_downloaded_as_written(sandbox, api, unique):
     # A UTF-8 recipient makes aiosmtplib use SMTPUTF8, writing the part header in raw UTF-8.
     to = f"jö-{unique}@example.com"
-    asyncio.run(aiosmtplib.send(_with_attachment(to, "export"), hostname=sandbox.smtp_host, port=sandbox.smtp_port))
+    run_async(aiosmtplib.send(_with_attachment(to, "export"), hostname=sandbox.smtp_host, port=sandbox.smtp_port))
     email, attachment = _only_attachment(api, to)
     assert f'filename="{NAME}"'.encode() in api.get(email["raw_url"]).content  # really raw UTF-8
     assert attachment["filename"] == NAME and attachment["content_type"] == "text/csv"
@@ -88,7 +87,7 @@ def test_every_encoding_of_a_part_name_gives_the_same_name(sandbox, api, unique,
 
 def test_the_inbox_page_and_its_download_use_the_name(sandbox, api, unique):
     to = f"jö-{unique}@example.com"
-    asyncio.run(aiosmtplib.send(_with_attachment(to, "export"), hostname=sandbox.smtp_host, port=sandbox.smtp_port))
+    run_async(aiosmtplib.send(_with_attachment(to, "export"), hostname=sandbox.smtp_host, port=sandbox.smtp_port))
     email, attachment = _only_attachment(api, to)
     with httpx.Client(base_url=sandbox.extra["listen_url"]) as ui:
         page = ui.get(f"/emails/{email['id']}")
