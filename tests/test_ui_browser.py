@@ -183,7 +183,7 @@ def test_the_inbox_an_email_and_the_docs_show_their_content_on_desktop_in_dark_m
         page.screenshot(path=str(folder / "inbox-dark.png"))
         assert_colour_scheme(page, "dark")
         page.goto(f"{box.http_url}/docs")
-        title = page.get_by_role("heading", name="Developer Documentation")
+        title = page.get_by_role("heading", name="This sandbox's API")
         expect(title).to_be_visible()
         page.screenshot(path=str(folder / "docs-dark.png"))
         assert_readable_page(page, (title, "the title"))

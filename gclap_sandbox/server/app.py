@@ -28,7 +28,7 @@ from gclap_sandbox.pipeline.delivery import DeliveryOptions
 from gclap_sandbox.relay.worker import configure_relay, start_relay, stop_relay
 from gclap_sandbox.server import hosts, wiring, workers
 from gclap_sandbox.server.context import AppContext
-from gclap_sandbox.server.smtp import start_smtp_server
+from gclap_sandbox.server.smtp import start_smtp_server, stop_smtp_server
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.storage.database import Database
 
@@ -82,9 +82,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
 
     @app.before_server_stop
     async def stop(app: Sanic) -> None:
-        if ctx.smtp_server is not None:
-            ctx.smtp_server.close()
-            await ctx.smtp_server.wait_closed()
+        await stop_smtp_server(ctx)
         await workers.stop(ctx)
         await stop_relay(ctx)
         ctx.renderer.close()

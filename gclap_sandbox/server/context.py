@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ class AppContext:
     default_org_id: str = ""
     default_api_key: str = ""
     smtp_server: asyncio.AbstractServer | None = None
+    smtp_sessions: weakref.WeakSet[Any] = field(default_factory=weakref.WeakSet)  # open SMTP connections
     http_url: str = ""  # the base URL others reach it at (--public-url, else listen_url)
     listen_url: str = ""  # where the HTTP server listens
     smtp_port: int = 0

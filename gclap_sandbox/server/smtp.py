@@ -126,5 +126,23 @@ async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.Abs
         auth_require_tls=not auth_on,  # a local sandbox accepts AUTH without TLS
         auth_exclude_mechanism=[] if auth_on else MECHANISMS,
     )
+
+    def connection() -> SandboxSMTP:
+        session = factory()
+        ctx.smtp_sessions.add(session)  # so stopping can end the connections still open
+        return session
+
     loop = asyncio.get_running_loop()
-    return await loop.create_server(factory, sock=sock)
+    return await loop.create_server(connection, sock=sock)
+
+
+async def stop_smtp_server(ctx: AppContext) -> None:
+    """Stop listening, then end the connections still open (as the HTTP server does)."""
+    if ctx.smtp_server is None:
+        return
+    ctx.smtp_server.close()
+    await ctx.smtp_server.wait_closed()
+    for session in list(ctx.smtp_sessions):
+        if session.transport is not None:
+            session.transport.abort()
+    await asyncio.sleep(0)  # let each connection_lost run while the loop is still open
