@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from gclap_sandbox import clock
 from gclap_sandbox.models import Job
-from gclap_sandbox.worker_loop import cancel_and_wait, nap
 from gclap_sandbox.storage import bulk
 from gclap_sandbox.storage import database as db
+from gclap_sandbox.worker_loop import cancel_and_wait, nap
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from gclap_sandbox import clock
 from gclap_sandbox.relay import store as relay_store
 from gclap_sandbox.relay.config import RelayConfig, send_upstream
-from gclap_sandbox.worker_loop import cancel_and_wait, nap
 from gclap_sandbox.storage.database import Database
+from gclap_sandbox.worker_loop import cancel_and_wait, nap
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext

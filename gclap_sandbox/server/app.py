@@ -16,7 +16,7 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import clock, errors
+from gclap_sandbox import clock, errors, ui
 from gclap_sandbox.accounts import auth, limits
 from gclap_sandbox.accounts import keys as api_keys
 from gclap_sandbox.api import blueprints
@@ -64,9 +64,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     chaos_http.install(app)
     for bp in blueprints():
         app.blueprint(bp)
-    from gclap_sandbox.ui.base import bp as ui_bp
-
-    app.blueprint(ui_bp)
+    ui.install(app)
     app.error_handler.add(Exception, _problem_for)
 
     @app.before_server_start

@@ -14,7 +14,7 @@ from gclap_sandbox.events import record as events
 from gclap_sandbox.models import ContactList, Email, Event
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.schema import Int, Obj, Str, Uuid
-from gclap_sandbox.ui.base import db_run, nav_item, page, render
+from gclap_sandbox.ui.base import NavItem, db_run, page, render
 
 PAGE_SIZE = 50
 DETAIL_ROWS = 50  # newest email and events shown on a contact's page
@@ -25,7 +25,7 @@ FILTERS = Obj({
     "page": Int(minimum=1, maximum=1_000_000, from_string=True),
 })
 
-nav_item("Contacts", "/contacts", order=30)
+NAV = NavItem("Contacts", "/contacts", 30)
 
 
 def _org(request: Request) -> str:

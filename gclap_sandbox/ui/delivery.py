@@ -26,7 +26,7 @@ from gclap_sandbox.pipeline import outcomes, tracking
 from gclap_sandbox.relay import store as relay_store
 from gclap_sandbox.relay.release import plan_release, release_email
 from gclap_sandbox.schema import Obj, Str
-from gclap_sandbox.ui.base import EMAIL_PANELS, bp, db_run, email_panel, templates
+from gclap_sandbox.ui.base import EmailPanel, bp, db_run, site_of, templates
 
 TIMELINE_LIMIT = 200  # newest events shown; the API pages through the rest
 # The buttons, in the order a message's life usually goes (labels as the simulate API takes them).
@@ -72,15 +72,17 @@ def _relay_panel(organization_id: str, email_id: str) -> dict[str, Any]:
     return {"email_id": email_id, "relay": view, "now": clock.iso(clock.now())}
 
 
-email_panel("panels/simulate.html", _simulate_panel)
-email_panel("panels/timeline.html", _timeline_panel, live=True)
-email_panel("panels/relay.html", _relay_panel, live=True)
+EMAIL_PANELS = (
+    EmailPanel("panels/simulate.html", _simulate_panel),
+    EmailPanel("panels/timeline.html", _timeline_panel, live=True),
+    EmailPanel("panels/relay.html", _relay_panel, live=True),
+)
 
 
-def _live_panels(organization_id: str, email_id: str) -> dict[str, Any]:
+def _live_panels(organization_id: str, email_id: str, panels: tuple[EmailPanel, ...]) -> dict[str, Any]:
     email = get_email(organization_id, email_id)
     return {"status": email.status,
-            "panels": {p.template: p.load(organization_id, email_id) for p in EMAIL_PANELS if p.live}}
+            "panels": {p.template: p.load(organization_id, email_id) for p in panels if p.live}}
 
 
 def _email_status(organization_id: str, email_id: str) -> str:
@@ -92,7 +94,7 @@ def _email_status(organization_id: str, email_id: str) -> str:
 @bp.get("/ui/api/emails/<email_id:uuid>/panels", name="email_panels")
 async def live_panels(request: Request, email_id: Any) -> HTTPResponse:
     """The email page's live panels, re-rendered (the page swaps them in when events arrive)."""
-    data = await db_run(request, _live_panels, _org(request), str(email_id))
+    data = await db_run(request, _live_panels, _org(request), str(email_id), site_of(request).email_panels)
     relay_configured = request.app.ctx.sandbox.relay is not None
     html = {name: templates.get_template(name).render(panel=context, relay_configured=relay_configured)
             for name, context in data["panels"].items()}

@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse
 from gclap_sandbox.api.openapi import build_document
 from gclap_sandbox.api.routing import route_specs
 from gclap_sandbox.settings import is_loopback
-from gclap_sandbox.ui.base import nav_item, page, render
+from gclap_sandbox.ui.base import NavItem, page, render
 
 KEY_PLACEHOLDER = "YOUR_API_KEY"
 METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
@@ -267,7 +267,7 @@ def overview(base_url: str, api_key: str | None, smtp_host: str, smtp_port: int)
     }
 
 
-nav_item("Docs", "/docs", order=90)
+NAV = NavItem("Docs", "/docs", 90)
 
 
 @page("/docs", name="docs")

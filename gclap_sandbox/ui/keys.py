@@ -20,7 +20,7 @@ from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.models import ApiKey
 from gclap_sandbox.schema import Int, Obj
-from gclap_sandbox.ui.base import bp, db_run, nav_item, page, render, templates
+from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates
 
 KEYS_SHOWN = 500  # a sandbox has a handful of keys; the API pages through any number
 EXPIRY_CHOICES = [(None, "Never"), (7, "In 7 days"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year")]
@@ -31,7 +31,7 @@ UI_CREATE_BODY = Obj({
                            description="Days until the key stops working (default: never)."),
 })
 
-nav_item("Settings", "/settings", order=80)
+NAV = NavItem("Settings", "/settings", 80)
 
 
 def _org(request: Request) -> str:

@@ -29,7 +29,7 @@ from gclap_sandbox.templating.render import (
     syntax_errors,
 )
 from gclap_sandbox.templating.renderer import RenderThreads
-from gclap_sandbox.ui.base import bp, db_run, nav_item, page, render
+from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
 from gclap_sandbox.ui.email_view import EMAIL_CSP
 
 LIST_LIMIT = 500
@@ -42,7 +42,7 @@ PREVIEW_BODY = Obj({
 })
 _MISSING = re.compile(r"^variables\.(.+)$")
 
-nav_item("Templates", "/templates", order=40)
+NAV = NavItem("Templates", "/templates", 40)
 
 
 def _org(request: Request) -> str:

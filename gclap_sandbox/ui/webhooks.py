@@ -27,7 +27,7 @@ from gclap_sandbox.api.webhooks import (
     UPDATE_BODY,
 )
 from gclap_sandbox.schema import Int, Obj
-from gclap_sandbox.ui.base import bp, db_run, nav_item, page, render, templates
+from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates
 from gclap_sandbox.webhooks import actions, endpoints, outbox, payloads
 
 PAGE_SIZE = 50
@@ -41,7 +41,7 @@ LOG_FILTERS = Obj({
 ROTATE_CHOICES = [(0, "Not at all: it stops now"), (3600, "For 1 hour"), (86400, "For 24 hours"),
                   (604800, "For 7 days")]
 
-nav_item("Webhooks", "/webhooks", order=60)
+NAV = NavItem("Webhooks", "/webhooks", 60)
 
 
 def _ctx(request: Request) -> Any:
