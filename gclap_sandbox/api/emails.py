@@ -25,8 +25,9 @@ from gclap_sandbox.events.waiters import (
 from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.mail.filenames import content_disposition, part_name
-from gclap_sandbox.pipeline import delivery, outgoing, simulate
-from gclap_sandbox.pipeline.capture import Incoming, ingest
+from gclap_sandbox.pipeline import outgoing, simulate
+from gclap_sandbox.pipeline.capture import ingest
+from gclap_sandbox.pipeline.incoming import Controls, Incoming
 from gclap_sandbox.schema import (
     Address,
     Base64,
@@ -214,7 +215,6 @@ async def send_email(request: Request) -> HTTPResponse:
     if data.get("template_id"):
         data = await fill_send_request(ctx, request.ctx.principal.organization_id, data)
     message_id = mail.new_message_id()
-    data = {**data, "headers": {**(data.get("headers") or {}), **delivery.control_headers(data)}}
     raw_bytes = mail.build_raw(data, message_id)
     if len(raw_bytes) > ctx.settings.max_message_size:
         field = "attachments" if data.get("attachments") else "html" if data.get("html") else "text"
@@ -225,7 +225,7 @@ async def send_email(request: Request) -> HTTPResponse:
         envelope_from=mail.split_address(data.get("from_email") or mail.DEFAULT_FROM)[1],
         envelope_to=[*data["to"], *(data.get("cc") or []), *(data.get("bcc") or [])],
         bcc=data.get("bcc") or [], tags=data.get("tags") or [], metadata=data.get("metadata") or {},
-        api_bodies=(data.get("text"), data.get("html")),
+        api_bodies=(data.get("text"), data.get("html")), controls=Controls.from_request(data),
     )
     email = await ingest(ctx, incoming)
     return json_response(inbox.summary(email), status=202)

@@ -73,7 +73,8 @@ def on_event(event: Event, payload: dict[str, Any]) -> None:
     """On `event_recorded` (server/wiring.py): a hard bounce returns a report to the sender."""
     if event.type != "email.bounced" or event.data.get("bounce_type") != "hard" or not event.recipient:
         return
-    from gclap_sandbox.pipeline.capture import Incoming, capture_email
+    from gclap_sandbox.pipeline.capture import capture_email
+    from gclap_sandbox.pipeline.incoming import Incoming
 
     email = event.email
     sender = email.envelope_from or email.from_address

@@ -8,8 +8,7 @@ simulated outcomes as jobs) run around the store, so both entry points stay iden
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import limits
@@ -24,33 +23,12 @@ from gclap_sandbox.models import (
 )
 from gclap_sandbox.models.fields import new_id
 from gclap_sandbox.pipeline import delivery
+from gclap_sandbox.pipeline.incoming import Incoming
 from gclap_sandbox.storage import database as db
 from gclap_sandbox.storage.bulk import insert_rows
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
-
-
-@dataclass
-class Incoming:
-    """An email as it arrives: the exact bytes plus what only the envelope or API knows."""
-
-    raw: bytes
-    source: str  # "api" or "smtp"
-    organization_id: str
-    envelope_from: str | None = None
-    # Envelope recipients (SMTP RCPT TO, or API to+cc+bcc); kinds come from the headers.
-    envelope_to: list[str] = field(default_factory=list)
-    bcc: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    metadata: dict[str, Any] = field(default_factory=dict)
-    # (text, html) as the API caller wrote them: stored as given, while the MIME parts carry
-    # them with CRLF line endings.
-    api_bodies: tuple[str | None, str | None] | None = None
-    email_id: str = field(default_factory=new_id)
-    # False for mail the sandbox writes itself (bounce reports): stored, no delivery steps.
-    lifecycle: bool = True
-    options: delivery.DeliveryOptions | None = None  # set by `ingest` from the running sandbox
 
 
 def capture_email(incoming: Incoming) -> Email:

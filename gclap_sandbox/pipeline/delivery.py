@@ -6,17 +6,15 @@ the RFC 8058 unsubscribe headers of marketing mail. The received bytes are never
 After it is stored, `after_store()`: record `email.sent` (or `email.suppressed`) for each
 recipient and schedule the simulated outcomes as jobs on the sandbox clock.
 
-Per-message controls are headers, so REST and SMTP mail behave the same (the send API's
-fields become these headers): `X-Gclap-Simulate`, `X-Gclap-Track-Opens: yes|no`,
-`X-Gclap-Track-Clicks: yes|no`, `X-Gclap-Category: marketing|transactional`.
-Organization defaults: `Organization.settings["track_opens"]` / `["track_clicks"]`.
+What the sender asked of delivery comes as `Controls` (incoming.py): the send API's fields, or
+SMTP mail's `X-Gclap-*` headers. Organization defaults: `Organization.settings["track_opens"]`
+/ `["track_clicks"]`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import Message
-from typing import TYPE_CHECKING
 
 from gclap_sandbox.accounts import organizations
 from gclap_sandbox.events import jobs
@@ -26,26 +24,9 @@ from gclap_sandbox.mail import parts as mime_parts
 from gclap_sandbox.mail import writer as mime_writer
 from gclap_sandbox.models import Email, EmailRecipient
 from gclap_sandbox.pipeline import simulate, suppressions, tracking
+from gclap_sandbox.pipeline.incoming import Controls, DeliveryOptions, Incoming
 
-if TYPE_CHECKING:
-    from gclap_sandbox.pipeline.capture import Incoming
-
-TRACK_OPENS_HEADER = "X-Gclap-Track-Opens"
-TRACK_CLICKS_HEADER = "X-Gclap-Track-Clicks"
-CATEGORY_HEADER = "X-Gclap-Category"
-# Instructions to the sandbox itself: never passed on when mail is relayed upstream.
-CONTROL_HEADERS = (simulate.HEADER, TRACK_OPENS_HEADER, TRACK_CLICKS_HEADER, CATEGORY_HEADER)
 OUTCOME_JOB = "simulated_outcome"
-_YES, _NO = {"1", "yes", "true", "on"}, {"0", "no", "false", "off"}
-
-
-@dataclass(frozen=True)
-class DeliveryOptions:
-    """What the running sandbox decides delivery with (from `serve` flags)."""
-
-    base_url: str = "http://127.0.0.1:8000"
-    profile: str = "none"
-    seed: int = 0
 
 
 @dataclass
@@ -53,27 +34,8 @@ class Prepared:
     rewritten: bytes | None = None  # the received bytes with tracking applied; None: unchanged
     added_headers: list[tuple[str, str]] = field(default_factory=list)  # put in front on delivery
     suppressed: dict[str, str] = field(default_factory=dict)  # address -> reason
-    labels: set[str] = field(default_factory=set)  # from X-Gclap-Simulate
+    labels: frozenset[str] = frozenset()  # simulated outcomes the sender asked for
     tokens: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)  # token, kind, rcpt, url
-
-
-def control_headers(data: dict) -> dict[str, str]:
-    """The send API's `simulate`, `track_opens`, `track_clicks` and `category` as headers."""
-    headers: dict[str, str] = {}
-    if data.get("simulate"):
-        headers[simulate.HEADER] = ", ".join(data["simulate"])
-    for name, header in (("track_opens", TRACK_OPENS_HEADER), ("track_clicks", TRACK_CLICKS_HEADER)):
-        if data.get(name) is not None:
-            headers[header] = "yes" if data[name] else "no"
-    if data.get("category"):
-        headers[CATEGORY_HEADER] = data["category"]
-    return headers
-
-
-def _flag(msg: Message | None, name: str) -> bool | None:
-    value = (msg.get(name) if msg is not None else None)
-    text = str(value).strip().lower() if value is not None else ""
-    return True if text in _YES else False if text in _NO else None
 
 
 def prepare(incoming: Incoming, msg: Message | None, parsed: mail.ParsedEmail,
@@ -83,7 +45,8 @@ def prepare(incoming: Incoming, msg: Message | None, parsed: mail.ParsedEmail,
     prepared.suppressed = suppressions.suppressed(incoming.organization_id, addresses)
     if msg is None:
         return prepared
-    prepared.labels, _ = simulate.parse_labels(str(msg.get(simulate.HEADER) or ""))
+    controls = incoming.controls or Controls.from_headers(msg)
+    prepared.labels = controls.labels
     deliverable = [a for a in addresses if a not in prepared.suppressed]
     # All recipients share one body, so tracking is attributed to the first deliverable one.
     recipient = deliverable[0] if deliverable else None
@@ -91,14 +54,13 @@ def prepare(incoming: Incoming, msg: Message | None, parsed: mail.ParsedEmail,
         return prepared
     org = organizations.cached(incoming.organization_id)
     org_settings = (org.settings if org is not None else None) or {}
-    track_opens = _flag(msg, TRACK_OPENS_HEADER)
-    track_clicks = _flag(msg, TRACK_CLICKS_HEADER)
+    track_opens, track_clicks = controls.track_opens, controls.track_clicks
     track_opens = bool(org_settings.get("track_opens", False)) if track_opens is None else track_opens
     track_clicks = bool(org_settings.get("track_clicks", False)) if track_clicks is None else track_clicks
     if (track_opens or track_clicks) and parsed.html_position is not None:
         _track_html(incoming.raw, msg, parsed.html_position, prepared, options.base_url, recipient,
                     track_opens, track_clicks)
-    if str(msg.get(CATEGORY_HEADER) or "").strip().lower() == "marketing" and msg.get("List-Unsubscribe") is None:
+    if controls.category == "marketing" and msg.get("List-Unsubscribe") is None:
         token = tracking.new_token()
         prepared.tokens.append((token, tracking.UNSUBSCRIBE, recipient, None))
         url = tracking.tracking_url(options.base_url, tracking.UNSUBSCRIBE, token)

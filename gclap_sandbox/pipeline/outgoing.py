@@ -22,7 +22,7 @@ from gclap_sandbox.mail.headers import (
     with_headers_first,
     without_headers,
 )
-from gclap_sandbox.pipeline.delivery import CONTROL_HEADERS
+from gclap_sandbox.pipeline.incoming import CONTROL_HEADERS
 
 if TYPE_CHECKING:
     from gclap_sandbox.models import Email, EmailContent

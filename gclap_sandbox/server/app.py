@@ -24,7 +24,7 @@ from gclap_sandbox.api.responses import problem_response
 from gclap_sandbox.chaos import http as chaos_http
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS
-from gclap_sandbox.pipeline.delivery import DeliveryOptions
+from gclap_sandbox.pipeline.incoming import DeliveryOptions
 from gclap_sandbox.relay.worker import configure_relay, start_relay, stop_relay
 from gclap_sandbox.server import hosts, wiring, workers
 from gclap_sandbox.server.context import AppContext

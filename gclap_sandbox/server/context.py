@@ -12,7 +12,7 @@ from gclap_sandbox.chaos.rules import ChaosState
 from gclap_sandbox.clock import Clock
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import Waiters
-from gclap_sandbox.pipeline.delivery import DeliveryOptions
+from gclap_sandbox.pipeline.incoming import DeliveryOptions
 from gclap_sandbox.server.hosts import HostPolicy
 from gclap_sandbox.settings import Settings
 from gclap_sandbox.storage.database import Database

@@ -19,7 +19,8 @@ from gclap_sandbox.accounts import limits
 from gclap_sandbox.accounts.auth import Principal
 from gclap_sandbox.chaos.smtp import ChaosHandler, ChaosSMTP
 from gclap_sandbox.errors import QuotaExceeded
-from gclap_sandbox.pipeline.capture import Incoming, ingest
+from gclap_sandbox.pipeline.capture import ingest
+from gclap_sandbox.pipeline.incoming import Incoming
 from gclap_sandbox.server import tls
 from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.server.smtp_auth import MECHANISMS, ApiKeyAuth, collect_credentials

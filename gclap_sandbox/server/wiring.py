@@ -26,7 +26,7 @@ from gclap_sandbox.webhooks import outbox
 
 if TYPE_CHECKING:
     from gclap_sandbox.models import Email
-    from gclap_sandbox.pipeline.capture import Incoming
+    from gclap_sandbox.pipeline.incoming import Incoming
     from gclap_sandbox.relay.config import RelayConfig
     from gclap_sandbox.server.context import AppContext
 
