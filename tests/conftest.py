@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 from typing import Iterator
 
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from browser_support import browser, page  # noqa: E402,F401  (browser fixtures for the UI tests)
-from sandbox_process import RunningSandbox, start_sandbox  # noqa: E402
+# Helpers live in tests/support, which pyproject puts on the path (`pythonpath`).
+from browser_support import browser, page  # noqa: F401  (browser fixtures for the UI tests)
+from sandbox_process import RunningSandbox, start_sandbox
 
 # The plugin's own tests run pytest inside pytest.
 pytest_plugins = ["pytester"]

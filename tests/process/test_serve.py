@@ -13,7 +13,7 @@ import pytest
 from helpers import simple_message, smtp_send, total_count
 from sandbox_process import start_sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _ready_line(command: list[str], **kw) -> tuple[subprocess.Popen, dict]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "gclap_sandbox"
+PACKAGE = Path(__file__).resolve().parents[2] / "gclap_sandbox"
 
 
 def module_name(path: Path) -> str:

@@ -15,7 +15,7 @@ def test_web_root_holds_templates_and_assets():
 
 
 def test_the_wheel_ships_web_inside_the_package():
-    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
     assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]["web"] == "gclap_sandbox/web"
 
 
