@@ -52,6 +52,17 @@ def list_keys(organization_id: str, last_used: dict[str, datetime], offset: int,
     return query.count(), [key_view(k) for k in rows]
 
 
+def key_table(organization_id: str, last_used: dict[str, datetime], limit: int) -> dict[str, Any]:
+    """The organization's keys, newest first, with whether each is the default and has expired."""
+    flush_last_used(last_used)
+    query = ApiKey.select().where(ApiKey.organization == organization_id)
+    keys = list(query.order_by(ApiKey.created_at.desc(), ApiKey.id).limit(limit))
+    now = clock.now()
+    rows = [{**key_view(k), "is_default": k.is_default,
+             "expired": k.expires_at is not None and k.expires_at <= now} for k in keys]
+    return {"keys": rows, "total": query.count() if len(keys) == limit else len(keys)}
+
+
 def _key(organization_id: str, key_id: str) -> ApiKey:
     return owned(ApiKey, organization_id, key_id, f"No API key {key_id}.")
 

@@ -9,6 +9,7 @@ import peewee
 from gclap_sandbox import clock
 from gclap_sandbox.contacts.segments import compile_rules, escape_like, like
 from gclap_sandbox.errors import Conflict, ValidationFailed
+from gclap_sandbox.events import record as events
 from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.models import (
     Contact,
@@ -16,6 +17,7 @@ from gclap_sandbox.models import (
     ContactListMember,
     Email,
     EmailRecipient,
+    Event,
     Segment,
 )
 from gclap_sandbox.schema import normalize_address
@@ -202,10 +204,8 @@ def contact_emails(organization_id: str, contact_id: str, offset: int, limit: in
 def contact_events(organization_id: str, contact_id: str, offset: int, limit: int
                    ) -> tuple[int, list[dict[str, Any]]]:
     """Lifecycle events of email sent to this contact's address, newest first."""
-    from gclap_sandbox.events.record import list_events
-
     contact = get_contact(organization_id, contact_id)
-    return list_events(organization_id, {"recipient": contact.email}, offset, limit)
+    return events.list_events(organization_id, {"recipient": contact.email}, offset, limit)
 
 
 # Event types that change a contact: engagement times or status.
@@ -249,3 +249,11 @@ def apply_event_to_contact(organization_id: str, address: str, event_type: str,
         contact.save()
     return contact
 
+
+def recent_events(organization_id: str, address: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """(count, newest events) of mail to this address, each with its email's subject."""
+    query = (Event.select(Event, Email.subject).join(Email)
+             .where((Event.organization == organization_id) & (Event.recipient == address.lower())))
+    rows = [{**events.serialize(e), "subject": e.email.subject}
+            for e in query.order_by(Event.occurred_at.desc(), Event.seq.desc()).limit(limit)]
+    return (query.count() if len(rows) == limit else len(rows)), rows

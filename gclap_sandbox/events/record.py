@@ -138,3 +138,10 @@ def list_events(organization_id: str, filters: dict[str, Any], offset: int, limi
         (Event.occurred_at.desc(), Event.seq.desc())
     count = query.count()
     return count, [serialize(e) for e in query.order_by(*order).offset(offset).limit(limit)]
+
+
+def email_timeline(email_id: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """(count, newest events) of one email, newest first."""
+    query = Event.select().where(Event.email == email_id)
+    rows = list(query.order_by(Event.seq.desc()).limit(limit))
+    return (len(rows) if len(rows) < limit else query.count()), [serialize(e) for e in rows]

@@ -146,3 +146,24 @@ def delete_email(organization_id: str, email_id: str) -> None:
 def delete_matching(organization_id: str, filters: dict[str, Any]) -> int:
     """Delete the organization's email that the list filters match (all of it, without filters)."""
     return Email.delete().where(Email.id.in_(filtered(organization_id, filters).select(Email.id))).execute()
+
+
+def recipient_addresses(email_id: str) -> list[str]:
+    """The email's recipients' addresses, in the order they were given."""
+    return [r.address for r in EmailRecipient.select(EmailRecipient.address)
+            .where(EmailRecipient.email == email_id).order_by(EmailRecipient.id)]
+
+
+def content_of(email_id: str) -> EmailContent:
+    """The stored bodies and sources of an email (look it up with `get_email` first)."""
+    return EmailContent.get(EmailContent.email == email_id)
+
+
+def inline_part(organization_id: str, email_id: str, content_id: str) -> tuple[Attachment, bytes]:
+    """The part an HTML body refers to as `cid:content_id`, with its decoded bytes."""
+    get_email(organization_id, email_id)
+    attachment = (Attachment.select().where((Attachment.email == email_id)
+                                            & (Attachment.content_id == content_id)).first())
+    if attachment is None:
+        raise NotFound(f"Email {email_id} has no inline part <{content_id}>.")
+    return attachment_content(organization_id, email_id, attachment.id)

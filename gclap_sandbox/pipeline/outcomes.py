@@ -25,12 +25,8 @@ def _is_first(email_id: str, recipient: str | None, event_type: str) -> bool:
 
 
 def default_click_url(email: Email) -> str | None:
-    token = TrackingToken.select().where((TrackingToken.email == email.id)
-                                         & (TrackingToken.kind == tracking.CLICK)).first()
-    if token is not None:
-        return token.url
-    content = EmailContent.get_or_none(EmailContent.email == email.id)
-    links = tracking.find_links(content.html) if content is not None and content.html else []
+    """The link a simulated click follows when none is given: the first of `clickable_links`."""
+    links = clickable_links(email.id)
     return links[0] if links else None
 
 
@@ -96,3 +92,15 @@ def record_tracked(token: str, kind: str, data: dict[str, Any]) -> TrackingToken
 
 def token_info(token: str, kind: str) -> TrackingToken | None:
     return tracking.resolve(token, kind)
+
+
+def clickable_links(email_id: str) -> list[str]:
+    """The links a click can be simulated on: the tracked originals, else the HTML's web links."""
+    tracked = (TrackingToken.select(TrackingToken.url)
+               .where((TrackingToken.email == email_id) & (TrackingToken.kind == tracking.CLICK))
+               .order_by(TrackingToken.created_at).tuples())
+    links = list(dict.fromkeys(url for (url,) in tracked if url))
+    if not links:
+        content = EmailContent.get_or_none(EmailContent.email == email_id)
+        links = list(dict.fromkeys(tracking.find_links(content.html))) if content and content.html else []
+    return [link for link in links if link.lower().startswith(("http://", "https://"))]

@@ -10,8 +10,7 @@ from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
 from gclap_sandbox.contacts import store as contacts
-from gclap_sandbox.events import record as events
-from gclap_sandbox.models import ContactList, Email, Event
+from gclap_sandbox.contacts import lists as contact_lists
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.schema import Int, Obj, Str, Uuid
 from gclap_sandbox.ui.base import NavItem, db_run, page, render
@@ -32,12 +31,6 @@ def _org(request: Request) -> str:
     return request.app.ctx.sandbox.default_org_id
 
 
-def _list_names(organization_id: str) -> dict[str, str]:
-    rows = (ContactList.select(ContactList.id, ContactList.name)
-            .where(ContactList.organization == organization_id).order_by(ContactList.name).tuples())
-    return dict(rows)
-
-
 def contacts_page(organization_id: str, filters: dict[str, Any]) -> dict[str, Any]:
     number = filters.get("page") or 1
     query = contacts.filtered(organization_id, {"search": filters.get("q"), "list": filters.get("list"),
@@ -46,7 +39,7 @@ def contacts_page(organization_id: str, filters: dict[str, Any]) -> dict[str, An
     rows = list(contacts.newest_first(query).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     return {"contacts": contacts.dicts_for(rows), "total": total, "page_number": number,
             "first": (number - 1) * PAGE_SIZE + 1, "has_next": number * PAGE_SIZE < total,
-            "lists": _list_names(organization_id)}
+            "lists": contact_lists.names_by_id(organization_id)}
 
 
 def _link(filters: dict[str, Any], number: int) -> str:
@@ -68,13 +61,9 @@ async def contacts_view(request: Request) -> HTTPResponse:
 def contact_page(organization_id: str, contact_id: str) -> dict[str, Any]:
     contact = contacts.detail(organization_id, contact_id)
     email_count, emails = contacts.contact_emails(organization_id, contact_id, 0, DETAIL_ROWS)
-    query = (Event.select(Event, Email.subject).join(Email)
-             .where((Event.organization == organization_id) & (Event.recipient == contact["email"])))
-    event_rows = [{**events.serialize(e), "subject": e.email.subject}
-                  for e in query.order_by(Event.occurred_at.desc(), Event.seq.desc()).limit(DETAIL_ROWS)]
-    event_count = query.count() if len(event_rows) == DETAIL_ROWS else len(event_rows)
+    event_count, event_rows = contacts.recent_events(organization_id, contact["email"], DETAIL_ROWS)
     return {"contact": contact, "emails": emails, "email_count": email_count, "events": event_rows,
-            "event_count": event_count, "lists": _list_names(organization_id), "now": clock.iso(clock.now())}
+            "event_count": event_count, "lists": contact_lists.names_by_id(organization_id), "now": clock.iso(clock.now())}
 
 
 @page("/contacts/<contact_id:uuid>", name="contact")

@@ -19,10 +19,9 @@ from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.api.simulation import SIMULATE_BODY
 from gclap_sandbox.events import record as events
-from gclap_sandbox.inbox.queries import get_email
+from gclap_sandbox.inbox.queries import get_email, recipient_addresses
 from gclap_sandbox.mail.message import split_address
-from gclap_sandbox.models import EmailContent, EmailRecipient, Event, TrackingToken
-from gclap_sandbox.pipeline import outcomes, tracking
+from gclap_sandbox.pipeline import outcomes
 from gclap_sandbox.relay import store as relay_store
 from gclap_sandbox.relay.release import plan_release, release_email
 from gclap_sandbox.schema import Obj, Str
@@ -40,30 +39,15 @@ def _org(request: Request) -> str:
 
 # --- panel loaders (DB thread) ---------------------------------------------------------------
 
-def click_links(email_id: str) -> list[str]:
-    """The links a click can be simulated on: the tracked originals, else the HTML's links."""
-    tracked = (TrackingToken.select(TrackingToken.url)
-               .where((TrackingToken.email == email_id) & (TrackingToken.kind == tracking.CLICK))
-               .order_by(TrackingToken.created_at).tuples())
-    links = list(dict.fromkeys(url for (url,) in tracked if url))
-    if not links:
-        content = EmailContent.get_or_none(EmailContent.email == email_id)
-        links = list(dict.fromkeys(tracking.find_links(content.html))) if content and content.html else []
-    return [link for link in links if link.lower().startswith(("http://", "https://"))]
-
-
 def _simulate_panel(organization_id: str, email_id: str) -> dict[str, Any]:
-    addresses = [r.address for r in EmailRecipient.select(EmailRecipient.address)
-                 .where(EmailRecipient.email == email_id).order_by(EmailRecipient.id)]
-    return {"email_id": email_id, "recipients": addresses, "links": click_links(email_id),
+    return {"email_id": email_id, "recipients": recipient_addresses(email_id),
+            "links": outcomes.clickable_links(email_id),
             "triggers": TRIGGERS}
 
 
 def _timeline_panel(organization_id: str, email_id: str) -> dict[str, Any]:
-    query = Event.select().where(Event.email == email_id)
-    rows = list(query.order_by(Event.seq.desc()).limit(TIMELINE_LIMIT))
-    total = len(rows) if len(rows) < TIMELINE_LIMIT else query.count()
-    return {"email_id": email_id, "events": [events.serialize(e) for e in rows], "total": total,
+    total, rows = events.email_timeline(email_id, TIMELINE_LIMIT)
+    return {"email_id": email_id, "events": rows, "total": total,
             "descriptions": events.EVENT_TYPES}
 
 

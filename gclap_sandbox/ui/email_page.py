@@ -9,13 +9,11 @@ from sanic.response import HTTPResponse, raw
 from sanic.response import html as html_response
 
 from gclap_sandbox.errors import (
-    NotFound,
     ValidationFailed,
 )
 from gclap_sandbox.inbox import listing as inbox_page
 from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.mail.filenames import content_disposition, part_name
-from gclap_sandbox.models import Attachment, EmailContent
 from gclap_sandbox.pipeline import outgoing
 from gclap_sandbox.ui.base import (
     EmailPanel,
@@ -53,7 +51,7 @@ def _email_page_data(org: str, email_id: str, panels: tuple[EmailPanel, ...]) ->
         inbox_page.mark_read(org, [email_id])
     data = inbox.detail(org, email_id, "")
     newer, older = inbox_page.neighbours(org, email)
-    content = EmailContent.get(EmailContent.email == email_id)
+    content = inbox.content_of(email_id)
     received, delivered = bytes(content.raw), outgoing.delivered_version(email, content)
     for part in data["attachments"]:
         part["label"] = part["filename"] or part["description"] or PART_LABELS.get(part["content_type"], "attachment")
@@ -94,8 +92,7 @@ def _email_headers() -> dict[str, str]:
 
 def _html_body(org: str, email_id: str) -> str:
     inbox.get_email(org, email_id)
-    content = EmailContent.get(EmailContent.email == email_id)
-    return content.html or ""
+    return inbox.content_of(email_id).html or ""
 
 
 @bp.get("/ui/emails/<email_id:uuid>/html", name="email_html")
@@ -106,18 +103,9 @@ async def email_html(request: Request, email_id: Any) -> HTTPResponse:
     return html_response(document, headers=_email_headers())
 
 
-def _inline_part(org: str, email_id: str, content_id: str) -> tuple[Attachment, bytes]:
-    inbox.get_email(org, email_id)
-    attachment = (Attachment.select().where((Attachment.email == email_id)
-                                            & (Attachment.content_id == content_id)).first())
-    if attachment is None:
-        raise NotFound(f"Email {email_id} has no inline part <{content_id}>.")
-    return inbox.attachment_content(org, email_id, attachment.id)
-
-
 @bp.get("/ui/emails/<email_id:uuid>/cid/<content_id:path>", name="email_cid")
 async def email_cid(request: Request, email_id: Any, content_id: str) -> HTTPResponse:
-    attachment, content = await db_run(request, _inline_part, sandbox_of(request).default_org_id,
+    attachment, content = await db_run(request, inbox.inline_part, sandbox_of(request).default_org_id,
                                        str(email_id), unquote(content_id).strip("<>"))
     return raw(content, content_type=attachment.content_type, headers=_email_headers())
 

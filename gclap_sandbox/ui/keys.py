@@ -18,7 +18,6 @@ from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.api.accounts import CREATE_KEY_BODY, ROTATE_BODY
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import json_body
-from gclap_sandbox.models import ApiKey
 from gclap_sandbox.schema import Int, Obj
 from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates
 
@@ -44,17 +43,6 @@ def _take_last_used(request: Request) -> dict[str, Any]:
     return usage
 
 
-def key_rows(organization_id: str, last_used: dict[str, Any]) -> dict[str, Any]:
-    """Every key of the organization, newest first, as the table shows them (one query)."""
-    api_keys.flush_last_used(last_used)
-    query = ApiKey.select().where(ApiKey.organization == organization_id)
-    keys = list(query.order_by(ApiKey.created_at.desc(), ApiKey.id).limit(KEYS_SHOWN))
-    now = clock.now()
-    rows = [{**api_keys.key_view(k), "is_default": k.is_default,
-             "expired": k.expires_at is not None and k.expires_at <= now} for k in keys]
-    return {"keys": rows, "total": query.count() if len(keys) == KEYS_SHOWN else len(keys)}
-
-
 def _rows_html(data: dict[str, Any]) -> str:
     return templates.get_template("_key_rows.html").render(keys=data["keys"], scope_count=len(SCOPES))
 
@@ -66,7 +54,7 @@ async def settings_index(request: Request) -> HTTPResponse:
 
 @page("/settings/api-keys", name="api_keys")
 async def keys_page(request: Request) -> HTTPResponse:
-    data = await db_run(request, key_rows, _org(request), _take_last_used(request))
+    data = await db_run(request, api_keys.key_table, _org(request), _take_last_used(request), KEYS_SHOWN)
     return render(request, "api_keys.html", scopes=SCOPES, expiry_choices=EXPIRY_CHOICES,
                   scope_count=len(SCOPES), **data)
 
@@ -79,7 +67,7 @@ def _create(organization_id: str, body: dict[str, Any]) -> dict[str, Any]:
 
 async def _answer(request: Request, created: dict[str, Any] | None, status: int = 200) -> HTTPResponse:
     request.app.ctx.sandbox.keys.clear()
-    data = await db_run(request, key_rows, _org(request), _take_last_used(request))
+    data = await db_run(request, api_keys.key_table, _org(request), _take_last_used(request), KEYS_SHOWN)
     return json_response({"key": created, "rows": _rows_html(data), "total": data["total"]}, status=status)
 
 
