@@ -21,7 +21,7 @@ from gclap_sandbox.models import (
     Segment,
 )
 from gclap_sandbox.schema import normalize_address
-from gclap_sandbox.storage.database import owned
+from gclap_sandbox.storage.database import current, owned
 
 # Lifecycle event -> the status it gives a contact (delivery events leave status alone).
 STATUS_FOR_EVENT = {
@@ -133,11 +133,28 @@ def add_to_lists(contact_ids: list[str], list_ids: list[str]) -> int:
         return 0
     in_lists = ContactListMember.select().where(ContactListMember.contact_list.in_(list_ids))
     before = in_lists.count()
+    topic = current().bus.contact_added_to_list
+    # Who was already in each list, so that subscribers hear only of new members.
+    existing = _members(contact_ids, list_ids) if topic else set()
     now = clock.now()
     rows = [{"contact_list": lid, "contact": cid, "added_at": now} for lid in list_ids for cid in contact_ids]
     for start in range(0, len(rows), 300):
         ContactListMember.insert_many(rows[start:start + 300]).on_conflict_ignore().execute()
+    if topic:
+        for lid in list_ids:
+            added = [cid for cid in dict.fromkeys(contact_ids) if (lid, cid) not in existing]
+            if added:
+                topic.publish(lid, added)
     return in_lists.count() - before
+
+
+def _members(contact_ids: list[str], list_ids: list[str]) -> set[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    for start in range(0, len(contact_ids), 300):
+        pairs.update(ContactListMember.select(ContactListMember.contact_list, ContactListMember.contact)
+                     .where(ContactListMember.contact_list.in_(list_ids)
+                            & ContactListMember.contact.in_(contact_ids[start:start + 300])).tuples())
+    return pairs
 
 
 def create_contact(organization_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -150,6 +167,7 @@ def create_contact(organization_id: str, data: dict[str, Any]) -> dict[str, Any]
         organization=organization_id, email=email, first_name=data.get("first_name") or "",
         last_name=data.get("last_name") or "", attributes=data.get("attributes") or {},
         status=data.get("status") or "subscribed", created_at=now, updated_at=now)
+    current().bus.contact_created.publish(contact)
     add_to_lists([contact.id], list_ids)
     return detail(organization_id, contact.id)
 

@@ -1,5 +1,6 @@
 """All peewee models; importing this package registers them for schema creation."""
 from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
+from gclap_sandbox.models.automation import Workflow, WorkflowRun
 from gclap_sandbox.models.base import BaseModel, owned
 from gclap_sandbox.models.contacts import (
     Contact,
@@ -34,5 +35,6 @@ __all__ = [
     "EmailRelay",
     "Contact", "ContactList", "ContactListMember", "Segment",
     "Template",
+    "Workflow", "WorkflowRun",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

@@ -60,6 +60,7 @@ class AppContext:
     # Work the clock's advance runs beside the jobs (see events/timeline.advance_clock).
     clock_runners: list[Any] = field(default_factory=list)
     webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving
+    automation: Any = None  # automation.runner.Runner while serving
     live_subscriptions: list[Any] = field(default_factory=list)  # the loop-side ones, while serving
     # Where user templates render (never on the loop or the database thread).
     renderer: RenderThreads = field(default_factory=RenderThreads)

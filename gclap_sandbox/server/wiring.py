@@ -6,17 +6,24 @@ When an event is recorded (events/record.py), in its transaction, in this order:
     the suppression list learns of bounces, complaints and unsubscribes;
     a hard bounce drops a delivery status report into the inbox;
     the recipient's contact is kept current;
-    the webhook outbox queues one signed delivery per subscribed endpoint.
+    the webhook outbox queues one signed delivery per subscribed endpoint;
+    automation ends the runs of a contact who unsubscribed, and enrols contacts per email-event triggers.
+When a contact is created, or added to a list (contacts/store.py), in that transaction:
+    automation enrols it in the workflows those trigger.
 Once either is committed, on the event loop:
     long polls (`?wait=`) and open inbox pages hear of it; the relay worker wakes for new mail.
 A job scheduled / a webhook delivery queued wakes its worker; a webhook attempt reaches open
-Webhooks pages. Simulated outcomes are durable jobs of kind OUTCOME_JOB.
+Webhooks pages. Simulated outcomes are durable jobs of kind OUTCOME_JOB; automation waits
+(RESUME_JOB) and daily date checks (DATE_JOB) are jobs too. Runs made ready wake the automation runner.
 """
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from gclap_sandbox.automation import runs as automation_runs
+from gclap_sandbox.automation import triggers as automation_triggers
+from gclap_sandbox.automation import workflows as automation_workflows
 from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.events.bus import EventBus, on_loop
 from gclap_sandbox.pipeline import bounce_report, outcomes, suppressions
@@ -42,7 +49,12 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.event_recorded.subscribe(bounce_report.on_event)
     bus.event_recorded.subscribe(contacts.on_event)
     bus.event_recorded.subscribe(outbox.on_event)
+    bus.event_recorded.subscribe(automation_triggers.on_event)
+    bus.contact_created.subscribe(automation_triggers.on_contact_created)
+    bus.contact_added_to_list.subscribe(automation_triggers.on_added_to_list)
     bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)
+    bus.handle_jobs(automation_runs.RESUME_JOB, automation_runs.resume)
+    bus.handle_jobs(automation_workflows.DATE_JOB, automation_workflows.check_dates)
     return bus
 
 
@@ -55,6 +67,7 @@ def wire_live(ctx: AppContext, loop: asyncio.AbstractEventLoop) -> None:
         (bus.event_committed, on_loop(loop, ctx.waiters.listener("events"))),
         (bus.event_committed, on_loop(loop, ctx.live.on_event)),
         (bus.jobs_scheduled, on_loop(loop, ctx.jobs_worker.wake)),
+        (bus.automation_ready, on_loop(loop, ctx.automation.wake)),
         (bus.deliveries_queued, on_loop(loop, ctx.webhooks.wake)),
         (bus.webhook_attempted, lambda org_id, summary: _publish_attempt(ctx, org_id, summary)),
     ]

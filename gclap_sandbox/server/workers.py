@@ -1,11 +1,12 @@
 """Start and stop the sandbox's moving parts with the app (its listeners call these): the
-durable clock offset, the jobs worker and the webhook dispatcher, then the bus's loop-side
+durable clock offset, the jobs worker, the webhook dispatcher and the automation runner, then the bus's loop-side
 subscriptions (server/wiring.py), which need those workers to exist.
 """
 from __future__ import annotations
 
 import asyncio
 
+from gclap_sandbox.automation.runner import Runner
 from gclap_sandbox.events import jobs, timeline
 from gclap_sandbox.server import wiring
 from gclap_sandbox.server.context import AppContext
@@ -17,12 +18,19 @@ async def start(ctx: AppContext) -> None:
     ctx.jobs_worker = jobs.Worker(ctx)
     ctx.jobs_worker.start()
     webhook_service.start(ctx)
+    ctx.automation = Runner(ctx)
+    ctx.clock_runners.append(ctx.automation)  # the clock's advance takes due runs in order
     wiring.wire_live(ctx, asyncio.get_running_loop())
+    ctx.automation.wake()  # runs left ready by a restart go on
 
 
 async def stop(ctx: AppContext) -> None:
     wiring.unwire_live(ctx)
     await webhook_service.stop(ctx)
+    if ctx.automation is not None:
+        ctx.clock_runners.remove(ctx.automation)
+        await ctx.automation.stop()
+        ctx.automation = None
     if ctx.jobs_worker is not None:
         await ctx.jobs_worker.stop()
         ctx.jobs_worker = None

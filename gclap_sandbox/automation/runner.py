@@ -1,0 +1,79 @@
+"""The runner: takes ready runs through their steps, on the event loop.
+
+It is woken when runs become ready (bus `automation_ready`, server/wiring.py), and is a clock
+runner (`ctx.clock_runners`), so advancing the sandbox clock runs every run that falls due, in
+order with the jobs that end its waits, before the advance answers.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import httpx
+
+from gclap_sandbox.automation import actions, runs
+from gclap_sandbox.worker_loop import cancel_and_wait
+
+if TYPE_CHECKING:
+    from gclap_sandbox.server.context import AppContext
+
+log = logging.getLogger("gclap_sandbox.automation")
+BATCH = 100
+
+
+class Runner:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self._lock = asyncio.Lock()  # one pass at a time: a run is never taken twice at once
+        self._task: asyncio.Task | None = None
+        self._again = False
+        self._client = httpx.AsyncClient(follow_redirects=False)
+
+    def wake(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = asyncio.get_running_loop().create_task(self._drain(), name="gclap-automation")
+
+    async def _drain(self) -> None:
+        while True:
+            self._again = False
+            try:
+                await self.run_due()
+            except Exception:
+                log.exception("the automation runner hit an error")
+            if not self._again:
+                return
+
+    async def next_due(self, limit: datetime) -> datetime | None:
+        return await self.ctx.db.run(runs.next_due, limit)
+
+    async def run_due(self) -> int:
+        """Take every ready run as far as it goes now; how many runs moved."""
+        moved = 0
+        async with self._lock:
+            while True:
+                ids = await self.ctx.db.run(runs.ready_ids, self.ctx.clock.now(), BATCH)
+                for run_id in ids:
+                    await self._advance(run_id)
+                moved += len(ids)
+                if len(ids) < BATCH:
+                    return moved
+
+    async def _advance(self, run_id: str) -> None:
+        while (work := await self.ctx.db.run(runs.proceed, run_id)) is not None:
+            try:
+                if work.step["type"] == "send_email":
+                    await actions.send_email(self.ctx, work)
+                else:
+                    await actions.call_url(self.ctx, work, self._client)
+            except Exception as exc:  # e.g. the quota ran out or the template failed to render
+                await self.ctx.db.run(functools.partial(runs.record_step, work, "failed", None,
+                                                        error=f"{type(exc).__name__}: {exc}"))
+
+    async def stop(self) -> None:
+        await cancel_and_wait(self._task)
+        await self._client.aclose()
