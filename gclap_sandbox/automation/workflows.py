@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import peewee
+
 from gclap_sandbox import clock
 from gclap_sandbox.automation import definition, runs
 from gclap_sandbox.contacts import lists as contact_lists
@@ -25,7 +27,7 @@ def workflow_dict(workflow: Workflow, counts: dict[str, int] | None = None) -> d
 
 
 def run_counts(workflow_id: str) -> dict[str, int]:
-    rows = (WorkflowRun.select(WorkflowRun.status, WorkflowRun.id.count())
+    rows = (WorkflowRun.select(WorkflowRun.status, peewee.fn.COUNT(WorkflowRun.id))
             .where(WorkflowRun.workflow == workflow_id).group_by(WorkflowRun.status).tuples())
     return dict(rows)
 
