@@ -8,6 +8,7 @@ from gclap_sandbox.contacts import normalize_email
 from gclap_sandbox.db import owned
 from gclap_sandbox.errors import NotFound, ValidationFailed
 from gclap_sandbox.models import Contact, Template
+from gclap_sandbox.state_errors import unknown_reference
 from gclap_sandbox.templating import render_email, syntax_errors
 
 PARTS = ("subject", "html", "text")
@@ -41,7 +42,7 @@ def get_template(organization_id: str, template_id: str, field: str | None = Non
         return owned(Template, organization_id, template_id, f"No template with id {template_id}.")
     except NotFound:
         if field:  # a reference inside another request: that request's field is what is bad
-            raise ValidationFailed({field: [f"No template with id {template_id}."]}) from None
+            raise unknown_reference({field: [f"No template with id {template_id}."]}) from None
         raise
 
 
@@ -91,7 +92,7 @@ def preview(organization_id: str, template_id: str, variables: dict[str, Any],
     if contact_id:
         contact = Contact.get_or_none((Contact.id == contact_id) & (Contact.organization == organization_id))
         if contact is None:
-            raise ValidationFailed({"contact_id": [f"No contact with id {contact_id}."]})
+            raise unknown_reference({"contact_id": [f"No contact with id {contact_id}."]})
         variables.setdefault("contact", contact_variables(contact))
     return render_email({name: getattr(template, name) for name in PARTS}, variables)
 
