@@ -133,7 +133,7 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     if spec.query is not None:
         for name, field in spec.query.fields.items():
             params.append({"name": name, "in": "query", "required": field.required,
-                           "schema": field.json_schema()})
+                           "schema": _query_schema(field.json_schema())})
     if spec.idempotent:
         params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                        "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
@@ -157,6 +157,21 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
                 response["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in _RATE_HEADERS
                                        if name != "Retry-After" or status == "429"}
     return op
+
+
+# A query value may not be empty or blank (routing.py answers 400 naming the parameter): it has a
+# character Python's str.strip() keeps. Spelled out, as ECMA-262's \\s is not Python's whitespace.
+_NOT_BLANK = "[^\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+
+
+def _query_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema: its field's, and for free text, not blank."""
+    if schema.get("type") != "string" or "enum" in schema or "format" in schema:
+        return schema  # blank is already outside what these allow
+    schema = {**schema, "minLength": max(1, schema.get("minLength", 0))}
+    if "pattern" in schema:
+        return {**schema, "allOf": [*schema.get("allOf", []), {"pattern": _NOT_BLANK}]}
+    return {**schema, "pattern": _NOT_BLANK}
 
 
 def _possible_errors(spec: RouteSpec) -> dict[int, str]:
