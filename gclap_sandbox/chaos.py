@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable
 
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.patterns import Pattern, compile_pattern, pattern_error
-from gclap_sandbox.schema import Errors, Int, ListOf, Number, Obj, Str
+from gclap_sandbox.schema import NOT_BLANK, Errors, Int, ListOf, Number, Obj, Str
 from gclap_sandbox.schema_rules import Rule, Sent
 
 SMTP_STAGES = ("connect", "mail", "rcpt", "data")
@@ -69,6 +69,10 @@ class PatternStr(Str):
         if isinstance(value, str) and (problem := pattern_error(value)):
             errors.setdefault(path, []).append(f"Not a valid pattern: {problem}.")
         return value
+
+    def own_schema(self) -> dict[str, Any]:
+        # Not blank, and not a bare `re:`; whether the regex after `re:` compiles, no schema can say.
+        return {**super().own_schema(), "pattern": f"^(?!re:$)[\\s\\S]*{NOT_BLANK}"}
 
 
 _PROBABILITY = Number(minimum=0, maximum=100, default=100,

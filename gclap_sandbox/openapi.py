@@ -8,6 +8,7 @@ from gclap_sandbox import __version__, idempotency
 from gclap_sandbox.api.responses import PROBLEM_SCHEMA
 from gclap_sandbox.api.routing import ROUTES, RouteSpec
 from gclap_sandbox.errors import PROBLEM_BASE
+from gclap_sandbox.schema import NOT_BLANK
 from gclap_sandbox.scopes import SCOPES
 from gclap_sandbox.webhooks.payloads import payload_schemas
 
@@ -159,19 +160,15 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     return op
 
 
-# A query value may not be empty or blank (routing.py answers 400 naming the parameter): it has a
-# character Python's str.strip() keeps. Spelled out, as ECMA-262's \\s is not Python's whitespace.
-_NOT_BLANK = "[^\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-
-
 def _query_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """A query parameter's schema: its field's, and for free text, not blank."""
+    """A query parameter's schema: its field's, and for free text, not blank (routing.py answers
+    400 naming a parameter given empty or blank)."""
     if schema.get("type") != "string" or "enum" in schema or "format" in schema:
         return schema  # blank is already outside what these allow
     schema = {**schema, "minLength": max(1, schema.get("minLength", 0))}
     if "pattern" in schema:
-        return {**schema, "allOf": [*schema.get("allOf", []), {"pattern": _NOT_BLANK}]}
-    return {**schema, "pattern": _NOT_BLANK}
+        return {**schema, "allOf": [*schema.get("allOf", []), {"pattern": NOT_BLANK}]}
+    return {**schema, "pattern": NOT_BLANK}
 
 
 def _possible_errors(spec: RouteSpec) -> dict[int, str]:

@@ -24,6 +24,10 @@ from gclap_sandbox.schema_rules import Rule, Sent
 Errors = dict[str, list[str]]
 MISSING: Any = object()
 
+# One character Python's str.strip() keeps, for a JSON Schema pattern ("not blank"); spelled
+# out, as ECMA-262's \s is not Python's idea of whitespace.
+NOT_BLANK = "[^\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+
 # What `Str(single_line=True)` allows, as a JSON Schema pattern.
 SINGLE_LINE_PATTERN = r"^[^\r\n\x00]*$"
 

@@ -13,7 +13,7 @@ change the ground under the rest of the run, so each is made and then undone or 
 
 `filter_failure` drops only failures that stem from a rule JSON Schema cannot state (named
 one by one in UNSTATABLE), each matched by operation, status and the fields the problem
-names, never a whole check.
+names, never a whole check; and response times, as the suite asserts no time limits.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
 from typing import Any
 
 import httpx
@@ -61,6 +62,8 @@ UNSTATABLE = [
                message="At most 1000 recipients in all"),
     Unstatable("POST", "/api/v1/contacts/import/", ("file", "encoding"),
                "the CSV's contents: its encoding and an `email` header column"),
+    Unstatable("PUT", "/api/v1/sandbox/chaos/", ("smtp", "http"), "a `re:` pattern must compile",
+               message="Not a valid pattern: not a valid regular expression"),
     # From fix-api on, a bulk delete needs filters or `all=true` (never neither, never both):
     # OpenAPI parameters cannot depend on one another.
     Unstatable("DELETE", "/api/v1/emails/", ("all",), "some filters, or all=true"),
@@ -97,9 +100,12 @@ def _restore(method: str, path: str, body: dict[str, Any]) -> None:
 @schemathesis.hook
 def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
     """False drops the failure (see the module docstring)."""
+    # No time limits are asserted: a loaded CI machine is slow, which says nothing about the API.
+    if failure.code == "ST112":
+        return False
     # fixed on fix-api: an empty query value becomes a 400 naming the parameter (Sanic's
     # `request.args` drops `?since=`, so it reads as "no filter").
-    if failure.code == "ST201" and any(_blank(value) for value in (case.query or {}).values()):
+    if failure.code == "ST201" and _has_blank_query_value(response.request.url):
         return False
     # fixed on fix-api: 405 answers carry an `Allow` header.
     if failure.code == "ST204" and "`Allow` header" in failure.message:
@@ -119,9 +125,9 @@ def _seconds(value: Any) -> float:
         return 0.0
 
 
-def _blank(value: Any) -> bool:
-    """Whether a query value goes on the wire as nothing (`?page=`)."""
-    return value is None or value == {} or value == [] or str(value).strip() == ""
+def _has_blank_query_value(url: str) -> bool:
+    """Whether the request went out with a query value that is empty or blank (`?page=`)."""
+    return any(not value.strip() for _, value in parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
 def _problem_errors(content: bytes) -> dict[str, list[str]]:

@@ -39,7 +39,8 @@ SIMULATE_BODY = Obj({
           "bounce report, webhooks).", body=SIMULATE_BODY,
           responses={201: {"description": "The recorded events.", "schema": {
               "type": "object", "properties": {"events": {"type": "array", "items": EVENT_SCHEMA}}}},
-              404: {}})
+              404: {"description": "No such email, or `recipient` is not one of its recipients "
+                                   "(`unknown-reference`)."}})
 async def simulate_event(request: Request, email_id: Any) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     body = request.ctx.body
