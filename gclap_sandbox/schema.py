@@ -3,21 +3,34 @@
 `Obj({...}).validate(data)` returns the cleaned value or raises `ValidationFailed` naming
 every bad field (dotted paths, e.g. `attachments[0].content`). `.json_schema()` gives the
 OpenAPI 3.1 schema of the same definition, so the docs cannot drift from the checks.
+
+Rules between an object's fields ("exactly one of `seconds` or `to`", "`subject` unless
+`template_id`") are `Rule` objects in `Obj(..., rules=[...])`: each checks the input and
+states itself in JSON Schema 2020-12 (`oneOf`, `anyOf`, `dependentRequired`, `if`/`else`,
+`minProperties`). `extra_check` is left for what JSON Schema cannot say (and the field's
+description then says it in words).
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 import unicodedata
 from datetime import datetime, timezone
 from email.utils import getaddresses
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.schema_rules import Rule, Sent
 
 Errors = dict[str, list[str]]
 MISSING: Any = object()
+
+# One character Python's str.strip() keeps, for a JSON Schema pattern ("not blank"); spelled
+# out, as ECMA-262's \s is not Python's idea of whitespace.
+NOT_BLANK = "[^\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+
+# What `Str(single_line=True)` allows, as a JSON Schema pattern.
+SINGLE_LINE_PATTERN = r"^[^\r\n\x00]*$"
 
 # Pragmatic address check: a local part, an @, a domain with a dot or a single label such as localhost.
 _ADDRESS_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
@@ -88,6 +101,10 @@ class Field:
     def own_schema(self) -> dict[str, Any]:
         return {"type": self.json_type} if self.json_type else {}
 
+    def components(self) -> dict[str, dict[str, Any]]:
+        """Named schemas this one refers to with `$ref` (for the document's `components.schemas`)."""
+        return {}
+
 
 def _add(errors: Errors, path: str, message: str) -> None:
     errors.setdefault(path or "body", []).append(message)
@@ -101,7 +118,8 @@ class Str(Field):
                  pattern_hint: str = "", single_line: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
         self.min_length, self.max_length, self.choices = min_length, max_length, choices
-        self.pattern = re.compile(pattern) if pattern else None
+        # ASCII: `\w` and `\d` then mean what they mean in the document's ECMA-262 regexes.
+        self.pattern = re.compile(pattern, re.ASCII) if pattern else None
         self.pattern_hint, self.single_line = pattern_hint, single_line
 
     def clean(self, value: Any, path: str, errors: Errors) -> Any:
@@ -129,8 +147,14 @@ class Str(Field):
             schema["maxLength"] = self.max_length
         if self.choices is not None:
             schema["enum"] = list(self.choices)
-        if self.pattern is not None:
-            schema["pattern"] = self.pattern.pattern
+        # JSON Schema's `pattern` searches; the check matches the whole value: anchor it.
+        patterns = [f"^(?:{self.pattern.pattern})$"] if self.pattern is not None else []
+        if self.single_line:
+            patterns.append(SINGLE_LINE_PATTERN)
+        if patterns:
+            schema["pattern"] = patterns[0]
+        if len(patterns) > 1:
+            schema["allOf"] = [{"pattern": extra} for extra in patterns[1:]]
         return schema
 
 
@@ -139,15 +163,20 @@ class Int(Field):
     _kind = "an integer"
 
     def __init__(self, *, minimum: int | None = None, maximum: int | None = None,
-                 from_string: bool = False, **kw: Any) -> None:
+                 from_string: bool = False, choices: list[int] | None = None, **kw: Any) -> None:
         super().__init__(**kw)
         self.minimum, self.maximum, self.from_string = minimum, maximum, from_string
+        self.choices = choices
 
     def _convert(self, text: str) -> Any:
         return int(text)
 
     def _accepts(self, value: Any) -> bool:
-        return isinstance(value, int)
+        # JSON Schema's "integer" is any number with a zero fraction: 5.0 is an integer too.
+        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+    def _normal(self, value: Any) -> Any:
+        return int(value)
 
     def clean(self, value: Any, path: str, errors: Errors) -> Any:
         if self.from_string and isinstance(value, str):
@@ -166,7 +195,9 @@ class Int(Field):
             _add(errors, path, f"Must be at least {self.minimum}.")
         if self.maximum is not None and value > self.maximum:
             _add(errors, path, f"Must be at most {self.maximum}.")
-        return value
+        if self.choices is not None and value not in self.choices:
+            _add(errors, path, f"Must be one of: {', '.join(map(str, self.choices))}.")
+        return self._normal(value)
 
     def own_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": self.json_type}
@@ -174,6 +205,8 @@ class Int(Field):
             schema["minimum"] = self.minimum
         if self.maximum is not None:
             schema["maximum"] = self.maximum
+        if self.choices is not None:
+            schema["enum"] = list(self.choices)
         return schema
 
 
@@ -186,6 +219,9 @@ class Number(Int):
 
     def _accepts(self, value: Any) -> bool:
         return isinstance(value, (int, float))
+
+    def _normal(self, value: Any) -> Any:
+        return value
 
 
 class Bool(Field):
@@ -270,21 +306,35 @@ class Address(Field):
         return {"type": "string", "format": "email"}
 
 
+_B64_SPACE = "[ \\t\\r\\n]*"  # line breaks and spaces between symbols are ignored (MIME wraps base64)
+_B64_SYMBOL = f"[A-Za-z0-9+/]{_B64_SPACE}"
+_NO_SPACE = str.maketrans("", "", " \t\r\n")
+
+
 class Base64(Field):
+    """Standard base64 with its `=` padding, as the document's pattern spells it out."""
+
     json_type = "string"
+    PATTERN = (f"^{_B64_SPACE}(?:(?:{_B64_SYMBOL}){{4}})*"
+               f"(?:(?:{_B64_SYMBOL}){{2}}={_B64_SPACE}={_B64_SPACE}|(?:{_B64_SYMBOL}){{3}}={_B64_SPACE})?$")
 
     def clean(self, value: Any, path: str, errors: Errors) -> Any:
         if not isinstance(value, str):
             _add(errors, path, "Must be a base64 string.")
             return None
+        compact = value.translate(_NO_SPACE)
+        # The strict decoder still lets `AAAA=` and `AAAA====` through; PATTERN does not.
+        if len(compact) % 4 or len(compact) - len(compact.rstrip("=")) > 2 or not compact.isascii():
+            _add(errors, path, "Not valid base64.")
+            return None
         try:
-            return base64.b64decode("".join(value.split()), validate=True)
-        except (binascii.Error, ValueError):
+            return binascii.a2b_base64(compact.encode("ascii"), strict_mode=True)
+        except binascii.Error:
             _add(errors, path, "Not valid base64.")
             return None
 
     def own_schema(self) -> dict[str, Any]:
-        return {"type": "string", "contentEncoding": "base64"}
+        return {"type": "string", "contentEncoding": "base64", "pattern": self.PATTERN}
 
 
 class ListOf(Field):
@@ -320,15 +370,19 @@ class ListOf(Field):
             return {"oneOf": [self.item.json_schema(), array]}
         return array
 
+    def components(self) -> dict[str, dict[str, Any]]:
+        return self.item.components()
+
 
 class MapOf(Field):
     """An object with free-form keys, e.g. custom headers or metadata."""
 
     json_type = "object"
 
-    def __init__(self, value: Field | None = None, *, max_items: int | None = None, **kw: Any) -> None:
+    def __init__(self, value: Field | None = None, *, keys: Str | None = None, max_items: int | None = None,
+                 **kw: Any) -> None:
         super().__init__(**kw)
-        self.value, self.max_items = value, max_items
+        self.value, self.keys, self.max_items = value, keys, max_items
 
     def clean(self, value: Any, path: str, errors: Errors) -> Any:
         if not isinstance(value, dict):
@@ -336,24 +390,36 @@ class MapOf(Field):
             return None
         if self.max_items is not None and len(value) > self.max_items:
             _add(errors, path, f"Must have at most {self.max_items} keys.")
+        if self.keys is not None:
+            for key in value:
+                self.keys.check(key, f"{path}.{key}", errors)
         if self.value is None:
             return value
         return {k: self.value.check(v, f"{path}.{k}", errors) for k, v in value.items()}
 
     def own_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "object"}
+        if self.max_items is not None:
+            schema["maxProperties"] = self.max_items
+        if self.keys is not None:
+            schema["propertyNames"] = self.keys.json_schema()
         if self.value is not None:
             schema["additionalProperties"] = self.value.json_schema()
         return schema
+
+    def components(self) -> dict[str, dict[str, Any]]:
+        return self.value.components() if self.value is not None else {}
 
 
 class Obj(Field):
     json_type = "object"
 
-    def __init__(self, fields: dict[str, Field], *, extra_check: Callable[[dict, Errors], None] | None = None,
+    def __init__(self, fields: dict[str, Field], *, rules: Sequence[Rule] = (),
+                 extra_check: Callable[[dict, Errors], None] | None = None,
                  allow_unknown: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
         self.fields, self.extra_check, self.allow_unknown = fields, extra_check, allow_unknown
+        self.rules = tuple(rules)
 
     def clean(self, value: Any, path: str, errors: Errors) -> Any:
         if not isinstance(value, dict):
@@ -372,6 +438,10 @@ class Obj(Field):
             for name in value:
                 if name not in self.fields:
                     _add(errors, prefix + name, "Unknown field.")
+        sent = Sent(value)
+        for rule in self.rules:
+            for name, message in rule.problems(sent).items():
+                _add(errors, prefix + name if name else path, message)
         if self.extra_check and not errors:
             self.extra_check(cleaned, errors)
         return cleaned
@@ -392,6 +462,22 @@ class Obj(Field):
             raise ValidationFailed(errors)
         return cleaned
 
+    def accepts_empty(self) -> bool:
+        """Whether `{}` passes: then a request may leave this body out altogether."""
+        errors: Errors = {}
+        self.clean({}, "", errors)
+        return not errors
+
+    def given_schema(self, name: str) -> dict[str, Any]:
+        """JSON Schema for "the client gave `name`": present, not null, a list not empty."""
+        field = self.fields[name]
+        value: dict[str, Any] = {}
+        if field.nullable:
+            value["not"] = {"type": "null"}
+        if isinstance(field, ListOf):
+            value["minItems"] = 1
+        return {"required": [name], **({"properties": {name: value}} if value else {})}
+
     def own_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {
             "type": "object",
@@ -402,4 +488,12 @@ class Obj(Field):
             schema["required"] = required
         if not self.allow_unknown:
             schema["additionalProperties"] = False
+        if self.rules:  # each rule a subschema of its own, described by its message
+            schema["allOf"] = [{"description": rule.summary, **rule.json_schema(self)} for rule in self.rules]
         return schema
+
+    def components(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for field in self.fields.values():
+            found.update(field.components())
+        return found

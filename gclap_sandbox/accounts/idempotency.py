@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 RETENTION = timedelta(hours=24)
-_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
+KEY_PATTERN = r"^[!-~]{1,255}$"  # printable ASCII, no spaces (also the OpenAPI document's pattern)
+_KEY_RE = re.compile(KEY_PATTERN)
 
 
 def parse_key(value: str | None) -> str | None:

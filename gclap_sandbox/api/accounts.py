@@ -18,24 +18,21 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.schema import Bool, DateTime, Errors, Int, ListOf, Obj, Str
+from gclap_sandbox.schema import Bool, DateTime, Int, ListOf, Obj, Str
+from gclap_sandbox.state_errors import time_conflict
 
 bp = Blueprint("accounts", url_prefix=API_PREFIX, strict_slashes=False)
 
 MAX_GRACE_SECONDS = 30 * 24 * 3600
 
 
-def _check_expiry(data: dict[str, Any], errors: Errors) -> None:
-    if data.get("expires_at") is not None and data["expires_at"] <= clock.now():
-        errors.setdefault("expires_at", []).append("Must be in the future.")
-
-
 CREATE_KEY_BODY = Obj({
     "name": Str(required=True, min_length=1, max_length=200, description="Key name for identification."),
     "scopes": ListOf(Str(choices=list(SCOPES)), max_items=len(SCOPES),
                      description="Permission scopes (default: all, including scopes added later)."),
-    "expires_at": DateTime(nullable=True, description="When the key stops working (default: never)."),
-}, extra_check=_check_expiry)
+    "expires_at": DateTime(nullable=True, description="When the key stops working (default: never); later "
+                           "than the sandbox's now (else 409 `sandbox-time-conflict`)."),
+})
 
 ROTATE_BODY = Obj({
     "grace_period_seconds": Int(minimum=0, maximum=MAX_GRACE_SECONDS, default=0,
@@ -109,10 +106,13 @@ async def list_scopes(request: Request) -> HTTPResponse:
 
 @endpoint(bp, "POST", "/accounts/api-keys/", scope="api_keys:manage", summary="Create an API key",
           description="The response is the only time the secret is shown.", body=CREATE_KEY_BODY,
-          responses={201: {"description": "Created.", "schema": NEW_KEY_SCHEMA}})
+          responses={201: {"description": "Created.", "schema": NEW_KEY_SCHEMA},
+                     409: {"description": "`expires_at` is not later than the sandbox's now."}})
 async def create_api_key(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     data = request.ctx.body
+    if data.get("expires_at") is not None and data["expires_at"] <= clock.now():
+        raise time_conflict("expires_at", f"Must be later than the sandbox's now ({clock.iso(clock.now())}).")
     created = await ctx.db.run(api_keys.create_key, request.ctx.principal.organization_id, data["name"],
                                data.get("scopes"), data.get("expires_at"))
     return json_response(created, status=201)

@@ -7,13 +7,18 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox.api.contact_fields import contact_ids_field, emails_field
-from gclap_sandbox.api.pagination import PAGE_FIELDS, envelope, envelope_schema, offset_limit
+from gclap_sandbox.api.pagination import (
+    PAGE_FIELDS,
+    envelope,
+    envelope_schema,
+    offset_limit,
+)
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.automation import definition
+from gclap_sandbox.automation import workflows as store
 from gclap_sandbox.contacts.store import normalize_email
 from gclap_sandbox.mail import message as mail
-from gclap_sandbox.automation import workflows as store
 from gclap_sandbox.models.automation import RUN_STATUSES, WORKFLOW_STATUSES
 from gclap_sandbox.schema import Address, Errors, ListOf, MapOf, Obj, Str
 

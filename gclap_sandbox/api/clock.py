@@ -10,25 +10,20 @@ from sanic.response import HTTPResponse
 from gclap_sandbox import clock
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.events import jobs, timeline
-from gclap_sandbox.schema import DateTime, Errors, Number, Obj
+from gclap_sandbox.schema import DateTime, Number, Obj
+from gclap_sandbox.schema_rules import OneOf
+from gclap_sandbox.state_errors import time_conflict
 
 bp = Blueprint("sandbox_clock", url_prefix=API_PREFIX, strict_slashes=False)
 MAX_ADVANCE = 10 * 366 * 86400  # ten years
 
 
-def _one_of(data: dict[str, Any], errors: Errors) -> None:
-    if ("seconds" in data) == ("to" in data):
-        message = "Give either `seconds` or `to`, not both." if "seconds" in data else "Give `seconds` or `to`."
-        errors.setdefault("seconds", []).append(message)
-        errors.setdefault("to", []).append(message)
-
-
 ADVANCE_BODY = Obj({
     "seconds": Number(minimum=0, maximum=MAX_ADVANCE, description="How far to move forward."),
-    "to": DateTime(description="The moment to move forward to (must not be in the past)."),
-}, extra_check=_one_of)
+    "to": DateTime(description="The moment to move forward to: not before the sandbox's now, at most "
+                               f"{MAX_ADVANCE // 86400} days after it (else 409 `sandbox-time-conflict`)."),
+}, rules=[OneOf("seconds", "to")])
 
 CLOCK_SCHEMA = {"type": "object", "properties": {
     "now": {"type": "string", "format": "date-time", "description": "The sandbox's time."},
@@ -53,18 +48,19 @@ async def get_clock(request: Request) -> HTTPResponse:
 @endpoint(bp, "POST", "/sandbox/clock/advance/", scope="sandbox:control", summary="Move the clock forward",
           description="Moves time forward and, before answering, runs every job that became due "
           "(simulated events, retries, ...) in due order.", body=ADVANCE_BODY,
-          responses={200: {"description": "The clock after the move.", "schema": CLOCK_SCHEMA}})
+          responses={200: {"description": "The clock after the move.", "schema": CLOCK_SCHEMA},
+                     409: {"description": "`to` is before the sandbox's now, or too far after it."}})
 async def advance(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     body = request.ctx.body
     if "to" in body:
         target = body["to"]
         if target > clock.now() + timedelta(seconds=MAX_ADVANCE):
-            raise ValidationFailed({"to": [f"At most {MAX_ADVANCE // 86400} days ahead of the sandbox's now "
-                                           f"({clock.iso(clock.now())}) in one move."]})
+            raise time_conflict("to", f"At most {MAX_ADVANCE // 86400} days ahead of the sandbox's now "
+                                      f"({clock.iso(clock.now())}) in one move.")
         if target < clock.now() - timedelta(seconds=1):
-            raise ValidationFailed({"to": [f"Must not be before the sandbox's now ({clock.iso(clock.now())}); "
-                                           "the clock only moves forward (use reset to go back)."]})
+            raise time_conflict("to", f"Must not be before the sandbox's now ({clock.iso(clock.now())}); "
+                                      "the clock only moves forward (use reset to go back).")
     else:
         target = clock.now() + timedelta(seconds=body["seconds"])
     moved = await timeline.advance_clock(ctx, target)

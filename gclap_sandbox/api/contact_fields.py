@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from gclap_sandbox.api.segment_schema import (
+    NUMBER_SCHEMAS,
+    RULE_REF,
+    segment_rule_schemas,
+)
 from gclap_sandbox.contacts.segments import (
     ATTRIBUTE_KEY,
     number_problem,
@@ -14,6 +19,7 @@ from gclap_sandbox.schema import Errors, Field, ListOf, Uuid
 MAX_ATTRIBUTES = 100
 MAX_VALUE_DEPTH = 20
 MAX_BULK = 10_000
+_VALUE_REF = {"$ref": "#/components/schemas/AttributeValue"}
 
 
 class ContactEmail(Field):
@@ -52,7 +58,15 @@ class Attributes(Field):
         return value
 
     def own_schema(self) -> dict[str, Any]:
-        return {"type": "object", "propertyNames": {"pattern": ATTRIBUTE_KEY.pattern}}
+        return {"type": "object", "maxProperties": MAX_ATTRIBUTES, "propertyNames": {"pattern": ATTRIBUTE_KEY.pattern},
+                "additionalProperties": _VALUE_REF}
+
+    def components(self) -> dict[str, dict[str, Any]]:
+        return {"AttributeValue": {
+            "description": f"Any JSON value, nested at most {MAX_VALUE_DEPTH} deep, whose integers fit in "
+                           "64 bits (segments compare them in SQL).",
+            "anyOf": [{"type": ["string", "boolean", "null"]}, *NUMBER_SCHEMAS,
+                      {"type": "array", "items": _VALUE_REF}, {"type": "object", "additionalProperties": _VALUE_REF}]}}
 
 
 def _value_problem(value: Any, depth: int) -> str | None:
@@ -78,12 +92,11 @@ class SegmentRules(Field):
         return value
 
     def own_schema(self) -> dict[str, Any]:
-        return {"type": "object", "description": (
-            'A group {"all": [...]} or {"any": [...]} of rules, or a condition '
-            '{"field", "op", "value"}. Fields: email, first_name, last_name, status, created_at, '
-            "updated_at, last_opened_at, last_clicked_at, list, attributes.<key>. Operators: eq, ne, "
-            "gt, gte, lt, lte, contains, starts_with, ends_with, exists, in, within_days; and, "
-            "without a field, opened_within_days, clicked_within_days, never_opened.")}
+        return {**RULE_REF, "description": 'A group {"all": [...]} or {"any": [...]} of rules, or a condition '
+                '{"field", "op", "value"}; see the SegmentRule schema.'}
+
+    def components(self) -> dict[str, dict[str, Any]]:
+        return segment_rule_schemas()
 
 
 def contact_ids_field() -> ListOf:

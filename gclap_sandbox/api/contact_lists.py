@@ -16,7 +16,8 @@ from gclap_sandbox.api.pagination import (
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.contacts import lists as contact_lists
-from gclap_sandbox.schema import Errors, Obj, Str
+from gclap_sandbox.schema import Obj, Str
+from gclap_sandbox.schema_rules import AnyOf
 
 bp = Blueprint("contact_lists", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -36,17 +37,12 @@ REMOVED = {"type": "object", "properties": {
     "not_found": _NOT_FOUND, "member_count": {"type": "integer"}}}
 
 
-def _some_members(data: dict[str, Any], errors: Errors) -> None:
-    if not data.get("contact_ids") and not data.get("emails"):
-        errors.setdefault("contact_ids", []).append("Give `contact_ids`, `emails` or both.")
-
-
 CREATE_BODY = Obj({"name": Str(required=True, min_length=1, max_length=200),
                    "description": Str(max_length=2000, nullable=True)})
 UPDATE_BODY = Obj({"name": Str(min_length=1, max_length=200),
                    "description": Str(max_length=2000, nullable=True)})
 MEMBERS_BODY = Obj({"contact_ids": contact_ids_field(), "emails": emails_field()},
-                   extra_check=_some_members,
+                   rules=[AnyOf("contact_ids", "emails", message="Give `contact_ids`, `emails` or both.")],
                    description=f"Up to {MAX_BULK} ids and {MAX_BULK} emails; unknown ones are reported.")
 PAGE_QUERY = Obj(dict(PAGE_FIELDS))
 LIST_PATH = "/contacts/lists/<list_id:uuid>/"

@@ -16,6 +16,7 @@ from gclap_sandbox.contacts import export as contact_export
 from gclap_sandbox.errors import BadRequest, ValidationFailed
 from gclap_sandbox.models import ContactList
 from gclap_sandbox.schema import Bool, Obj, Str, Uuid
+from gclap_sandbox.state_errors import unknown_reference
 
 bp = Blueprint("contact_transfer", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -38,8 +39,9 @@ _CSV_SCHEMA = {"type": "string", "description": "CSV with a header row; `email` 
                                                 "first_name, last_name and status are fields; other "
                                                 "columns become attributes."}
 IMPORT_BODY_DOC = {
-    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary"}, **IMPORT_OPTIONS.json_schema()["properties"]}}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "additionalProperties": False,
+                                       "properties": {"file": {"type": "string", "format": "binary"},
+                                                      **IMPORT_OPTIONS.json_schema()["properties"]}}},
     "text/csv": {"schema": _CSV_SCHEMA},
 }
 
@@ -71,7 +73,8 @@ def _upload(request: Request) -> tuple[bytes, dict[str, Any], str | None]:
                       "changes nothing. Options go in the query string or as form fields.",
           query=IMPORT_OPTIONS, body_doc=IMPORT_BODY_DOC,
           responses={200: {"description": "What was (or, with dry_run, would be) done.",
-                           "schema": IMPORT_RESULT}})
+                           "schema": IMPORT_RESULT},
+                     404: {"description": "`list` names no list (`unknown-reference`)."}})
 async def import_contacts(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     data, form_options, charset = _upload(request)
@@ -96,7 +99,7 @@ def _import(organization_id: str, parsed: contact_import.ParsedImport, list_id: 
             dry_run: bool) -> dict[str, Any]:
     if list_id and not ContactList.get_or_none((ContactList.id == list_id)
                                                & (ContactList.organization == organization_id)):
-        raise ValidationFailed({"list": [f"No list with id {list_id}."]})
+        raise unknown_reference({"list": [f"No list with id {list_id}."]})
     return contact_import.apply_import(organization_id, parsed, list_id, dry_run)
 
 
@@ -106,7 +109,8 @@ EXPORT_QUERY = Obj({name: f for name, f in LIST_QUERY.fields.items() if name not
 @endpoint(bp, "GET", "/contacts/export/", scope="contacts:read", summary="Export contacts as CSV",
           description="Streamed, oldest first; takes the same filters as the contact list. "
                       "Attribute columns follow the contact's own fields.",
-          query=EXPORT_QUERY, responses={200: {"description": "The CSV.", "content_type": "text/csv"}})
+          query=EXPORT_QUERY, responses={200: {"description": "The CSV.", "content_type": "text/csv"},
+                                         404: {"description": "`segment` names no segment (`unknown-reference`)."}})
 async def export_contacts(request: Request) -> None:
     db, org, filters = request.app.ctx.sandbox.db, _org(request), request.ctx.query
     keys = await db.run(contact_export.attribute_keys, org)

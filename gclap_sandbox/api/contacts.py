@@ -78,7 +78,8 @@ def _org(request: Request) -> str:
 
 @endpoint(bp, "GET", "/contacts/", scope="contacts:read", summary="List contacts",
           description="Newest first.", query=LIST_QUERY,
-          responses={200: {"description": "A page of contacts.", "schema": envelope_schema(CONTACT)}})
+          responses={200: {"description": "A page of contacts.", "schema": envelope_schema(CONTACT)},
+                     404: {"description": "`segment` names no segment (`unknown-reference`)."}})
 async def list_contacts(request: Request) -> HTTPResponse:
     offset, limit = offset_limit(request.ctx.query)
     count, rows = await request.app.ctx.sandbox.db.run(contacts.list_contacts, _org(request),
@@ -87,7 +88,8 @@ async def list_contacts(request: Request) -> HTTPResponse:
 
 
 @endpoint(bp, "POST", "/contacts/", scope="contacts:write", summary="Create a contact", body=CREATE_BODY,
-          responses={201: {"description": "Created.", "schema": CONTACT}, 409: DUPLICATE})
+          responses={201: {"description": "Created.", "schema": CONTACT}, 409: DUPLICATE,
+                     404: {"description": "An id in `lists` names no list (`unknown-reference`)."}})
 async def create_contact(request: Request) -> HTTPResponse:
     data = await request.app.ctx.sandbox.db.run(contacts.create_contact, _org(request), request.ctx.body)
     return json_response(data, status=201)
@@ -100,7 +102,9 @@ async def get_contact(request: Request, contact_id: Any) -> HTTPResponse:
 
 
 @endpoint(bp, "PATCH", CONTACT_PATH, scope="contacts:write", summary="Change a contact", body=UPDATE_BODY,
-          responses={200: {"description": "The changed contact.", "schema": CONTACT}, 404: {}, 409: DUPLICATE})
+          responses={200: {"description": "The changed contact.", "schema": CONTACT}, 409: DUPLICATE,
+                     404: {"description": "No such contact, or an id in `lists` names no list "
+                                          "(`unknown-reference`)."}})
 async def update_contact(request: Request, contact_id: Any) -> HTTPResponse:
     data = await request.app.ctx.sandbox.db.run(contacts.update_contact, _org(request), str(contact_id),
                                                 request.ctx.body)

@@ -41,37 +41,44 @@ from gclap_sandbox.schema import (
     Str,
     Uuid,
 )
+from gclap_sandbox.schema_rules import AnyOf, Required, Requires, Unless
 from gclap_sandbox.settings import MAX_RECIPIENTS_CEILING
 from gclap_sandbox.templating.store import fill_send_request
 
 bp = Blueprint("emails", url_prefix=API_PREFIX, strict_slashes=False)
 
 MAX_RECIPIENTS = MAX_RECIPIENTS_CEILING  # per list; all of them together: --max-recipients
-_HEADER_NAME = re.compile(r"^[!-9;-~]+$")  # RFC 5322 field name: printable ASCII except ':'
 # Headers the API sets itself; a custom `headers` entry may not override them.
-RESERVED_HEADERS = {"from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id",
-                    "mime-version", "content-type", "content-transfer-encoding"}
+RESERVED_HEADERS = ("from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id",
+                    "mime-version", "content-type", "content-transfer-encoding")
 
 
-def _check_send(data: dict[str, Any], errors: Errors) -> None:
-    if data.get("template_id") is None:  # with a template, subject and bodies come from it
-        if data.get("variables") is not None:
-            errors.setdefault("variables", []).append("Only used with `template_id`.")
-        if data.get("subject") is None:
-            errors.setdefault("subject", []).append("This field is required (unless `template_id` is given).")
-        if data.get("html") is None and data.get("text") is None:
-            errors.setdefault("html", []).append("Either `html` or `text` (or both) is required.")
-            errors.setdefault("text", []).append("Either `html` or `text` (or both) is required.")
-    for name, value in (data.get("headers") or {}).items():
-        if not _HEADER_NAME.match(name):
-            errors.setdefault(f"headers.{name}", []).append("Not a valid header name.")
-        elif name.lower() in RESERVED_HEADERS:
-            errors.setdefault(f"headers.{name}", []).append(
-                "Set by the API from its own field; use that field instead.")
-        elif isinstance(value, str) and ("\r" in value or "\n" in value):
-            errors.setdefault(f"headers.{name}", []).append("May not contain line breaks.")
-    if "\r" in data.get("subject", "") or "\n" in data.get("subject", ""):
-        errors.setdefault("subject", []).append("May not contain line breaks.")
+def _caseless(word: str) -> str:
+    """A regex, for Python and ECMA-262 alike (no shared inline flag), matching `word` (letters and
+    `-`) in any case."""
+    return "".join(f"[{ch.upper()}{ch.lower()}]" if ch.isalpha() else ch for ch in word)
+
+
+class HeaderName(Str):
+    """A custom header's name: an RFC 5322 field name (printable ASCII but `:`) the API does not set."""
+
+    _RESERVED = re.compile("|".join(_caseless(name) for name in RESERVED_HEADERS))
+
+    def __init__(self) -> None:
+        super().__init__(pattern=r"[!-9;-~]+", pattern_hint="Not a valid header name.")
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        value = super().clean(value, path, errors)
+        if isinstance(value, str) and self._RESERVED.fullmatch(value):
+            errors.setdefault(path, []).append("Set by the API from its own field; use that field instead.")
+        return value
+
+    def own_schema(self) -> dict[str, Any]:
+        return {**super().own_schema(), "not": {"pattern": f"^(?:{self._RESERVED.pattern})$"}}
+
+
+# A header value or subject: one line (the API folds long ones itself).
+ONE_LINE = r"[^\r\n]*"
 
 
 def _check_recipient_count(data: dict[str, Any], limit: int) -> None:
@@ -90,27 +97,30 @@ ATTACHMENT = Obj({
     "content_type": Str(max_length=200, default="application/octet-stream",
                         pattern=r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*",
                         pattern_hint="Must be a MIME type such as `application/pdf`."),
-    "content_id": Str(max_length=200, pattern=r"<?[^\s<>\x00]+>?",
+    "content_id": Str(max_length=200, pattern=r"<?[!-;=?-~]+>?",
                       pattern_hint="Must be one token without spaces, e.g. `logo`.",
                       description="Makes it an inline image referenced as cid:<content_id>."),
 })
 
 SEND_BODY = Obj({
     "to": _addresses("Recipient address, or a list of them.", required=True),
-    "subject": Str(max_length=998, description="Email subject line (required unless `template_id` is given)."),
+    "subject": Str(max_length=998, pattern=ONE_LINE, pattern_hint="May not contain line breaks.",
+                   description="Email subject line (required unless `template_id` is given)."),
     "html": Str(description="HTML email body."),
     "text": Str(description="Plain text email body."),
     "from_email": Address(description="Sender address, e.g. `Ana <hello@yourdomain.com>`."),
     "cc": _addresses("Cc address or list."),
     "bcc": _addresses("Bcc address or list (never shown in the headers)."),
     "reply_to": _addresses("Reply-To address or list."),
-    "headers": MapOf(Str(max_length=998), max_items=100, description="Extra MIME headers."),
+    "headers": MapOf(Str(max_length=998, pattern=ONE_LINE, pattern_hint="May not contain line breaks."),
+                     keys=HeaderName(), max_items=100,
+                     description="Extra MIME headers (not those the API sets from its own fields)."),
     "tags": ListOf(Str(min_length=1, max_length=200), max_items=50),
     "metadata": MapOf(max_items=100, description="Free-form JSON kept with the email and its events."),
     "attachments": ListOf(ATTACHMENT, max_items=100),
     "simulate": ListOf(Str(choices=list(simulate.LABELS)), one_or_many=True, max_items=len(simulate.LABELS),
                        description="Outcomes to simulate for every recipient, e.g. [\"opened\", \"clicked\"] "
-                       "(sent as the X-Gclap-Simulate header)."),
+                       "(what SMTP mail says with the X-Gclap-Simulate header)."),
     "track_opens": Bool(description="Add the open-tracking pixel (default: the organization's setting)."),
     "track_clicks": Bool(description="Rewrite links for click tracking (default: the organization's setting)."),
     "category": Str(choices=["transactional", "marketing"],
@@ -118,7 +128,12 @@ SEND_BODY = Obj({
     "template_id": Uuid(description="Render subject, html and text from this template (parts given here win)."),
     "variables": MapOf(max_items=200, description="The template's variables; `contact` is added when the "
                                                   "single `to` recipient is a contact."),
-}, extra_check=_check_send)
+}, rules=[
+    # With a template, subject and bodies come from it.
+    Unless("template_id", Required("subject", message="This field is required (unless `template_id` is given)."),
+           AnyOf("html", "text", message="Either `html` or `text` (or both) is required.")),
+    Requires("variables", "template_id"),
+])
 
 LIST_QUERY = Obj({
     **PAGE_FIELDS,
@@ -207,7 +222,8 @@ def _base_url(request: Request) -> str:
 
 @endpoint(bp, "POST", "/emails/send/", scope="emails:send", summary="Send an email",
           description="Captures the email (it is never delivered unless relaying is configured).",
-          body=SEND_BODY, responses={202: {"description": "Captured.", "schema": EMAIL_SUMMARY}})
+          body=SEND_BODY, responses={202: {"description": "Captured.", "schema": EMAIL_SUMMARY},
+                                     404: {"description": "`template_id` names no template (`unknown-reference`)."}})
 async def send_email(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     data = request.ctx.body

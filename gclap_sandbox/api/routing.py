@@ -70,8 +70,8 @@ def endpoint(bp: Blueprint, method: str, path: str, *, scope: str | None, summar
                      body_content_type=body_content_type,
                      # Every authenticated POST honours Idempotency-Key unless it opts out.
                      idempotent=(method.upper() == "POST" and authenticated) if idempotent is None else idempotent,
-                     # By default a body whose fields are all optional may be left out.
-                     body_required=(body is not None and any(f.required for f in body.fields.values()))
+                     # By default a body that `{}` satisfies may be left out.
+                     body_required=(body is not None and not body.accepts_empty())
                      if body_required is None else body_required,
                      body_doc=body_doc, rate_limited=rate_limited)
 

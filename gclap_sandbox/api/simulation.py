@@ -11,19 +11,15 @@ from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.pipeline import outcomes, simulate
 from gclap_sandbox.schema import Address, Errors, Obj, Str
+from gclap_sandbox.schema_rules import OnlyWhen
 
 bp = Blueprint("simulation", url_prefix=API_PREFIX, strict_slashes=False)
 # Each outcome by its label or its event type (`email.bounced` is the hard bounce).
 EVENT_NAMES = [*simulate.TRIGGERABLE, *(f"email.{label}" for label in simulate.TRIGGERABLE if label != "softbounce")]
 
 
-def _check(data: dict[str, Any], errors: Errors) -> None:
+def _without_prefix(data: dict[str, Any], errors: Errors) -> None:
     data["event"] = data["event"].removeprefix("email.")
-    if data.get("url") is not None:
-        if data["event"] != "clicked":
-            errors.setdefault("url", []).append("Only for the `clicked` event.")
-        elif not data["url"].lower().startswith(("http://", "https://")):
-            errors.setdefault("url", []).append("Must be an http(s) URL.")
 
 
 SIMULATE_BODY = Obj({
@@ -31,8 +27,10 @@ SIMULATE_BODY = Obj({
                  description="The outcome: delivered, bounced (hard), softbounce, deferred, opened, "
                  "clicked, unsubscribed or spam (the `email.` prefix is optional)."),
     "recipient": Address(description="One recipient of the email (default: every recipient)."),
-    "url": Str(max_length=4000, description="For `clicked`: the link (default: the email's first link)."),
-}, extra_check=_check)
+    "url": Str(max_length=4000, pattern=r"[Hh][Tt][Tt][Pp][Ss]?://[\s\S]*", pattern_hint="Must be an http(s) URL.",
+               description="For `clicked`: the link (default: the email's first link)."),
+}, rules=[OnlyWhen("url", "event", ["clicked", "email.clicked"], "Only for the `clicked` event.")],
+   extra_check=_without_prefix)
 
 
 @endpoint(bp, "POST", "/emails/<email_id:uuid>/simulate/", scope="emails:write",
@@ -41,7 +39,8 @@ SIMULATE_BODY = Obj({
           "bounce report, webhooks).", body=SIMULATE_BODY,
           responses={201: {"description": "The recorded events.", "schema": {
               "type": "object", "properties": {"events": {"type": "array", "items": EVENT_SCHEMA}}}},
-              404: {}})
+              404: {"description": "No such email, or `recipient` is not one of its recipients "
+                                   "(`unknown-reference`)."}})
 async def simulate_event(request: Request, email_id: Any) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     body = request.ctx.body

@@ -15,6 +15,7 @@ from gclap_sandbox.api.pagination import (
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import MapOf, Obj, Str, Uuid
+from gclap_sandbox.schema_rules import AnyOf
 from gclap_sandbox.templating import store as template_store
 
 bp = Blueprint("templates", url_prefix=API_PREFIX, strict_slashes=False)
@@ -38,7 +39,8 @@ def _fields(create: bool) -> dict[str, Any]:
     }
 
 
-CREATE_BODY = Obj(_fields(create=True))
+CREATE_BODY = Obj(_fields(create=True),
+                  rules=[AnyOf("html", "text", message="A template needs `html` or `text` (or both).")])
 UPDATE_BODY = Obj(_fields(create=False))
 RENDER_BODY = Obj({
     "variables": MapOf(max_items=200, default=dict, description="Values the template uses."),
@@ -98,7 +100,9 @@ async def delete_template(request: Request, template_id: Any) -> HTTPResponse:
 @endpoint(bp, "POST", TEMPLATE_PATH + "render/", scope="templates:read", summary="Preview a template",
           description="Renders subject, html and text with the given variables. A variable the template "
                       "uses but the request lacks is a 400 naming it. " + _BUDGET,
-          body=RENDER_BODY, responses={200: {"description": "The rendered parts.", "schema": RENDERED}, 404: {}})
+          body=RENDER_BODY, responses={200: {"description": "The rendered parts.", "schema": RENDERED},
+                                       404: {"description": "No such template, or `contact_id` names no contact "
+                                                            "(`unknown-reference`)."}})
 async def render_template(request: Request, template_id: Any) -> HTTPResponse:
     body = request.ctx.body
     data = await template_store.preview(request.app.ctx.sandbox, _org(request), str(template_id),

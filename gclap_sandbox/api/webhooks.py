@@ -16,6 +16,7 @@ from gclap_sandbox.api.pagination import (
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.schema import Bool, DateTime, Errors, ListOf, Number, Obj, Str, Uuid
+from gclap_sandbox.schema_rules import NotEmpty
 from gclap_sandbox.webhooks import actions, endpoints, outbox, payloads, schedule
 
 bp = Blueprint("webhooks", url_prefix=API_PREFIX, strict_slashes=False)
@@ -69,15 +70,10 @@ DESCRIPTION = Str(max_length=500, nullable=True, description="What the endpoint 
 CREATE_BODY = Obj({"url": URL, "events": _events_field(True), "description": DESCRIPTION})
 
 
-def _something(data: dict[str, Any], errors: Errors) -> None:
-    if not data:
-        errors.setdefault("body", []).append("Give at least one of: url, events, description, active.")
-
-
 UPDATE_BODY = Obj({"url": Url(max_length=2000), "events": _events_field(False), "description": DESCRIPTION,
                    "active": Bool(description="false disables the endpoint; true re-enables it (its waiting "
                                               "deliveries resume; replay the skipped ones with POST {id}/replay/).")},
-                  extra_check=_something)
+                  rules=[NotEmpty("Give at least one of: url, events, description, active.")])
 REPLAY_BODY = Obj({"since": DateTime(nullable=True, description=(
     "Only deliveries skipped at or after this time; leave it out for every skipped delivery."))})
 ROTATE_BODY = Obj({"grace_period_seconds": Number(

@@ -14,7 +14,13 @@ from gclap_sandbox import clock
 from gclap_sandbox.automation import decisions
 from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.events import jobs
-from gclap_sandbox.models import Contact, ContactListMember, Event, Workflow, WorkflowRun
+from gclap_sandbox.models import (
+    Contact,
+    ContactListMember,
+    Event,
+    Workflow,
+    WorkflowRun,
+)
 from gclap_sandbox.models.automation import LIVE_RUN_STATUSES
 from gclap_sandbox.storage import database as db
 from gclap_sandbox.templating.store import contact_variables

@@ -12,7 +12,14 @@ from gclap_sandbox.contacts import lists as contact_lists
 from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.errors import Conflict, ValidationFailed
 from gclap_sandbox.events import jobs
-from gclap_sandbox.models import Contact, ContactList, Job, Template, Workflow, WorkflowRun
+from gclap_sandbox.models import (
+    Contact,
+    ContactList,
+    Job,
+    Template,
+    Workflow,
+    WorkflowRun,
+)
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.webhooks.signing import new_secret
 

@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterable
 
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.patterns import Pattern, compile_pattern, pattern_error
-from gclap_sandbox.schema import Errors, Int, ListOf, Number, Obj, Str
+from gclap_sandbox.schema import NOT_BLANK, Errors, Int, ListOf, Number, Obj, Str
+from gclap_sandbox.schema_rules import Rule, Sent
 
 SMTP_STAGES = ("connect", "mail", "rcpt", "data")
 HTTP_STATUSES = (429, 500, 502, 503, 504)
@@ -42,6 +43,24 @@ DEFAULT_SMTP_MESSAGES = {
 }
 
 
+class ActsOrWaits(Rule):
+    """A rule must do something: `code` / `status` to fail, a `delay` above 0 to slow down, or both."""
+
+    def __init__(self, action: str, verb: str) -> None:
+        self.action = action
+        self.message = f"Give `{action}` to {verb}, `delay` to slow down, or both."
+        self.summary = f"`{action}`, a `delay` above 0, or both."
+
+    def problems(self, sent: Sent) -> dict[str, str]:
+        delay = sent.value("delay")
+        slows = isinstance(delay, (int, float)) and not isinstance(delay, bool) and delay > 0
+        return {} if sent.given(self.action) or slows else {"": self.message}
+
+    def json_schema(self, obj: Obj) -> dict[str, Any]:
+        return {"anyOf": [obj.given_schema(self.action),
+                          {"required": ["delay"], "properties": {"delay": {"exclusiveMinimum": 0}}}]}
+
+
 class PatternStr(Str):
     """A glob or `re:` pattern, checked where it is written so errors name the exact field."""
 
@@ -51,9 +70,9 @@ class PatternStr(Str):
             errors.setdefault(path, []).append(f"Not a valid pattern: {problem}.")
         return value
 
-
-def _one_line(max_length: int, description: str) -> Str:
-    return Str(max_length=max_length, description=description)
+    def own_schema(self) -> dict[str, Any]:
+        # Not blank, and not a bare `re:`; whether the regex after `re:` compiles, no schema can say.
+        return {**super().own_schema(), "pattern": f"^(?!re:$)[\\s\\S]*{NOT_BLANK}"}
 
 
 _PROBABILITY = Number(minimum=0, maximum=100, default=100,
@@ -64,47 +83,33 @@ SMTP_RULE = Obj({
     "stage": Str(required=True, choices=list(SMTP_STAGES),
                  description="When to act: on connect, MAIL FROM, RCPT TO or DATA."),
     "code": Int(minimum=400, maximum=599, description="SMTP reply code to reject with (4xx temporary, 5xx permanent)."),
-    "message": _one_line(200, "Reply text."),
+    "message": Str(max_length=200, pattern=r"[^\r\n]*", pattern_hint="May not contain line breaks.",
+                   description="Reply text."),
     "match": ListOf(PatternStr(min_length=1, max_length=500), one_or_many=True, max_items=50,
                     description="Only for these addresses (glob or `re:` regex): the sender at `mail`, "
                                 "the recipient at `rcpt`, any recipient at `data`, the client IP at `connect`."),
     "probability": _PROBABILITY,
     "delay": _DELAY,
-})
+}, rules=[ActsOrWaits("code", "reject")])
 
 HTTP_RULE = Obj({
     "path": PatternStr(min_length=1, max_length=500, default="/api/v1/*",
                        description="Request paths it applies to (glob or `re:` regex)."),
     "methods": ListOf(Str(choices=list(HTTP_METHODS)), one_or_many=True,
                       description="Only these methods (default: all)."),
-    "status": Int(description="Status to answer with: " + ", ".join(map(str, HTTP_STATUSES)) + "."),
+    "status": Int(choices=list(HTTP_STATUSES), description="Status to answer with."),
     "retry_after": Int(minimum=0, maximum=86400, description="Retry-After seconds (429 defaults to 1)."),
-    "message": _one_line(500, "The problem's detail text."),
+    "message": Str(max_length=500, description="The problem's detail text."),
     "probability": _PROBABILITY,
     "delay": _DELAY,
-})
-
-
-def _check_document(doc: dict[str, Any], errors: Errors) -> None:
-    for i, rule in enumerate(doc.get("smtp") or []):
-        if rule.get("code") is None and not rule.get("delay"):
-            errors.setdefault(f"smtp[{i}]", []).append("Give `code` to reject, `delay` to slow down, or both.")
-        if "\r" in (rule.get("message") or "") or "\n" in (rule.get("message") or ""):
-            errors.setdefault(f"smtp[{i}].message", []).append("May not contain line breaks.")
-    for i, rule in enumerate(doc.get("http") or []):
-        status = rule.get("status")
-        if status is None and not rule.get("delay"):
-            errors.setdefault(f"http[{i}]", []).append("Give `status` to fail, `delay` to add latency, or both.")
-        elif status is not None and status not in HTTP_STATUSES:
-            errors.setdefault(f"http[{i}].status", []).append(
-                "Must be one of: " + ", ".join(map(str, HTTP_STATUSES)) + ".")
+}, rules=[ActsOrWaits("status", "fail")])
 
 
 CHAOS_DOCUMENT = Obj({
     "seed": Int(nullable=True, description="Seed for the probability rolls; replays a run."),
     "smtp": ListOf(SMTP_RULE, max_items=100, default=list),
     "http": ListOf(HTTP_RULE, max_items=100, default=list),
-}, extra_check=_check_document)
+})
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,9 @@ def number_problem(value: Any) -> str | None:
 
 
 def _is_days(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 36500
+    # A whole number, as JSON Schema's "integer" means it: 30.0 counts.
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    return whole and not isinstance(value, bool) and 0 <= value <= 36500
 
 
 def parse_date(value: Any) -> datetime | None:

@@ -8,7 +8,7 @@ import peewee
 
 from gclap_sandbox import clock
 from gclap_sandbox.contacts.segments import compile_rules, escape_like, like
-from gclap_sandbox.errors import Conflict, ValidationFailed
+from gclap_sandbox.errors import Conflict
 from gclap_sandbox.events import record as events
 from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.models import (
@@ -21,6 +21,7 @@ from gclap_sandbox.models import (
     Segment,
 )
 from gclap_sandbox.schema import normalize_address
+from gclap_sandbox.state_errors import unknown_reference
 from gclap_sandbox.storage.database import current, owned
 
 # Lifecycle event -> the status it gives a contact (delivery events leave status alone).
@@ -92,7 +93,7 @@ def filtered(organization_id: str, filters: dict[str, Any]) -> peewee.ModelSelec
         segment = Segment.get_or_none((Segment.id == filters["segment"])
                                       & (Segment.organization == organization_id))
         if segment is None:
-            raise ValidationFailed({"segment": [f"No segment with id {filters['segment']}."]})
+            raise unknown_reference({"segment": [f"No segment with id {filters['segment']}."]})
         query = query.where(compile_rules(segment.rules, clock.now()))
     return query
 
@@ -116,7 +117,7 @@ def check_lists(organization_id: str, list_ids: list[str], field: str = "lists")
         (ContactList.organization == organization_id) & ContactList.id.in_(list_ids))}
     errors = {f"{field}[{i}]": [f"No list with id {lid}."] for i, lid in enumerate(list_ids) if lid not in known}
     if errors:
-        raise ValidationFailed(errors)
+        raise unknown_reference(errors)
 
 
 def _refuse_duplicate(organization_id: str, email: str, except_id: str | None = None) -> None:

@@ -61,15 +61,15 @@ def run_scheduled_outcome(payload: dict[str, Any], job: Job) -> None:
 def trigger(organization_id: str, email_id: str, label: str, recipient: str | None,
             url: str | None) -> list[dict[str, Any]]:
     """POST /emails/{id}/simulate/: record an outcome now for one or every recipient."""
-    from gclap_sandbox.errors import ValidationFailed
     from gclap_sandbox.inbox.queries import get_email
+    from gclap_sandbox.state_errors import unknown_reference
 
     email = get_email(organization_id, email_id)
     addresses = [r.address for r in EmailRecipient.select(EmailRecipient.address)
                  .where(EmailRecipient.email == email.id).order_by(EmailRecipient.id)]
     if recipient is not None:
         if recipient.lower() not in addresses:
-            raise ValidationFailed({"recipient": [f"{recipient} is not a recipient of this email."]})
+            raise unknown_reference({"recipient": [f"{recipient} is not a recipient of this email."]})
         addresses = [recipient.lower()]
     return [events.serialize(apply_outcome(email, address, label, url=url)) for address in addresses]
 

@@ -7,14 +7,14 @@ database thread, so neither a slow template nor the database holds up the other.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gclap_sandbox import clock
 from gclap_sandbox.contacts.store import normalize_email
-from gclap_sandbox.errors import NotFound, ValidationFailed
+from gclap_sandbox.errors import NotFound
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import Contact, Template
-from gclap_sandbox.server.context import AppContext
+from gclap_sandbox.state_errors import unknown_reference
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.templating.render import (
     PARTS,
@@ -23,6 +23,9 @@ from gclap_sandbox.templating.render import (
     invalid,
     render_email,
 )
+
+if TYPE_CHECKING:
+    from gclap_sandbox.server.context import AppContext
 
 
 def template_dict(template: Template) -> dict[str, Any]:
@@ -42,7 +45,7 @@ def get_template(organization_id: str, template_id: str, field: str | None = Non
         return owned(Template, organization_id, template_id, f"No template with id {template_id}.")
     except NotFound:
         if field:  # a reference inside another request: that request's field is what is bad
-            raise ValidationFailed({field: [f"No template with id {template_id}."]}) from None
+            raise unknown_reference({field: [f"No template with id {template_id}."]}) from None
         raise
 
 
@@ -113,7 +116,7 @@ def _preview_input(organization_id: str, template_id: str, variables: dict[str, 
     if contact_id:
         contact = Contact.get_or_none((Contact.id == contact_id) & (Contact.organization == organization_id))
         if contact is None:
-            raise ValidationFailed({"contact_id": [f"No contact with id {contact_id}."]})
+            raise unknown_reference({"contact_id": [f"No contact with id {contact_id}."]})
         variables.setdefault("contact", contact_variables(contact))
     return _parts(template), variables
 

@@ -9,8 +9,8 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
-from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.contacts import lists as contact_lists
+from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.schema import Int, Obj, Str, Uuid
 from gclap_sandbox.ui.base import NavItem, db_run, page, render

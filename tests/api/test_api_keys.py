@@ -74,7 +74,6 @@ def test_the_scope_catalogue_is_listed_by_the_api_and_the_openapi_document(api):
     ({"name": "x", "scopes": ["emails:send", "emails:sned"]}, "scopes[1]"),
     ({"name": "x", "scopes": "emails:send"}, "scopes"),
     ({"name": "x", "expires_at": "tomorrow"}, "expires_at"),
-    ({"name": "x", "expires_at": "2001-01-01T00:00:00Z"}, "expires_at"),
     ({"name": "x", "colour": "red"}, "colour"),
 ])
 def test_bad_key_requests_get_400_and_create_nothing(api, body, field):
@@ -82,6 +81,14 @@ def test_bad_key_requests_get_400_and_create_nothing(api, body, field):
     response = api.post(KEYS, json=body)
     assert response.status_code == 400
     assert field in response.json()["errors"]
+    assert api.get(KEYS).json()["count"] == before
+
+
+def test_an_expiry_already_past_on_the_sandbox_clock_is_a_409_and_creates_nothing(api):
+    before = api.get(KEYS).json()["count"]
+    response = api.post(KEYS, json={"name": "x", "expires_at": "2001-01-01T00:00:00Z"})
+    assert response.status_code == 409 and response.json()["type"].endswith("/sandbox-time-conflict")
+    assert "expires_at" in response.json()["errors"]
     assert api.get(KEYS).json()["count"] == before
 
 

@@ -92,7 +92,7 @@ def test_export_streams_csv_that_imports_back(api, unique):
     again = post_csv(api, response.text).json()
     assert (again["created"], again["updated"], again["skipped"]) == (0, 3, 0)
     assert api.get("/api/v1/contacts/export/", params={"segment": "00000000-0000-4000-8000-000000000000"}
-                   ).status_code == 400
+                   ).status_code == 404
 
 
 def test_export_of_many_contacts_spans_batches(api, unique):

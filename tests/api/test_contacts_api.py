@@ -94,12 +94,12 @@ def test_bad_input_is_a_problem_naming_each_field_and_stores_nothing(api, unique
     assert missing.json()["errors"] == {"email": ["This field is required."]}
     unknown_list = api.post("/api/v1/contacts/", json={"email": f"l.{unique}@x.com",
                                                        "lists": ["00000000-0000-4000-8000-000000000000"]})
-    assert unknown_list.status_code == 400 and "lists[0]" in unknown_list.json()["errors"]
+    assert unknown_list.status_code == 404 and "lists[0]" in unknown_list.json()["errors"]
     assert api.get("/api/v1/contacts/", params={"search": f"l.{unique}@"}).json()["count"] == 0
     assert api.post("/api/v1/contacts/", content=b"{not json").status_code == 400
     assert api.get("/api/v1/contacts/", params={"status": "happy"}).status_code == 400
     assert api.get("/api/v1/contacts/", params={"segment": "00000000-0000-4000-8000-000000000000"}
-                   ).status_code == 400
+                   ).status_code == 404
     assert api.get("/api/v1/contacts/00000000-0000-4000-8000-000000000000/").status_code == 404
 
 

@@ -83,7 +83,7 @@ def test_render_preview_with_variables_and_contact(api, unique):
                                                   "text": "{{ ''.__class__.__mro__ }}"}).json()
     refused = api.post(f"/api/v1/templates/{escape['id']}/render/", json={})
     assert refused.status_code == 400 and "unsafe" in refused.json()["detail"]
-    assert api.post(render, json={"contact_id": "00000000-0000-4000-8000-000000000000"}).status_code == 400
+    assert api.post(render, json={"contact_id": "00000000-0000-4000-8000-000000000000"}).status_code == 404
     assert api.post("/api/v1/templates/00000000-0000-4000-8000-000000000000/render/", json={}).status_code == 404
 
 
@@ -112,7 +112,7 @@ def test_send_with_template_bad_input(api, unique):
     assert no_contact.status_code == 202  # variables are data, never re-rendered as template source
     unknown = api.post("/api/v1/emails/send/", json={"to": "a@x.com",
                                                      "template_id": "00000000-0000-4000-8000-000000000000"})
-    assert unknown.status_code == 400 and "template_id" in unknown.json()["errors"]
+    assert unknown.status_code == 404 and "template_id" in unknown.json()["errors"]
     stray = api.post("/api/v1/emails/send/", json={"to": "a@x.com", "subject": "s", "text": "t",
                                                    "variables": {"a": 1}})
     assert stray.status_code == 400 and "variables" in stray.json()["errors"]

@@ -164,7 +164,8 @@ def test_simulate_rejects_bad_input(api: httpx.Client, unique: str) -> None:
     assert_problem(api.post(url, json={"event": "exploded"}), 400, "event")
     assert_problem(api.post(url, json={}), 400, "event")
     assert_problem(api.post(url, json={"event": "opened", "recipient": "not-an-address"}), 400, "recipient")
-    assert_problem(api.post(url, json={"event": "opened", "recipient": "stranger@example.com"}), 400, "recipient")
+    # Well-formed but not one of this email's recipients: it names nothing here.
+    assert_problem(api.post(url, json={"event": "opened", "recipient": "stranger@example.com"}), 404, "recipient")
     assert_problem(api.post(url, json={"event": "opened", "url": "https://x.example/"}), 400, "url")
     assert_problem(api.post(url, json={"event": "clicked", "url": "javascript:alert(1)"}), 400, "url")
     assert_problem(api.post(url, json={"event": "opened", "extra": 1}), 400, "extra")

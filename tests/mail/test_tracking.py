@@ -110,13 +110,15 @@ def test_one_click_unsubscribe(box: RunningSandbox, api: httpx.Client, unique: s
     page = httpx.get(local)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert to in page.text and "<form method=post>" in page.text
-    assert [e["type"] for e in events_of(api, email["id"])] == ["email.sent"]  # GET changes nothing
+    # `email.delivered` follows on its own a moment after sending; what the test drives is the rest.
+    driven = lambda: [e["type"] for e in events_of(api, email["id"]) if e["type"] != "email.delivered"]  # noqa: E731
+    assert driven() == ["email.sent"]  # GET changes nothing
 
     done = httpx.post(local, content=b"List-Unsubscribe=One-Click",
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert done.status_code == 200 and "Unsubscribed" in done.text
     assert httpx.post(local, content=b"List-Unsubscribe=One-Click").status_code == 200  # idempotent
-    assert [e["type"] for e in events_of(api, email["id"])] == ["email.sent", "email.unsubscribed"]
+    assert driven() == ["email.sent", "email.unsubscribed"]
     assert api.get("/api/v1/suppressions/", params={"email": to}).json()["results"][0]["reason"] == "unsubscribe"
     later = send(api, to)
     assert [e["type"] for e in events_of(api, later["id"])] == ["email.suppressed"]
