@@ -21,6 +21,7 @@ from gclap_sandbox.contacts.store import normalize_email
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models.automation import RUN_STATUSES, WORKFLOW_STATUSES
 from gclap_sandbox.schema import Address, Errors, ListOf, MapOf, Obj, Str
+from gclap_sandbox.schema_rules import AnyOf
 
 bp = Blueprint("automation", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -62,7 +63,8 @@ def _workflow_fields(required: bool) -> dict[str, Any]:
         "name": Str(required=required, min_length=1, max_length=200),
         "description": Str(max_length=2000, nullable=True),
         "status": Str(choices=list(WORKFLOW_STATUSES), description="draft (default), active or paused."),
-        "trigger": MapOf(required=required, max_items=10, description=TRIGGER_DOC),
+        "trigger": Obj({"type": Str(required=True, choices=list(definition.TRIGGER_TYPES))},
+                       allow_unknown=True, required=required, description=TRIGGER_DOC),
         "steps": ListOf(MapOf(max_items=20), max_items=100, description=STEPS_DOC),
         "reentry": Str(choices=list(definition.REENTRY),
                        description="once (default): a contact runs through it one time; "
@@ -83,12 +85,8 @@ EVENT_BODY = Obj({
 })
 
 
-def _some_contacts(data: dict[str, Any], errors: Errors) -> None:
-    if not data.get("contact_ids") and not data.get("emails"):
-        errors.setdefault("contact_ids", []).append("Give `contact_ids`, `emails` or both.")
-
-
-ENROLL_BODY = Obj({"contact_ids": contact_ids_field(), "emails": emails_field()}, extra_check=_some_contacts)
+ENROLL_BODY = Obj({"contact_ids": contact_ids_field(), "emails": emails_field()},
+                  rules=[AnyOf("contact_ids", "emails", message="Give `contact_ids`, `emails` or both.")])
 WORKFLOW_PATH = "/automation/<workflow_id:uuid>/"
 
 

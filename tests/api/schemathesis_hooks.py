@@ -68,6 +68,11 @@ UNSTATABLE = [
     # OpenAPI parameters cannot depend on one another.
     Unstatable("DELETE", "/api/v1/emails/", ("all",), "some filters, or all=true"),
     Unstatable("DELETE", "/api/v1/suppressions/", ("all",), "`email`, or all=true"),
+    # Not yet stated: the document gives a trigger's and a step's `type`, but not yet the fields
+    # each type needs (they are checked by automation/definition.py and listed in the README).
+    Unstatable("POST", "/api/v1/automation/", ("trigger", "steps"), "each trigger and step type's own fields"),
+    Unstatable("PATCH", "/api/v1/automation/{workflow_id}/", ("trigger", "steps"),
+               "each trigger and step type's own fields"),
 ]
 
 
