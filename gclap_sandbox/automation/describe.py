@@ -142,14 +142,15 @@ def step_words(step: dict[str, Any], names: Names) -> str:
     return str(kind)
 
 
-def history_words(entry: dict[str, Any], names: Names) -> str:
-    """What one step of a run did, e.g. "Sent 'Welcome' to ana@example.com"."""
+def history_words(entry: dict[str, Any], names: Names, later: bool = False) -> str:
+    """What one step of a run did, e.g. "Sent 'Welcome' to ana@example.com"; `later` when
+    the run has gone on since (a wait it was in is over)."""
     outcome, kind = entry.get("outcome"), entry.get("type")
     if outcome == "sent":
         return f"Sent '{entry.get('subject') or '(no subject)'}' to {entry.get('to')}"
-    if outcome == "waiting":
+    if outcome == "waiting" and not later:
         return f"Waiting until {time_words(entry.get('until'))}"
-    if outcome == "waited":
+    if outcome in ("waiting", "waited"):
         return f"Waited until {time_words(entry.get('until'))}"
     if outcome in ("yes", "no"):
         return f"The condition was {'true' if outcome == 'yes' else 'false'} → {_target(entry.get('next'))}"

@@ -67,8 +67,11 @@ def list_page(organization_id: str, number: int) -> dict[str, Any]:
 def _run_view(run: dict[str, Any], steps: list[dict[str, Any]], names: describe.Names) -> dict[str, Any]:
     index = run["current_step"]
     live = run["status"] in LIVE_RUN_STATUSES and index < len(steps)
-    history = [{**entry, "number": entry.get("step", 0) + 1, "words": describe.history_words(entry, names),
-                "when": describe.time_words(entry.get("at"), seconds=True)} for entry in run["history"]]
+    last = len(run["history"]) - 1
+    history = [{**entry, "number": entry.get("step", 0) + 1,
+                "words": describe.history_words(entry, names, later=position < last),
+                "when": describe.time_words(entry.get("at"), seconds=True)}
+               for position, entry in enumerate(run["history"])]
     return {**run, "history": history, "enrolled_by": describe.enrolment_words(run["trigger"], names),
             "started": describe.time_words(run["started_at"], seconds=True),
             "finished": describe.time_words(run["finished_at"], seconds=True) if run["finished_at"] else None,

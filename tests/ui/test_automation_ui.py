@@ -68,7 +68,7 @@ def test_a_workflow_shows_its_steps_in_words_and_each_runs_history_on_the_sandbo
     page = ui.get(f"/automation/{flow['id']}")
     done = _text(page)
     assert f"{address} completed finished" in done
-    assert "The condition was false → step 4" in done
+    assert "The condition was false → step 4" in done and "Step 2 Waited until" in done
     assert f"Step 4 Sent 'Reminder {unique} subject' to {address}" in done
     history = re.findall(r'data-history-step="(\d+)"', page.text)
     assert history == ["1", "2", "3", "4"]
