@@ -102,7 +102,7 @@ def test_runs_are_newest_first_paged_and_filtered(api, ui, unique):
 
 
 @pytest.mark.parametrize("path, status, says", [
-    (f"/automation/{uuid.uuid4()}", 404, "No workflow with id"),
+    ("/automation/00000000-0000-4000-8000-000000000000", 404, "No workflow with id"),
     ("/automation/not-a-uuid", 404, ""),
     ("/automation?page=0", 400, "page"),
     ("/automation?colour=red", 400, "colour"),
