@@ -63,8 +63,7 @@ def _workflow_fields(required: bool) -> dict[str, Any]:
         "name": Str(required=required, min_length=1, max_length=200),
         "description": Str(max_length=2000, nullable=True),
         "status": Str(choices=list(WORKFLOW_STATUSES), description="draft (default), active or paused."),
-        "trigger": Obj({"type": Str(required=True, choices=list(definition.TRIGGER_TYPES))},
-                       allow_unknown=True, required=required, description=TRIGGER_DOC),
+        "trigger": MapOf(required=required, max_items=10, description=TRIGGER_DOC),
         "steps": ListOf(MapOf(max_items=20), max_items=100, description=STEPS_DOC),
         "reentry": Str(choices=list(definition.REENTRY),
                        description="once (default): a contact runs through it one time; "
