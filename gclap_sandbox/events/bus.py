@@ -72,6 +72,10 @@ class EventBus:
     # ... and committed (DB thread, after commit): fn(organization_id, payload dict).
     event_committed: Topic[Callable[[str, dict[str, Any]], None]] = field(
         default_factory=lambda: Topic("event_committed", isolated=True))
+    # A campaign was sent to every recipient (DB thread, in the transaction of its last batch):
+    # fn(organization_id, payload {type, timestamp, data}). Not an email event: it has no email.
+    campaign_completed: Topic[Callable[[str, dict[str, Any]], None]] = field(
+        default_factory=lambda: Topic("campaign_completed"))
     # A job was scheduled / a webhook delivery queued (DB thread, after commit): fn().
     jobs_scheduled: Topic[Callable[[], None]] = field(
         default_factory=lambda: Topic("jobs_scheduled", isolated=True))

@@ -1,6 +1,7 @@
 """All peewee models; importing this package registers them for schema creation."""
 from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
 from gclap_sandbox.models.base import BaseModel, owned
+from gclap_sandbox.models.campaigns import Campaign, CampaignRecipient
 from gclap_sandbox.models.contacts import (
     Contact,
     ContactList,
@@ -34,5 +35,6 @@ __all__ = [
     "EmailRelay",
     "Contact", "ContactList", "ContactListMember", "Segment",
     "Template",
+    "Campaign", "CampaignRecipient",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

@@ -11,12 +11,18 @@ Once either is committed, on the event loop:
     long polls (`?wait=`) and open inbox pages hear of it; the relay worker wakes for new mail.
 A job scheduled / a webhook delivery queued wakes its worker; a webhook attempt reaches open
 Webhooks pages. Simulated outcomes are durable jobs of kind OUTCOME_JOB.
+Campaigns send through durable jobs too (campaigns/sender.py): START_JOB at `send_at`, then one
+BATCH_JOB at a time, each capturing its recipients' email through the pipeline above. When the
+last batch is done, `campaign_completed` is published in its transaction: it is the
+organization's event, not an email's, so it skips `record_event` and goes straight to the
+webhook outbox (`outbox.on_organization_event`), signed and retried like every other delivery.
 """
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from gclap_sandbox.campaigns import sender as campaign_sender
 from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.events.bus import EventBus, on_loop
 from gclap_sandbox.pipeline import bounce_report, outcomes, suppressions
@@ -43,6 +49,9 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.event_recorded.subscribe(contacts.on_event)
     bus.event_recorded.subscribe(outbox.on_event)
     bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)
+    bus.handle_jobs(campaign_sender.START_JOB, campaign_sender.start)
+    bus.handle_jobs(campaign_sender.BATCH_JOB, campaign_sender.send_batch)
+    bus.campaign_completed.subscribe(outbox.on_organization_event)
     return bus
 
 
