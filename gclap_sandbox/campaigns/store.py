@@ -6,8 +6,9 @@ from typing import Any
 
 from gclap_sandbox import clock
 from gclap_sandbox.campaigns import audience, sender, stats
+from gclap_sandbox.contacts.lists import names_by_id
 from gclap_sandbox.errors import Conflict, ValidationFailed
-from gclap_sandbox.models import Campaign
+from gclap_sandbox.models import Campaign, Segment, Template
 from gclap_sandbox.pipeline.incoming import DeliveryOptions
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.templating.store import get_template
@@ -143,3 +144,11 @@ def audience_preview(organization_id: str, campaign_id: str) -> dict[str, Any]:
 def preview_for(organization_id: str, given: dict[str, Any]) -> dict[str, Any]:
     audience.check_references(organization_id, given)
     return {"audience": audience.normalized(given), **audience.preview(organization_id, given)}
+
+
+def choices(organization_id: str) -> dict[str, dict[str, str]]:
+    """What a new campaign can be made of: templates, lists and segments, name by id."""
+    def named(model: Any) -> dict[str, str]:
+        return dict(model.select(model.id, model.name).where(model.organization == organization_id)
+                    .order_by(model.name).tuples())
+    return {"templates": named(Template), "lists": names_by_id(organization_id), "segments": named(Segment)}

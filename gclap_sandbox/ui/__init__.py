@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox.ui import (
+    campaigns,
     contacts,
     delivery,
     docs,
@@ -22,7 +23,7 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, template_editor, webhooks, keys, docs, sign_in)
+PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, webhooks, keys, docs, sign_in)
 
 
 def install(app: Any) -> None:
