@@ -33,7 +33,7 @@ from gclap_sandbox.webhooks.payloads import CAMPAIGN_COMPLETED
 START_JOB = "campaign_start"
 BATCH_JOB = "campaign_batch"
 BATCH_SIZE = 200
-TIME_SLICE = 0.25  # seconds of real time one batch may spend before leaving the rest to the next
+TIME_SLICE = 0.05  # seconds of real time one batch may spend before leaving the rest to the next
 
 
 def schedule_start(campaign: Campaign, options: DeliveryOptions) -> None:
