@@ -13,6 +13,8 @@ SCOPES: dict[str, str] = {
     "webhooks:read": "Read webhook endpoints and the delivery log.",
     "webhooks:write": "Create, change and delete webhook endpoints; redeliver.",
     "analytics:read": "Read analytics, alerts and reports, and the organization's plan, usage and limits.",
+    "campaigns:read": "Read campaigns, their audiences and stats.",
+    "campaigns:write": "Create, change, send, cancel and delete campaigns.",
     "automation:read": "Read automations.",
     "automation:write": "Create, change and delete automations.",
     "deliverability:read": "Read deliverability data.",

@@ -143,6 +143,7 @@ LIST_QUERY = Obj({
     "status": Str(max_length=32),
     "tag": Str(max_length=200),
     "source": Str(choices=["api", "smtp"]),
+    "campaign": Uuid(description="Only the email sent for this campaign (one per recipient)."),
     "since": DateTime(description="Only email captured at or after this time."),
     "before": DateTime(description="Only email captured before this time."),
     "subject": Str(max_length=998, description="Only email whose subject contains this text (any case)."),
@@ -168,6 +169,8 @@ EMAIL_SUMMARY: dict[str, Any] = {
         "attachment_count": {"type": "integer"},
         "is_read": {"type": "boolean"},
         "created_at": {"type": "string", "format": "date-time"},
+        "campaign_id": {"type": ["string", "null"], "format": "uuid",
+                        "description": "The campaign it was sent for (null for other email)."},
         "relay": {"type": ["object", "null"], "description": "Relay state of the latest relay job "
                   "(null when never relayed); the single email also lists every job under `jobs`.",
                   "properties": {"status": {"type": "string"}, "attempts": {"type": "integer"},

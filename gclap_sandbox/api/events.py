@@ -68,6 +68,7 @@ _FILTERS = {
     "before": DateTime(description="Only events before this time."),
 }
 LIST_QUERY = Obj({**PAGE_FIELDS, **_FILTERS, "email": Uuid(description="Only events of this email."),
+                  "campaign": Uuid(description="Only events of the email sent for this campaign."),
                   "wait": Number(minimum=0, maximum=MAX_WAIT_SECONDS, from_string=True,
                                  description=WAIT_DESCRIPTION)},
 )

@@ -81,6 +81,10 @@ class EventBus:
     # Automation runs became ready to take their next step (DB thread, after commit): fn().
     automation_ready: Topic[Callable[[], None]] = field(
         default_factory=lambda: Topic("automation_ready", isolated=True))
+    # A campaign was sent to every recipient (DB thread, in the transaction of its last batch):
+    # fn(organization_id, payload {type, timestamp, data}). Not an email event: it has no email.
+    campaign_completed: Topic[Callable[[str, dict[str, Any]], None]] = field(
+        default_factory=lambda: Topic("campaign_completed"))
     # A job was scheduled / a webhook delivery queued (DB thread, after commit): fn().
     jobs_scheduled: Topic[Callable[[], None]] = field(
         default_factory=lambda: Topic("jobs_scheduled", isolated=True))

@@ -130,6 +130,8 @@ def list_events(organization_id: str, filters: dict[str, Any], offset: int, limi
         query = query.where(Event.email == filters["email"])
     if filters.get("recipient"):
         query = query.where(Event.recipient == filters["recipient"].lower())
+    if filters.get("campaign"):
+        query = query.where(Event.email.in_(Email.select(Email.id).where(Email.campaign_id == filters["campaign"])))
     if filters.get("since"):
         query = query.where(Event.occurred_at >= filters["since"])
     if filters.get("before"):

@@ -39,6 +39,8 @@ def filtered(organization_id: str, filters: dict[str, Any]):
         query = query.where(Email.subject.contains(filters["subject"]))  # any case, escaped
     if filters.get("source"):
         query = query.where(Email.source == filters["source"])
+    if filters.get("campaign"):
+        query = query.where(Email.campaign_id == filters["campaign"])
     if filters.get("since"):
         query = query.where(Email.created_at >= filters["since"])
     if filters.get("before"):
@@ -73,6 +75,7 @@ def summary(email: Email) -> dict[str, Any]:
         "attachment_count": email.attachment_count,
         "is_read": email.is_read,
         "created_at": clock.iso(email.created_at),
+        "campaign_id": email.campaign_id,
     }
 
 

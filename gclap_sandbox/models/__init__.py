@@ -2,6 +2,7 @@
 from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
 from gclap_sandbox.models.automation import Workflow, WorkflowRun
 from gclap_sandbox.models.base import BaseModel, owned
+from gclap_sandbox.models.campaigns import Campaign, CampaignRecipient
 from gclap_sandbox.models.contacts import (
     Contact,
     ContactList,
@@ -36,5 +37,6 @@ __all__ = [
     "Contact", "ContactList", "ContactListMember", "Segment",
     "Template",
     "Workflow", "WorkflowRun",
+    "Campaign", "CampaignRecipient",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

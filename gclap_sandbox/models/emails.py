@@ -34,6 +34,8 @@ class Email(BaseModel):
     # Lower-cased sender, recipients and subject: what `search` matches against.
     search_text = peewee.TextField(default="")
     created_at = UtcDateTimeField(default=clock.now, index=True)
+    # The campaign this email was sent for (campaigns/sender.py); null for every other email.
+    campaign_id = peewee.CharField(max_length=36, null=True, index=True)
 
     class Meta:
         indexes = ((("organization", "created_at"), False),

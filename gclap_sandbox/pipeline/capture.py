@@ -63,6 +63,7 @@ def capture_email(incoming: Incoming) -> Email:
         "is_read": False,
         "search_text": _search_text(parsed, recipients),
         "created_at": clock.now(),
+        "campaign_id": incoming.campaign_id,
     }
     insert_rows(Email, [row])
     insert_rows(EmailContent, [{

@@ -87,3 +87,4 @@ class Incoming:
     # False for mail the sandbox writes itself (bounce reports): stored, no delivery steps.
     lifecycle: bool = True
     options: DeliveryOptions | None = None  # set by `ingest` from the running sandbox
+    campaign_id: str | None = None  # one recipient's email of a campaign (campaigns/sender.py)

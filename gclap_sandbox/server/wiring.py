@@ -15,6 +15,11 @@ Once either is committed, on the event loop:
 A job scheduled / a webhook delivery queued wakes its worker; a webhook attempt reaches open
 Webhooks pages. Simulated outcomes are durable jobs of kind OUTCOME_JOB; automation waits
 (RESUME_JOB) and daily date checks (DATE_JOB) are jobs too. Runs made ready wake the automation runner.
+Campaigns send through durable jobs too (campaigns/sender.py): START_JOB at `send_at`, then one
+BATCH_JOB at a time, each capturing its recipients' email through the pipeline above. When the
+last batch is done, `campaign_completed` is published in its transaction: it is the
+organization's event, not an email's, so it skips `record_event` and goes straight to the
+webhook outbox (`outbox.on_organization_event`), signed and retried like every other delivery.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from gclap_sandbox.automation import runs as automation_runs
 from gclap_sandbox.automation import triggers as automation_triggers
 from gclap_sandbox.automation import workflows as automation_workflows
+from gclap_sandbox.campaigns import sender as campaign_sender
 from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.events.bus import EventBus, on_loop
 from gclap_sandbox.pipeline import bounce_report, outcomes, suppressions
@@ -55,6 +61,9 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)
     bus.handle_jobs(automation_runs.RESUME_JOB, automation_runs.resume)
     bus.handle_jobs(automation_workflows.DATE_JOB, automation_workflows.check_dates)
+    bus.handle_jobs(campaign_sender.START_JOB, campaign_sender.start)
+    bus.handle_jobs(campaign_sender.BATCH_JOB, campaign_sender.send_batch)
+    bus.campaign_completed.subscribe(outbox.on_organization_event)
     return bus
 
 

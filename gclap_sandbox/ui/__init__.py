@@ -11,6 +11,7 @@ from typing import Any
 
 from gclap_sandbox.ui import (
     automation,
+    campaigns,
     contacts,
     delivery,
     docs,
@@ -23,7 +24,8 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, template_editor, automation, webhooks, keys, docs, sign_in)
+PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, automation, webhooks, keys, docs,
+         sign_in)
 
 
 def install(app: Any) -> None:

@@ -67,6 +67,22 @@ def on_event(event: Event, payload: dict[str, Any]) -> None:
         _announce()
 
 
+def on_organization_event(organization_id: str, payload: dict[str, Any]) -> None:
+    """An event that belongs to the organization rather than to one email (`campaign.completed`):
+    one delivery of `payload` ({type, timestamp, data}) per endpoint subscribed to its type, in
+    the publisher's transaction, like `on_event`."""
+    event_type = payload["type"]
+    subscribed = endpoints.subscribed(organization_id, event_type)
+    if not subscribed:
+        return
+    body = payloads.dumps(payload)
+    for endpoint_id, active in subscribed:
+        _add(organization_id, endpoint_id, event_type, body,
+             skipped_reason=None if active else ENDPOINT_DISABLED)
+    if any(active for _, active in subscribed):
+        _announce()
+
+
 def add_test(organization_id: str, endpoint_id: str) -> str:
     """POST /endpoints/{id}/test/: a `webhook.test` delivery, due now (even if the endpoint is off)."""
     endpoint = endpoints.get(organization_id, endpoint_id)

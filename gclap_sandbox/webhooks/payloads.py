@@ -40,7 +40,8 @@ EVENT_FIELDS: dict[str, dict[str, Any]] = {
 
 def subscribable_types() -> dict[str, str]:
     """Every type an endpoint may subscribe to (read at call time, so later types join)."""
-    return {**events.EVENT_TYPES, CAMPAIGN_COMPLETED: "A campaign finished sending."}
+    return {**events.EVENT_TYPES,
+            CAMPAIGN_COMPLETED: "A campaign was sent to every recipient: its id, timestamps and stats then."}
 
 
 def dumps(value: Any) -> str:
@@ -63,6 +64,19 @@ def test_body(endpoint_id: str) -> str:
     return dumps({"type": TEST_EVENT, "timestamp": clock.iso(clock.now()),
                   "data": {"endpoint_id": endpoint_id, "message": "A test event from gclap-sandbox."}})
 
+
+_COUNT = {"type": "integer"}
+CAMPAIGN_DATA: dict[str, Any] = {"type": "object", "required": ["campaign_id", "name", "stats"], "properties": {
+    "campaign_id": {"type": "string", "format": "uuid"},
+    "name": _STRING,
+    "tags": {"type": "array", "items": _STRING},
+    "scheduled_for": {**_NULLABLE_STRING, "format": "date-time", "description": "The `send_at` asked for."},
+    "started_at": {"type": "string", "format": "date-time", "description": "When sending began."},
+    "completed_at": {"type": "string", "format": "date-time", "description": "When the last recipient's email was sent."},
+    "stats": {"type": "object", "description": "The campaign's stats at that moment (as GET /campaigns/{id}/stats/).",
+              "properties": {"recipients": _COUNT, "skipped": _COUNT, "sent": _COUNT, "delivered": _COUNT,
+                             "skipped_reasons": {"type": "object", "additionalProperties": _COUNT}}},
+}}
 
 _COMMON = {
     "event_id": {"type": "string", "format": "uuid"},
@@ -92,7 +106,7 @@ def payload_schemas() -> dict[str, dict[str, Any]]:
     schemas: dict[str, dict[str, Any]] = {}
     for type_, description in subscribable_types().items():
         if type_ == CAMPAIGN_COMPLETED:
-            data = {"type": "object", "properties": {"campaign_id": {"type": "string", "format": "uuid"}}}
+            data = CAMPAIGN_DATA
         else:
             data = {"type": "object", "required": list(_COMMON),
                     "properties": {**_COMMON, **EVENT_FIELDS.get(type_, {})}}

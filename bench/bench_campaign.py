@@ -1,0 +1,113 @@
+"""Campaign sending benchmark for gclap-sandbox.
+
+This is a benchmark, not a test: it prints figures and never asserts on time.
+Run it from the repository root with the dev venv:
+
+    .venv/bin/python bench/bench_campaign.py [--contacts N] [--sends N] [--db memory|file]
+
+It starts a real sandbox (a SQLite file by default), imports N contacts into a list over the
+API, then, over real HTTP:
+1. the plain capture rate: `--sends` single-recipient sends through POST /emails/send/, one after
+   another, as the yardstick;
+2. a campaign from a template (personalised with `contact.first_name`) to the whole list: sent
+   now, the clock advanced, and polled until `sent`. Meanwhile a prober asks `/healthz` every
+   20 ms and keeps its worst answer time, to show whether the loop stalls during the send.
+It prints the campaign's total time, its recipients per second beside the plain capture rate,
+and the /healthz answer times (median, worst) during the send.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+import httpx
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "support"))
+
+from sandbox_process import start_sandbox  # noqa: E402
+
+
+def make_csv(rows: int) -> bytes:
+    lines = ["email,first_name,last_name"] + [f"user{i}@bench.example,First{i},Last{i}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+class Prober(threading.Thread):
+    """GET /healthz every `every` seconds on a connection of its own; keeps each answer time."""
+
+    def __init__(self, url: str, every: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.url, self.every, self.times = url, every, []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(timeout=60) as client:
+            while not self.stopping.is_set():
+                started = time.perf_counter()
+                client.get(self.url + "/healthz")
+                self.times.append(time.perf_counter() - started)
+                self.stopping.wait(self.every)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--sends", type=int, default=1000)
+    parser.add_argument("--db", choices=["memory", "file"], default="file")
+    args = parser.parse_args()
+    db = ":memory:" if args.db == "memory" else os.path.join(tempfile.mkdtemp(prefix="gclap-bench-"), "bench.sqlite3")
+    print(f"contacts: {args.contacts:,}; database: {db}")
+    sandbox = start_sandbox(db=db)
+    try:
+        with sandbox.client() as api:
+            api.timeout = 600
+            audience = api.post("/api/v1/contacts/lists/", json={"name": "bench"}).json()["id"]
+            started = time.perf_counter()
+            imported = api.post("/api/v1/contacts/import/", params={"list": audience},
+                                content=make_csv(args.contacts), headers={"Content-Type": "text/csv"})
+            assert imported.status_code in (200, 201), imported.text
+            print(f"import                 {time.perf_counter() - started:7.2f} s")
+
+            started = time.perf_counter()
+            for n in range(args.sends):
+                api.post("/api/v1/emails/send/", json={"to": f"plain{n}@bench.example", "subject": "Plain",
+                                                       "text": f"Hello {n}", "from_email": "shop@bench.example"})
+            plain = args.sends / (time.perf_counter() - started)
+            print(f"plain capture          {plain:7.0f} emails/s  ({args.sends} API sends, one at a time)")
+
+            template = api.post("/api/v1/templates/", json={
+                "name": "bench", "subject": "Hi {{ contact.first_name }}",
+                "html": "<p>Hello {{ contact.first_name }} {{ contact.last_name }}</p>"
+                        "<a href='https://shop.example/'>Shop</a>"}).json()["id"]
+            campaign = api.post("/api/v1/campaigns/", json={
+                "name": "bench", "template_id": template, "from_email": "shop@bench.example",
+                "audience": {"lists": [audience]}}).json()["id"]
+
+            prober = Prober(sandbox.http_url)
+            prober.start()
+            started = time.perf_counter()
+            api.post(f"/api/v1/campaigns/{campaign}/send/")
+            api.post("/api/v1/sandbox/clock/advance/", json={"seconds": 1})
+            while (state := api.get(f"/api/v1/campaigns/{campaign}/")).json()["status"] != "sent":
+                time.sleep(2)  # reading the stats is a unit of work of its own: poll gently
+            total = time.perf_counter() - started
+            prober.stopping.set()
+            prober.join()
+            stats = state.json()["stats"]
+            rate = stats["sent"] / total
+            times = sorted(prober.times)
+            print(f"campaign               {total:7.2f} s for {stats['sent']:,} recipients "
+                  f"({rate:,.0f}/s, {rate / plain:.2f} of the plain capture rate)")
+            print(f"/healthz during send   median {statistics.median(times) * 1000:.1f} ms, "
+                  f"worst {times[-1] * 1000:.1f} ms over {len(times):,} probes")
+    finally:
+        sandbox.stop()
+
+
+if __name__ == "__main__":
+    main()

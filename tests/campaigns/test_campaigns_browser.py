@@ -1,0 +1,112 @@
+"""The Campaigns page in a real browser: a campaign made from a template, its audience's live
+count, scheduled, and watched until it is sent (the sandbox clock moves it); screenshots at
+desktop and phone sizes, light and dark."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from browser_support import WAIT_MS
+from campaign_helpers import contact, contact_list, emails_of, template
+from lifecycle_helpers import MAGIC, advance
+from ui_layout import assert_colour_scheme, assert_readable_page
+
+
+def _shop(api, unique: str) -> dict:
+    people = [contact(api, f"clicked+{n}-{unique}@{MAGIC}", first_name=name)
+              for n, name in enumerate(("Ana", "Ben", "Cleo"))]
+    people.append(contact(api, f"left-{unique}@example.com", status="unsubscribed"))
+    newsletter = contact_list(api, f"Newsletter {unique}", people)
+    spring = template(api, name=f"Spring {unique}", subject="{{ contact.first_name }}, the sale is on",
+                      html='<p>Hi {{ contact.first_name }}</p><a href="https://shop.example/sale">Shop now</a>')
+    return {"list": newsletter, "template": spring}
+
+
+def test_a_campaign_is_made_from_a_template_counted_scheduled_and_watched_until_sent(page, own_sandbox, unique):
+    from playwright.sync_api import expect
+
+    with own_sandbox.client() as api:
+        shop = _shop(api, unique)
+        page.goto(f"{own_sandbox.http_url}/campaigns")
+        form = page.locator("[data-campaign-form]")
+        form.get_by_label("Name").fill(f"Spring sale {unique}")
+        form.get_by_label("Template").select_option(label=f"Spring {unique}")
+        form.get_by_label(f"Newsletter {unique}").check()
+        expect(form.locator("[data-audience-count]")).to_have_text("3 recipients · 1 skipped (1 unsubscribed)")
+        form.get_by_label("Per minute").fill("2")
+        form.get_by_role("button", name="Schedule").click()
+
+        expect(page.locator("#campaign-title")).to_have_text(f"Spring sale {unique}")
+        campaign_id = page.locator("[data-campaign]").get_attribute("data-campaign")
+        advance(api, seconds=1)  # the first minute's two recipients
+        expect(page.locator("[data-campaign-status]")).to_have_text("sending")
+        expect(page.locator("[data-campaign-sent]")).to_contain_text("2 of 4 recipients sent")
+        advance(api, seconds=600)  # the rest, and the simulated clicks
+        expect(page.locator("[data-campaign-status]")).to_have_text("sent")
+        expect(page.locator("[data-campaign-sent]")).to_contain_text("3 of 4 recipients sent · 1 skipped")
+        expect(page.locator(".kpis div", has_text="Clicked").locator("dd")).to_have_text("3")
+        expect(page.locator(".campaign-chart rect")).to_have_count(7)
+        expect(page.locator("table", has_text="Clicks per link")).to_contain_text("https://shop.example/sale")
+        assert len(emails_of(api, campaign_id)) == 3
+
+        page.goto(f"{own_sandbox.http_url}/campaigns?status=sent")
+        row = page.locator(".campaigns-table tr", has_text=f"Spring sale {unique}")
+        expect(row.locator(".status")).to_have_text("sent")
+
+
+def test_a_bad_campaign_form_names_the_problem_and_creates_nothing(page, own_sandbox, unique):
+    from playwright.sync_api import expect
+
+    with own_sandbox.client() as api:
+        _shop(api, unique)
+        before = api.get("/api/v1/campaigns/", params={"page_size": 1}).json()["count"]
+        page.goto(f"{own_sandbox.http_url}/campaigns")
+        form = page.locator("[data-campaign-form]")
+        form.get_by_label("Template").select_option(label=f"Spring {unique}")
+        form.get_by_role("button", name="Schedule").click()
+        expect(form.locator("[data-campaign-errors]")).to_contain_text("name")
+        assert api.get("/api/v1/campaigns/", params={"page_size": 1}).json()["count"] == before
+
+
+def test_the_campaign_pages_read_well_on_desktop_and_phone_in_light_and_dark(browser, own_sandbox, unique):
+    from playwright.sync_api import expect
+
+    folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-campaign-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    with own_sandbox.client() as api:
+        shop = _shop(api, unique)
+        created = api.post("/api/v1/campaigns/", json={
+            "name": f"Autumn {unique}", "template_id": shop["template"]["id"],
+            "audience": {"lists": [shop["list"]["id"]]}}).json()
+        assert api.post(f"/api/v1/campaigns/{created['id']}/send/").status_code == 200
+        advance(api, seconds=600)
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    expect.set_options(timeout=WAIT_MS)
+
+    def visit(name: str, path: str) -> None:
+        page.goto(f"{own_sandbox.http_url}{path}")
+        if path == "/campaigns":
+            content = [(page.locator(".campaigns-table tr", has_text=f"Autumn {unique}"), "the campaign's row"),
+                       (page.locator("[data-campaign-form]"), "the new-campaign form")]
+        else:
+            content = [(page.locator("[data-campaign-status]"), "the status"),
+                       (page.locator(".campaign-chart svg"), "the chart")]
+        for locator, what in content:
+            expect(locator, what).to_be_visible()
+        page.screenshot(path=str(folder / name), full_page=True)
+        assert_readable_page(page, *content)
+
+    try:
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            for size, (width, height) in (("desktop", (1366, 900)), ("phone", (390, 844))):
+                page.set_viewport_size({"width": width, "height": height})
+                visit(f"campaigns-{size}-{scheme}.png", "/campaigns")
+                assert_colour_scheme(page, scheme)
+                visit(f"campaign-{size}-{scheme}.png", f"/campaigns/{created['id']}")
+    finally:
+        context.close()
+    print(f"\nCampaign screenshots in {folder}")
