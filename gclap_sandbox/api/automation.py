@@ -46,16 +46,11 @@ ENROLLED = {"type": "object", "properties": {"runs": _OBJECTS, "not_found": {"ty
 EVENT_RESULT = {"type": "object", "properties": {
     "event": {"type": "string"}, "contact_id": {"type": "string"}, "runs": _OBJECTS}}
 
-TRIGGER_DOC = ("`{\"type\": ...}` with type one of " + ", ".join(definition.TRIGGER_TYPES)
-               + "; see the README's Automation section for each one's fields.")
-STEPS_DOC = "Steps in order; each `{\"type\": ...}` with type one of " + ", ".join(definition.STEP_TYPES) + "."
 
 
-def _check_definition(data: dict[str, Any], errors: Errors) -> None:
-    if "trigger" in data:
-        definition.check_trigger(data["trigger"], errors)
-    if "steps" in data:
-        definition.check_steps(data["steps"], errors)
+def _check_positions(data: dict[str, Any], errors: Errors) -> None:
+    if data.get("steps"):
+        definition.check_positions(data["steps"], errors)
 
 
 def _workflow_fields(required: bool) -> dict[str, Any]:
@@ -63,17 +58,17 @@ def _workflow_fields(required: bool) -> dict[str, Any]:
         "name": Str(required=required, min_length=1, max_length=200),
         "description": Str(max_length=2000, nullable=True),
         "status": Str(choices=list(WORKFLOW_STATUSES), description="draft (default), active or paused."),
-        "trigger": Obj({"type": Str(required=True, choices=list(definition.TRIGGER_TYPES))},
-                       allow_unknown=True, required=required, description=TRIGGER_DOC),
-        "steps": ListOf(MapOf(max_items=20), max_items=100, description=STEPS_DOC),
+        "trigger": definition.trigger_field(required=required),
+        "steps": ListOf(definition.STEP, max_items=definition.MAX_STEPS,
+                        description="Steps in order; a condition's `yes` and `no` name a later step."),
         "reentry": Str(choices=list(definition.REENTRY),
                        description="once (default): a contact runs through it one time; "
                                    "after_finish: again, once its previous run has finished."),
     }
 
 
-CREATE_BODY = Obj(_workflow_fields(required=True), extra_check=_check_definition)
-UPDATE_BODY = Obj(_workflow_fields(required=False), extra_check=_check_definition)
+CREATE_BODY = Obj(_workflow_fields(required=True), extra_check=_check_positions)
+UPDATE_BODY = Obj(_workflow_fields(required=False), extra_check=_check_positions)
 LIST_QUERY = Obj({**PAGE_FIELDS, "status": Str(choices=list(WORKFLOW_STATUSES))})
 RUNS_QUERY = Obj({**PAGE_FIELDS, "status": Str(choices=list(RUN_STATUSES)),
                   "email": Str(max_length=320, description="Only the run(s) of the contact with this address.")})
