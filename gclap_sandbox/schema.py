@@ -92,6 +92,8 @@ class Field:
         schema = self.own_schema()
         if self.nullable and "type" in schema:
             schema["type"] = [schema["type"], "null"]
+            if "enum" in schema:  # else the enum would still refuse the null the type allows
+                schema["enum"] = [*schema["enum"], None]
         if self.description:
             schema["description"] = self.description
         if self.default is not MISSING and not callable(self.default):
