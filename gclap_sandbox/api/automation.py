@@ -46,6 +46,8 @@ ENROLLED = {"type": "object", "properties": {"runs": _OBJECTS, "not_found": {"ty
 EVENT_RESULT = {"type": "object", "properties": {
     "event": {"type": "string"}, "contact_id": {"type": "string"}, "runs": _OBJECTS}}
 
+UNKNOWN_REFERENCE = {"description": "A template or list id names nothing of this organization "
+                                    "(`unknown-reference`, the field named in `errors`)."}
 
 
 def _check_positions(data: dict[str, Any], errors: Errors) -> None:
@@ -107,8 +109,9 @@ async def list_workflows(request: Request) -> HTTPResponse:
 
 
 @endpoint(bp, "POST", "/automation/", scope="automation:write", summary="Create a workflow", body=CREATE_BODY,
-          description="A 400 names the bad part, e.g. `steps[2].template_id`.",
-          responses={201: {"description": "Created.", "schema": WORKFLOW}})
+          description="A 400 names the bad part, e.g. `steps[2].duration`; a template or list id that names "
+                      "nothing of yours is a 404 `unknown-reference` naming it, e.g. `steps[2].template_id`.",
+          responses={201: {"description": "Created.", "schema": WORKFLOW}, 404: UNKNOWN_REFERENCE})
 async def create_workflow(request: Request) -> HTTPResponse:
     data = await request.app.ctx.sandbox.db.run(store.create_workflow, _org(request), request.ctx.body)
     return json_response(data, status=201)
@@ -122,7 +125,8 @@ async def get_workflow(request: Request, workflow_id: Any) -> HTTPResponse:
 
 @endpoint(bp, "PATCH", WORKFLOW_PATH, scope="automation:write", summary="Change a workflow", body=UPDATE_BODY,
           description="Set `status` to active to start enrolling, paused to stop (runs under way go on).",
-          responses={200: {"description": "The changed workflow.", "schema": WORKFLOW}, 404: {}})
+          responses={200: {"description": "The changed workflow.", "schema": WORKFLOW},
+                     404: {"description": "No such workflow, or " + UNKNOWN_REFERENCE["description"]}})
 async def update_workflow(request: Request, workflow_id: Any) -> HTTPResponse:
     data = await request.app.ctx.sandbox.db.run(store.update_workflow, _org(request), str(workflow_id),
                                                 request.ctx.body)

@@ -32,6 +32,7 @@ CONDITION_OPERATORS = ("equals", "not_equals", "exists", "not_exists", "contains
 EMAIL_OUTCOMES = ("delivered", "opened", "clicked", "bounced")
 REENTRY = ("once", "after_finish")
 EXIT = "exit"  # a branch target that ends the run
+MAX_STEPS = 100
 
 
 _PART = r"[0-9]+(?:\.[0-9]+)?[wdhmsWDHMS]"
@@ -61,14 +62,13 @@ class _Time(DateTime):
         return value if super().clean(value, path, errors) is not None else None
 
 
-def _target(name: str) -> Either:
+def _target() -> Either:
     # Positional (a LATER step, so a workflow never loops): `check_positions` checks that part.
     return Either(Str(choices=[EXIT]), Int(minimum=1, maximum=MAX_STEPS - 1), required=True,
                   message=f"Must be the index of a later step or \"{EXIT}\".",
                   description=f"Where the run goes on: a later step's index, or \"{EXIT}\".")
 
 
-MAX_STEPS = 100
 _LIST_ID = _text(36, required=True, description="The id of a contact list of this organization.")
 
 TRIGGER_SHAPES = {
@@ -118,8 +118,8 @@ STEP = TaggedUnion("type", {
         "email_step": Int(minimum=0, maximum=MAX_STEPS - 2, nullable=True,
                           description="The index of an earlier send_email step of this workflow."),
         "email_event": Str(choices=list(EMAIL_OUTCOMES), nullable=True),
-        "yes": _target("yes"),
-        "no": _target("no"),
+        "yes": _target(),
+        "no": _target(),
     }, rules=[Unless("email_step", Required("attribute")),
               Requires("email_step", "email_event", message="A condition on an email needs its `email_event`.")]),
     "add_to_list": Obj({"list_id": _LIST_ID}),
