@@ -92,6 +92,8 @@ class Field:
         schema = self.own_schema()
         if self.nullable and "type" in schema:
             schema["type"] = [schema["type"], "null"]
+            if "enum" in schema:  # else the enum would still refuse the null the type allows
+                schema["enum"] = [*schema["enum"], None]
         if self.description:
             schema["description"] = self.description
         if self.default is not MISSING and not callable(self.default):
@@ -496,4 +498,79 @@ class Obj(Field):
         found: dict[str, dict[str, Any]] = {}
         for field in self.fields.values():
             found.update(field.components())
+        return found
+
+
+class Either(Field):
+    """A value that one of several fields accepts (`2d` or 3600; a step index or "exit"):
+    the first that accepts it cleans it. JSON Schema: `anyOf` of their schemas."""
+
+    def __init__(self, *choices: Field, message: str, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.choices, self.message = choices, message
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        for choice in self.choices:
+            found: Errors = {}
+            cleaned = choice.check(value, path, found)
+            if not found:
+                return cleaned
+        _add(errors, path, self.message)
+        return None
+
+    def own_schema(self) -> dict[str, Any]:
+        choices = [choice.json_schema() for choice in self.choices]
+        return {"anyOf": choices + ([{"type": "null"}] if self.nullable else [])}
+
+    def components(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for choice in self.choices:
+            found.update(choice.components())
+        return found
+
+
+class TaggedUnion(Field):
+    """An object whose shape depends on one field, its tag: `{"type": "wait", "duration": "2d"}`.
+
+    `TaggedUnion("type", {"wait": Obj({...}), "exit": Obj({})})` checks the tag, then the rest
+    with that tag's Obj (unknown fields refused); JSON Schema: `oneOf` of one object per tag, its
+    tag a `const`. With `name`, that schema is stated once in `components.schemas` and referred to.
+    """
+
+    json_type = "object"
+
+    def __init__(self, tag: str, shapes: dict[str, Obj], *, name: str = "", **kw: Any) -> None:
+        super().__init__(**kw)
+        self.tag, self.name = tag, name
+        # Each shape gets the tag as a required field of its own, accepting that tag alone.
+        self.shapes = {kind: Obj({tag: Str(required=True, choices=[kind]), **shape.fields}, rules=shape.rules,
+                                 extra_check=shape.extra_check, description=shape.description)
+                       for kind, shape in shapes.items()}
+
+    def clean(self, value: Any, path: str, errors: Errors) -> Any:
+        if not isinstance(value, dict):
+            _add(errors, path, f"Must be an object with a `{self.tag}`.")
+            return None
+        kind = value.get(self.tag)
+        if not isinstance(kind, str) or kind not in self.shapes:
+            _add(errors, f"{path}.{self.tag}" if path else self.tag, f"Must be one of: {', '.join(self.shapes)}.")
+            return None
+        return self.shapes[kind].clean(value, path, errors)
+
+    def union_schema(self) -> dict[str, Any]:
+        variants = []
+        for kind, shape in self.shapes.items():
+            variant = shape.json_schema()
+            variant["properties"][self.tag] = {"const": kind}
+            variants.append(variant)
+        return {"oneOf": variants}
+
+    def own_schema(self) -> dict[str, Any]:
+        schema = {"$ref": f"#/components/schemas/{self.name}"} if self.name else self.union_schema()
+        return {"anyOf": [schema, {"type": "null"}]} if self.nullable else schema
+
+    def components(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {self.name: self.union_schema()} if self.name else {}
+        for shape in self.shapes.values():
+            found.update(shape.components())
         return found

@@ -46,16 +46,13 @@ ENROLLED = {"type": "object", "properties": {"runs": _OBJECTS, "not_found": {"ty
 EVENT_RESULT = {"type": "object", "properties": {
     "event": {"type": "string"}, "contact_id": {"type": "string"}, "runs": _OBJECTS}}
 
-TRIGGER_DOC = ("`{\"type\": ...}` with type one of " + ", ".join(definition.TRIGGER_TYPES)
-               + "; see the README's Automation section for each one's fields.")
-STEPS_DOC = "Steps in order; each `{\"type\": ...}` with type one of " + ", ".join(definition.STEP_TYPES) + "."
+UNKNOWN_REFERENCE = {"description": "A template or list id names nothing of this organization "
+                                    "(`unknown-reference`, the field named in `errors`)."}
 
 
-def _check_definition(data: dict[str, Any], errors: Errors) -> None:
-    if "trigger" in data:
-        definition.check_trigger(data["trigger"], errors)
-    if "steps" in data:
-        definition.check_steps(data["steps"], errors)
+def _check_positions(data: dict[str, Any], errors: Errors) -> None:
+    if data.get("steps"):
+        definition.check_positions(data["steps"], errors)
 
 
 def _workflow_fields(required: bool) -> dict[str, Any]:
@@ -63,16 +60,17 @@ def _workflow_fields(required: bool) -> dict[str, Any]:
         "name": Str(required=required, min_length=1, max_length=200),
         "description": Str(max_length=2000, nullable=True),
         "status": Str(choices=list(WORKFLOW_STATUSES), description="draft (default), active or paused."),
-        "trigger": MapOf(required=required, max_items=10, description=TRIGGER_DOC),
-        "steps": ListOf(MapOf(max_items=20), max_items=100, description=STEPS_DOC),
+        "trigger": definition.trigger_field(required=required),
+        "steps": ListOf(definition.STEP, max_items=definition.MAX_STEPS,
+                        description="Steps in order; a condition's `yes` and `no` name a later step."),
         "reentry": Str(choices=list(definition.REENTRY),
                        description="once (default): a contact runs through it one time; "
                                    "after_finish: again, once its previous run has finished."),
     }
 
 
-CREATE_BODY = Obj(_workflow_fields(required=True), extra_check=_check_definition)
-UPDATE_BODY = Obj(_workflow_fields(required=False), extra_check=_check_definition)
+CREATE_BODY = Obj(_workflow_fields(required=True), extra_check=_check_positions)
+UPDATE_BODY = Obj(_workflow_fields(required=False), extra_check=_check_positions)
 LIST_QUERY = Obj({**PAGE_FIELDS, "status": Str(choices=list(WORKFLOW_STATUSES))})
 RUNS_QUERY = Obj({**PAGE_FIELDS, "status": Str(choices=list(RUN_STATUSES)),
                   "email": Str(max_length=320, description="Only the run(s) of the contact with this address.")})
@@ -111,8 +109,9 @@ async def list_workflows(request: Request) -> HTTPResponse:
 
 
 @endpoint(bp, "POST", "/automation/", scope="automation:write", summary="Create a workflow", body=CREATE_BODY,
-          description="A 400 names the bad part, e.g. `steps[2].template_id`.",
-          responses={201: {"description": "Created.", "schema": WORKFLOW}})
+          description="A 400 names the bad part, e.g. `steps[2].duration`; a template or list id that names "
+                      "nothing of yours is a 404 `unknown-reference` naming it, e.g. `steps[2].template_id`.",
+          responses={201: {"description": "Created.", "schema": WORKFLOW}, 404: UNKNOWN_REFERENCE})
 async def create_workflow(request: Request) -> HTTPResponse:
     data = await request.app.ctx.sandbox.db.run(store.create_workflow, _org(request), request.ctx.body)
     return json_response(data, status=201)
@@ -126,7 +125,8 @@ async def get_workflow(request: Request, workflow_id: Any) -> HTTPResponse:
 
 @endpoint(bp, "PATCH", WORKFLOW_PATH, scope="automation:write", summary="Change a workflow", body=UPDATE_BODY,
           description="Set `status` to active to start enrolling, paused to stop (runs under way go on).",
-          responses={200: {"description": "The changed workflow.", "schema": WORKFLOW}, 404: {}})
+          responses={200: {"description": "The changed workflow.", "schema": WORKFLOW},
+                     404: {"description": "No such workflow, or " + UNKNOWN_REFERENCE["description"]}})
 async def update_workflow(request: Request, workflow_id: Any) -> HTTPResponse:
     data = await request.app.ctx.sandbox.db.run(store.update_workflow, _org(request), str(workflow_id),
                                                 request.ctx.body)

@@ -10,7 +10,7 @@ from gclap_sandbox import clock
 from gclap_sandbox.automation import definition, runs
 from gclap_sandbox.contacts import lists as contact_lists
 from gclap_sandbox.contacts import store as contacts
-from gclap_sandbox.errors import Conflict, ValidationFailed
+from gclap_sandbox.errors import Conflict
 from gclap_sandbox.events import jobs
 from gclap_sandbox.models import (
     Contact,
@@ -20,6 +20,7 @@ from gclap_sandbox.models import (
     Workflow,
     WorkflowRun,
 )
+from gclap_sandbox.state_errors import unknown_reference
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.webhooks.signing import new_secret
 
@@ -58,8 +59,8 @@ def _check_references(organization_id: str, trigger: dict[str, Any], steps: list
         model = models[kind]
         if not model.select().where((model.id == row_id) & (model.organization == organization_id)).exists():
             errors[path] = [f"unknown {kind}: no {kind} with id {row_id}"]
-    if errors:
-        raise ValidationFailed(errors)
+    if errors:  # valid in itself, but names nothing (of this organization): a 404, as state_errors says
+        raise unknown_reference(errors)
 
 
 def _with_secrets(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -68,11 +68,13 @@ UNSTATABLE = [
     # OpenAPI parameters cannot depend on one another.
     Unstatable("DELETE", "/api/v1/emails/", ("all",), "some filters, or all=true"),
     Unstatable("DELETE", "/api/v1/suppressions/", ("all",), "`email`, or all=true"),
-    # Not yet stated: the document gives a trigger's and a step's `type`, but not yet the fields
-    # each type needs (they are checked by automation/definition.py and listed in the README).
-    Unstatable("POST", "/api/v1/automation/", ("trigger", "steps"), "each trigger and step type's own fields"),
-    Unstatable("PATCH", "/api/v1/automation/{workflow_id}/", ("trigger", "steps"),
-               "each trigger and step type's own fields"),
+    # A condition's branch must go FORWARD (`yes`/`no` a later step's index) and its `email_step`
+    # must name an EARLIER send_email step: both depend on the step's place in the list, which
+    # JSON Schema cannot relate to an item's value. The document states the rest of each step.
+    *(Unstatable(method, path, ("steps",), "a branch names a later step; email_step an earlier send_email",
+                 message=r"Must be the index of a later step|Must be the index of an earlier send_email step"
+                         r"|Step \d+ does not send an email")
+      for method, path in (("POST", "/api/v1/automation/"), ("PATCH", "/api/v1/automation/{workflow_id}/"))),
 ]
 
 

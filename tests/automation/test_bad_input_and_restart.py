@@ -17,6 +17,17 @@ def api(own_sandbox):
     ([{"type": "exit"}, {"type": "exit"}, {"type": "send_email",
                                           "template_id": "00000000-0000-4000-8000-000000000000"}],
      "steps[2].template_id"),
+])
+def test_a_step_naming_an_unknown_template_is_a_404_unknown_reference_and_nothing_is_stored(api, steps, path):
+    before = api.get(BASE).json()["count"]
+    response = api.post(BASE, json={"name": "bad", "trigger": {"type": "manual"}, "steps": steps})
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("/unknown-reference")
+    assert path in response.json()["errors"]
+    assert api.get(BASE).json()["count"] == before
+
+
+@pytest.mark.parametrize("steps, path", [
     ([{"type": "wait"}], "steps[0].duration"),
     ([{"type": "wait", "duration": "soon"}], "steps[0].duration"),
     ([{"type": "condition", "attribute": "plan", "yes": "exit"}], "steps[0].no"),
