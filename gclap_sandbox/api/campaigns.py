@@ -125,7 +125,9 @@ CAMPAIGN_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
 TEST_SCHEMA = {"type": "object", "properties": {"campaign_id": {"type": "string", "format": "uuid"},
                                                 "emails": {"type": "array", "items": {"type": "object"}}}}
 CAMPAIGN_PATH = "/campaigns/<campaign_id:uuid>/"
-_CONFLICT = {409: {"description": "Not allowed in the campaign's status (named in the detail)."}}
+_CONFLICT = {409: {"description": "Not allowed in the campaign's status, or the draft is not ready to send "
+                                  "(no audience): named in the detail."}}
+_UNKNOWN = {404: {"description": "A template, list, segment or contact id names nothing (`unknown-reference`)."}}
 
 
 def _org(request: Request) -> str:
@@ -146,7 +148,7 @@ async def list_campaigns(request: Request) -> HTTPResponse:
           description="Content is a `template_id` (with `variables`) or `subject` plus `html` and/or `text`, all "
                       "Jinja2 rendered per recipient with `contact`. Campaigns are marketing mail: each email "
                       "carries RFC 8058 one-click unsubscribe headers.",
-          body=CREATE_BODY, responses={201: {"description": "Created.", "schema": CAMPAIGN_SCHEMA}})
+          body=CREATE_BODY, responses={201: {"description": "Created.", "schema": CAMPAIGN_SCHEMA}, **_UNKNOWN})
 async def create_campaign(request: Request) -> HTTPResponse:
     data = await service.create(request.app.ctx.sandbox, _org(request), request.ctx.body)
     return json_response(data, status=201)
@@ -155,7 +157,8 @@ async def create_campaign(request: Request) -> HTTPResponse:
 @endpoint(bp, "POST", "/campaigns/audience/", scope="campaigns:read", summary="Count an audience",
           description="How many contacts an audience has, how many would be sent to now, and how many "
                       "skipped and why; nothing is stored.",
-          body=AUDIENCE, idempotent=False, responses={200: {"description": "The counts.", "schema": PREVIEW_SCHEMA}})
+          body=AUDIENCE, idempotent=False,
+          responses={200: {"description": "The counts.", "schema": PREVIEW_SCHEMA}, **_UNKNOWN})
 async def preview_audience(request: Request) -> HTTPResponse:
     return json_response(await request.app.ctx.sandbox.db.run(store.preview_for, _org(request), request.ctx.body))
 

@@ -13,7 +13,6 @@ import peewee
 
 from gclap_sandbox import clock
 from gclap_sandbox.contacts.segments import compile_rules
-from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.models import (
     CampaignRecipient,
     Contact,
@@ -22,6 +21,7 @@ from gclap_sandbox.models import (
     Segment,
     Suppression,
 )
+from gclap_sandbox.state_errors import unknown_reference
 
 SOURCES = ("lists", "segments", "contact_ids")
 # Contact statuses that are never sent to, and the reason they are counted under.
@@ -40,7 +40,7 @@ def is_empty(audience: dict[str, Any] | None) -> bool:
 
 
 def check_references(organization_id: str, audience: dict[str, Any], field: str = "audience") -> None:
-    """400 naming each list, segment or contact id the organization does not have."""
+    """404 `unknown-reference` naming each list, segment or contact id the organization does not have."""
     wanted = normalized(audience)
     errors: dict[str, list[str]] = {}
     for name, model, what in (("lists", ContactList, "list"), ("segments", Segment, "segment"),
@@ -54,7 +54,7 @@ def check_references(organization_id: str, audience: dict[str, Any], field: str 
             if row_id not in known:
                 errors.setdefault(f"{field}.{name}[{position}]", []).append(f"No {what} with id {row_id}.")
     if errors:
-        raise ValidationFailed(errors)
+        raise unknown_reference(errors)
 
 
 def contacts_query(organization_id: str, audience: dict[str, Any]) -> peewee.ModelSelect:

@@ -53,7 +53,7 @@ def detail(organization_id: str, campaign_id: str) -> dict[str, Any]:
 
 
 def check_references(organization_id: str, data: dict[str, Any]) -> None:
-    """400 for a template or an audience source the organization does not have."""
+    """404 `unknown-reference` for a template or an audience source the organization does not have."""
     if data.get("template_id"):
         get_template(organization_id, data["template_id"], field="template_id")
     if data.get("audience"):
@@ -109,7 +109,10 @@ def ready_to_send(organization_id: str, campaign_id: str) -> Campaign:
     campaign = get_campaign(organization_id, campaign_id)
     _require(campaign, ("draft",), "sent")
     if audience.is_empty(campaign.audience):
-        raise ValidationFailed({"audience": ["Give at least one list, segment or contact id before sending."]})
+        # The request is fine; the draft is not ready: a conflict with its state, not a 400.
+        raise Conflict("audience: give the campaign at least one list, segment or contact id before "
+                       "sending it.", slug="campaign-not-ready",
+                       errors={"audience": ["Give at least one list, segment or contact id before sending."]})
     check_references(organization_id, {"template_id": campaign.template_id, "audience": campaign.audience})
     return campaign
 

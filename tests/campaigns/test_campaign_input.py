@@ -28,8 +28,6 @@ def _count(api: httpx.Client) -> int:
     ({"name": "x", "text": "x"}, "subject"),
     ({"name": "x", "subject": "x"}, "html"),
     ({"name": "x", "subject": "a\nb", "text": "x"}, "subject"),
-    ({"name": "x", "template_id": MISSING}, "template_id"),
-    ({"name": "x", "subject": "x", "text": "x", "audience": {"lists": [MISSING]}}, "audience.lists[0]"),
     ({"name": "x", "subject": "x", "text": "x", "audience": {"segments": ["nope"]}}, "audience.segments[0]"),
     ({"name": "x", "subject": "x", "text": "x", "audience": {"people": []}}, "audience.people"),
     ({"name": "x", "subject": "x", "text": "x", "rate_per_minute": 0}, "rate_per_minute"),
@@ -44,13 +42,24 @@ def test_creating_with_bad_input_is_a_400_naming_the_field_and_stores_nothing(ap
     assert _count(api) == before
 
 
+@pytest.mark.parametrize("body, field", [
+    ({"name": "x", "template_id": MISSING}, "template_id"),
+    ({"name": "x", "subject": "x", "text": "x", "audience": {"lists": [MISSING]}}, "audience.lists[0]"),
+])
+def test_an_id_that_names_nothing_is_a_404_unknown_reference_and_stores_nothing(api, body, field):
+    before = _count(api)
+    problem = assert_problem(api.post(CAMPAIGNS, json=body), 404)
+    assert problem["type"].endswith("/unknown-reference") and field in problem["errors"], problem
+    assert _count(api) == before
+
+
 def test_bad_changes_sends_and_tests_are_refused_and_leave_the_draft_as_it_was(api, unique):
     ana = contact(api, f"input-{unique}@example.com")
     needs_coupon = template(api, subject="Code {{ coupon }}", text="x")
     draft = campaign(api, template_id=needs_coupon["id"], audience={"contact_ids": [ana["id"]]})
     path = f"{CAMPAIGNS}{draft['id']}/"
     assert "audience.lists[0]" in assert_problem(api.patch(path, json={"audience": {"lists": [MISSING]}}),
-                                                 400)["errors"]
+                                                 404)["errors"]
     assert "tags" in assert_problem(api.patch(path, json={"tags": "spring"}), 400)["errors"]
     # The template needs `coupon`, which the campaign does not give: sending is refused.
     assert "variables.coupon" in assert_problem(api.post(path + "send/"), 400)["errors"]
@@ -61,7 +70,8 @@ def test_bad_changes_sends_and_tests_are_refused_and_leave_the_draft_as_it_was(a
     assert get(api, draft["id"])["audience"]["contact_ids"] == [ana["id"]]
 
     empty = campaign(api, subject="x", text="x")
-    assert "audience" in assert_problem(api.post(f"{CAMPAIGNS}{empty['id']}/send/"), 400)["errors"]
+    # A valid request for a draft that is not ready: a conflict with its state.
+    assert "audience" in assert_problem(api.post(f"{CAMPAIGNS}{empty['id']}/send/"), 409)["errors"]
     assert get(api, empty["id"])["status"] == "draft"
 
 
@@ -77,7 +87,7 @@ def test_unknown_campaigns_filters_and_audiences_are_refused(api):
     assert "campaign" in assert_problem(api.get("/api/v1/emails/", params={"campaign": "x"}), 400)["errors"]
     assert "campaign" in assert_problem(api.get("/api/v1/events/", params={"campaign": ""}), 400)["errors"]
     assert "audience.contact_ids[0]" in assert_problem(
-        api.post(f"{CAMPAIGNS}audience/", json={"contact_ids": [MISSING]}), 400)["errors"]
+        api.post(f"{CAMPAIGNS}audience/", json={"contact_ids": [MISSING]}), 404)["errors"]
 
 
 def test_keys_need_the_campaign_scopes_and_a_reset_clears_campaigns(api, own_sandbox, unique):
