@@ -20,7 +20,6 @@ from gclap_sandbox.schema import (
     Address,
     Bool,
     DateTime,
-    Errors,
     Int,
     ListOf,
     MapOf,
@@ -28,6 +27,7 @@ from gclap_sandbox.schema import (
     Str,
     Uuid,
 )
+from gclap_sandbox.schema_rules import AnyOf, Required, Unless
 
 bp = Blueprint("campaigns", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -42,21 +42,6 @@ AUDIENCE = Obj({
 }, description="Who gets the campaign: the contacts of all sources together, each once.")
 
 
-def _content_check(require: bool) -> Any:
-    def check(data: dict[str, Any], errors: Errors) -> None:
-        subject = data.get("subject") or ""
-        if "\r" in subject or "\n" in subject:
-            errors.setdefault("subject", []).append("May not contain line breaks.")
-        if not require or data.get("template_id") is not None:
-            return
-        if data.get("subject") is None:
-            errors.setdefault("subject", []).append("This field is required (unless `template_id` is given).")
-        if data.get("html") is None and data.get("text") is None:
-            errors.setdefault("html", []).append("Either `html` or `text` (or both) is required "
-                                                 "(unless `template_id` is given).")
-    return check
-
-
 def _fields(create: bool) -> dict[str, Any]:
     optional = not create  # a change may clear what a draft had (null)
     return {
@@ -65,11 +50,11 @@ def _fields(create: bool) -> dict[str, Any]:
                                                           "here win over its own."),
         "variables": MapOf(max_items=200, nullable=optional, description="The template's variables; each "
                            "recipient's contact is added as `contact`."),
-        "subject": Str(max_length=998, nullable=optional, description="Jinja2 source (e.g. `Hi {{ contact.first_name }}`)."),
+        "subject": Str(max_length=998, single_line=True, nullable=optional, description="Jinja2 source (e.g. `Hi {{ contact.first_name }}`)."),
         "html": Str(max_length=MAX_SOURCE, nullable=optional, description="Jinja2 source, autoescaped."),
         "text": Str(max_length=MAX_SOURCE, nullable=optional, description="Jinja2 source."),
         "from_email": Address(nullable=optional, description="Sender, e.g. `Shop <news@shop.example>`."),
-        "reply_to": ListOf(Address(), one_or_many=True, max_items=10, nullable=optional),
+        "reply_to": ListOf(Address(), one_or_many=True, max_items=10, description="[] clears it."),
         "tags": ListOf(Str(min_length=1, max_length=200), max_items=50, nullable=optional,
                        description="Put on every recipient's email."),
         "track_opens": Bool(nullable=True, description="Open tracking (null: the organization's setting)."),
@@ -81,8 +66,13 @@ def _fields(create: bool) -> dict[str, Any]:
     }
 
 
-CREATE_BODY = Obj(_fields(create=True), extra_check=_content_check(require=True))
-UPDATE_BODY = Obj(_fields(create=False), extra_check=_content_check(require=False))
+CREATE_BODY = Obj(_fields(create=True), rules=[
+    # With a template, subject and bodies come from it (parts given here win).
+    Unless("template_id", Required("subject", message="This field is required (unless `template_id` is given)."),
+           AnyOf("html", "text", message="Either `html` or `text` (or both) is required "
+                                          "(unless `template_id` is given).")),
+])
+UPDATE_BODY = Obj(_fields(create=False))
 SEND_BODY = Obj({"send_at": DateTime(description="When to start, on the sandbox clock (default: now).")})
 TEST_BODY = Obj({"to": ListOf(Address(), one_or_many=True, min_items=1, max_items=MAX_TEST_ADDRESSES,
                               required=True, description="Who gets the test email.")})

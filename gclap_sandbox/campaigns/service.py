@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from gclap_sandbox.campaigns import audience, content, sender, store
 from gclap_sandbox.contacts.store import normalize_email
-from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.inbox.queries import summary
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import Contact
 from gclap_sandbox.pipeline.capture import ingest
+from gclap_sandbox.state_errors import unknown_reference
 from gclap_sandbox.templating.render import PARTS, check_sources
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def _sample(organization_id: str, campaign_id: str) -> tuple[dict[str, str | Non
     campaign = store.ready_to_send(organization_id, campaign_id)
     parts = sender.parts_of(campaign)
     if parts is None:
-        raise ValidationFailed({"template_id": [f"No template with id {campaign.template_id}."]})
+        raise unknown_reference({"template_id": [f"No template with id {campaign.template_id}."]})
     first = audience.contacts_query(organization_id, campaign.audience) \
         .where(Contact.status == "subscribed").order_by(Contact.created_at, Contact.id).first()
     contact = content.contact_dict(first) if first else content.stand_in_contact("someone@example.com")
@@ -61,7 +61,7 @@ def _test_input(organization_id: str, campaign_id: str, addresses: list[str]
     campaign = store.get_campaign(organization_id, campaign_id)
     parts = sender.parts_of(campaign)
     if parts is None:
-        raise ValidationFailed({"template_id": [f"No template with id {campaign.template_id}."]})
+        raise unknown_reference({"template_id": [f"No template with id {campaign.template_id}."]})
     people = []
     for given in addresses:
         address = normalize_email(mail.split_address(given)[1]) or given
