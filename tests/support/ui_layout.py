@@ -15,13 +15,20 @@ def assert_fits_the_width(page: Any) -> None:
     assert content <= width, f"{page.url} scrolls sideways: {content}px of content in a {width}px window"
 
 
-def assert_on_screen(page: Any, locator: Any, what: str) -> None:
+def assert_on_screen(page: Any, locator: Any, what: str, attempts: int = 20) -> None:
     """Visible, and once scrolled to, not cut off at either side of the window."""
     from playwright.sync_api import expect
 
-    expect(locator, f"{what} on {page.url}").to_be_visible()
-    locator.scroll_into_view_if_needed()
-    box, width = locator.bounding_box(), page.viewport_size["width"]
+    box = None
+    # A live page may swap a panel between seeing it and measuring it (the email page re-renders
+    # its timeline as events arrive): look again, a bounded number of times.
+    for _ in range(attempts):
+        expect(locator, f"{what} on {page.url}").to_be_visible()
+        locator.scroll_into_view_if_needed()
+        box = locator.bounding_box()
+        if box is not None:
+            break
+    width = page.viewport_size["width"]
     assert box is not None and box["x"] >= -0.5 and box["x"] + box["width"] <= width + 0.5, (
         f"{what} on {page.url} is cut off: {box} in a {width}px window")
 
