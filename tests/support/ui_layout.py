@@ -17,15 +17,18 @@ def assert_fits_the_width(page: Any) -> None:
 
 def assert_on_screen(page: Any, locator: Any, what: str, attempts: int = 20) -> None:
     """Visible, and once scrolled to, not cut off at either side of the window."""
-    from playwright.sync_api import expect
+    from playwright.sync_api import Error, expect
 
     box = None
     # A live page may swap a panel between seeing it and measuring it (the email page re-renders
     # its timeline as events arrive): look again, a bounded number of times.
     for _ in range(attempts):
         expect(locator, f"{what} on {page.url}").to_be_visible()
-        locator.scroll_into_view_if_needed()
-        box = locator.bounding_box()
+        try:
+            locator.scroll_into_view_if_needed(timeout=2000)
+            box = locator.bounding_box(timeout=2000)
+        except Error:  # detached while scrolling or measuring: the panel was just re-rendered
+            box = None
         if box is not None:
             break
     width = page.viewport_size["width"]
