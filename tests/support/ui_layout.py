@@ -44,6 +44,19 @@ def assert_navigation_reachable(page: Any) -> None:
         assert_on_screen(page, links.nth(index), f"the {name!r} navigation link")
 
 
+def visit_and_check(page: Any, url: str, screenshot: Any, *content: tuple[Any, str],
+                    full_page: bool = True) -> None:
+    """Open `url`, wait for the content a person came for, keep a screenshot, then check the page
+    reads well. The screenshot comes first: the checks scroll things into view."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    for locator, what in content:
+        expect(locator, what).to_be_visible()
+    page.screenshot(path=str(screenshot), full_page=full_page)
+    assert_readable_page(page, *content)
+
+
 def assert_readable_page(page: Any, *content: tuple[Any, str]) -> None:
     """The checks a person makes at any size: the content is there, the page fits, nav is reachable."""
     for locator, what in content:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from automation_ui_helpers import DAY, advance, make_template, make_workflow, sign_up, welcome_series, workflow_status
 from browser_support import WAIT_MS
-from ui_layout import assert_colour_scheme, assert_readable_page
+from ui_layout import assert_colour_scheme, visit_and_check
 
 
 def test_the_steps_and_each_runs_history_show_after_the_clock_moves(own_sandbox, page, unique):
@@ -107,11 +107,7 @@ def test_the_automation_pages_read_well_on_desktop_and_phone_in_light_and_dark(l
     expect.set_options(timeout=WAIT_MS)
 
     def visit(name: str, path: str, *content: tuple) -> None:
-        page.goto(f"{box.http_url}{path}")
-        for locator, what in content:
-            expect(locator, what).to_be_visible()
-        page.screenshot(path=str(folder / name), full_page=True)  # first: the checks below scroll
-        assert_readable_page(page, *content)
+        visit_and_check(page, f"{box.http_url}{path}", folder / name, *content, full_page=True)
 
     def list_page() -> list[tuple]:
         row = page.locator(f"tr[data-workflow-row='{flow['id']}']")

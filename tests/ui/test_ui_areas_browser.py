@@ -8,7 +8,7 @@ from pathlib import Path
 
 from browser_support import WAIT_MS
 from ui_helpers import rich_email, send_api
-from ui_layout import assert_colour_scheme, assert_readable_page
+from ui_layout import assert_colour_scheme, assert_readable_page, visit_and_check
 
 
 def test_a_triggered_click_shows_up_in_the_timeline(sandbox, api, page, unique):
@@ -260,12 +260,7 @@ def test_the_new_pages_show_their_content_on_desktop_in_dark_mode_and_on_a_phone
     expect.set_options(timeout=WAIT_MS)
 
     def visit(name: str, path: str, *content: tuple) -> None:
-        page.goto(f"{box.http_url}{path}")
-        for locator, what in content:
-            expect(locator, what).to_be_visible()
-        # The screenshot first: the checks below scroll things into view.
-        page.screenshot(path=str(folder / name), full_page=name.startswith("email"))
-        assert_readable_page(page, *content)
+        visit_and_check(page, f"{box.http_url}{path}", folder / name, *content, full_page=name.startswith("email"))
 
     def email_page() -> list[tuple]:
         ana = page.locator(".recipients li", has_text="ana@example.com").locator(".status")

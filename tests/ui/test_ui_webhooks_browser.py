@@ -12,7 +12,7 @@ import pytest
 from browser_support import WAIT_MS
 from lifecycle_helpers import MAGIC, advance, send
 from ui_helpers import send_api
-from ui_layout import assert_colour_scheme, assert_readable_page
+from ui_layout import assert_colour_scheme, visit_and_check
 from webhook_helpers import (
     ENDPOINTS,
     deliveries,
@@ -224,12 +224,7 @@ def test_the_webhooks_pages_show_their_content_on_desktop_in_dark_mode_and_on_a_
     expect.set_options(timeout=WAIT_MS)
 
     def visit(name: str, path: str, *content: tuple) -> None:
-        page.goto(f"{box.http_url}{path}")
-        for locator, what in content:
-            expect(locator, what).to_be_visible()
-        # The screenshot first: the checks below scroll things into view.
-        page.screenshot(path=str(folder / name), full_page=not name.endswith("phone.png"))
-        assert_readable_page(page, *content)
+        visit_and_check(page, f"{box.http_url}{path}", folder / name, *content, full_page=not name.endswith("phone.png"))
 
     def list_page() -> list[tuple]:
         orders = page.locator("#endpoint-rows tr", has_text=receiver.url("shots-orders"))
