@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import binascii
 import re
-import unicodedata
 from datetime import datetime, timezone
 from email.utils import getaddresses
 from typing import Any, Callable, Sequence
 
 from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.mail.addresses import normalize_address, unsafe_character
 from gclap_sandbox.schema_rules import Rule, Sent
 
 Errors = dict[str, list[str]]
@@ -31,41 +31,6 @@ NOT_BLANK = "[^\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u202
 
 # What `Str(single_line=True)` allows, as a JSON Schema pattern.
 SINGLE_LINE_PATTERN = r"^[^\r\n\x00]*$"
-
-# Pragmatic address check: a local part, an @, a domain with a dot or a single label such as localhost.
-_ADDRESS_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
-
-# Bidirectional formatting characters: an address holding one displays as something other than
-# what it is (U+202E shows the rest of the text reversed).
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def unsafe_character(value: str) -> str | None:
-    """Why `value` may not be used in an address (control or bidi character), or None."""
-    for ch in value:
-        if ch in _BIDI_CONTROLS:
-            return f"May not contain bidirectional control characters (U+{ord(ch):04X})."
-        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):  # NUL, line breaks, other controls
-            return f"May not contain control characters or line breaks (U+{ord(ch):04X})."
-    return None
-
-
-def normalize_address(value: str) -> tuple[str, str] | None:
-    """Split `Name <a@b>` or `a@b` into (name, address), or None when it is not an address."""
-    if not isinstance(value, str) or unsafe_character(value) is not None:
-        return None
-    pairs = getaddresses([value])
-    if len(pairs) != 1:  # "a@x.com, b@y.com" is two addresses, not one
-        return None
-    name, address = pairs[0]
-    # The parser quietly repairs some input ("ana@exam ple.com" -> "ana@example.com"): refuse it.
-    if not address or not _ADDRESS_RE.match(address) or address not in value:
-        return None
-    domain = address.rsplit("@", 1)[1]
-    if domain.startswith(".") or domain.endswith(".") or ".." in domain:
-        return None
-    return name, address
-
 
 class Field:
     json_type: str | None = None

@@ -9,6 +9,7 @@ from sanic.response import HTTPResponse
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import keys as api_keys
 from gclap_sandbox.accounts import limits
+from gclap_sandbox.accounts.schemas import CREATE_KEY_BODY, ROTATE_BODY
 from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.api.pagination import (
     PAGE_FIELDS,
@@ -18,27 +19,10 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.schema import Bool, DateTime, Int, ListOf, Obj, Str
+from gclap_sandbox.schema import Bool, Obj, Str
 from gclap_sandbox.state_errors import time_conflict
 
 bp = Blueprint("accounts", url_prefix=API_PREFIX, strict_slashes=False)
-
-MAX_GRACE_SECONDS = 30 * 24 * 3600
-
-
-CREATE_KEY_BODY = Obj({
-    "name": Str(required=True, min_length=1, max_length=200, description="Key name for identification."),
-    "scopes": ListOf(Str(choices=list(SCOPES)), max_items=len(SCOPES),
-                     description="Permission scopes (default: all, including scopes added later)."),
-    "expires_at": DateTime(nullable=True, description="When the key stops working (default: never); later "
-                           "than the sandbox's now (else 409 `sandbox-time-conflict`)."),
-})
-
-ROTATE_BODY = Obj({
-    "grace_period_seconds": Int(minimum=0, maximum=MAX_GRACE_SECONDS, default=0,
-                                description="How long the old secret keeps working (default: 0, "
-                                            "it stops at once)."),
-})
 
 ORGANIZATION_BODY = Obj({
     "plan": Str(choices=list(limits.PLANS), description="Emulate this plan's rate limit and quota."),

@@ -9,14 +9,9 @@ from sanic.response import HTTPResponse
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.relay.release import release_email as release
-from gclap_sandbox.schema import Address, ListOf, Obj
+from gclap_sandbox.relay.schemas import RELEASE_BODY
 
 bp = Blueprint("relay", url_prefix=API_PREFIX, strict_slashes=False)
-
-RELEASE_BODY = Obj({
-    "to": ListOf(Address(), one_or_many=True, min_items=1, max_items=1000,
-                 description="Relay to these addresses instead of the email's own recipients."),
-})
 
 _REPLY = {"type": ["object", "null"], "properties": {"code": {"type": ["integer", "null"]},
                                                       "message": {"type": "string"}}}

@@ -9,7 +9,6 @@ and schema.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
@@ -25,6 +24,7 @@ from gclap_sandbox.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from gclap_sandbox.http_json import json_body
 from gclap_sandbox.schema import Obj
 
 API_PREFIX = "/api/v1"
@@ -172,55 +172,3 @@ def _route_name(spec: RouteSpec) -> str:
     for ch in "<>:":
         cleaned = cleaned.replace(ch, "")
     return f"{spec.method.lower()}_{cleaned or 'root'}"
-
-
-def json_body(request: Request) -> Any:
-    if not request.body:
-        raise BadRequest("The request body must be a JSON object.", slug="invalid-json")
-    return parse_json(request.body)
-
-
-def parse_json(body: bytes) -> Any:
-    """Strict JSON: what we accept we can store and serve back as valid JSON.
-
-    Python's parser takes NaN, Infinity, numbers that overflow to infinity and lone UTF-16
-    surrogates, none of which JSON (or UTF-8) can carry; such input is refused here.
-    """
-    try:
-        value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except RecursionError:
-        raise BadRequest("The request body is nested too deeply.", slug="invalid-json") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"The request body is not valid JSON: {exc}", slug="invalid-json") from None
-    if b"\\u" in body.lower() and _has_lone_surrogate(value):
-        raise BadRequest("The request body contains an unpaired UTF-16 surrogate (\\ud800-\\udfff), "
-                         "which is not a character.", slug="invalid-json")
-    return value
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite_float(text: str) -> float:
-    number = float(text)
-    if number in (float("inf"), float("-inf")):
-        raise ValueError(f"number {text[:30]} is too large")
-    return number
-
-
-def _has_lone_surrogate(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False

@@ -14,13 +14,12 @@ from gclap_sandbox.api.pagination import (
 )
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
-from gclap_sandbox.schema import MapOf, Obj, Str, Uuid
-from gclap_sandbox.schema_rules import AnyOf
+from gclap_sandbox.schema import MapOf, Obj, Uuid
 from gclap_sandbox.templating import store as template_store
+from gclap_sandbox.templating.schemas import CREATE_BODY, UPDATE_BODY
 
 bp = Blueprint("templates", url_prefix=API_PREFIX, strict_slashes=False)
 
-MAX_SOURCE = 1024 * 1024
 TEMPLATE: dict[str, Any] = {"type": "object", "properties": {
     "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "subject": {"type": "string"},
     "html": {"type": ["string", "null"]}, "text": {"type": ["string", "null"]},
@@ -30,18 +29,6 @@ RENDERED: dict[str, Any] = {"type": "object", "properties": {
     "subject": {"type": "string"}, "html": {"type": ["string", "null"]}, "text": {"type": ["string", "null"]}}}
 
 
-def _fields(create: bool) -> dict[str, Any]:
-    return {
-        "name": Str(required=create, min_length=1, max_length=200),
-        "subject": Str(required=create, min_length=1, max_length=998, description="Jinja2 source."),
-        "html": Str(max_length=MAX_SOURCE, nullable=not create, description="Jinja2 source, autoescaped."),
-        "text": Str(max_length=MAX_SOURCE, nullable=not create, description="Jinja2 source."),
-    }
-
-
-CREATE_BODY = Obj(_fields(create=True),
-                  rules=[AnyOf("html", "text", message="A template needs `html` or `text` (or both).")])
-UPDATE_BODY = Obj(_fields(create=False))
 RENDER_BODY = Obj({
     "variables": MapOf(max_items=200, default=dict, description="Values the template uses."),
     "contact_id": Uuid(description="Preview as sent to this contact (available as `contact`)."),

@@ -20,7 +20,7 @@ from gclap_sandbox.models import (
     Event,
     Segment,
 )
-from gclap_sandbox.schema import normalize_address
+from gclap_sandbox.mail.addresses import normalize_address
 from gclap_sandbox.state_errors import unknown_reference
 from gclap_sandbox.storage.database import current, owned
 

@@ -22,7 +22,7 @@ from gclap_sandbox.mail.headers import (
     raw_headers,
     unescape_utf8,
 )
-from gclap_sandbox.schema import normalize_address
+from gclap_sandbox.mail.addresses import normalize_address
 
 # CRLF line endings, as on the wire; non-ASCII headers RFC 2047-encoded.
 WIRE = policy.SMTP

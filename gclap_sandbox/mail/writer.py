@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from gclap_sandbox.mail.headers import newline_of, without_headers
 from gclap_sandbox.mail.parts import Span
-from gclap_sandbox.schema import normalize_address
+from gclap_sandbox.mail.addresses import normalize_address
 
 CRLF = b"\r\n"
 _NEWLINES = re.compile(r"\r\n|\r|\n")

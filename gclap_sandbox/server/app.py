@@ -20,7 +20,9 @@ from gclap_sandbox import clock, errors, ui
 from gclap_sandbox.accounts import auth, limits
 from gclap_sandbox.accounts import keys as api_keys
 from gclap_sandbox.api import blueprints
+from gclap_sandbox.api.openapi import build_document
 from gclap_sandbox.api.responses import problem_response
+from gclap_sandbox.api.routing import route_specs
 from gclap_sandbox.chaos import http as chaos_http
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS
@@ -65,6 +67,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     for bp in blueprints():
         app.blueprint(bp)
     ui.install(app)
+    ctx.api_document = lambda: build_document(route_specs(app), ctx.http_url)
     app.error_handler.add(Exception, _problem_for)
 
     @app.before_server_start

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from gclap_sandbox.accounts.auth import KeyCache
 from gclap_sandbox.accounts.limits import RateLimiter
@@ -62,5 +62,8 @@ class AppContext:
     webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving
     automation: Any = None  # automation.runner.Runner while serving
     live_subscriptions: list[Any] = field(default_factory=list)  # the loop-side ones, while serving
+    # This sandbox's OpenAPI document (set by server/app.py), for the /docs page, which may not
+    # import the API.
+    api_document: Callable[[], dict[str, Any]] = dict
     # Where user templates render (never on the loop or the database thread).
     renderer: RenderThreads = field(default_factory=RenderThreads)

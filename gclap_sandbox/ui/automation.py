@@ -11,9 +11,8 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
-from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.automation import describe, overview, workflows
+from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.models.automation import LIVE_RUN_STATUSES, RUN_STATUSES
 from gclap_sandbox.schema import Int, Obj, Str
 from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates

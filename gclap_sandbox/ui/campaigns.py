@@ -8,9 +8,8 @@ from typing import Any
 from sanic import Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.campaigns import service, store
+from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.models.campaigns import CAMPAIGN_STATUSES
 from gclap_sandbox.schema import Address, Bool, DateTime, Int, ListOf, MapOf, Obj, Str, Uuid
 from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render

@@ -14,16 +14,15 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
-from gclap_sandbox.api.email_release import RELEASE_BODY
-from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import json_body
-from gclap_sandbox.api.simulation import SIMULATE_BODY
 from gclap_sandbox.events import record as events
+from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.inbox.queries import get_email, recipient_addresses
 from gclap_sandbox.mail.message import split_address
 from gclap_sandbox.pipeline import outcomes
+from gclap_sandbox.pipeline.schemas import SIMULATE_BODY
 from gclap_sandbox.relay import store as relay_store
 from gclap_sandbox.relay.release import plan_release, release_email
+from gclap_sandbox.relay.schemas import RELEASE_BODY
 from gclap_sandbox.schema import Obj, Str
 from gclap_sandbox.ui.base import EmailPanel, bp, db_run, site_of, templates
 

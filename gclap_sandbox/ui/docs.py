@@ -3,7 +3,8 @@
 Every operation, grouped by resource, with its scope, parameters, body fields and their
 rules, answers, and examples in curl, Python and JavaScript pre-filled with this sandbox's
 URL (and, on loopback, its key). Each one can be tried from the page (web/static/docs.js).
-The reference is built from the same document `/api/v1/openapi.json` serves, so the page
+The reference is built from the same document `/api/v1/openapi.json` serves (`ctx.api_document`,
+set by the app factory, as pages never import the API), so the page
 cannot drift from what the server does.
 """
 from __future__ import annotations
@@ -16,8 +17,6 @@ from typing import Any
 from sanic import Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.api.openapi import build_document
-from gclap_sandbox.api.routing import route_specs
 from gclap_sandbox.settings import is_loopback
 from gclap_sandbox.ui.base import NavItem, page, render
 
@@ -274,7 +273,7 @@ NAV = NavItem("Docs", "/docs", 90)
 async def docs_view(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
     key = ctx.default_api_key if is_loopback(ctx.settings.http_host) else None
-    document = build_document(route_specs(request.app), ctx.http_url)
+    document = ctx.api_document()
     return render(request, "docs.html", groups=reference(document, ctx.http_url, key),
                   scopes=document.get("x-scopes", {}), webhooks=document.get("webhooks", {}),
                   **overview(ctx.http_url, key, ctx.settings.smtp_host, ctx.smtp_port))

@@ -7,8 +7,7 @@ from typing import Any
 from sanic import Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import json_body
+from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.inbox import bulk as inbox_bulk
 from gclap_sandbox.inbox import listing as inbox_page
 from gclap_sandbox.inbox import queries as inbox

@@ -14,10 +14,9 @@ from sanic.response import HTTPResponse, redirect
 
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import keys as api_keys
+from gclap_sandbox.accounts.schemas import CREATE_KEY_BODY, ROTATE_BODY
 from gclap_sandbox.accounts.scopes import SCOPES
-from gclap_sandbox.api.accounts import CREATE_KEY_BODY, ROTATE_BODY
-from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import json_body
+from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.schema import Int, Obj
 from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates
 

@@ -17,10 +17,8 @@ from sanic import Request
 from sanic.response import HTTPResponse
 from sanic.response import html as html_response
 
-from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import json_body
-from gclap_sandbox.api.templates import CREATE_BODY, MAX_SOURCE, UPDATE_BODY
 from gclap_sandbox.errors import NotFound, ValidationFailed
+from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.schema import MapOf, Obj, Str
 from gclap_sandbox.templating import store as template_store
 from gclap_sandbox.templating.render import (
@@ -29,6 +27,7 @@ from gclap_sandbox.templating.render import (
     syntax_errors,
 )
 from gclap_sandbox.templating.renderer import RenderThreads
+from gclap_sandbox.templating.schemas import CREATE_BODY, MAX_SOURCE, UPDATE_BODY
 from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
 from gclap_sandbox.ui.email_view import EMAIL_CSP
 

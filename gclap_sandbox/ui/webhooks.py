@@ -17,25 +17,24 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import clock
-from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import json_body
-from gclap_sandbox.api.webhooks import (
+from gclap_sandbox.http_json import json_body, json_response
+from gclap_sandbox.schema import Int, Obj
+from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates
+from gclap_sandbox.webhooks import actions, endpoints, outbox, payloads
+from gclap_sandbox.webhooks.schemas import (
     CREATE_BODY,
-    DELIVERY_QUERY,
+    DELIVERY_FILTERS,
     REPLAY_BODY,
     ROTATE_BODY,
     UPDATE_BODY,
 )
-from gclap_sandbox.schema import Int, Obj
-from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates
-from gclap_sandbox.webhooks import actions, endpoints, outbox, payloads
 
 PAGE_SIZE = 50
 ENDPOINTS_SHOWN = 500  # a sandbox has a handful of endpoints; the API pages through any number
 LOG_FILTERS = Obj({
-    "endpoint": DELIVERY_QUERY.fields["endpoint"],
-    "event_type": DELIVERY_QUERY.fields["event_type"],
-    "status": DELIVERY_QUERY.fields["status"],
+    "endpoint": DELIVERY_FILTERS["endpoint"],
+    "event_type": DELIVERY_FILTERS["event_type"],
+    "status": DELIVERY_FILTERS["status"],
     "page": Int(minimum=1, maximum=1_000_000, from_string=True),
 })
 ROTATE_CHOICES = [(0, "Not at all: it stops now"), (3600, "For 1 hour"), (86400, "For 24 hours"),
