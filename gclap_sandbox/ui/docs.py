@@ -3,9 +3,9 @@
 Every operation, grouped by resource, with its scope, parameters, body fields and their
 rules, answers, and examples in curl, Python and JavaScript pre-filled with this sandbox's
 URL (and, on loopback, its key). Each one can be tried from the page (web/static/docs.js).
-The reference is built from the same document `/api/v1/openapi.json` serves (`ctx.api_document`,
-set by the app factory, as pages never import the API), so the page
-cannot drift from what the server does.
+The reference is built from the same document `/api/v1/openapi.json` serves, so the page
+cannot drift from what the server does; the app factory hands it over (`ctx.api_document`), as
+pages never import the API.
 """
 from __future__ import annotations
 
