@@ -14,6 +14,17 @@ from sandbox_process import RunningSandbox, start_sandbox
 pytest_plugins = ["pytester"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding a `long` test run first, longest first: under `-n 2` the workers take whole
+    files in this order, so the long ones start at once and both workers finish together."""
+    weight: dict[object, float] = {}
+    for item in items:
+        marker = item.get_closest_marker("long")
+        if marker is not None:
+            weight[item.path] = weight.get(item.path, 0) + marker.kwargs.get("seconds", 10)
+    items.sort(key=lambda item: -weight.get(item.path, 0))  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session")
 def sandbox(gclap_sandbox: RunningSandbox) -> RunningSandbox:
     """One real sandbox for the session (the pytest plugin's); tests isolate themselves with

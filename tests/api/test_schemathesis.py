@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HERE = Path(__file__).parent
 MAX_EXAMPLES = 10  # per operation and phase: enough to find the class of a mismatch, quick to run
 SEED = 1  # the same requests on every run
@@ -30,6 +32,7 @@ def _schemathesis() -> str:
     return found
 
 
+@pytest.mark.long(seconds=90)
 def test_schemathesis_with_every_check_finds_nothing_wrong(launch, tmp_path):
     # The fuzzer's webhook URLs lead nowhere; a short timeout keeps `.../test/` within the client's.
     sandbox = launch("--webhook-timeout", "2")

@@ -61,6 +61,7 @@ def test_subject_filter_matches_any_case_substring(sandbox, api, unique):
     assert api.get("/api/v1/emails/", params={"to": to, "subject": "nothing"}).json()["count"] == 0
 
 
+@pytest.mark.long(seconds=25)
 def test_many_concurrent_waiters_each_get_their_own_email(sandbox, unique):
     count = 150
     addresses = [f"crowd{i}-{unique}@example.com" for i in range(count)]

@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from browser_support import WAIT_MS
 from campaign_helpers import contact, contact_list, emails_of, template
 from lifecycle_helpers import MAGIC, advance
@@ -69,6 +70,7 @@ def test_a_bad_campaign_form_names_the_problem_and_creates_nothing(page, own_san
         assert api.get("/api/v1/campaigns/", params={"page_size": 1}).json()["count"] == before
 
 
+@pytest.mark.long(seconds=6)
 def test_the_campaign_pages_read_well_on_desktop_and_phone_in_light_and_dark(browser, own_sandbox, unique):
     from playwright.sync_api import expect
 

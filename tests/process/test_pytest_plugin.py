@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 USER_TESTS = '''
 import json, smtplib
 from pathlib import Path
@@ -104,6 +106,7 @@ def test_key(gclap):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+@pytest.mark.long(seconds=15)
 def test_each_xdist_worker_gets_its_own_sandbox(pytester):
     pytester.makepyfile(test_app='''
 import json, os

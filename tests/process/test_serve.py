@@ -62,6 +62,7 @@ def test_bad_address_is_a_usage_error():
     assert result.returncode == 2 and "--http" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.long(seconds=4)
 def test_mail_and_key_survive_a_restart(tmp_path):
     db = str(tmp_path / "mail.sqlite3")
     first = start_sandbox(db=db, process=True)

@@ -8,6 +8,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from automation_ui_helpers import DAY, advance, make_template, make_workflow, sign_up, welcome_series, workflow_status
 from browser_support import WAIT_MS
 from ui_layout import assert_colour_scheme, visit_and_check
@@ -81,6 +82,7 @@ def test_pause_and_activate_from_the_page(own_sandbox, page, unique):
         assert workflow_status(api, broken["id"]) == "paused"
 
 
+@pytest.mark.long(seconds=5)
 def test_the_automation_pages_read_well_on_desktop_and_phone_in_light_and_dark(launch, browser):
     """Both pages, as a person checks them at each size and scheme: the content is on screen,
     nothing scrolls sideways, navigation is reachable, dark is dark and readable. The

@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 
@@ -42,6 +43,7 @@ def test_a_destructive_request_asks_first_and_does_nothing_when_declined(own_san
         assert api.get("/api/v1/emails/", params={"to": "keep-me@example.com"}).json()["count"] == 1
 
 
+@pytest.mark.long(seconds=4)
 def test_screenshots_of_the_reference_page(own_sandbox, browser):
     folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-docs-shots-"))
     folder.mkdir(parents=True, exist_ok=True)

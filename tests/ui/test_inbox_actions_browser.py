@@ -6,6 +6,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from browser_support import WAIT_MS
 from ui_helpers import rich_email, send_api
 
@@ -127,6 +128,7 @@ def test_release_asks_naming_the_upstream_and_recipients_before_sending(launch, 
         context.close()
 
 
+@pytest.mark.long(seconds=5)
 def test_screenshots_of_the_confirmations(launch, browser):
     """For people to look at: a search with its delete confirmation, and Release's, on a
     laptop and a phone, light and dark (GCLAP_SCREENSHOT_DIR keeps them)."""

@@ -6,6 +6,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from browser_support import WAIT_MS
 from ui_helpers import rich_email, send_api, send_smtp
 from ui_layout import assert_colour_scheme, assert_readable_page
@@ -136,6 +137,7 @@ def test_login_then_use_the_exposed_ui(launch, browser):
         context.close()
 
 
+@pytest.mark.long(seconds=4)
 def test_the_inbox_an_email_and_the_docs_show_their_content_on_desktop_in_dark_mode_and_on_a_phone(
         launch, browser):
     """As a person checks them at each size: the content is on screen, nothing scrolls sideways,
