@@ -35,10 +35,9 @@ def _suppressed(api) -> int:
 
 
 @pytest.fixture
-def inbox(launch):
-    """A sandbox of the test's own holding five emails, so a wrongful wipe shows."""
-    sandbox = launch()
-    with sandbox.client() as api:
+def inbox(emptied_sandbox):
+    """An emptied sandbox holding five emails, so a wrongful wipe shows."""
+    with emptied_sandbox.client() as api:
         for n in range(5):
             _send(api, f"keep{n}@example.com", subject=f"mail {n}")
         yield api
@@ -92,8 +91,8 @@ def test_a_filter_still_deletes_just_what_it_matches(inbox):
     assert total_count(inbox) == 4
 
 
-def test_an_empty_email_on_the_suppression_delete_keeps_the_list(launch):
-    with launch().client() as api:
+def test_an_empty_email_on_the_suppression_delete_keeps_the_list(emptied_sandbox):
+    with emptied_sandbox.client() as api:
         _suppress(api, "spam@simulator.gclap.test")
         _suppress(api, "spam+two@simulator.gclap.test")
         assert _suppressed(api) == 2
@@ -109,10 +108,9 @@ def test_an_empty_email_on_the_suppression_delete_keeps_the_list(launch):
         assert _suppressed(api) == 0
 
 
-def test_every_route_refuses_an_empty_value_for_each_of_its_query_parameters(launch):
+def test_every_route_refuses_an_empty_value_for_each_of_its_query_parameters(emptied_sandbox):
     """Walks the OpenAPI document, so no route (GET included) can read `?x=` as "no filter"."""
-    sandbox = launch()
-    with sandbox.client() as api:
+    with emptied_sandbox.client() as api:
         _send(api, "walk@example.com")
         document = api.get("/api/v1/openapi.json").json()
         checked = 0
@@ -130,8 +128,8 @@ def test_every_route_refuses_an_empty_value_for_each_of_its_query_parameters(lau
         assert total_count(api) == 1  # the walk's DELETEs removed nothing
 
 
-def test_the_client_and_the_cli_clear_with_the_explicit_opt_in(launch):
-    sandbox = launch()
+def test_the_client_and_the_cli_clear_with_the_explicit_opt_in(emptied_sandbox):
+    sandbox = emptied_sandbox
     with sandbox.client() as api:
         for n in range(2):
             _send(api, f"clear{n}@example.com")
