@@ -9,9 +9,14 @@ import pytest
 # Helpers live in tests/support, which pyproject puts on the path (`pythonpath`).
 from browser_support import browser, page  # noqa: F401  (browser fixtures for the UI tests)
 from sandbox_process import RunningSandbox, start_sandbox
+from shared_tls import share_the_default_tls_context
 
 # The plugin's own tests run pytest inside pytest.
 pytest_plugins = ["pytester"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    share_the_default_tls_context()  # a client per test would otherwise load the CA bundle each time
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
