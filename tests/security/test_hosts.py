@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import re
 import socket
-import subprocess
-import sys
 from email import policy
 from email.parser import BytesParser
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from cli_runs import invoke_cli
 from lifecycle_helpers import assert_problem, events_of, send
 from ui_helpers import csrf_token
 
@@ -188,10 +187,9 @@ def test_docker_compose_reaches_the_sandbox_by_its_service_name_when_allowed(lau
     ("[::1", "is not a host name"),
 ])
 def test_a_bad_allowed_host_is_a_usage_error(value, message):
-    result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--http", "127.0.0.1:0",
-                             "--smtp", "127.0.0.1:0", "--db", ":memory:", "--allowed-host", value],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and message in result.stderr, result.stderr
+    result = invoke_cli("serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0", "--db", ":memory:",
+                        "--allowed-host", value)
+    assert result.exit_code == 2 and message in result.stderr, result.stderr
     assert result.stdout == ""
 
 

@@ -2,13 +2,16 @@
 
 Most tests want a real sandbox on real sockets and do not care which process serves it, so
 `start_sandbox(*serve_args)` builds one in-process (`server/embedded.py`: milliseconds, not a
-new interpreter). Tests of the process itself (signals, the ready line, exit codes, the
-environment it reads, start-up warnings) pass `process=True` and get `serve` in a subprocess
-(`launcher.py`, the same one the pytest plugin uses).
+new interpreter). `env` gives `serve` environment variables (GCLAP_SANDBOX_*) on top of this
+process's own, read as `serve` reads them: while its options are parsed. Tests of the process
+itself (signals, the ready line, exit codes, start-up warnings) pass `process=True` and get
+`serve` in a subprocess (`launcher.py`, the same one the pytest plugin uses).
 """
 from __future__ import annotations
 
-from typing import Any
+import os
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from gclap_sandbox.cli.commands import serve, settings_from_options
 from gclap_sandbox.launcher import RunningSandbox
@@ -21,12 +24,27 @@ Sandbox = RunningSandbox | EmbeddedSandbox
 def start_sandbox(*args: str, db: str = ":memory:", env: dict[str, str] | None = None,
                   timeout: float = 30, process: bool = False) -> Any:
     """A started sandbox with `serve`'s flags `args` (ports picked by the OS)."""
-    if process or env is not None:
+    if process:
         return start_process(*args, db=db, env=env, timeout=timeout)
     command = ["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0", "--db", db, *args]
-    with serve.make_context("serve", command) as context:
+    with environment(env or {}), serve.make_context("serve", command) as context:
         settings = settings_from_options(context.params)
     return EmbeddedSandbox(settings).start(timeout)
+
+
+@contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    """`variables` set in os.environ for the block, then put back as they were."""
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 __all__ = ["RunningSandbox", "EmbeddedSandbox", "Sandbox", "start_sandbox"]

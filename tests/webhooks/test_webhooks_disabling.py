@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Iterator
 
 import httpx
 import pytest
+from cli_runs import invoke_cli
 from lifecycle_helpers import MAGIC, advance, assert_problem, send
 from sandbox_process import RunningSandbox
 from webhook_helpers import (
@@ -224,15 +223,14 @@ def test_disable_after_zero_never_disables(launch, unique):
     ("-1d", "not a span of time"),
 ])
 def test_a_disable_after_without_a_unit_is_a_usage_error_that_shows_the_form(value, says):
-    result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--webhook-disable-after", value],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "--webhook-disable-after" in result.stderr
+    result = invoke_cli("serve", "--webhook-disable-after", value)
+    assert result.exit_code == 2 and "--webhook-disable-after" in result.stderr
     assert says in result.stderr and "5d" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_help_says_what_disable_after_means():
-    result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--help"],
-                            capture_output=True, text=True, timeout=60)
+    result = invoke_cli("serve", "--help")
+    assert result.exit_code == 0
     text = " ".join(result.stdout.split())
     assert "--webhook-disable-after SPAN" in text and "default: 5d" in text
     assert "GCLAP_SANDBOX_WEBHOOK_DISABLE_AFTER" in text and "short outage never disables" in text
