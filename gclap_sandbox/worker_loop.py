@@ -1,7 +1,9 @@
-"""Small pieces the background workers share (jobs, relay, webhooks): napping until work is due, stopping."""
+"""Small pieces the background workers share (jobs, relay, webhooks, automation, campaigns):
+napping until work is due, draining what is due when woken, stopping."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 
 from gclap_sandbox import clock
@@ -25,3 +27,39 @@ async def cancel_and_wait(task: asyncio.Task | None) -> None:
         await task
     except asyncio.CancelledError:
         pass
+
+
+class Drainer:
+    """A loop-side worker that, when woken, does everything due now (`run_due`), again if woken
+    meanwhile. Its `lock` keeps one pass at a time, also against the clock's advance, which
+    calls `run_due` itself (a clock runner, events/timeline.py)."""
+
+    name = "gclap-drainer"
+
+    def __init__(self, log: logging.Logger) -> None:
+        self.lock = asyncio.Lock()
+        self._log = log
+        self._task: asyncio.Task | None = None
+        self._again = False
+
+    async def run_due(self) -> int:
+        raise NotImplementedError
+
+    def wake(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = asyncio.get_running_loop().create_task(self._drain(), name=self.name)
+
+    async def _drain(self) -> None:
+        while True:
+            self._again = False
+            try:
+                await self.run_due()
+            except Exception:
+                self._log.exception("%s hit an error", self.name)
+            if not self._again:
+                return
+
+    async def stop(self) -> None:
+        await cancel_and_wait(self._task)

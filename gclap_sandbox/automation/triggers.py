@@ -10,10 +10,17 @@ from gclap_sandbox.automation.workflows import active_with_trigger
 from gclap_sandbox.contacts.store import normalize_email
 from gclap_sandbox.models import Contact, ContactList, Email, EmailTag
 
+_CHUNK = 500  # ids per query (an import publishes many at once)
 
-def on_contact_created(contact: Contact) -> None:
-    for workflow in active_with_trigger(contact.organization_id, "contact_created"):
-        runs.enroll(workflow, contact, {"type": "contact_created"})
+
+def on_contacts_created(organization_id: str, contact_ids: list[str]) -> None:
+    workflows = active_with_trigger(organization_id, "contact_created")
+    if not workflows:
+        return
+    for start in range(0, len(contact_ids), _CHUNK):
+        for contact in Contact.select().where(Contact.id.in_(contact_ids[start:start + _CHUNK])):
+            for workflow in workflows:
+                runs.enroll(workflow, contact, {"type": "contact_created"})
 
 
 def on_added_to_list(list_id: str, contact_ids: list[str]) -> None:
@@ -24,9 +31,10 @@ def on_added_to_list(list_id: str, contact_ids: list[str]) -> None:
                  if w.trigger.get("list_id") == list_id]
     if not workflows:
         return
-    for contact in Contact.select().where(Contact.id.in_(contact_ids)):
-        for workflow in workflows:
-            runs.enroll(workflow, contact, {"type": "added_to_list", "list_id": list_id})
+    for start in range(0, len(contact_ids), _CHUNK):
+        for contact in Contact.select().where(Contact.id.in_(contact_ids[start:start + _CHUNK])):
+            for workflow in workflows:
+                runs.enroll(workflow, contact, {"type": "added_to_list", "list_id": list_id})
 
 
 def on_event(event: Any, payload: dict[str, Any]) -> None:
