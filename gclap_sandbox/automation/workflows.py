@@ -115,7 +115,8 @@ def detail(organization_id: str, workflow_id: str) -> dict[str, Any]:
 def list_runs(organization_id: str, workflow_id: str, filters: dict[str, Any], offset: int, limit: int
               ) -> tuple[int, list[dict[str, Any]]]:
     workflow = get_workflow(organization_id, workflow_id)
-    query = (WorkflowRun.select(WorkflowRun, Contact.email).join(Contact)
+    # Contact.id too: the joined contact replaces the run's `contact_id` with its own id.
+    query = (WorkflowRun.select(WorkflowRun, Contact.id, Contact.email).join(Contact)
              .where(WorkflowRun.workflow == workflow.id))
     if filters.get("status"):
         query = query.where(WorkflowRun.status == filters["status"])

@@ -7,7 +7,8 @@ When an event is recorded (events/record.py), in its transaction, in this order:
     a hard bounce drops a delivery status report into the inbox;
     the recipient's contact is kept current;
     the webhook outbox queues one signed delivery per subscribed endpoint;
-    automation ends the runs of a contact who unsubscribed, and enrols contacts per email-event triggers.
+    automation ends the runs of a contact who unsubscribed, and enrols the recipient per
+    email-event triggers (an address that is no contact yet becomes one, as a custom event's does).
 When contacts are created, or added to a list, one by the API (contacts/store.py) or many by a
 CSV import (contacts/csv_import.py), in that transaction:
     automation enrols them in the workflows those trigger.
