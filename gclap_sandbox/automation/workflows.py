@@ -20,6 +20,7 @@ from gclap_sandbox.models import (
     Workflow,
     WorkflowRun,
 )
+from gclap_sandbox.models.automation import RUN_STATUSES
 from gclap_sandbox.state_errors import unknown_reference
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.webhooks.signing import new_secret
@@ -30,7 +31,8 @@ DATE_JOB = "automation.date_check"
 def workflow_dict(workflow: Workflow, counts: dict[str, int] | None = None) -> dict[str, Any]:
     return {"id": workflow.id, "name": workflow.name, "description": workflow.description,
             "status": workflow.status, "trigger": workflow.trigger, "steps": workflow.steps,
-            "reentry": workflow.reentry, "runs": counts if counts is not None else run_counts(workflow.id),
+            "reentry": workflow.reentry,
+            "runs": {status: 0 for status in RUN_STATUSES} | (counts if counts is not None else run_counts(workflow.id)),
             "created_at": clock.iso(workflow.created_at), "updated_at": clock.iso(workflow.updated_at)}
 
 
