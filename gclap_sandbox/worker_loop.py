@@ -32,12 +32,17 @@ async def cancel_and_wait(task: asyncio.Task | None) -> None:
 class Drainer:
     """A loop-side worker that, when woken, does everything due now (`run_due`), again if woken
     meanwhile. Its `lock` keeps one pass at a time, also against the clock's advance, which
-    calls `run_due` itself (a clock runner, events/timeline.py)."""
+    calls `run_due` itself (a clock runner, events/timeline.py).
+
+    While the clock moves (`clock_lock` held) a wake waits for the move to end: the advance
+    takes due work in order itself, and work done beside it could change what is due between
+    the advance's look at the jobs and its look at the runners, so that it stopped early."""
 
     name = "gclap-drainer"
 
-    def __init__(self, log: logging.Logger) -> None:
+    def __init__(self, log: logging.Logger, clock_lock: asyncio.Lock) -> None:
         self.lock = asyncio.Lock()
+        self._clock_lock = clock_lock
         self._log = log
         self._task: asyncio.Task | None = None
         self._again = False
@@ -51,8 +56,14 @@ class Drainer:
             return
         self._task = asyncio.get_running_loop().create_task(self._drain(), name=self.name)
 
+    async def _after_clock_moves(self) -> None:
+        if self._clock_lock.locked():
+            async with self._clock_lock:
+                pass
+
     async def _drain(self) -> None:
         while True:
+            await self._after_clock_moves()
             self._again = False
             try:
                 await self.run_due()

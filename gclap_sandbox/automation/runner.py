@@ -27,7 +27,7 @@ class Runner(Drainer):
     name = "gclap-automation"
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__(log)  # one pass at a time: a run is never taken twice at once
+        super().__init__(log, ctx.clock_lock)  # one pass at a time: a run is never taken twice at once
         self.ctx = ctx
         self._client = httpx.AsyncClient(follow_redirects=False)
 

@@ -27,7 +27,7 @@ class Runner(Drainer):
     name = "gclap-campaigns"
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__(log)
+        super().__init__(log, ctx.clock_lock)
         self.ctx = ctx
 
     async def next_due(self, limit: datetime) -> datetime | None:
