@@ -3,7 +3,7 @@
 This is a benchmark, not a test: it prints figures and never asserts on time.
 Run it from the repository root with the dev venv:
 
-    .venv/bin/python bench/bench_campaign.py [--contacts N] [--sends N] [--db memory|file]
+    .venv/bin/python bench/bench_campaign.py [--contacts N] [--sends N] [--db memory|file] [--before DIR]
 
 It starts a real sandbox in a subprocess (a SQLite file by default), imports N contacts into a
 list over the API, then, over real HTTP, with a prober asking `/healthz` every 20 ms on a
@@ -13,7 +13,10 @@ connection of its own throughout:
 2. a campaign from a template (personalised with `contact.first_name`) to the whole list: sent
    now, the clock advanced, and polled until `sent`, with `/healthz` meanwhile.
 It prints the campaign's total time and rate beside the plain capture rate, and the /healthz
-answer times (median, p99, worst) of each phase with their ratios to the baselines of this run.
+answer times (median, p99, worst) of each phase with their ratios to the idle and plain-capture
+baselines of this run (on a loaded machine the plain-capture one is the fairer yardstick).
+With `--before DIR` (e.g. `git archive <commit> | tar -x -C DIR`) it then does the same against
+that code and prints both side by side, each beside the baselines of its own sandbox.
 """
 from __future__ import annotations
 
@@ -79,16 +82,11 @@ def figures(times: list[float]) -> tuple[float, float, float]:
     return (statistics.median(times) * 1000, percentile(times, 0.99) * 1000, max(times) * 1000)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--contacts", type=int, default=100_000)
-    parser.add_argument("--sends", type=int, default=1000)
-    parser.add_argument("--idle", type=float, default=3.0, help="seconds of /healthz on an idle sandbox")
-    parser.add_argument("--db", choices=["memory", "file"], default="file")
-    args = parser.parse_args()
+def measure(label: str, args: argparse.Namespace, env: dict[str, str] | None) -> dict[str, object]:
+    """Every phase against one sandbox (started with `env`); its figures."""
     db = ":memory:" if args.db == "memory" else os.path.join(tempfile.mkdtemp(prefix="gclap-bench-"), "bench.sqlite3")
-    print(f"contacts: {args.contacts:,}; database: {db}; load average: {os.getloadavg()[0]:.2f}")
-    sandbox = start_sandbox(db=db, process=True)
+    print(f"== {label}: contacts {args.contacts:,}; database {db}; load average {os.getloadavg()[0]:.2f}", flush=True)
+    sandbox = start_sandbox(db=db, process=True, env=env)
     prober = Prober(sandbox.http_url)
     prober.start()
     try:
@@ -99,7 +97,7 @@ def main() -> None:
             imported = api.post("/api/v1/contacts/import/", params={"list": audience},
                                 content=make_csv(args.contacts), headers={"Content-Type": "text/csv"})
             assert imported.status_code in (200, 201), imported.text
-            print(f"import                 {time.perf_counter() - started:7.2f} s")
+            print(f"import                 {time.perf_counter() - started:7.2f} s", flush=True)
 
             with prober.measuring("idle"):
                 time.sleep(args.idle)
@@ -109,7 +107,7 @@ def main() -> None:
                     api.post("/api/v1/emails/send/", json={"to": f"plain{n}@bench.example", "subject": "Plain",
                                                            "text": f"Hello {n}", "from_email": "shop@bench.example"})
                 plain = args.sends / (time.perf_counter() - started)
-            print(f"plain capture          {plain:7.0f} emails/s  ({args.sends} API sends, one at a time)")
+            print(f"plain capture          {plain:7.0f} emails/s  ({args.sends} API sends, one at a time)", flush=True)
 
             template = api.post("/api/v1/templates/", json={
                 "name": "bench", "subject": "Hi {{ contact.first_name }}",
@@ -126,23 +124,55 @@ def main() -> None:
                 while (state := api.get(f"/api/v1/campaigns/{campaign}/")).json()["status"] != "sent":
                     time.sleep(2)  # reading the stats is a unit of work of its own: poll gently
                 total = time.perf_counter() - started
-            stats = state.json()["stats"]
-            rate = stats["sent"] / total
-            print(f"campaign               {total:7.2f} s for {stats['sent']:,} recipients "
-                  f"({rate:,.0f} emails/s, {rate / plain:.2f} x the plain capture rate)")
+            sent = state.json()["stats"]["sent"]
+            print(f"campaign               {total:7.2f} s for {sent:,} recipients "
+                  f"({sent / total:,.0f} emails/s, {sent / total / plain:.2f} x the plain capture rate)", flush=True)
     finally:
         prober.stopping.set()
         prober.join()
         sandbox.stop()
     idle = figures(prober.times["idle"])
-    print("/healthz (ms)            median      p99    worst   probes   worst / idle worst   p99 / idle p99")
+    busy = figures(prober.times["plain"])
+    print("/healthz (ms)        median     p99   worst  probes   p99 / idle, / plain   worst / idle, / plain")
     for phase in ("idle", "plain", "campaign"):
-        times = prober.times.get(phase, [])
-        if not times:
-            continue
-        median, p99, worst = figures(times)
-        print(f"  {phase:<20} {median:8.1f} {p99:8.1f} {worst:8.1f} {len(times):8,} "
-              f"{worst / idle[2]:18.1f} {p99 / idle[1]:16.1f}")
+        median, p99, worst = figures(prober.times[phase])
+        print(f"  {phase:<16} {median:8.1f}{p99:8.1f}{worst:8.1f}{len(prober.times[phase]):8,}"
+              f"{p99 / idle[1]:12.1f}{p99 / busy[1]:9.1f}{worst / idle[2]:13.1f}{worst / busy[2]:9.1f}", flush=True)
+    return {"plain": plain, "total": total, "rate": sent / total,
+            **{phase: figures(prober.times[phase]) for phase in ("idle", "plain", "campaign")}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--sends", type=int, default=1000)
+    parser.add_argument("--idle", type=float, default=3.0, help="seconds of /healthz on an idle sandbox")
+    parser.add_argument("--db", choices=["memory", "file"], default="file")
+    parser.add_argument("--before", metavar="DIR", help="also measure the package in DIR (a checkout or "
+                        "`git archive` of an earlier commit), after this one, and print both side by side")
+    args = parser.parse_args()
+    results = {"this checkout": measure("this checkout", args, None)}
+    if args.before:
+        results["before"] = measure(f"before ({args.before})", args, {"PYTHONPATH": os.path.abspath(args.before)})
+        now, then = results["this checkout"], results["before"]
+        print("\n== side by side (each against the baselines of its own sandbox, measured in this run)")
+        rows = [("plain capture (emails/s)", then["plain"], now["plain"]),
+                ("campaign total (s)", then["total"], now["total"]),
+                ("campaign (emails/s)", then["rate"], now["rate"]),
+                ("campaign / plain capture rate", then["rate"] / then["plain"], now["rate"] / now["plain"]),
+                ("/healthz idle p99 (ms)", then["idle"][1], now["idle"][1]),
+                ("/healthz during plain capture p99 (ms)", then["plain"][1], now["plain"][1]),
+                ("/healthz during plain capture worst (ms)", then["plain"][2], now["plain"][2]),
+                ("/healthz during campaign median (ms)", then["campaign"][0], now["campaign"][0]),
+                ("/healthz during campaign p99 (ms)", then["campaign"][1], now["campaign"][1]),
+                ("/healthz during campaign worst (ms)", then["campaign"][2], now["campaign"][2]),
+                ("campaign p99 / plain capture p99", then["campaign"][1] / then["plain"][1],
+                 now["campaign"][1] / now["plain"][1]),
+                ("campaign worst / plain capture worst", then["campaign"][2] / then["plain"][2],
+                 now["campaign"][2] / now["plain"][2])]
+        print(f"  {'':<40}{'before':>12}{'after':>12}")
+        for name, before, after in rows:
+            print(f"  {name:<40}{before:12.2f}{after:12.2f}")
 
 
 if __name__ == "__main__":
