@@ -99,7 +99,8 @@ async def run_due(ctx: AppContext, limit: datetime | None = None,
     """Run every job due by `limit` (default: now), earliest first.
 
     Moving the clock (`before_each`) runs one job per unit of work, stepping the clock to each
-    due time; the worker, for jobs already due, runs them in batches of one unit of work.
+    due time; the worker, for jobs already due, runs them in batches, a batch per unit of work
+    (at most BATCH jobs, and no more once TIME_SLICE is spent).
     """
     ran = 0
     if before_each is None:
