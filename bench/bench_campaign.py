@@ -21,6 +21,7 @@ that code and prints both side by side, each beside the baselines of its own san
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -28,7 +29,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 import httpx
 
@@ -82,11 +83,18 @@ def figures(times: list[float]) -> tuple[float, float, float]:
     return (statistics.median(times) * 1000, percentile(times, 0.99) * 1000, max(times) * 1000)
 
 
-def measure(label: str, args: argparse.Namespace, env: dict[str, str] | None) -> dict[str, object]:
-    """Every phase against one sandbox (started with `env`); its figures."""
-    db = ":memory:" if args.db == "memory" else os.path.join(tempfile.mkdtemp(prefix="gclap-bench-"), "bench.sqlite3")
+UNIT_TIMER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "unit_timer")
+
+
+def measure(label: str, args: argparse.Namespace, package_dir: str | None) -> dict[str, Any]:
+    """Every phase against one sandbox (of the package in `package_dir`, else this checkout's)."""
+    folder = tempfile.mkdtemp(prefix="gclap-bench-")
+    db = ":memory:" if args.db == "memory" else os.path.join(folder, "bench.sqlite3")
+    units = os.path.join(folder, "units.json")
     print(f"== {label}: contacts {args.contacts:,}; database {db}; load average {os.getloadavg()[0]:.2f}", flush=True)
-    sandbox = start_sandbox(db=db, process=True, env=env)
+    # bench/unit_timer/sitecustomize.py times the database thread's units of work in the sandbox.
+    path = os.pathsep.join(filter(None, [package_dir, UNIT_TIMER]))
+    sandbox = start_sandbox(db=db, process=True, env={"PYTHONPATH": path, "GCLAP_BENCH_UNITS": units})
     prober = Prober(sandbox.http_url)
     prober.start()
     try:
@@ -117,6 +125,8 @@ def measure(label: str, args: argparse.Namespace, env: dict[str, str] | None) ->
                 "name": "bench", "template_id": template, "from_email": "shop@bench.example",
                 "audience": {"lists": [audience]}}).json()["id"]
 
+            if os.path.exists(units):  # only the campaign's units count: the timer starts again
+                os.remove(units)
             with prober.measuring("campaign"):
                 started = time.perf_counter()
                 api.post(f"/api/v1/campaigns/{campaign}/send/")
@@ -138,8 +148,20 @@ def measure(label: str, args: argparse.Namespace, env: dict[str, str] | None) ->
         median, p99, worst = figures(prober.times[phase])
         print(f"  {phase:<16} {median:8.1f}{p99:8.1f}{worst:8.1f}{len(prober.times[phase]):8,}"
               f"{p99 / idle[1]:12.1f}{p99 / busy[1]:9.1f}{worst / idle[2]:13.1f}{worst / busy[2]:9.1f}", flush=True)
-    return {"plain": plain, "total": total, "rate": sent / total,
+    longest = read_units(units)
+    print(f"longest batch of units of work on the database thread during the campaign: "
+          f"{longest['cpu_ms']} ms CPU ({longest['wall_ms']} ms wall): {', '.join(longest['units'])}; "
+          f"{longest['over_50ms_cpu']} of {longest['batches']:,} batches over 50 ms CPU", flush=True)
+    return {"plain_rate": plain, "total": total, "rate": sent / total, "unit_cpu": longest["cpu_ms"],
             **{phase: figures(prober.times[phase]) for phase in ("idle", "plain", "campaign")}}
+
+
+def read_units(path: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if os.path.exists(path):
+        with open(path) as source:
+            found = json.load(source)
+    return {"cpu_ms": 0.0, "wall_ms": 0.0, "units": [], "batches": 0, "over_50ms_cpu": 0, **found}
 
 
 def main() -> None:
@@ -153,13 +175,14 @@ def main() -> None:
     args = parser.parse_args()
     results = {"this checkout": measure("this checkout", args, None)}
     if args.before:
-        results["before"] = measure(f"before ({args.before})", args, {"PYTHONPATH": os.path.abspath(args.before)})
+        results["before"] = measure(f"before ({args.before})", args, os.path.abspath(args.before))
         now, then = results["this checkout"], results["before"]
         print("\n== side by side (each against the baselines of its own sandbox, measured in this run)")
-        rows = [("plain capture (emails/s)", then["plain"], now["plain"]),
+        rows = [("plain capture (emails/s)", then["plain_rate"], now["plain_rate"]),
                 ("campaign total (s)", then["total"], now["total"]),
                 ("campaign (emails/s)", then["rate"], now["rate"]),
-                ("campaign / plain capture rate", then["rate"] / then["plain"], now["rate"] / now["plain"]),
+                ("campaign / plain capture rate", then["rate"] / then["plain_rate"], now["rate"] / now["plain_rate"]),
+                ("longest DB-thread batch, CPU (ms)", then["unit_cpu"], now["unit_cpu"]),
                 ("/healthz idle p99 (ms)", then["idle"][1], now["idle"][1]),
                 ("/healthz during plain capture p99 (ms)", then["plain"][1], now["plain"][1]),
                 ("/healthz during plain capture worst (ms)", then["plain"][2], now["plain"][2]),
