@@ -13,6 +13,7 @@ from gclap_sandbox.api.pagination import (
     envelope_schema,
     offset_limit,
 )
+from gclap_sandbox.api.automation_schemas import ENROLLED, EVENT_RESULT, RUN, WORKFLOW
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.automation import definition
@@ -24,27 +25,6 @@ from gclap_sandbox.schema import Address, Errors, ListOf, MapOf, Obj, Str
 from gclap_sandbox.schema_rules import AnyOf
 
 bp = Blueprint("automation", url_prefix=API_PREFIX, strict_slashes=False)
-
-_OBJECTS = {"type": "array", "items": {"type": "object"}}
-WORKFLOW: dict[str, Any] = {"type": "object", "properties": {
-    "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "description": {"type": "string"},
-    "status": {"type": "string", "enum": list(WORKFLOW_STATUSES)},
-    "trigger": {"type": "object"}, "steps": _OBJECTS,
-    "reentry": {"type": "string", "enum": list(definition.REENTRY)},
-    "runs": {"type": "object", "description": "How many runs are in each status."},
-    "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}}
-RUN: dict[str, Any] = {"type": "object", "properties": {
-    "id": {"type": "string", "format": "uuid"}, "workflow_id": {"type": "string"},
-    "contact_id": {"type": "string"}, "contact_email": {"type": "string"},
-    "status": {"type": "string", "enum": list(RUN_STATUSES)},
-    "current_step": {"type": "integer"}, "trigger": {"type": "object"},
-    "history": {"type": "array", "items": {"type": "object"}, "description": "What each step did, and when."},
-    "emails": {"type": "object", "description": "Step index -> id of the email that step sent."},
-    "started_at": {"type": "string", "format": "date-time"},
-    "finished_at": {"type": ["string", "null"], "format": "date-time"}}}
-ENROLLED = {"type": "object", "properties": {"runs": _OBJECTS, "not_found": {"type": "object"}}}
-EVENT_RESULT = {"type": "object", "properties": {
-    "event": {"type": "string"}, "contact_id": {"type": "string"}, "runs": _OBJECTS}}
 
 UNKNOWN_REFERENCE = {"description": "A template or list id names nothing of this organization "
                                     "(`unknown-reference`, the field named in `errors`)."}

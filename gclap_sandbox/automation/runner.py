@@ -6,7 +6,6 @@ order with the jobs that end its waits, before the advance answers.
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from datetime import datetime
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from gclap_sandbox.automation import actions, runs
-from gclap_sandbox.worker_loop import cancel_and_wait
+from gclap_sandbox.worker_loop import Drainer
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
@@ -24,29 +23,13 @@ log = logging.getLogger("gclap_sandbox.automation")
 BATCH = 100
 
 
-class Runner:
+class Runner(Drainer):
+    name = "gclap-automation"
+
     def __init__(self, ctx: AppContext) -> None:
+        super().__init__(log, ctx.clock_lock)  # one pass at a time: a run is never taken twice at once
         self.ctx = ctx
-        self._lock = asyncio.Lock()  # one pass at a time: a run is never taken twice at once
-        self._task: asyncio.Task | None = None
-        self._again = False
         self._client = httpx.AsyncClient(follow_redirects=False)
-
-    def wake(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._again = True
-            return
-        self._task = asyncio.get_running_loop().create_task(self._drain(), name="gclap-automation")
-
-    async def _drain(self) -> None:
-        while True:
-            self._again = False
-            try:
-                await self.run_due()
-            except Exception:
-                log.exception("the automation runner hit an error")
-            if not self._again:
-                return
 
     async def next_due(self, limit: datetime) -> datetime | None:
         return await self.ctx.db.run(runs.next_due, limit)
@@ -54,7 +37,7 @@ class Runner:
     async def run_due(self) -> int:
         """Take every ready run as far as it goes now; how many runs moved."""
         moved = 0
-        async with self._lock:
+        async with self.lock:
             while True:
                 ids = await self.ctx.db.run(runs.ready_ids, self.ctx.clock.now(), BATCH)
                 for run_id in ids:
@@ -75,5 +58,5 @@ class Runner:
                                                         error=f"{type(exc).__name__}: {exc}"))
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
+        await super().stop()
         await self._client.aclose()

@@ -20,6 +20,7 @@ from gclap_sandbox.models import (
     Workflow,
     WorkflowRun,
 )
+from gclap_sandbox.models.automation import RUN_STATUSES
 from gclap_sandbox.state_errors import unknown_reference
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.webhooks.signing import new_secret
@@ -30,7 +31,8 @@ DATE_JOB = "automation.date_check"
 def workflow_dict(workflow: Workflow, counts: dict[str, int] | None = None) -> dict[str, Any]:
     return {"id": workflow.id, "name": workflow.name, "description": workflow.description,
             "status": workflow.status, "trigger": workflow.trigger, "steps": workflow.steps,
-            "reentry": workflow.reentry, "runs": counts if counts is not None else run_counts(workflow.id),
+            "reentry": workflow.reentry,
+            "runs": {status: 0 for status in RUN_STATUSES} | (counts if counts is not None else run_counts(workflow.id)),
             "created_at": clock.iso(workflow.created_at), "updated_at": clock.iso(workflow.updated_at)}
 
 
@@ -115,7 +117,8 @@ def detail(organization_id: str, workflow_id: str) -> dict[str, Any]:
 def list_runs(organization_id: str, workflow_id: str, filters: dict[str, Any], offset: int, limit: int
               ) -> tuple[int, list[dict[str, Any]]]:
     workflow = get_workflow(organization_id, workflow_id)
-    query = (WorkflowRun.select(WorkflowRun, Contact.email).join(Contact)
+    # Contact.id too: the joined contact replaces the run's `contact_id` with its own id.
+    query = (WorkflowRun.select(WorkflowRun, Contact.id, Contact.email).join(Contact)
              .where(WorkflowRun.workflow == workflow.id))
     if filters.get("status"):
         query = query.where(WorkflowRun.status == filters["status"])

@@ -3,14 +3,16 @@
     content.py    what each recipient gets: the parts (a template or the campaign's own), the
                   variables (the campaign's plus `contact`), the send request and its Incoming (pure)
     audience.py   lists, segments and contact ids -> contacts; who is skipped and why; the preview
-                  count and the recipients fixed when sending begins (DB thread)
+                  count, and the recipients written a chunk at a time when sending begins (DB thread)
     stats.py      recipients, skipped, sent and what happened after (from the events), rates and
                   per-link clicks (DB thread; the rates are pure)
     store.py      create, list, read, change, delete, the send and cancel actions (DB thread)
-    sender.py     the durable jobs: START_JOB at `send_at` fixes the recipients, then one
-                  BATCH_JOB at a time sends a batch in one unit of work through the capture
-                  pipeline (paced by `rate_per_minute`); the last one completes the campaign and
-                  publishes `campaign_completed` on the bus (DB thread)
+    sender.py     the database side of sending: START_JOB at `send_at`, FILL_JOBs writing the
+                  recipients, then per batch: claim it, capture its emails in short units of work,
+                  finish it (the next batch due now, or paced by `rate_per_minute` with a
+                  BATCH_JOB); the last completes the campaign and publishes `campaign_completed`
+    runner.py     the loop side: takes due batches, renders them on the render threads, hands
+                  them to sender.capture; a clock runner, so advancing the clock sends what is due
     service.py    what routes and pages call: checks that render on the render threads, the
                   send action, and test sends through `pipeline.capture.ingest`
 

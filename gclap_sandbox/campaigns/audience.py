@@ -2,11 +2,13 @@
 
 A contact in several sources is one recipient. Contacts who unsubscribed, bounced or complained,
 and addresses on the suppression list, are skipped and counted by reason; the rest are sent to.
-The preview counts what sending would do now; `fix_recipients` writes the recipients, in
-sending order, when sending begins.
+The preview counts what sending would do now; when sending begins `fill_recipients` writes the
+recipients, oldest contact first, a chunk per unit of work (so a large audience never holds the
+database thread for long): contacts created after sending began are not in it.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import peewee
@@ -66,9 +68,9 @@ def contacts_query(organization_id: str, audience: dict[str, Any]) -> peewee.Mod
         nonlocal condition
         condition = expression if condition is None else (condition | expression)
 
-    if wanted["lists"]:
-        either(Contact.id.in_(ContactListMember.select(ContactListMember.contact)
-                              .where(ContactListMember.contact_list.in_(wanted["lists"]))))
+    if wanted["lists"]:  # EXISTS: a lookup per contact read, so a chunk of the audience costs a chunk
+        either(peewee.fn.EXISTS(ContactListMember.select(peewee.SQL("1")).where(
+            (ContactListMember.contact == Contact.id) & ContactListMember.contact_list.in_(wanted["lists"]))))
     segments = Segment.select().where((Segment.organization == organization_id) & Segment.id.in_(wanted["segments"])) \
         if wanted["segments"] else []
     for segment in segments:
@@ -101,17 +103,30 @@ def preview(organization_id: str, audience: dict[str, Any]) -> dict[str, Any]:
             "skipped_reasons": skipped}
 
 
-def fix_recipients(campaign_id: str, organization_id: str, audience: dict[str, Any]) -> dict[str, Any]:
-    """Write the campaign's recipients (skipped ones with their reason), oldest contact first;
-    one INSERT ... SELECT, however large the audience. Returns the preview's counts."""
+Key = tuple[datetime, str]  # (created_at, id) of a contact: where a fill goes on from
+
+
+def fill_recipients(campaign_id: str, organization_id: str, audience: dict[str, Any], started_at: datetime,
+                    after: Key | None, limit: int) -> tuple[int, Key | None]:
+    """Write up to `limit` more recipients (skipped ones with their reason), the contacts after
+    `after` in (created_at, id) order, in one INSERT ... SELECT. Returns how many were written
+    and the key of the last one."""
     reason = _skip_reason(organization_id)
-    source = contacts_query(organization_id, audience).select(
+    query = contacts_query(organization_id, audience).where(Contact.created_at <= started_at)
+    if after is not None:
+        query = query.where((Contact.created_at > after[0])
+                            | ((Contact.created_at == after[0]) & (Contact.id > after[1])))
+    source = query.select(
         peewee.Value(campaign_id), Contact.id, Contact.email,
         peewee.Case(None, [(reason.is_null(), "pending")], "skipped"), reason,
-    ).order_by(Contact.created_at, Contact.id)
+    ).order_by(Contact.created_at, Contact.id).limit(limit)
+    top = peewee.fn.MAX(CampaignRecipient.id)
+    before = CampaignRecipient.select(top).scalar() or 0
     CampaignRecipient.insert_from(source, [CampaignRecipient.campaign, CampaignRecipient.contact_id,
                                            CampaignRecipient.address, CampaignRecipient.status,
                                            CampaignRecipient.reason]).execute()
-    rows = dict(CampaignRecipient.select(CampaignRecipient.status, peewee.fn.COUNT(CampaignRecipient.id))
-                .where(CampaignRecipient.campaign == campaign_id).group_by(CampaignRecipient.status).tuples())
-    return {"total": sum(rows.values()), "recipients": rows.get("pending", 0)}
+    last = CampaignRecipient.select(top).scalar() or 0
+    if last == before:
+        return 0, after
+    contact = Contact.get_by_id(CampaignRecipient.get_by_id(last).contact_id)
+    return last - before, (contact.created_at, contact.id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import Campaign, Contact
 from gclap_sandbox.pipeline.incoming import Controls, DeliveryOptions, Incoming
@@ -70,3 +71,19 @@ def incoming_for(campaign: Campaign, data: dict[str, Any], options: DeliveryOpti
         api_bodies=(data.get("text"), data.get("html")),
         controls=Controls(track_opens=campaign.track_opens, track_clicks=campaign.track_clicks, category=CATEGORY),
         options=options, campaign_id=campaign.id if counted else None)
+
+
+def prepare(campaign: Campaign, parts: dict[str, str | None], people: list[tuple[int, dict[str, Any]]],
+            options: DeliveryOptions | None) -> list[tuple[int, Incoming | str]]:
+    """Each recipient's email, rendered and built, ready to capture; or `render_failed` when
+    the content cannot be rendered for them. Blocking work for the render threads."""
+    prepared: list[tuple[int, Incoming | str]] = []
+    for recipient_id, contact in people:
+        try:
+            rendered = render_for(parts, campaign.variables or {}, contact)
+        except ValidationFailed:
+            prepared.append((recipient_id, "render_failed"))
+            continue
+        prepared.append((recipient_id, incoming_for(campaign, send_request(campaign, rendered, contact["email"]),
+                                                    options)))
+    return prepared

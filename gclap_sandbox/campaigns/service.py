@@ -53,7 +53,7 @@ async def send(ctx: AppContext, organization_id: str, campaign_id: str, send_at:
     the problem, as the send API gives)."""
     parts, variables, contact = await ctx.db.run(_sample, organization_id, campaign_id)
     await ctx.renderer.run(content.render_for, parts, variables, contact)
-    return await ctx.db.run(store.schedule_send, organization_id, campaign_id, send_at, ctx.delivery)
+    return await ctx.db.run(store.schedule_send, organization_id, campaign_id, send_at)
 
 
 def _test_input(organization_id: str, campaign_id: str, addresses: list[str]

@@ -9,7 +9,6 @@ from gclap_sandbox.campaigns import audience, sender, stats
 from gclap_sandbox.contacts.lists import names_by_id
 from gclap_sandbox.errors import Conflict, ValidationFailed
 from gclap_sandbox.models import Campaign, Segment, Template
-from gclap_sandbox.pipeline.incoming import DeliveryOptions
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.templating.store import get_template
 
@@ -117,14 +116,13 @@ def ready_to_send(organization_id: str, campaign_id: str) -> Campaign:
     return campaign
 
 
-def schedule_send(organization_id: str, campaign_id: str, send_at: datetime | None,
-                  options: DeliveryOptions) -> dict[str, Any]:
+def schedule_send(organization_id: str, campaign_id: str, send_at: datetime | None) -> dict[str, Any]:
     """draft -> scheduled: sending starts at `send_at` (now without it) on the sandbox clock."""
     campaign = ready_to_send(organization_id, campaign_id)
     now = clock.now()
     campaign.status, campaign.send_at, campaign.updated_at = "scheduled", max(send_at or now, now), now
     campaign.save()
-    sender.schedule_start(campaign, options)
+    sender.schedule_start(campaign)
     return campaign_dict(campaign)
 
 
@@ -133,7 +131,7 @@ def cancel(organization_id: str, campaign_id: str) -> dict[str, Any]:
     campaign = get_campaign(organization_id, campaign_id)
     _require(campaign, ("scheduled", "sending"), "cancelled")
     campaign.status, campaign.cancelled_at = "cancelled", clock.now()
-    campaign.updated_at = campaign.cancelled_at
+    campaign.updated_at, campaign.batch_due_at = campaign.cancelled_at, None
     campaign.save()
     return campaign_dict(campaign)
 

@@ -3,7 +3,9 @@
 A file that cannot be read as CSV (wrong encoding, broken quoting, no `email` column,
 duplicate column names) is refused with `BrokenFile` before anything is written. A bad row
 (invalid or duplicate email, unknown status) is skipped and reported by its line number
-while the good rows are imported. Applying runs as one transaction on the DB thread.
+while the good rows are imported. Applying runs as one transaction on the DB thread, and
+publishes what the API publishes for one contact (`contacts_created`, `contact_added_to_list`),
+once for all the rows, so workflows enrol imported contacts as they do API-created ones.
 """
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ from typing import Any
 
 from gclap_sandbox import clock
 from gclap_sandbox.contacts.segments import ATTRIBUTE_KEY
-from gclap_sandbox.contacts.store import normalize_email
-from gclap_sandbox.models import Contact, ContactListMember
+from gclap_sandbox.contacts.store import add_to_lists, normalize_email
+from gclap_sandbox.models import Contact
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.models.fields import new_id
 from gclap_sandbox.storage import bulk
+from gclap_sandbox.storage.database import current
 
 FIELD_COLUMNS = ("email", "first_name", "last_name", "status")
 ALIASES = {"e_mail": "email", "email_address": "email", "firstname": "first_name",
@@ -195,9 +198,12 @@ def apply_import(organization_id: str, parsed: ParsedImport, list_id: str | None
     if not dry_run:
         bulk.insert_rows(Contact, new_rows)
         bulk.update_rows(Contact, _UPDATE_COLUMNS, changed_rows)
+        # As the API does for one contact: subscribers (automation) hear of the new ones, then
+        # of the new list memberships, in this transaction, once per import.
+        if new_rows:
+            current().bus.contacts_created.publish(organization_id, [row["id"] for row in new_rows])
         if list_id:
-            bulk.insert_rows(ContactListMember, [{"contact_list": list_id, "contact": cid, "added_at": now}
-                                                 for cid in touched], ignore_conflicts=True)
+            add_to_lists(touched, [list_id])
     return {
         "dry_run": dry_run,
         "created": len(new_rows),

@@ -22,6 +22,7 @@ from gclap_sandbox.models import (
 )
 from gclap_sandbox.mail.addresses import normalize_address
 from gclap_sandbox.state_errors import unknown_reference
+from gclap_sandbox.storage.bulk import insert_rows
 from gclap_sandbox.storage.database import current, owned
 
 # Lifecycle event -> the status it gives a contact (delivery events leave status alone).
@@ -138,9 +139,8 @@ def add_to_lists(contact_ids: list[str], list_ids: list[str]) -> int:
     # Who was already in each list, so that subscribers hear only of new members.
     existing = _members(contact_ids, list_ids) if topic else set()
     now = clock.now()
-    rows = [{"contact_list": lid, "contact": cid, "added_at": now} for lid in list_ids for cid in contact_ids]
-    for start in range(0, len(rows), 300):
-        ContactListMember.insert_many(rows[start:start + 300]).on_conflict_ignore().execute()
+    insert_rows(ContactListMember, [{"contact_list": lid, "contact": cid, "added_at": now}
+                                    for lid in list_ids for cid in contact_ids], ignore_conflicts=True)
     if topic:
         for lid in list_ids:
             added = [cid for cid in dict.fromkeys(contact_ids) if (lid, cid) not in existing]
@@ -168,7 +168,7 @@ def create_contact(organization_id: str, data: dict[str, Any]) -> dict[str, Any]
         organization=organization_id, email=email, first_name=data.get("first_name") or "",
         last_name=data.get("last_name") or "", attributes=data.get("attributes") or {},
         status=data.get("status") or "subscribed", created_at=now, updated_at=now)
-    current().bus.contact_created.publish(contact)
+    current().bus.contacts_created.publish(organization_id, [contact.id])
     add_to_lists([contact.id], list_ids)
     return detail(organization_id, contact.id)
 

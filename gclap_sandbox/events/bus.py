@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from gclap_sandbox.models import Contact, Email, Event, Job
+    from gclap_sandbox.models import Email, Event, Job
     from gclap_sandbox.pipeline.incoming import Incoming
 
 log = logging.getLogger("gclap_sandbox.bus")
@@ -72,15 +72,19 @@ class EventBus:
     # ... and committed (DB thread, after commit): fn(organization_id, payload dict).
     event_committed: Topic[Callable[[str, dict[str, Any]], None]] = field(
         default_factory=lambda: Topic("event_committed", isolated=True))
-    # A contact was created (DB thread, in its transaction): fn(contact).
-    contact_created: Topic[Callable[[Contact], None]] = field(
-        default_factory=lambda: Topic("contact_created"))
+    # Contacts were created, one by the API or many by a CSV import (DB thread, in that
+    # transaction): fn(organization_id, contact_ids).
+    contacts_created: Topic[Callable[[str, list[str]], None]] = field(
+        default_factory=lambda: Topic("contacts_created"))
     # Contacts newly became members of a list (DB thread, in that transaction): fn(list_id, contact_ids).
     contact_added_to_list: Topic[Callable[[str, list[str]], None]] = field(
         default_factory=lambda: Topic("contact_added_to_list"))
     # Automation runs became ready to take their next step (DB thread, after commit): fn().
     automation_ready: Topic[Callable[[], None]] = field(
         default_factory=lambda: Topic("automation_ready", isolated=True))
+    # A campaign has a batch of recipients ready to send (DB thread, after commit): fn().
+    campaigns_ready: Topic[Callable[[], None]] = field(
+        default_factory=lambda: Topic("campaigns_ready", isolated=True))
     # A campaign was sent to every recipient (DB thread, in the transaction of its last batch):
     # fn(organization_id, payload {type, timestamp, data}). Not an email event: it has no email.
     campaign_completed: Topic[Callable[[str, dict[str, Any]], None]] = field(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -98,14 +99,15 @@ async def run_due(ctx: AppContext, limit: datetime | None = None,
     """Run every job due by `limit` (default: now), earliest first.
 
     Moving the clock (`before_each`) runs one job per unit of work, stepping the clock to each
-    due time; the worker, for jobs already due, runs them in batches of one unit of work.
+    due time; the worker, for jobs already due, runs them in batches, a batch per unit of work
+    (at most BATCH jobs, and no more once TIME_SLICE is spent).
     """
     ran = 0
     if before_each is None:
         while True:
-            processed, succeeded = await ctx.db.run(run_due_batch, limit or clock.now(), BATCH)
+            succeeded, more = await ctx.db.run(run_due_batch, limit or clock.now(), BATCH)
             ran += succeeded
-            if processed < BATCH:
+            if not more:
                 return ran
     while True:
         due = await ctx.db.run(next_due, limit or clock.now())
@@ -117,16 +119,25 @@ async def run_due(ctx: AppContext, limit: datetime | None = None,
             ran += 1
 
 
-BATCH = 200  # jobs the worker runs in one unit of work (each in its own savepoint)
+BATCH = 200  # jobs the worker runs in one unit of work (each in its own savepoint) ...
+TIME_SLICE = 0.02  # ... or fewer, once this much real time is spent: the DB thread serves others between
 
 
-def run_due_batch(limit: datetime, max_jobs: int) -> tuple[int, int]:
-    """Run up to `max_jobs` jobs due by `limit`, earliest first; (processed, succeeded)."""
+def run_due_batch(limit: datetime, max_jobs: int) -> tuple[int, bool]:
+    """Run up to `max_jobs` jobs due by `limit`, earliest first, within TIME_SLICE;
+    (how many succeeded, whether more may be due)."""
     due = list(Job.select().where(Job.run_at <= limit).order_by(Job.run_at, Job.id).limit(max_jobs))
-    done = [job.id for job in due if _run(job)]
+    deadline = time.perf_counter() + TIME_SLICE
+    done, more = [], len(due) == max_jobs
+    for position, job in enumerate(due):
+        if position and time.perf_counter() > deadline:
+            more = True
+            break
+        if _run(job):
+            done.append(job.id)
     if done:
         Job.delete().where(Job.id.in_(done)).execute()
-    return len(due), len(done)
+    return len(done), more
 
 
 class Worker:

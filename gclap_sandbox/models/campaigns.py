@@ -36,6 +36,8 @@ class Campaign(BaseModel):
     started_at = UtcDateTimeField(null=True)
     completed_at = UtcDateTimeField(null=True)
     cancelled_at = UtcDateTimeField(null=True)
+    # While sending: when its next batch may go (None while it is being filled or paced by a job).
+    batch_due_at = UtcDateTimeField(null=True)
     # Counted as sending goes: recipients in the audience when sending began, and how far it got.
     recipient_count = peewee.IntegerField(default=0)
     sent_count = peewee.IntegerField(default=0)

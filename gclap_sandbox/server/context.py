@@ -61,6 +61,7 @@ class AppContext:
     clock_runners: list[Any] = field(default_factory=list)
     webhooks: Any = None  # webhooks.dispatcher.Dispatcher while serving
     automation: Any = None  # automation.runner.Runner while serving
+    campaigns: Any = None  # campaigns.runner.Runner while serving
     live_subscriptions: list[Any] = field(default_factory=list)  # the loop-side ones, while serving
     # This sandbox's OpenAPI document (set by server/app.py), for the /docs page, which may not
     # import the API.

@@ -7,17 +7,22 @@ When an event is recorded (events/record.py), in its transaction, in this order:
     a hard bounce drops a delivery status report into the inbox;
     the recipient's contact is kept current;
     the webhook outbox queues one signed delivery per subscribed endpoint;
-    automation ends the runs of a contact who unsubscribed, and enrols contacts per email-event triggers.
-When a contact is created, or added to a list (contacts/store.py), in that transaction:
-    automation enrols it in the workflows those trigger.
+    automation ends the runs of a contact who unsubscribed, and enrols the recipient per
+    email-event triggers (an address that is no contact yet becomes one, as a custom event's does).
+When contacts are created, or added to a list, one by the API (contacts/store.py) or many by a
+CSV import (contacts/csv_import.py), in that transaction:
+    automation enrols them in the workflows those trigger.
 Once either is committed, on the event loop:
     long polls (`?wait=`) and open inbox pages hear of it; the relay worker wakes for new mail.
 A job scheduled / a webhook delivery queued wakes its worker; a webhook attempt reaches open
 Webhooks pages. Simulated outcomes are durable jobs of kind OUTCOME_JOB; automation waits
 (RESUME_JOB) and daily date checks (DATE_JOB) are jobs too. Runs made ready wake the automation runner.
-Campaigns send through durable jobs too (campaigns/sender.py): START_JOB at `send_at`, then one
-BATCH_JOB at a time, each capturing its recipients' email through the pipeline above. When the
-last batch is done, `campaign_completed` is published in its transaction: it is the
+Campaigns start with durable jobs too (campaigns/sender.py): START_JOB at `send_at`, then FILL_JOBs
+write the recipients a chunk at a time; the last makes a batch due (`campaigns_ready` wakes the
+campaign runner), and BATCH_JOB makes the next one due when `rate_per_minute` paces it. The
+runner renders each batch on the render threads and captures its emails through the pipeline
+above in short units of work. When the last batch is done, `campaign_completed` is published
+in its transaction: it is the
 organization's event, not an email's, so it skips `record_event` and goes straight to the
 webhook outbox (`outbox.on_organization_event`), signed and retried like every other delivery.
 """
@@ -56,13 +61,14 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.event_recorded.subscribe(contacts.on_event)
     bus.event_recorded.subscribe(outbox.on_event)
     bus.event_recorded.subscribe(automation_triggers.on_event)
-    bus.contact_created.subscribe(automation_triggers.on_contact_created)
+    bus.contacts_created.subscribe(automation_triggers.on_contacts_created)
     bus.contact_added_to_list.subscribe(automation_triggers.on_added_to_list)
     bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)
     bus.handle_jobs(automation_runs.RESUME_JOB, automation_runs.resume)
     bus.handle_jobs(automation_workflows.DATE_JOB, automation_workflows.check_dates)
     bus.handle_jobs(campaign_sender.START_JOB, campaign_sender.start)
-    bus.handle_jobs(campaign_sender.BATCH_JOB, campaign_sender.send_batch)
+    bus.handle_jobs(campaign_sender.FILL_JOB, campaign_sender.fill)
+    bus.handle_jobs(campaign_sender.BATCH_JOB, campaign_sender.batch_due)
     bus.campaign_completed.subscribe(outbox.on_organization_event)
     return bus
 
@@ -77,6 +83,7 @@ def wire_live(ctx: AppContext, loop: asyncio.AbstractEventLoop) -> None:
         (bus.event_committed, on_loop(loop, ctx.live.on_event)),
         (bus.jobs_scheduled, on_loop(loop, ctx.jobs_worker.wake)),
         (bus.automation_ready, on_loop(loop, ctx.automation.wake)),
+        (bus.campaigns_ready, on_loop(loop, ctx.campaigns.wake)),
         (bus.deliveries_queued, on_loop(loop, ctx.webhooks.wake)),
         (bus.webhook_attempted, lambda org_id, summary: _publish_attempt(ctx, org_id, summary)),
     ]

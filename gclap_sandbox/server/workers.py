@@ -1,12 +1,13 @@
 """Start and stop the sandbox's moving parts with the app (its listeners call these): the
-durable clock offset, the jobs worker, the webhook dispatcher and the automation runner, then the bus's loop-side
-subscriptions (server/wiring.py), which need those workers to exist.
+durable clock offset, the jobs worker, the webhook dispatcher, the automation and campaign
+runners, then the bus's loop-side subscriptions (server/wiring.py), which need those workers to exist.
 """
 from __future__ import annotations
 
 import asyncio
 
 from gclap_sandbox.automation.runner import Runner
+from gclap_sandbox.campaigns.runner import Runner as CampaignRunner
 from gclap_sandbox.events import jobs, timeline
 from gclap_sandbox.server import wiring
 from gclap_sandbox.server.context import AppContext
@@ -20,17 +21,22 @@ async def start(ctx: AppContext) -> None:
     webhook_service.start(ctx)
     ctx.automation = Runner(ctx)
     ctx.clock_runners.append(ctx.automation)  # the clock's advance takes due runs in order
+    ctx.campaigns = CampaignRunner(ctx)
+    ctx.clock_runners.append(ctx.campaigns)  # ... and due campaign batches
     wiring.wire_live(ctx, asyncio.get_running_loop())
     ctx.automation.wake()  # runs left ready by a restart go on
+    ctx.campaigns.wake()  # so do campaigns left sending
 
 
 async def stop(ctx: AppContext) -> None:
     wiring.unwire_live(ctx)
     await webhook_service.stop(ctx)
-    if ctx.automation is not None:
-        ctx.clock_runners.remove(ctx.automation)
-        await ctx.automation.stop()
-        ctx.automation = None
+    for name in ("campaigns", "automation"):
+        runner = getattr(ctx, name)
+        if runner is not None:
+            ctx.clock_runners.remove(runner)
+            await runner.stop()
+            setattr(ctx, name, None)
     if ctx.jobs_worker is not None:
         await ctx.jobs_worker.stop()
         ctx.jobs_worker = None
