@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import peewee
+
 from gclap_sandbox import clock
 from gclap_sandbox.alerts import definition, evaluation, notify, schedule
 from gclap_sandbox.errors import Conflict, ValidationFailed
@@ -74,9 +76,10 @@ def _columns(data: dict[str, Any]) -> dict[str, Any]:
         columns["window_seconds"] = definition.WINDOWS[data["window"]]
     if columns.get("filters", {}).get("sending_domain"):
         columns["filters"] = {**columns["filters"], "sending_domain": columns["filters"]["sending_domain"].lower()}
-    if "channels" in columns:  # each endpoint once, in the order given
-        ids = columns["channels"].get("webhook_endpoint_ids") or []
-        columns["channels"] = {**columns["channels"], "webhook_endpoint_ids": list(dict.fromkeys(ids))}
+    if "channels" in columns:  # both kinds always listed; each endpoint once, in the order given
+        channels = columns["channels"]
+        columns["channels"] = {"emails": list(channels.get("emails") or []),
+                               "webhook_endpoint_ids": list(dict.fromkeys(channels.get("webhook_endpoint_ids") or []))}
     return columns
 
 
@@ -115,7 +118,7 @@ def delete_config(organization_id: str, config_id: str) -> None:
 def list_configs(organization_id: str, filters: dict[str, Any], offset: int, limit: int
                  ) -> tuple[int, list[dict[str, Any]]]:
     query = AlertConfig.select(AlertConfig, AlertState).join(
-        AlertState, join_type="LEFT OUTER", on=(AlertState.config == AlertConfig.id)).where(
+        AlertState, peewee.JOIN.LEFT_OUTER, on=(AlertState.config == AlertConfig.id)).where(
         AlertConfig.organization == organization_id)
     if filters.get("state") == "ok":
         query = query.where(AlertState.state.is_null() | (AlertState.state == "ok"))

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import httpx
 import pytest
-from alert_helpers import ALERTS, alert, alert_emails, get, history, moves, ok, send_batch
+from alert_helpers import ALERTS, PER_EMAIL, alert, alert_emails, get, history, moves, ok, send_batch
 from lifecycle_helpers import MAGIC, advance
 from sandbox_process import RunningSandbox
 from webhook_helpers import subscribe, verified
@@ -35,12 +35,12 @@ def _when(text: str) -> datetime:
 
 def test_below_the_minimum_volume_a_rate_has_no_value_and_cannot_fire(api, unique):
     config = alert(api, min_volume=50, filters={"tag": unique})
-    send_batch(api, unique, delivered=2, bounced=1, tags=[unique])  # a third bounced: of three emails
+    send_batch(api, unique, delivered=2, bounced=1, tags=[unique], per_email=PER_EMAIL)  # a third bounced: of three emails
     advance(api, seconds=300)
     quiet = get(api, config["id"])
     assert (quiet["state"], quiet["last_value"], quiet["last_volume"]) == ("ok", None, 3)
 
-    send_batch(api, f"{unique}-more", delivered=50, bounced=7, tags=[unique])
+    send_batch(api, f"{unique}-more", delivered=50, bounced=7, tags=[unique], per_email=PER_EMAIL)
     advance(api, seconds=300)
     fired = get(api, config["id"])
     assert fired["state"] == "triggered"
@@ -49,14 +49,14 @@ def test_below_the_minimum_volume_a_rate_has_no_value_and_cannot_fire(api, uniqu
 
 def test_a_cooldown_holds_back_a_second_firing_until_it_ends(api, unique):
     config = alert(api, cooldown_seconds=1800, filters={"tag": unique})
-    send_batch(api, f"{unique}-a", delivered=9, bounced=1, tags=[unique])  # 10%
+    send_batch(api, f"{unique}-a", delivered=9, bounced=1, tags=[unique], per_email=PER_EMAIL)  # 10%
     advance(api, seconds=300)
     assert get(api, config["id"])["state"] == "triggered"
-    send_batch(api, f"{unique}-b", delivered=190, tags=[unique])  # 1 of 200: back under 5%
+    send_batch(api, f"{unique}-b", delivered=190, tags=[unique], per_email=PER_EMAIL)  # 1 of 200: back under 5%
     advance(api, seconds=300)
     assert get(api, config["id"])["state"] == "resolved"
 
-    send_batch(api, f"{unique}-c", delivered=0, bounced=30, tags=[unique])  # 31 of 230: over again
+    send_batch(api, f"{unique}-c", delivered=0, bounced=30, tags=[unique], per_email=PER_EMAIL)  # 31 of 230: over again
     advance(api, seconds=300)
     held = get(api, config["id"])
     assert held["state"] == "resolved" and held["last_value"] == pytest.approx(31 / 230)
@@ -72,10 +72,10 @@ def test_a_cooldown_holds_back_a_second_firing_until_it_ends(api, unique):
 def test_a_below_condition_fires_when_the_delivery_rate_drops_and_resolves_when_it_recovers(api, unique):
     config = alert(api, name="Deliverability", metric="delivery_rate",
                    condition={"type": "below", "threshold": 0.9}, filters={"tag": unique})
-    send_batch(api, unique, delivered=5, bounced=5, tags=[unique])
+    send_batch(api, unique, delivered=5, bounced=5, tags=[unique], per_email=PER_EMAIL)
     advance(api, seconds=300)
     assert (get(api, config["id"])["state"], get(api, config["id"])["last_value"]) == ("triggered", 0.5)
-    send_batch(api, f"{unique}-ok", delivered=90, tags=[unique])
+    send_batch(api, f"{unique}-ok", delivered=90, tags=[unique], per_email=PER_EMAIL)
     advance(api, seconds=300)
     recovered = get(api, config["id"])
     assert recovered["state"] == "resolved" and recovered["last_value"] == pytest.approx(0.95)
@@ -86,12 +86,12 @@ def test_an_anomaly_fires_when_an_hour_departs_from_the_hours_before_and_not_on_
     config = alert(api, name="Sending surge", metric="emails_sent", min_volume=1, filters={"tag": unique},
                    condition={"type": "anomaly", "deviations": 3, "direction": "above", "baseline_windows": 4})
     for hour, count in enumerate((10, 12, 11, 10)):  # an ordinary day
-        send_batch(api, f"{unique}-{hour}", delivered=count, tags=[unique])
+        send_batch(api, f"{unique}-{hour}", delivered=count, tags=[unique], per_email=PER_EMAIL)
         advance(api, seconds=3600)
     ordinary = get(api, config["id"])
     assert (ordinary["state"], ordinary["last_value"]) == ("ok", 10)  # the fourth hour, like the others
 
-    send_batch(api, f"{unique}-surge", delivered=40, tags=[unique])
+    send_batch(api, f"{unique}-surge", delivered=40, tags=[unique], per_email=PER_EMAIL)
     advance(api, seconds=120)
     fired = get(api, config["id"])
     assert (fired["state"], fired["last_value"]) == ("triggered", 40)
@@ -103,7 +103,7 @@ def test_an_anomaly_fires_when_an_hour_departs_from_the_hours_before_and_not_on_
 def test_filters_narrow_the_metric_to_a_tag_a_campaign_or_a_sending_domain(api, unique):
     by_tag = alert(api, filters={"tag": unique})
     by_domain = alert(api, filters={"sending_domain": f"mail-{unique}.example"})
-    send_batch(api, f"{unique}-t", delivered=0, bounced=5, tags=[unique])  # from app@shop.example
+    send_batch(api, f"{unique}-t", delivered=0, bounced=5, tags=[unique], per_email=PER_EMAIL)  # from app@shop.example
     send_batch(api, f"{unique}-d", delivered=20, from_email=f"News <news@MAIL-{unique}.example>")
     people = [ok(api.post("/api/v1/contacts/", json={"email": f"bounced+{unique}-c{n}@{MAGIC}"}), 201)
               for n in range(3)]
@@ -125,7 +125,7 @@ def test_filters_narrow_the_metric_to_a_tag_a_campaign_or_a_sending_domain(api, 
 
 def test_a_disabled_config_is_not_evaluated_until_enabled_again(api, unique):
     config = alert(api, enabled=False, filters={"tag": unique})
-    send_batch(api, unique, delivered=0, bounced=3, tags=[unique])
+    send_batch(api, unique, delivered=0, bounced=3, tags=[unique], per_email=PER_EMAIL)
     advance(api, seconds=300)
     paused = get(api, config["id"])
     assert (paused["state"], paused["last_evaluated_at"], paused["next_evaluation_at"]) == ("ok", None, None)
@@ -162,7 +162,7 @@ def test_alert_mail_is_not_charged_to_the_quota_nor_counted_as_sending(api, uniq
 
 def test_a_data_reset_keeps_the_configs_and_starts_their_state_again(api, unique):
     config = alert(api, filters={"tag": unique})
-    send_batch(api, unique, delivered=0, bounced=2, tags=[unique])
+    send_batch(api, unique, delivered=0, bounced=2, tags=[unique], per_email=PER_EMAIL)
     advance(api, seconds=300)
     assert get(api, config["id"])["state"] == "triggered"
     ok(api.post("/api/v1/sandbox/reset/", json={}))
