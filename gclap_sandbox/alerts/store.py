@@ -155,3 +155,12 @@ def send_test(organization_id: str, config_id: str) -> dict[str, Any]:
     config = get_config(organization_id, config_id)
     state = AlertState.get_or_none(AlertState.config == config.id)
     return notify.send_test(config, evaluation.evaluate(config, clock.now()), state.state if state else "ok")
+
+
+def choices(organization_id: str) -> dict[str, dict[str, str]]:
+    """What a config can name: webhook endpoints (url by id) and campaigns (name by id)."""
+    endpoints = dict(WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.url).where(
+        WebhookEndpoint.organization == organization_id).order_by(WebhookEndpoint.created_at).tuples())
+    campaigns = dict(Campaign.select(Campaign.id, Campaign.name).where(
+        Campaign.organization == organization_id).order_by(Campaign.created_at.desc()).limit(200).tuples())
+    return {"endpoints": endpoints, "campaigns": campaigns}
