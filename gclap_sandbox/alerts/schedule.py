@@ -28,6 +28,7 @@ from gclap_sandbox import clock
 from gclap_sandbox.alerts import evaluation, state_machine
 from gclap_sandbox.analytics.metrics import METRICS
 from gclap_sandbox.events import jobs
+from gclap_sandbox.events import record as events
 from gclap_sandbox.models import AlertConfig, AlertState, Event, Job
 from gclap_sandbox.storage import database as db
 
@@ -53,8 +54,11 @@ def _pending() -> dict[str, datetime]:
 
 
 def _moved_by(metric_name: str) -> frozenset[str]:
-    metric = METRICS[metric_name]
-    return frozenset({WEBHOOK_ATTEMPT}) if metric_name == "webhook_failure_rate" else metric.event_types
+    if metric_name == "webhook_failure_rate":
+        return frozenset({WEBHOOK_ATTEMPT})
+    if metric_name == "quota_used_percent":  # every recipient captured is charged, sent or suppressed
+        return frozenset({events.SENT, events.SUPPRESSED})
+    return METRICS[metric_name].event_types
 
 
 def watching(organization_id: str) -> list[tuple[str, frozenset[str]]]:

@@ -68,8 +68,10 @@ def test_a_bounce_spike_fires_a_signed_webhook_and_an_email_and_a_quiet_hour_res
     assert steps[0]["value"] == pytest.approx(0.10) and steps[0]["volume"] == 100 and steps[0]["threshold"] == 0.05
     assert body["data"]["transition_id"] == steps[1]["id"]
 
-    advance(api, seconds=7 * 86400)  # a quiet week announces nothing more
+    advance(api, seconds=7 * 86400)  # a quiet week: nothing left to move, so not even looked at again
     assert moves(api, config["id"]) == [("ok", "triggered"), ("triggered", "resolved")]
+    after = get(api, config["id"])
+    assert after["last_evaluated_at"] == resolved["last_evaluated_at"] and after["next_evaluation_at"] is None
     assert [d["event_type"] for d in deliveries(api, endpoint=pager["id"])] == [
         "sandbox.alert.resolved", "sandbox.alert.triggered"]
 
