@@ -1,7 +1,8 @@
 """One metric over one window of the sandbox clock, with optional filters (DB thread, reads only).
 
-Email metrics follow a cohort: the emails captured in the window `(start, end]` (narrowed by
-tag, campaign or sending domain), and what happened to each of their recipients by `end`. So a
+Email metrics follow a cohort: the emails sent in the window `(start, end]` (their `email.sent`,
+narrowed by tag, campaign or sending domain), and what happened to each of their recipients by
+`end`. So a
 bounce counts against the email that bounced, however late it came, and an email leaves the
 window as a whole once it is older than the window. Each recipient of each email counts once
 per outcome (two opens are one opened recipient), as the dashboard's unique counts do.
@@ -106,10 +107,11 @@ def measure(organization_id: str, metric: Metric, start: datetime, end: datetime
         return _webhook_failures(organization_id, start, end)
     if metric.name == "quota_used_percent":
         return _quota_used(organization_id, start, end)
-    cohort = _cohort(organization_id, start, end, filters)
+    sent = _sent_in(organization_id, start, end, filters)
+    cohort = sent.select(Event.email).distinct()
     counts = _outcomes(cohort, end, [kind for kind in (metric.counted, metric.of) if kind])
-    first = cohort.select(Email.created_at).order_by(Email.created_at).first()
-    oldest = first.created_at if first is not None else None
+    first = sent.select(Event.occurred_at).order_by(Event.occurred_at).first()
+    oldest = first.occurred_at if first is not None else None
     count = counts.get(metric.counted, 0)
     if metric.of is None:
         return Measurement(float(count), count, None, start, end, oldest)
@@ -117,15 +119,20 @@ def measure(organization_id: str, metric: Metric, start: datetime, end: datetime
     return Measurement(count / volume if volume else None, count, volume, start, end, oldest)
 
 
-def _cohort(organization_id: str, start: datetime, end: datetime, filters: Filters) -> peewee.ModelSelect:
-    query = Email.select(Email.id).where((Email.organization == organization_id) & (Email.created_at > start)
-                                         & (Email.created_at <= end))
+def _sent_in(organization_id: str, start: datetime, end: datetime, filters: Filters) -> peewee.ModelSelect:
+    """The `email.sent` events of the window, of email the filters take: the cohort's emails.
+    (The sandbox's own mail is never sent: it has no events.)"""
+    query = Event.select().where((Event.organization == organization_id) & (Event.type == events.SENT)
+                                 & (Event.occurred_at > start) & (Event.occurred_at <= end))
     if filters.tag:
-        query = query.where(Email.id.in_(EmailTag.select(EmailTag.email).where(EmailTag.tag == filters.tag)))
-    if filters.campaign_id:
-        query = query.where(Email.campaign_id == filters.campaign_id)
-    if filters.sending_domain:
-        query = query.where(Email.from_address.endswith("@" + filters.sending_domain))
+        query = query.where(Event.email.in_(EmailTag.select(EmailTag.email).where(EmailTag.tag == filters.tag)))
+    if filters.campaign_id or filters.sending_domain:
+        emails = Email.select(Email.id)
+        if filters.campaign_id:
+            emails = emails.where(Email.campaign_id == filters.campaign_id)
+        if filters.sending_domain:
+            emails = emails.where(Email.from_address.endswith("@" + filters.sending_domain))
+        query = query.where(Event.email.in_(emails))
     return query
 
 
