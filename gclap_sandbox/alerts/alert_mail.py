@@ -22,9 +22,10 @@ SENDER = f"gclap-sandbox alerts <alerts@{SENDER_DOMAIN}>"
 
 
 def subject(data: dict[str, Any]) -> str:
+    name = " ".join(data["name"].splitlines())  # a name may hold U+2028 and kin: a header is one line
     if data["test"]:
-        return f"[Test] Alert: {data['name']}"
-    return f"{'Resolved' if data['state'] == 'resolved' else 'Triggered'}: {data['name']}"
+        return f"[Test] Alert: {name}"
+    return f"{'Resolved' if data['state'] == 'resolved' else 'Triggered'}: {name}"
 
 
 def _facts(data: dict[str, Any], metric: Metric) -> list[tuple[str, str]]:

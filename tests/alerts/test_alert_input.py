@@ -157,3 +157,11 @@ def test_a_config_reads_back_as_created_and_is_gone_once_deleted(api, unique):
     assert created["id"] in [row["id"] for row in listed]
     assert api.delete(f"{ALERTS}{created['id']}/").status_code == 204
     assert_problem(api.get(f"{ALERTS}{created['id']}/"), 404)
+
+
+def test_a_name_with_any_line_separator_still_makes_a_one_line_alert_subject(api, unique):
+    oncall = f"lines-{unique}@shop.example"
+    config = alert(api, name="Bounces\u2028at\x0bnight\x1cnow", channels={"emails": [oncall]})
+    ok(api.post(f"{ALERTS}{config['id']}/test/"), 202)
+    [email] = ok(api.get("/api/v1/emails/", params={"to": oncall}))["results"]
+    assert email["subject"] == "[Test] Alert: Bounces at night now"
