@@ -36,7 +36,7 @@ from gclap_sandbox.models import (
 )
 
 HARD_BOUNCED = "hard_bounced"  # a kind of outcome that is not an event type of its own
-_HARD_BOUNCE_DATA = '%"bounce_type":"hard"%'  # JSONField writes compact JSON
+_HARD_BOUNCE_DATA = '%"bounce_type":"hard"%'  # matched as text (converter=False): JSONField writes compact JSON
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,8 @@ def _outcomes(cohort: peewee.ModelSelect, end: datetime, kinds: list[str]) -> di
         pairs = Event.select(Event.email, Event.recipient).where(
             Event.email.in_(cohort) & (Event.occurred_at <= end)).distinct()
         if kind == HARD_BOUNCED:
-            pairs = pairs.where((Event.type == events.BOUNCED) & (Event.data ** _HARD_BOUNCE_DATA))
+            pairs = pairs.where((Event.type == events.BOUNCED)
+                                 & (Event.data ** peewee.Value(_HARD_BOUNCE_DATA, converter=False)))
         else:
             pairs = pairs.where(Event.type == kind)
         counts[kind] = pairs.count()

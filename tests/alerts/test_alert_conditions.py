@@ -10,7 +10,7 @@ from typing import Iterator
 import httpx
 import pytest
 from alert_helpers import ALERTS, PER_EMAIL, alert, alert_emails, get, history, moves, ok, send_batch
-from lifecycle_helpers import MAGIC, advance
+from lifecycle_helpers import MAGIC, advance, send
 from sandbox_process import RunningSandbox
 from webhook_helpers import subscribe, verified
 from webhook_receiver import Receiver
@@ -168,3 +168,14 @@ def test_a_data_reset_keeps_the_configs_and_starts_their_state_again(api, unique
     ok(api.post("/api/v1/sandbox/reset/", json={}))
     kept = get(api, config["id"])
     assert kept["name"] == config["name"] and kept["state"] == "ok" and history(api, config["id"]) == []
+
+
+def test_the_hard_bounce_rate_counts_hard_bounces_and_not_soft_ones(api, unique):
+    hard = alert(api, name="Hard", metric="hard_bounce_rate", condition={"type": "above", "threshold": 0.2},
+                 filters={"tag": unique})
+    every = alert(api, name="Any", filters={"tag": unique})
+    send(api, [f"bounced+{unique}@{MAGIC}", f"softbounce+{unique}@{MAGIC}", f"softbounce+{unique}-2@{MAGIC}",
+               f"delivered+{unique}@{MAGIC}"], tags=[unique])
+    advance(api, seconds=300)
+    assert (get(api, hard["id"])["state"], get(api, hard["id"])["last_value"]) == ("triggered", 0.25)
+    assert get(api, every["id"])["last_value"] == 0.75
