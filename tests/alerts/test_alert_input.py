@@ -2,13 +2,23 @@
 guard reading and changing; ids that name nothing are 404s naming the field."""
 from __future__ import annotations
 
+from typing import Iterator
+
+import httpx
 import pytest
 from alert_helpers import ALERTS, alert, ok
 from lifecycle_helpers import assert_problem
+from sandbox_process import RunningSandbox
 
 MISSING = "00000000-0000-4000-8000-0000000000a1"  # fixed: xdist workers must collect identical test ids
 GOOD = {"name": "Bounces", "metric": "bounce_rate", "condition": {"type": "above", "threshold": 0.05},
         "channels": {"emails": ["oncall@shop.example"]}}
+
+
+@pytest.fixture
+def api(own_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+    with own_sandbox.client() as client:  # configs made here would watch the shared sandbox's mail
+        yield client
 
 
 def _count(api) -> int:
@@ -117,17 +127,17 @@ def test_list_filters_are_checked(api):
     assert_problem(api.get(ALERTS, params={"colour": "red"}), 400, "colour")
 
 
-def test_reading_needs_analytics_read_and_changing_needs_analytics_write(api, sandbox, unique):
+def test_reading_needs_analytics_read_and_changing_needs_analytics_write(api, own_sandbox, unique):
     config = alert(api, name=f"Scoped {unique}")
     reader = ok(api.post("/api/v1/accounts/api-keys/", json={"name": "reader", "scopes": ["analytics:read"]}), 201)
     other = ok(api.post("/api/v1/accounts/api-keys/", json={"name": "other", "scopes": ["emails:read"]}), 201)
-    with sandbox.client(reader["key"]) as client:
+    with own_sandbox.client(reader["key"]) as client:
         assert client.get(ALERTS).status_code == 200
         assert client.get(f"{ALERTS}{config['id']}/history/").status_code == 200
         for response in (client.post(ALERTS, json=GOOD), client.patch(f"{ALERTS}{config['id']}/", json={"name": "x"}),
                          client.delete(f"{ALERTS}{config['id']}/"), client.post(f"{ALERTS}{config['id']}/test/")):
             assert response.status_code == 403 and response.json()["missing_scope"] == "analytics:write"
-    with sandbox.client(other["key"]) as client:
+    with own_sandbox.client(other["key"]) as client:
         assert client.get(ALERTS).json()["missing_scope"] == "analytics:read"
     assert ok(api.get(f"{ALERTS}{config['id']}/"))["name"] == f"Scoped {unique}"
 
