@@ -8,7 +8,8 @@ When an event is recorded (events/record.py), in its transaction, in this order:
     the recipient's contact is kept current;
     the webhook outbox queues one signed delivery per subscribed endpoint;
     automation ends the runs of a contact who unsubscribed, and enrols the recipient per
-    email-event triggers (an address that is no contact yet becomes one, as a custom event's does).
+    email-event triggers (an address that is no contact yet becomes one, as a custom event's does);
+    alert configs whose metric the event moves are evaluated soon (alerts/schedule.py, coalesced).
 When contacts are created, or added to a list, one by the API (contacts/store.py) or many by a
 CSV import (contacts/csv_import.py), in that transaction:
     automation enrols them in the workflows those trigger.
@@ -25,12 +26,19 @@ above in short units of work. When the last batch is done, `campaign_completed` 
 in its transaction: it is the
 organization's event, not an email's, so it skips `record_event` and goes straight to the
 webhook outbox (`outbox.on_organization_event`), signed and retried like every other delivery.
+Alert configs are evaluated by durable jobs too (alerts/schedule.py, EVALUATE_JOB); a recorded
+webhook attempt brings webhook-failure-rate alerts forward. When an alert fires or resolves,
+`alert_changed` is published in the evaluation's transaction: the webhook outbox queues
+`sandbox.alert.triggered` / `.resolved` for the config's endpoints and the type's subscribers,
+and the alert email is captured into the inbox as the sandbox's own mail (alerts/notify.py).
 """
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from gclap_sandbox.alerts import notify as alert_notify
+from gclap_sandbox.alerts import schedule as alert_schedule
 from gclap_sandbox.automation import runs as automation_runs
 from gclap_sandbox.automation import triggers as automation_triggers
 from gclap_sandbox.automation import workflows as automation_workflows
@@ -61,6 +69,7 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.event_recorded.subscribe(contacts.on_event)
     bus.event_recorded.subscribe(outbox.on_event)
     bus.event_recorded.subscribe(automation_triggers.on_event)
+    bus.event_recorded.subscribe(alert_schedule.on_event)
     bus.contacts_created.subscribe(automation_triggers.on_contacts_created)
     bus.contact_added_to_list.subscribe(automation_triggers.on_added_to_list)
     bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)
@@ -70,6 +79,10 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.handle_jobs(campaign_sender.FILL_JOB, campaign_sender.fill)
     bus.handle_jobs(campaign_sender.BATCH_JOB, campaign_sender.batch_due)
     bus.campaign_completed.subscribe(outbox.on_organization_event)
+    bus.handle_jobs(alert_schedule.EVALUATE_JOB, alert_schedule.run)
+    bus.webhook_attempt_recorded.subscribe(alert_schedule.on_webhook_attempt)
+    bus.alert_changed.subscribe(alert_notify.to_webhooks)
+    bus.alert_changed.subscribe(alert_notify.to_inbox)
     return bus
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox.ui import (
+    alerts,
     automation,
     campaigns,
     contacts,
@@ -24,8 +25,8 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, automation, webhooks, keys, docs,
-         sign_in)
+PAGES = (inbox, email_page, delivery, contacts, campaigns, alerts, template_editor, automation, webhooks, keys,
+         docs, sign_in)
 
 
 def install(app: Any) -> None:
