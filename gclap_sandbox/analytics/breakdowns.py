@@ -91,3 +91,11 @@ def to_csv(result: dict[str, Any]) -> str:
     for row in result["rows"]:
         writer.writerow(["" if row[name] is None else row[name] for name in result["columns"]])
     return buffer.getvalue()
+
+
+def overall(organization_id: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """The period's totals and rates as one row (the dashboard's figures for any period)."""
+    tally = Tally()
+    for event_type, email_id, recipient, data in counted_events(organization_id, start, end).tuples():
+        tally.add(event_type, email_id, recipient, data)
+    return {"columns": [*FIGURES, *RATES], "rows": [{**tally.counts, **rates(tally.counts)}]}

@@ -1,0 +1,60 @@
+"""What a report says about a period: its sections, each a title, columns and rows (DB thread).
+
+The figures come from analytics/breakdowns.py, so a report's CSV rows are those of
+`GET /api/v1/analytics/breakdown/export.csv` for the same period; the summary is the
+dashboard's totals and rates; bounces and complaints are counted per kind and reason.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from gclap_sandbox import clock
+from gclap_sandbox.analytics import breakdowns
+from gclap_sandbox.events import record as events
+from gclap_sandbox.models import Event
+
+SECTIONS = {
+    "summary": "Summary",
+    "campaigns": "Campaigns",
+    "bounces": "Bounces and complaints",
+    "links": "Top clicked links",
+    "domains": "Delivery by recipient domain",
+}
+BREAKDOWN_OF = {"campaigns": "campaign", "links": "link", "domains": "domain"}
+TOP_LINKS = 10  # rows the email shows; the CSV has them all
+BOUNCE_COLUMNS = ["kind", "reason", "events", "recipients"]
+
+
+def section(name: str, organization_id: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """{name, title, columns, rows} of one section for the period."""
+    if name == "summary":
+        data: dict[str, Any] = breakdowns.overall(organization_id, start, end)
+    elif name == "bounces":
+        data = {"columns": BOUNCE_COLUMNS, "rows": bounce_reasons(organization_id, start, end)}
+    else:
+        data = breakdowns.breakdown(organization_id, BREAKDOWN_OF[name], start, end)
+    return {"name": name, "title": SECTIONS[name], "columns": data["columns"], "rows": data["rows"],
+            "period": {"start": clock.iso(start), "end": clock.iso(end)}}
+
+
+def bounce_reasons(organization_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Bounces (hard, soft) and complaints in the period per reason, most frequent first."""
+    query = (Event.select(Event.type, Event.recipient, Event.data)
+             .where((Event.organization == organization_id) & (Event.occurred_at >= start)
+                    & (Event.occurred_at < end) & Event.type.in_([events.BOUNCED, events.SPAM])))
+    groups: dict[tuple[str, str], tuple[int, set[str | None]]] = {}
+    for event_type, recipient, data in query.tuples():
+        data = data or {}
+        if event_type == events.SPAM:
+            kind, reason = "complaint", str(data.get("feedback_type") or "not given")
+        else:
+            kind = "hard_bounce" if data.get("bounce_type") == "hard" else "soft_bounce"
+            reason = str(data.get("reason") or "not given")
+        count, recipients = groups.get((kind, reason), (0, set()))
+        recipients.add(recipient)
+        groups[(kind, reason)] = (count + 1, recipients)
+    rows = [{"kind": kind, "reason": reason, "events": count, "recipients": len(recipients)}
+            for (kind, reason), (count, recipients) in groups.items()]
+    return sorted(rows, key=lambda row: (-row["events"], row["kind"], row["reason"]))
+
