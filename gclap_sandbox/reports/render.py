@@ -61,7 +61,7 @@ def attachment_name(report_name: str, section: str, start: datetime, zone_name: 
 
 
 def build(*, name: str, recipients: list[str], sections: list[dict[str, Any]], formats: list[str],
-          start: datetime, end: datetime, zone_name: str, ran_at: datetime, schedule_text: str) -> bytes:
+          start: datetime, end: datetime, zone_name: str, dated: datetime, schedule_text: str) -> bytes:
     """The report email's RFC 5322 bytes."""
     label = period_label(start, end, zone_name)
     context = {"name": name, "period": label, "sections": sections, "show_figures": "html" in formats,
@@ -70,7 +70,7 @@ def build(*, name: str, recipients: list[str], sections: list[dict[str, Any]], f
     msg["From"] = SENDER
     msg["To"] = ", ".join(recipients)
     msg["Subject"] = f"{name}: {label}"
-    msg["Date"] = format_datetime(ran_at)
+    msg["Date"] = format_datetime(dated)  # when the run was due (its schedule's time)
     msg["Message-ID"] = mail.new_message_id(REPORTS_DOMAIN)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: sent by a program, not to be answered
     env = _environment()

@@ -41,13 +41,13 @@ def execute(report: ScheduledReport, trigger: str, at: datetime, scheduled_for: 
     start, end = schedule.period(report.period, at, zone_name)
     sections = [content.section(name, report.organization_id, start, end) for name in report.sections]
     raw = render.build(name=report.name, recipients=report.recipients, sections=sections, formats=report.formats,
-                       start=start, end=end, zone_name=zone_name, ran_at=clock.now(),
+                       start=start, end=end, zone_name=zone_name, dated=at,
                        schedule_text=schedule.describe(report.schedule))
     email = capture_email(Incoming(
         raw=raw, source="api", organization_id=report.organization_id, envelope_from="",
         envelope_to=[split_address(value)[1] for value in report.recipients], lifecycle=False,
         metadata={"scheduled_report_id": report.id}))
-    report.last_run_at = clock.now()
+    report.last_run_at = email.created_at
     report.save()
-    return ReportRun.create(report=report.id, trigger=trigger, scheduled_for=scheduled_for, ran_at=clock.now(),
+    return ReportRun.create(report=report.id, trigger=trigger, scheduled_for=scheduled_for, ran_at=email.created_at,
                             period_start=start, period_end=end, email_ids=[email.id])
