@@ -24,6 +24,18 @@ SECTIONS = {
 BREAKDOWN_OF = {"campaigns": "campaign", "links": "link", "domains": "domain"}
 TOP_LINKS = 10  # rows the email shows; the CSV has them all
 BOUNCE_COLUMNS = ["kind", "reason", "events", "recipients"]
+# What the email's tables show (the CSV has every column): the figures a reader scans for.
+_ENGAGEMENT = ["sent", "delivered", "bounced", "unique_opened", "unique_clicked", "unsubscribed", "spam",
+               "open_rate", "click_rate"]
+SHOWN = {
+    "summary": ["sent", "delivered", "bounced", "hard_bounced", "soft_bounced", "unique_opened", "opened",
+                "unique_clicked", "clicked", "unsubscribed", "spam", "delivery_rate", "bounce_rate", "open_rate",
+                "click_rate", "click_to_open_rate", "unsubscribe_rate", "spam_rate"],
+    "campaigns": ["campaign_name", *_ENGAGEMENT],
+    "bounces": BOUNCE_COLUMNS,
+    "links": ["url", "clicked", "unique_clicked"],
+    "domains": ["domain", "sent", "delivered", "bounced", "deferred", "spam", "delivery_rate", "bounce_rate"],
+}
 
 
 def section(name: str, organization_id: str, start: datetime, end: datetime) -> dict[str, Any]:
@@ -35,6 +47,7 @@ def section(name: str, organization_id: str, start: datetime, end: datetime) -> 
     else:
         data = breakdowns.breakdown(organization_id, BREAKDOWN_OF[name], start, end)
     return {"name": name, "title": SECTIONS[name], "columns": data["columns"], "rows": data["rows"],
+            "shown": SHOWN[name],
             "period": {"start": clock.iso(start), "end": clock.iso(end)}}
 
 

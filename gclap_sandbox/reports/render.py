@@ -23,6 +23,11 @@ REPORTS_DOMAIN = "gclap-sandbox.test"
 SENDER = f"Gclap Sandbox Reports <reports@{REPORTS_DOMAIN}>"
 PERCENT = {"delivery_rate", "bounce_rate", "open_rate", "click_rate", "click_to_open_rate",
            "unsubscribe_rate", "spam_rate"}
+# What a null key means in a row (analytics/breakdowns.py: mail with no tag, campaign, ...).
+NULL_KEYS = {"campaign_name": "not from a campaign", "campaign_id": "not from a campaign", "tag": "no tag",
+             "domain": "no recipient", "url": "no link recorded"}
+HEADINGS = {"unique_opened": "opened (unique)", "unique_clicked": "clicked (unique)", "opened": "opens",
+            "clicked": "clicks", "campaign_name": "campaign", "url": "link", "click_to_open_rate": "click-to-open"}
 
 
 @lru_cache(maxsize=1)
@@ -31,13 +36,14 @@ def _environment() -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["cell"] = cell
+    env.filters["heading"] = lambda column: HEADINGS.get(column, column.replace("_", " "))
     return env
 
 
 def cell(value: Any, column: str) -> str:
     """A figure as the email shows it: rates in percent, nulls as a dash."""
     if value is None:
-        return "—"
+        return NULL_KEYS.get(column, "—")
     if column in PERCENT:
         return f"{value * 100:.1f}%"
     return str(value)
