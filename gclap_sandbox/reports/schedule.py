@@ -84,7 +84,8 @@ SHAPES = {
                                description="Day of the month; past a month's end, its last day."),
                     "time": _TIME, "timezone": _zone()},
                    extra_check=_check_zone, description="Every month on `day` at `time`."),
-    "cron": Obj({"cron": Str(required=True, min_length=1, max_length=200, single_line=True,
+    "cron": Obj({"cron": Str(required=True, max_length=200, pattern=r"\S+(?: +\S+){4}",
+                             pattern_hint="Five fields separated by spaces, e.g. 0 9 * * 1-5.",
                              description="Five fields: minute hour day-of-month month day-of-week, "
                                          "e.g. `0 9 * * 1-5`."),
                  "timezone": _zone()},

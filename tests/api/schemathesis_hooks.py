@@ -75,6 +75,16 @@ UNSTATABLE = [
                  message=r"Must be the index of a later step|Must be the index of an earlier send_email step"
                          r"|Step \d+ does not send an email")
       for method, path in (("POST", "/api/v1/automation/"), ("PATCH", "/api/v1/automation/{workflow_id}/"))),
+    # A breakdown's period: `from` before `to` (which defaults to now), at most 366 days long.
+    *(Unstatable("GET", path, ("from",), "`from` before `to`, a period of at most 366 days",
+                 message=r"Must be before `to`|The period may span at most")
+      for path in ("/api/v1/analytics/breakdown/", "/api/v1/analytics/breakdown/export.csv")),
+    # A report's time zone must be one the IANA database names, and a cron expression one that
+    # cronsim parses and that runs at most once an hour.
+    *(Unstatable(method, path, ("schedule",), "an IANA time zone; a cron expression running at most hourly",
+                 message=r"Must be an IANA time zone name|Not a cron expression|A report runs at most once an hour")
+      for method, path in (("POST", "/api/v1/analytics/scheduled-reports/"),
+                           ("PATCH", "/api/v1/analytics/scheduled-reports/{report_id}/"))),
 ]
 
 
