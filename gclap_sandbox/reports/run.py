@@ -14,6 +14,8 @@ from typing import Any
 from gclap_sandbox import clock
 from gclap_sandbox.mail.message import split_address
 from gclap_sandbox.models import Job, ReportRun, ScheduledReport
+from gclap_sandbox.pipeline.capture import capture_email
+from gclap_sandbox.pipeline.incoming import Incoming
 from gclap_sandbox.reports import content, render, schedule, store
 
 
@@ -34,9 +36,6 @@ def run_now(organization_id: str, report_id: str) -> dict[str, Any]:
 
 def execute(report: ScheduledReport, trigger: str, at: datetime, scheduled_for: datetime | None = None) -> ReportRun:
     """Build the report for the period before `at`, put its email in the inbox, record the run."""
-    from gclap_sandbox.pipeline.capture import capture_email
-    from gclap_sandbox.pipeline.incoming import Incoming
-
     zone_name = report.schedule["timezone"]
     start, end = schedule.period(report.period, at, zone_name)
     sections = [content.section(name, report.organization_id, start, end) for name in report.sections]
