@@ -6,8 +6,6 @@ CSV is `analytics.breakdowns.to_csv` of its rows, the format of the breakdown ex
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +13,7 @@ import jinja2
 
 from gclap_sandbox.analytics.breakdowns import to_csv
 from gclap_sandbox.mail import message as mail
+from gclap_sandbox.mail.writer import write_message
 from gclap_sandbox.reports.schedule import time_zone
 # The one place that knows where web/ lives (installed or in a checkout); a leaf module.
 from gclap_sandbox.ui.webroot import web_root
@@ -72,19 +71,18 @@ def build(*, name: str, recipients: list[str], sections: list[dict[str, Any]], f
     label = period_label(start, end, zone_name)
     context = {"name": name, "period": label, "sections": sections, "show_figures": "html" in formats,
                "attached": "csv" in formats, "schedule": schedule_text, "top_links": 10}
-    msg = EmailMessage(policy=mail.WIRE)
-    msg["From"] = SENDER
-    msg["To"] = ", ".join(recipients)
-    msg["Subject"] = f"{name}: {label}"
-    msg["Date"] = format_datetime(dated)  # when the run was due (its schedule's time)
-    msg["Message-ID"] = mail.new_message_id(REPORTS_DOMAIN)
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: sent by a program, not to be answered
     env = _environment()
-    msg.set_content(env.get_template("report_email.txt").render(context))
+    message = {
+        "from_email": SENDER, "to": recipients, "subject": f"{name}: {label}",
+        "text": env.get_template("report_email.txt").render(context),
+        # RFC 3834: written by a program, not to be answered automatically.
+        "headers": {"Auto-Submitted": "auto-generated"},
+    }
     if "html" in formats:
-        msg.add_alternative(env.get_template("report_email.html").render(context), subtype="html")
+        message["html"] = env.get_template("report_email.html").render(context)
     if "csv" in formats:
-        for section in sections:
-            msg.add_attachment(to_csv(section).encode("utf-8"), maintype="text", subtype="csv",
-                               filename=attachment_name(name, section["name"], start, zone_name))
-    return msg.as_bytes()
+        message["attachments"] = [
+            {"filename": attachment_name(name, section["name"], start, zone_name), "content_type": "text/csv",
+             "content": to_csv(section).encode("utf-8")} for section in sections]
+    # Dated when the run was due (its schedule's time).
+    return write_message(message, mail.new_message_id(REPORTS_DOMAIN), SENDER, date=dated)

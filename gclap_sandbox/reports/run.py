@@ -38,7 +38,7 @@ def execute(report: ScheduledReport, trigger: str, at: datetime, scheduled_for: 
     """Build the report for the period before `at`, put its email in the inbox, record the run."""
     zone_name = report.schedule["timezone"]
     start, end = schedule.period(report.period, at, zone_name)
-    sections = [content.section(name, report.organization_id, start, end) for name in report.sections]
+    sections = content.sections(report.sections, report.organization_id, start, end)
     raw = render.build(name=report.name, recipients=report.recipients, sections=sections, formats=report.formats,
                        start=start, end=end, zone_name=zone_name, dated=at,
                        schedule_text=schedule.describe(report.schedule))
