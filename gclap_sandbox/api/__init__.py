@@ -9,6 +9,7 @@ def blueprints() -> list[Blueprint]:
         accounts,
         alert_configs,
         analytics,
+        analytics_breakdowns,
         automation,
         campaigns,
         clock,
@@ -23,6 +24,7 @@ def blueprints() -> list[Blueprint]:
         meta,
         sandbox_chaos,
         sandbox_reset,
+        scheduled_reports,
         segments,
         simulation,
         suppressions,
@@ -32,6 +34,7 @@ def blueprints() -> list[Blueprint]:
     )
 
     return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
-            suppressions.bp, clock.bp, analytics.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
+            suppressions.bp, clock.bp, analytics.bp, analytics_breakdowns.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
-            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, alert_configs.bp]
+            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, alert_configs.bp,
+            scheduled_reports.bp]

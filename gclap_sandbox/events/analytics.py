@@ -1,8 +1,15 @@
-"""The analytics dashboard: totals, rates and a per-day series, computed from the events."""
+"""The analytics dashboard: totals, rates and a per-day series, computed from the events.
+
+`Tally` is the one place events are counted (totals, hard/soft bounces, opens and clicks once
+per recipient's email); the dashboard, the breakdowns (analytics/breakdowns.py) and scheduled
+reports all count through it, so their figures agree.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
+
+import peewee
 
 from gclap_sandbox import clock
 from gclap_sandbox.events import record as events
@@ -14,12 +21,29 @@ COUNTED = {
     events.UNSUBSCRIBED: "unsubscribed", events.SPAM: "spam", events.SUPPRESSED: "suppressed",
 }
 UNIQUE = {events.OPENED: "unique_opened", events.CLICKED: "unique_clicked"}
+FIGURES = [*COUNTED.values(), *UNIQUE.values(), "hard_bounced", "soft_bounced"]
+RATES = ["delivery_rate", "bounce_rate", "open_rate", "click_rate", "click_to_open_rate",
+         "unsubscribe_rate", "spam_rate"]
 
 
-def _empty() -> dict[str, int]:
-    counts = {name: 0 for name in COUNTED.values()}
-    counts.update({name: 0 for name in UNIQUE.values()})
-    return counts
+class Tally:
+    """The counts of one group of events; opens and clicks also once per (email, recipient)."""
+
+    __slots__ = ("counts", "_seen")
+
+    def __init__(self) -> None:
+        self.counts = {name: 0 for name in FIGURES}
+        self._seen: dict[str, set[tuple[str, str | None]]] = {kind: set() for kind in UNIQUE}
+
+    def add(self, event_type: str, email_id: str, recipient: str | None, data: dict[str, Any] | None) -> None:
+        self.counts[COUNTED[event_type]] += 1
+        if event_type == events.BOUNCED:
+            hard = (data or {}).get("bounce_type") == "hard"
+            self.counts["hard_bounced" if hard else "soft_bounced"] += 1
+        seen = self._seen.get(event_type)
+        if seen is not None and (email_id, recipient) not in seen:
+            seen.add((email_id, recipient))
+            self.counts[UNIQUE[event_type]] += 1
 
 
 def _rate(part: int, whole: int) -> float:
@@ -39,40 +63,32 @@ def rates(totals: dict[str, int]) -> dict[str, float]:
     }
 
 
+def counted_events(organization_id: str, start: datetime, end: datetime, *columns: peewee.Field,
+                   end_inclusive: bool = False) -> peewee.ModelSelect:
+    """The organization's counted events from `start` to `end` (excluded unless `end_inclusive`),
+    oldest first: (type, email id, recipient, data, *columns) tuples."""
+    until = Event.occurred_at <= end if end_inclusive else Event.occurred_at < end
+    return (Event.select(Event.type, Event.email, Event.recipient, Event.data, *columns)
+            .where((Event.organization == organization_id) & (Event.occurred_at >= start) & until
+                   & Event.type.in_(list(COUNTED)))
+            .order_by(Event.occurred_at, Event.seq))
+
+
 def dashboard(organization_id: str, days: int) -> dict[str, Any]:
     """The last `days` calendar days (UTC, today included) on the sandbox clock."""
     now = clock.now()
     first_day = now.date() - timedelta(days=days - 1)
     start = datetime.combine(first_day, time(), tzinfo=timezone.utc)
-    totals = _empty()
-    totals.update(hard_bounced=0, soft_bounced=0)
-    by_day: dict[date, dict[str, int]] = {first_day + timedelta(days=i): _empty() for i in range(days)}
-    seen_total: dict[str, set[tuple[str, str | None]]] = {t: set() for t in UNIQUE}
-    seen_day: dict[tuple[date, str], set[tuple[str, str | None]]] = {}
-    rows = Event.select(Event.type, Event.email, Event.recipient, Event.occurred_at, Event.data).where(
-        (Event.organization == organization_id) & (Event.occurred_at >= start)
-        & (Event.occurred_at <= now) & Event.type.in_(list(COUNTED)))
-    for event_type, email_id, recipient, occurred_at, data in rows.tuples():
-        name = COUNTED[event_type]
+    total = Tally()
+    by_day: dict[date, Tally] = {first_day + timedelta(days=i): Tally() for i in range(days)}
+    rows = counted_events(organization_id, start, now, Event.occurred_at, end_inclusive=True)
+    for event_type, email_id, recipient, data, occurred_at in rows.tuples():
         day = occurred_at.date() if isinstance(occurred_at, datetime) else occurred_at
-        day_counts = by_day.setdefault(day, _empty())
-        totals[name] += 1
-        day_counts[name] += 1
-        if event_type == events.BOUNCED:
-            kind = (data or {}).get("bounce_type")
-            totals["hard_bounced" if kind == "hard" else "soft_bounced"] += 1
-        if event_type in UNIQUE:
-            pair = (email_id, recipient)
-            if pair not in seen_total[event_type]:
-                seen_total[event_type].add(pair)
-                totals[UNIQUE[event_type]] += 1
-            today = seen_day.setdefault((day, event_type), set())
-            if pair not in today:
-                today.add(pair)
-                day_counts[UNIQUE[event_type]] += 1
+        total.add(event_type, email_id, recipient, data)
+        by_day.setdefault(day, Tally()).add(event_type, email_id, recipient, data)
     return {
         "period": {"days": days, "start": clock.iso(start), "end": clock.iso(now)},
-        "totals": totals,
-        "rates": rates(totals),
-        "series": [{"date": day.isoformat(), **counts} for day, counts in sorted(by_day.items())],
+        "totals": total.counts,
+        "rates": rates(total.counts),
+        "series": [{"date": day.isoformat(), **tally.counts} for day, tally in sorted(by_day.items())],
     }

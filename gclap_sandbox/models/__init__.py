@@ -21,6 +21,7 @@ from gclap_sandbox.models.jobs import Job
 from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
 from gclap_sandbox.models.limits import IdempotencyRecord, UsageCounter
 from gclap_sandbox.models.relay import EmailRelay
+from gclap_sandbox.models.reports import ReportRun, ScheduledReport
 from gclap_sandbox.models.templates import Template
 from gclap_sandbox.models.webhooks import (
     WebhookAttempt,
@@ -40,5 +41,6 @@ __all__ = [
     "Workflow", "WorkflowRun",
     "Campaign", "CampaignRecipient",
     "AlertConfig", "AlertState", "AlertTransition",
+    "ScheduledReport", "ReportRun",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

@@ -31,6 +31,8 @@ webhook attempt brings webhook-failure-rate alerts forward. When an alert fires 
 `alert_changed` is published in the evaluation's transaction: the webhook outbox queues
 `sandbox.alert.triggered` / `.resolved` for the config's endpoints and the type's subscribers,
 and the alert email is captured into the inbox as the sandbox's own mail (alerts/notify.py).
+Scheduled reports run as REPORT_JOB at each `next_run_at` (reports/run.py): the report's email is
+captured as the sandbox's own mail (like a bounce report), and the next run is queued.
 """
 from __future__ import annotations
 
@@ -48,6 +50,8 @@ from gclap_sandbox.events.bus import EventBus, on_loop
 from gclap_sandbox.pipeline import bounce_report, outcomes, suppressions
 from gclap_sandbox.pipeline.delivery import OUTCOME_JOB
 from gclap_sandbox.relay import store as relay_store
+from gclap_sandbox.reports import run as report_runs
+from gclap_sandbox.reports.store import REPORT_JOB
 from gclap_sandbox.webhooks import outbox
 
 if TYPE_CHECKING:
@@ -83,6 +87,7 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.webhook_attempt_recorded.subscribe(alert_schedule.on_webhook_attempt)
     bus.alert_changed.subscribe(alert_notify.to_webhooks)
     bus.alert_changed.subscribe(alert_notify.to_inbox)
+    bus.handle_jobs(REPORT_JOB, report_runs.run_scheduled)
     return bus
 
 

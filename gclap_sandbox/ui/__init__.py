@@ -19,14 +19,15 @@ from gclap_sandbox.ui import (
     email_page,
     inbox,
     keys,
+    reports,
     sign_in,
     template_editor,
     webhooks,
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, campaigns, alerts, template_editor, automation, webhooks, keys,
-         docs, sign_in)
+PAGES = (inbox, email_page, delivery, contacts, campaigns, alerts, reports, template_editor, automation, webhooks,
+         keys, docs, sign_in)
 
 
 def install(app: Any) -> None:
