@@ -1,8 +1,12 @@
-"""The analytics dashboard: totals, rates and a per-day series, computed from the events."""
+"""The analytics dashboard: totals, rates and a per-day series, computed from the events.
+
+`tally()` is the one place events are counted: the dashboard buckets them by day, the time
+series (analytics/series.py) by hour or day, with the same counts and the same rates.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Callable, Hashable, Iterable
 
 from gclap_sandbox import clock
 from gclap_sandbox.events import record as events
@@ -39,40 +43,63 @@ def rates(totals: dict[str, int]) -> dict[str, float]:
     }
 
 
+class Tally:
+    """Event counts for a span, in total and per bucket (every bucket listed up front starts at
+    zero). A recipient's opens and clicks of one email count once as unique in the totals, and
+    once in each bucket they fall in."""
+
+    def __init__(self, buckets: Iterable[Hashable]) -> None:
+        self.totals = {**_empty(), "hard_bounced": 0, "soft_bounced": 0}
+        self.buckets: dict[Hashable, dict[str, int]] = {key: _empty() for key in buckets}
+        self._seen: set[tuple[Hashable, str, str, str | None]] = set()
+
+    def add(self, bucket: Hashable, event_type: str, email_id: str, recipient: str | None,
+            data: dict[str, Any] | None) -> None:
+        name = COUNTED[event_type]
+        counts = self.buckets.setdefault(bucket, _empty())
+        self.totals[name] += 1
+        counts[name] += 1
+        if event_type == events.BOUNCED:
+            kind = (data or {}).get("bounce_type")
+            self.totals["hard_bounced" if kind == "hard" else "soft_bounced"] += 1
+        if event_type in UNIQUE:
+            for scope, figures in ((None, self.totals), (bucket, counts)):
+                key = (scope, event_type, email_id, recipient)
+                if key not in self._seen:
+                    self._seen.add(key)
+                    figures[UNIQUE[event_type]] += 1
+
+    def rates(self) -> dict[str, float]:
+        return rates(self.totals)
+
+
+def tally(organization_id: str, start: datetime, until: datetime,
+          bucket_of: Callable[[datetime], Hashable], buckets: Iterable[Hashable]) -> Tally:
+    """Count the organization's events with `start <= occurred_at < until`, each into the
+    bucket `bucket_of(occurred_at)` names. Runs on the DB thread."""
+    counted = Tally(buckets)
+    rows = Event.select(Event.type, Event.email, Event.recipient, Event.occurred_at, Event.data).where(
+        (Event.organization == organization_id) & (Event.occurred_at >= start)
+        & (Event.occurred_at < until) & Event.type.in_(list(COUNTED)))
+    for event_type, email_id, recipient, occurred_at, data in rows.tuples():
+        counted.add(bucket_of(occurred_at), event_type, email_id, recipient, data)
+    return counted
+
+
+def _day(moment: datetime | date) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
 def dashboard(organization_id: str, days: int) -> dict[str, Any]:
     """The last `days` calendar days (UTC, today included) on the sandbox clock."""
     now = clock.now()
     first_day = now.date() - timedelta(days=days - 1)
     start = datetime.combine(first_day, time(), tzinfo=timezone.utc)
-    totals = _empty()
-    totals.update(hard_bounced=0, soft_bounced=0)
-    by_day: dict[date, dict[str, int]] = {first_day + timedelta(days=i): _empty() for i in range(days)}
-    seen_total: dict[str, set[tuple[str, str | None]]] = {t: set() for t in UNIQUE}
-    seen_day: dict[tuple[date, str], set[tuple[str, str | None]]] = {}
-    rows = Event.select(Event.type, Event.email, Event.recipient, Event.occurred_at, Event.data).where(
-        (Event.organization == organization_id) & (Event.occurred_at >= start)
-        & (Event.occurred_at <= now) & Event.type.in_(list(COUNTED)))
-    for event_type, email_id, recipient, occurred_at, data in rows.tuples():
-        name = COUNTED[event_type]
-        day = occurred_at.date() if isinstance(occurred_at, datetime) else occurred_at
-        day_counts = by_day.setdefault(day, _empty())
-        totals[name] += 1
-        day_counts[name] += 1
-        if event_type == events.BOUNCED:
-            kind = (data or {}).get("bounce_type")
-            totals["hard_bounced" if kind == "hard" else "soft_bounced"] += 1
-        if event_type in UNIQUE:
-            pair = (email_id, recipient)
-            if pair not in seen_total[event_type]:
-                seen_total[event_type].add(pair)
-                totals[UNIQUE[event_type]] += 1
-            today = seen_day.setdefault((day, event_type), set())
-            if pair not in today:
-                today.add(pair)
-                day_counts[UNIQUE[event_type]] += 1
+    counted = tally(organization_id, start, now + timedelta(microseconds=1), _day,
+                    (first_day + timedelta(days=i) for i in range(days)))
     return {
         "period": {"days": days, "start": clock.iso(start), "end": clock.iso(now)},
-        "totals": totals,
-        "rates": rates(totals),
-        "series": [{"date": day.isoformat(), **counts} for day, counts in sorted(by_day.items())],
+        "totals": counted.totals,
+        "rates": counted.rates(),
+        "series": [{"date": day.isoformat(), **counts} for day, counts in sorted(counted.buckets.items())],
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox.ui import (
+    analytics,
     automation,
     campaigns,
     contacts,
@@ -25,7 +26,7 @@ from gclap_sandbox.ui import (
 from gclap_sandbox.ui.base import UiSite, bp
 
 PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, automation, webhooks, keys, docs,
-         sign_in)
+         sign_in, analytics)
 
 
 def install(app: Any) -> None:
