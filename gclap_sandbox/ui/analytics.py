@@ -4,7 +4,7 @@ with the period's rates. The figures are analytics/series.py's, the same as
 `GET /api/v1/analytics/timeseries/`."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sanic import Request
@@ -20,10 +20,11 @@ QUERY = Obj({"period": Str(choices=list(series.PERIODS))})
 PERIOD_LABELS = {"24h": "24 hours", "7d": "7 days", "30d": "30 days", "90d": "90 days"}
 
 # What is charted: (series key, label); each chart keeps counts of a like size on one scale.
+# The two problem counts are often equal and small: side-by-side bars keep both in sight.
 CHARTS = (
-    {"id": "volume", "title": "Sending and engagement",
+    {"id": "volume", "title": "Sending and engagement", "kind": "lines",
      "lines": (("sent", "Sent"), ("delivered", "Delivered"), ("unique_opened", "Opened"), ("unique_clicked", "Clicked"))},
-    {"id": "problems", "title": "Bounces and complaints",
+    {"id": "problems", "title": "Bounces and complaints", "kind": "bars",
      "lines": (("bounced", "Bounced"), ("spam", "Complained"))},
 )
 # The rate cards: (label, count key, rate key, what the rate is of).
@@ -47,15 +48,24 @@ def chart_data(figures: dict[str, Any]) -> dict[str, Any]:
     return {
         "interval": figures["period"]["interval"],
         "x": [int(datetime.fromisoformat(b["start"].replace("Z", "+00:00")).timestamp()) for b in buckets],
-        "charts": [{"id": chart["id"], "title": chart["title"],
+        "charts": [{"id": chart["id"], "title": chart["title"], "kind": chart["kind"],
                     "lines": [{"key": key, "label": label, "values": [b[key] for b in buckets]}
                               for key, label in chart["lines"]]} for chart in CHARTS],
     }
 
 
+def span_words(period: dict[str, Any]) -> str:
+    """The span in words, e.g. "Nov 24 to Nov 30", "Nov 30" or "Nov 29 10:00 to Nov 30 09:59" (UTC)."""
+    start = datetime.fromisoformat(period["start"].replace("Z", "+00:00"))
+    last = datetime.fromisoformat(period["end"].replace("Z", "+00:00")) - timedelta(microseconds=1)
+    if period["interval"] == "hour":
+        return f"{start:%b %-d %H:%M} to {last:%b %-d %H:%M}"
+    return f"{start:%b %-d}" if start.date() == last.date() else f"{start:%b %-d} to {last:%b %-d}"
+
+
 def _overview(organization_id: str, span: series.Span) -> dict[str, Any]:
     figures = series.timeseries(organization_id, span)
-    return {"figures": figures, "chart": chart_data(figures)}
+    return {"figures": figures, "chart": chart_data(figures), "span": span_words(figures["period"])}
 
 
 @page("/analytics", name="analytics")

@@ -35,6 +35,20 @@
     return `${pad(date.getUTCHours())}:00`;
   }
 
+  // One charted count: a line (the second one dashed, so equal counts still show both), or for a
+  // bar chart a bar beside its neighbour. Away from the chart the legend gives the period's total.
+  function seriesFor(chart, line, n) {
+    const stroke = colour(`--chart-${line.key}`);
+    const total = line.values.reduce((sum, v) => sum + v, 0);
+    const shape = chart.kind === "bars"
+      ? { fill: stroke, paths: window.uPlot.paths.bars({ size: [0.36, 28], align: n % 2 ? 1 : -1 }), points: { show: false } }
+      : { ...(n === 1 ? { dash: [6, 4] } : {}), points: { size: 6, fill: colour("--surface") } };
+    return {
+      label: line.label, stroke, width: 2, ...shape,
+      value: (u, v) => (v == null ? `${total.toLocaleString()} in all` : v.toLocaleString()),
+    };
+  }
+
   function options(chart, width) {
     const axis = {
       stroke: colour("--muted"), font: "12px system-ui, sans-serif",
@@ -52,12 +66,9 @@
           values: (u, splits) => splits.map((v) => v.toLocaleString()) },
       ],
       series: [
-        { label: data.interval === "hour" ? "Hour (UTC)" : "Day (UTC)", value: (u, v) => (v == null ? "–" : bucketLabel(v)) },
-        ...chart.lines.map((line) => ({
-          label: line.label, stroke: colour(`--chart-${line.key}`), width: 2,
-          points: { size: 6, fill: colour("--surface") },
-          value: (u, v) => (v == null ? "–" : v.toLocaleString()),
-        })),
+        { label: data.interval === "hour" ? "Hour (UTC)" : "Day (UTC)",
+          value: (u, v) => (v == null ? `${bucketLabel(data.x[0])} to ${bucketLabel(data.x[data.x.length - 1])}` : bucketLabel(v)) },
+        ...chart.lines.map((line, n) => seriesFor(chart, line, n)),
       ],
       cursor: { drag: { x: false, y: false } },
     };

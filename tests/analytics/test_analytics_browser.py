@@ -1,0 +1,141 @@
+"""The Analytics page in a real browser: the time series drawn by the vendored chart library with
+the right lines and figures, the period picker changing what is shown, and the page readable at
+desktop and phone sizes in light and dark (screenshots kept in GCLAP_SCREENSHOT_DIR, else a
+temporary folder)."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from analytics_helpers import CHARTED, move_to, next_hour, send_mix, series
+from browser_support import WAIT_MS
+from lifecycle_helpers import advance
+from ui_layout import assert_colour_scheme, assert_readable_page, luminance
+
+NON_TEXT_CONTRAST = 3.0  # WCAG 1.4.11: lines and markers against their background
+
+
+@pytest.fixture(scope="module")
+def busy_sandbox(own_sandbox):
+    """Six emails (one of each outcome) two days ago, three delivered ones in the last hour."""
+    with own_sandbox.client() as api:
+        move_to(api, next_hour(api, 1) + timedelta(minutes=5))
+        send_mix(api, "early")
+        advance(api, seconds=2 * 86400)
+        send_mix(api, "late", ("delivered",) * 3)
+        advance(api, seconds=60)
+    return own_sandbox
+
+
+def _kpi(page, label: str):
+    return page.locator("[data-analytics-rates] > div", has=page.locator("dt", has_text=label)).locator("dd")
+
+
+def test_the_page_charts_each_series_with_the_figures_the_api_gives(page, busy_sandbox):
+    from playwright.sync_api import expect
+
+    page.goto(f"{busy_sandbox.http_url}/analytics?period=7d")
+    volume, problems = page.locator('[data-chart="volume"]'), page.locator('[data-chart="problems"]')
+    for figure in (volume, problems):
+        expect(figure).to_have_attribute("data-drawn", "1")
+        expect(figure.locator("canvas")).to_have_count(1)
+    expect(volume.locator(".u-legend .u-series th")).to_have_text(["Day (UTC)", "Sent", "Delivered", "Opened", "Clicked"])
+    expect(problems.locator(".u-legend .u-series th")).to_have_text(["Day (UTC)", "Bounced", "Complained"])
+    expect(_kpi(page, "Sent")).to_have_text("9")
+    expect(_kpi(page, "Bounced")).to_have_text(f"{100 / 9:.1f}%")
+
+    with busy_sandbox.client() as api:
+        week = series(api, period="7d")
+    drawn = json.loads(page.locator("#analytics-data").text_content())
+    lines = {line["key"]: line["values"] for chart in drawn["charts"] for line in chart["lines"]}
+    assert set(lines) == set(CHARTED)
+    assert {key: [b[key] for b in week["series"]] for key in CHARTED} == lines
+    rows = page.locator("[data-series-table] tbody tr")
+    expect(rows).to_have_count(7)
+    page.get_by_text("Figures per day").click()
+    expect(rows.last.locator("td").first).to_have_text("3")  # today: three sent
+
+    # Pointing at a day shows its figures in the legend, as a person reads the chart.
+    box = volume.locator(".u-over").bounding_box()
+    busy_day = next(n for n, b in enumerate(week["series"]) if b["bounced"])
+    page.mouse.move(box["x"] + box["width"] * (busy_day + 0.5) / 7, box["y"] + box["height"] / 2)
+    expect(volume.locator(".u-legend .u-series").nth(1).locator(".u-value")).to_have_text("6")
+    expect(volume.locator(".u-legend .u-series").nth(2).locator(".u-value")).to_have_text("5")
+
+
+def test_the_period_picker_changes_the_figures(page, busy_sandbox):
+    from playwright.sync_api import expect
+
+    page.goto(f"{busy_sandbox.http_url}/analytics")
+    picker = page.get_by_role("navigation", name="Period")
+    expect(picker.get_by_role("link", name="7 days")).to_have_attribute("aria-current", "page")
+    expect(_kpi(page, "Sent")).to_have_text("9")
+    picker.get_by_role("link", name="24 hours").click()
+    expect(picker.get_by_role("link", name="24 hours")).to_have_attribute("aria-current", "page")
+    expect(_kpi(page, "Sent")).to_have_text("3")  # the six of two days ago are out of the window
+    expect(_kpi(page, "Bounced")).to_have_text("0.0%")
+    expect(page.locator('[data-chart="volume"] .u-legend .u-series th').first).to_have_text("Hour (UTC)")
+    expect(page.locator("[data-series-table] tbody tr")).to_have_count(24)
+    picker.get_by_role("link", name="30 days").click()
+    expect(_kpi(page, "Sent")).to_have_text("9")
+    expect(page.locator("[data-series-table] tbody tr")).to_have_count(30)
+
+
+def test_a_bad_period_is_an_error_page_naming_it(page, busy_sandbox):
+    from playwright.sync_api import expect
+
+    response = page.goto(f"{busy_sandbox.http_url}/analytics?period=forever")
+    assert response.status == 400
+    expect(page.locator("main")).to_contain_text("period")
+
+
+def _markers_contrast(page) -> list[tuple[str, float]]:
+    """Each legend marker's colour against the chart's background (the page's surface)."""
+    found = page.evaluate("""() => Array.from(document.querySelectorAll('[data-chart] .u-series .u-marker'))
+        .slice(1).map(m => [getComputedStyle(m).borderTopColor,
+                            getComputedStyle(m.closest('[data-chart]')).backgroundColor])""")
+    contrast = []
+    for line, background in found:
+        high, low = sorted((luminance(line), luminance(background)), reverse=True)
+        contrast.append((line, (high + 0.05) / (low + 0.05)))
+    return contrast
+
+
+def test_the_analytics_page_reads_well_on_desktop_and_phone_in_light_and_dark(browser, busy_sandbox):
+    from playwright.sync_api import expect
+
+    folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-analytics-shots-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    expect.set_options(timeout=WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            for size, (width, height) in (("desktop", (1366, 900)), ("phone", (390, 844))):
+                page.set_viewport_size({"width": width, "height": height})
+                page.goto(f"{busy_sandbox.http_url}/analytics?period=7d")
+                content = [(page.locator('[data-chart="volume"] canvas'), "the sending chart"),
+                           (page.locator('[data-chart="problems"] canvas'), "the problems chart"),
+                           (page.locator("[data-analytics-rates]"), "the rates"),
+                           (page.get_by_role("navigation", name="Period"), "the period picker")]
+                for locator, what in content:
+                    expect(locator, what).to_be_visible()
+                expect(page.locator('[data-chart="problems"]')).to_have_attribute("data-drawn", "1")
+                page.screenshot(path=str(folder / f"analytics-{size}-{scheme}.png"), full_page=True)
+                assert_readable_page(page, *content)
+                assert_colour_scheme(page, scheme)
+                weak = [(colour, round(ratio, 2)) for colour, ratio in _markers_contrast(page)
+                        if ratio < NON_TEXT_CONTRAST]
+                assert not weak, f"chart lines hard to see in {scheme}: {weak}"
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors on the Analytics page: {errors}"
+    print(f"\nAnalytics screenshots in {folder}")
