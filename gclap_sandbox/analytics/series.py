@@ -3,7 +3,7 @@
 A span is either a `period` counted back from now in whole intervals (`24h` by hour is this hour
 and the 23 before it; `7d` by day is today and the six days before), or an explicit `from`/`to`
 range (events with from <= occurred_at < to). Buckets start on whole UTC hours or days; every
-bucket is listed, an empty one with zeros. The counting itself is events/analytics.py's `tally`,
+bucket is listed, an empty one with zeros. The counting itself is events/analytics.py's `Tally`,
 so the figures and rates agree with the dashboard's.
 """
 from __future__ import annotations
@@ -84,12 +84,12 @@ def span_for(query: dict[str, Any], now: datetime) -> Span:
 def timeseries(organization_id: str, span: Span) -> dict[str, Any]:
     """Counts per bucket, totals and rates for the span. Runs on the DB thread."""
     interval = span.interval
-    counted = analytics.tally(organization_id, span.start, span.until,
-                              lambda moment: floor(moment, interval), span.buckets())
+    total, by_bucket = analytics.bucketed(organization_id, span.start, span.until,
+                                          lambda moment: floor(moment, interval), span.buckets())
     return {
         "period": {"start": clock.iso(span.start), "end": clock.iso(span.until), "interval": interval,
                    "buckets": span.bucket_count},
-        "totals": counted.totals,
-        "rates": counted.rates(),
-        "series": [{"start": clock.iso(moment), **counts} for moment, counts in sorted(counted.buckets.items())],
+        "totals": total.counts,
+        "rates": analytics.rates(total.counts),
+        "series": [{"start": clock.iso(moment), **tally.counts} for moment, tally in sorted(by_bucket.items())],
     }

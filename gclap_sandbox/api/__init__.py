@@ -8,6 +8,7 @@ def blueprints() -> list[Blueprint]:
     from gclap_sandbox.api import (
         accounts,
         analytics,
+        analytics_breakdowns,
         automation,
         campaigns,
         clock,
@@ -31,6 +32,6 @@ def blueprints() -> list[Blueprint]:
     )
 
     return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
-            suppressions.bp, clock.bp, analytics.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
+            suppressions.bp, clock.bp, analytics.bp, analytics_breakdowns.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
             webhooks.bp, held_requests.bp, automation.bp, campaigns.bp]

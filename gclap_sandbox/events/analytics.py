@@ -1,12 +1,16 @@
 """The analytics dashboard: totals, rates and a per-day series, computed from the events.
 
-`tally()` is the one place events are counted: the dashboard buckets them by day, the time
-series (analytics/series.py) by hour or day, with the same counts and the same rates.
+`Tally` is the one place events are counted (totals, hard/soft bounces, opens and clicks once
+per recipient's email); the dashboard, the breakdowns (analytics/breakdowns.py), the time
+series (analytics/series.py, through `bucketed`) and scheduled reports all count through it, so
+their figures agree.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any, Callable, Hashable, Iterable
+
+import peewee
 
 from gclap_sandbox import clock
 from gclap_sandbox.events import record as events
@@ -18,12 +22,29 @@ COUNTED = {
     events.UNSUBSCRIBED: "unsubscribed", events.SPAM: "spam", events.SUPPRESSED: "suppressed",
 }
 UNIQUE = {events.OPENED: "unique_opened", events.CLICKED: "unique_clicked"}
+FIGURES = [*COUNTED.values(), *UNIQUE.values(), "hard_bounced", "soft_bounced"]
+RATES = ["delivery_rate", "bounce_rate", "open_rate", "click_rate", "click_to_open_rate",
+         "unsubscribe_rate", "spam_rate"]
 
 
-def _empty() -> dict[str, int]:
-    counts = {name: 0 for name in COUNTED.values()}
-    counts.update({name: 0 for name in UNIQUE.values()})
-    return counts
+class Tally:
+    """The counts of one group of events; opens and clicks also once per (email, recipient)."""
+
+    __slots__ = ("counts", "_seen")
+
+    def __init__(self) -> None:
+        self.counts = {name: 0 for name in FIGURES}
+        self._seen: dict[str, set[tuple[str, str | None]]] = {kind: set() for kind in UNIQUE}
+
+    def add(self, event_type: str, email_id: str, recipient: str | None, data: dict[str, Any] | None) -> None:
+        self.counts[COUNTED[event_type]] += 1
+        if event_type == events.BOUNCED:
+            hard = (data or {}).get("bounce_type") == "hard"
+            self.counts["hard_bounced" if hard else "soft_bounced"] += 1
+        seen = self._seen.get(event_type)
+        if seen is not None and (email_id, recipient) not in seen:
+            seen.add((email_id, recipient))
+            self.counts[UNIQUE[event_type]] += 1
 
 
 def _rate(part: int, whole: int) -> float:
@@ -43,51 +64,28 @@ def rates(totals: dict[str, int]) -> dict[str, float]:
     }
 
 
-class Tally:
-    """Event counts for a span, in total and per bucket (every bucket listed up front starts at
-    zero). A recipient's opens and clicks of one email count once as unique in the totals, and
-    once in each bucket they fall in."""
-
-    def __init__(self, buckets: Iterable[Hashable]) -> None:
-        self.totals = {**_empty(), "hard_bounced": 0, "soft_bounced": 0}
-        self.buckets: dict[Hashable, dict[str, int]] = {key: _empty() for key in buckets}
-        self._seen: set[tuple[Hashable, str, str, str | None]] = set()
-
-    def add(self, bucket: Hashable, event_type: str, email_id: str, recipient: str | None,
-            data: dict[str, Any] | None) -> None:
-        name = COUNTED[event_type]
-        counts = self.buckets.setdefault(bucket, _empty())
-        self.totals[name] += 1
-        counts[name] += 1
-        if event_type == events.BOUNCED:
-            kind = (data or {}).get("bounce_type")
-            self.totals["hard_bounced" if kind == "hard" else "soft_bounced"] += 1
-        if event_type in UNIQUE:
-            for scope, figures in ((None, self.totals), (bucket, counts)):
-                key = (scope, event_type, email_id, recipient)
-                if key not in self._seen:
-                    self._seen.add(key)
-                    figures[UNIQUE[event_type]] += 1
-
-    def rates(self) -> dict[str, float]:
-        return rates(self.totals)
+def counted_events(organization_id: str, start: datetime, end: datetime, *columns: peewee.Field,
+                   end_inclusive: bool = False) -> peewee.ModelSelect:
+    """The organization's counted events from `start` to `end` (excluded unless `end_inclusive`),
+    oldest first: (type, email id, recipient, data, *columns) tuples."""
+    until = Event.occurred_at <= end if end_inclusive else Event.occurred_at < end
+    return (Event.select(Event.type, Event.email, Event.recipient, Event.data, *columns)
+            .where((Event.organization == organization_id) & (Event.occurred_at >= start) & until
+                   & Event.type.in_(list(COUNTED)))
+            .order_by(Event.occurred_at, Event.seq))
 
 
-def tally(organization_id: str, start: datetime, until: datetime,
-          bucket_of: Callable[[datetime], Hashable], buckets: Iterable[Hashable]) -> Tally:
-    """Count the organization's events with `start <= occurred_at < until`, each into the
-    bucket `bucket_of(occurred_at)` names. Runs on the DB thread."""
-    counted = Tally(buckets)
-    rows = Event.select(Event.type, Event.email, Event.recipient, Event.occurred_at, Event.data).where(
-        (Event.organization == organization_id) & (Event.occurred_at >= start)
-        & (Event.occurred_at < until) & Event.type.in_(list(COUNTED)))
-    for event_type, email_id, recipient, occurred_at, data in rows.tuples():
-        counted.add(bucket_of(occurred_at), event_type, email_id, recipient, data)
-    return counted
-
-
-def _day(moment: datetime | date) -> date:
-    return moment.date() if isinstance(moment, datetime) else moment
+def bucketed(organization_id: str, start: datetime, end: datetime, bucket_of: Callable[[datetime], Hashable],
+             buckets: Iterable[Hashable], end_inclusive: bool = False) -> tuple[Tally, dict[Any, Tally]]:
+    """The period's total and one Tally per bucket (`bucket_of(occurred_at)`); every bucket listed
+    in `buckets` is there, an empty one with zeros. The dashboard's days, the time series' hours."""
+    total = Tally()
+    by_bucket: dict[Any, Tally] = {key: Tally() for key in buckets}
+    rows = counted_events(organization_id, start, end, Event.occurred_at, end_inclusive=end_inclusive)
+    for event_type, email_id, recipient, data, occurred_at in rows.tuples():
+        total.add(event_type, email_id, recipient, data)
+        by_bucket.setdefault(bucket_of(occurred_at), Tally()).add(event_type, email_id, recipient, data)
+    return total, by_bucket
 
 
 def dashboard(organization_id: str, days: int) -> dict[str, Any]:
@@ -95,11 +93,11 @@ def dashboard(organization_id: str, days: int) -> dict[str, Any]:
     now = clock.now()
     first_day = now.date() - timedelta(days=days - 1)
     start = datetime.combine(first_day, time(), tzinfo=timezone.utc)
-    counted = tally(organization_id, start, now + timedelta(microseconds=1), _day,
-                    (first_day + timedelta(days=i) for i in range(days)))
+    total, by_day = bucketed(organization_id, start, now, datetime.date,
+                             (first_day + timedelta(days=i) for i in range(days)), end_inclusive=True)
     return {
         "period": {"days": days, "start": clock.iso(start), "end": clock.iso(now)},
-        "totals": counted.totals,
-        "rates": counted.rates(),
-        "series": [{"date": day.isoformat(), **counts} for day, counts in sorted(counted.buckets.items())],
+        "totals": total.counts,
+        "rates": rates(total.counts),
+        "series": [{"date": day.isoformat(), **tally.counts} for day, tally in sorted(by_day.items())],
     }
