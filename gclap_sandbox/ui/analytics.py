@@ -1,22 +1,25 @@
 """The Analytics page: sent, delivered, opened, clicked, bounced and complained over a period of
 the sandbox clock, charted per hour or day (uPlot, vendored under web/static/vendor/uplot/),
-with the period's rates. The figures are analytics/series.py's, the same as
-`GET /api/v1/analytics/timeseries/`."""
+with the period's rates, and the same period broken down by recipient domain, tag, campaign and
+link (analytics/breakdowns.py), each downloadable as CSV. The figures are those of
+`GET /api/v1/analytics/timeseries/` and `/breakdown/`."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
 from sanic import Request
-from sanic.response import HTTPResponse
+from sanic.response import HTTPResponse, raw
 
 from gclap_sandbox import clock
-from gclap_sandbox.analytics import series
+from gclap_sandbox.analytics import breakdowns, series
 from gclap_sandbox.schema import Obj, Str
 from gclap_sandbox.ui.base import NavItem, db_run, page, render
 
 NAV = NavItem("Analytics", "/analytics", 45)
 QUERY = Obj({"period": Str(choices=list(series.PERIODS))})
+CSV_QUERY = Obj({"by": Str(required=True, choices=list(breakdowns.DIMENSIONS)),
+                 "period": Str(choices=list(series.PERIODS))})
 PERIOD_LABELS = {"24h": "24 hours", "7d": "7 days", "30d": "30 days", "90d": "90 days"}
 
 # What is charted: (series key, label); each chart keeps counts of a like size on one scale.
@@ -36,6 +39,16 @@ RATES = (
     ("Complained", "spam", "spam_rate", "of delivered"),
     ("Unsubscribed", "unsubscribed", "unsubscribe_rate", "of delivered"),
 )
+
+
+# The breakdown tables: (by, title, heading of the key column, what a missing key means).
+BREAKDOWNS = (
+    ("domain", "By recipient domain", "Domain", "no recipient"),
+    ("tag", "By tag", "Tag", "no tag"),
+    ("campaign", "By campaign", "Campaign", "not from a campaign"),
+    ("link", "Most clicked links", "Link", "no link"),
+)
+TABLE_ROWS = 15  # the rest is in the CSV
 
 
 def _org(request: Request) -> str:
@@ -65,15 +78,35 @@ def span_words(period: dict[str, Any]) -> str:
 
 def _overview(organization_id: str, span: series.Span) -> dict[str, Any]:
     figures = series.timeseries(organization_id, span)
-    return {"figures": figures, "chart": chart_data(figures), "span": span_words(figures["period"])}
+    tables = {by: breakdowns.breakdown(organization_id, by, span.start, span.until) for by, *_ in BREAKDOWNS}
+    return {"figures": figures, "chart": chart_data(figures), "span": span_words(figures["period"]),
+            "tables": tables}
+
+
+def _given(request: Request) -> dict[str, str]:
+    """The query string's values, a blank one left out (as the other pages' filters do)."""
+    return {name: values[0] for name, values in request.args.items() if values and values[0] != ""}
+
+
+def _span(given: dict[str, Any]) -> tuple[str, series.Span]:
+    period = given.get("period") or series.DEFAULT_PERIOD
+    return period, series.span_for({"period": period}, clock.now())
 
 
 @page("/analytics", name="analytics")
 async def analytics_view(request: Request) -> HTTPResponse:
-    given = {name: values[0] for name, values in request.args.items() if values and values[0] != ""}
-    period = QUERY.validate(given).get("period") or series.DEFAULT_PERIOD
-    now = clock.now()
-    span = series.span_for({"period": period}, now)
+    period, span = _span(QUERY.validate(_given(request)))
     data = await db_run(request, _overview, _org(request), span)
     return render(request, "analytics.html", period=period, periods=PERIOD_LABELS, rates=RATES,
-                  charts=CHARTS, now=clock.iso(now), **data)
+                  charts=CHARTS, breakdowns=BREAKDOWNS, table_rows=TABLE_ROWS, now=clock.iso(clock.now()), **data)
+
+
+@page("/analytics/breakdown.csv", name="analytics_breakdown_csv")
+async def breakdown_csv(request: Request) -> HTTPResponse:
+    """One breakdown of the page's period as CSV: the rows of `GET /api/v1/analytics/breakdown/export.csv`."""
+    query = CSV_QUERY.validate(_given(request))
+    period, span = _span(query)
+    result = await db_run(request, breakdowns.breakdown, _org(request), query["by"], span.start, span.until)
+    name = f"gclap-{query['by']}-breakdown-{period}.csv"
+    return raw(breakdowns.to_csv(result).encode(), content_type="text/csv; charset=utf-8",
+               headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -36,8 +36,8 @@ def next_hour(api: httpx.Client, hours_ahead: int = 1) -> datetime:
     return now(api).replace(minute=0, second=0, microsecond=0) + timedelta(hours=hours_ahead)
 
 
-def send_mix(api: httpx.Client, unique: str, outcomes: tuple[str, ...] = MIX) -> list[str]:
-    return [send(api, f"{outcome}+{n}-{unique}@{MAGIC}")["id"] for n, outcome in enumerate(outcomes)]
+def send_mix(api: httpx.Client, unique: str, outcomes: tuple[str, ...] = MIX, **fields: Any) -> list[str]:
+    return [send(api, f"{outcome}+{n}-{unique}@{MAGIC}", **fields)["id"] for n, outcome in enumerate(outcomes)]
 
 
 def series(api: httpx.Client, **query: Any) -> dict[str, Any]:

@@ -4,6 +4,8 @@ desktop and phone sizes in light and dark (screenshots kept in GCLAP_SCREENSHOT_
 temporary folder)."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
@@ -13,20 +15,23 @@ from pathlib import Path
 import pytest
 from analytics_helpers import CHARTED, move_to, next_hour, send_mix, series
 from browser_support import WAIT_MS
-from lifecycle_helpers import advance
+from lifecycle_helpers import MAGIC, advance, send
 from ui_layout import assert_colour_scheme, assert_readable_page, luminance
 
+LINK = "https://shop.example/spring"
 NON_TEXT_CONTRAST = 3.0  # WCAG 1.4.11: lines and markers against their background
 
 
 @pytest.fixture(scope="module")
 def busy_sandbox(own_sandbox):
-    """Six emails (one of each outcome) two days ago, three delivered ones in the last hour."""
+    """Six emails tagged `spring` (one of each outcome, at the simulator's domain) two days ago,
+    three tagged `receipt` to example.com in the last hour."""
     with own_sandbox.client() as api:
         move_to(api, next_hour(api, 1) + timedelta(minutes=5))
-        send_mix(api, "early")
+        send_mix(api, "early", tags=["spring"], html=f'<a href="{LINK}">Shop the spring sale</a>')
         advance(api, seconds=2 * 86400)
-        send_mix(api, "late", ("delivered",) * 3)
+        for n in range(3):
+            send(api, f"buyer-{n}@example.com", tags=["receipt"])
         advance(api, seconds=60)
     return own_sandbox
 
@@ -83,6 +88,41 @@ def test_the_period_picker_changes_the_figures(page, busy_sandbox):
     picker.get_by_role("link", name="30 days").click()
     expect(_kpi(page, "Sent")).to_have_text("9")
     expect(page.locator("[data-series-table] tbody tr")).to_have_count(30)
+
+
+def _rows(page, by: str) -> list[list[str]]:
+    """A breakdown table as a person reads it: each row's cells, key first."""
+    return page.locator(f'[data-breakdown="{by}"] tbody tr').evaluate_all(
+        "rows => rows.map(r => Array.from(r.children).map(c => c.innerText.trim()))")
+
+
+def test_the_breakdowns_show_the_period_by_domain_tag_campaign_and_link_and_download_as_csv(page, busy_sandbox):
+    from playwright.sync_api import expect
+
+    page.goto(f"{busy_sandbox.http_url}/analytics?period=7d")
+    expect(page.locator('[data-breakdown="domain"] tbody tr')).to_have_count(2)
+    #                sent delivered     bounced      complained opened clicked
+    assert _rows(page, "domain") == [[MAGIC, "6", "5 83%", "1 17%", "1", "40%", "20%"],
+                                     ["example.com", "3", "3 100%", "0 0%", "0", "0%", "0%"]]
+    assert [row[:2] for row in _rows(page, "tag")] == [["spring", "6"], ["receipt", "3"]]
+    assert [row[:2] for row in _rows(page, "campaign")] == [["(not from a campaign)", "9"]]
+    assert _rows(page, "link") == [[LINK, "1", "1"]]
+
+    with page.expect_download() as download:
+        page.locator('[data-breakdown="domain"]').get_by_role("link", name="Download CSV").click()
+    assert download.value.suggested_filename == "gclap-domain-breakdown-7d.csv"
+    downloaded = Path(download.value.path()).read_bytes().decode("utf-8")
+    with busy_sandbox.client() as api:
+        period = series(api, period="7d")["period"]
+        exported = api.get("/api/v1/analytics/breakdown/export.csv",
+                           params={"by": "domain", "from": period["start"], "to": period["end"]})
+    assert exported.status_code == 200 and downloaded == exported.text
+    assert [row["domain"] for row in csv.DictReader(io.StringIO(downloaded))] == [MAGIC, "example.com"]
+
+    page.get_by_role("navigation", name="Period").get_by_role("link", name="24 hours").click()
+    expect(page.locator('[data-breakdown="domain"] tbody tr')).to_have_count(1)
+    assert _rows(page, "domain")[0][:2] == ["example.com", "3"]
+    expect(page.locator('[data-breakdown="link"] [data-empty]')).to_have_text("No clicks in this period.")
 
 
 def test_a_bad_period_is_an_error_page_naming_it(page, busy_sandbox):
