@@ -125,6 +125,30 @@ def test_the_breakdowns_show_the_period_by_domain_tag_campaign_and_link_and_down
     expect(page.locator('[data-breakdown="link"] [data-empty]')).to_have_text("No clicks in this period.")
 
 
+def test_a_sandbox_with_no_mail_shows_zeros_and_empty_tables_not_made_up_figures(page, launch):
+    from playwright.sync_api import expect
+
+    page.goto(f"{launch().http_url}/analytics?period=24h")
+    expect(page.locator('[data-chart="volume"]')).to_have_attribute("data-drawn", "1")
+    expect(_kpi(page, "Sent")).to_have_text("0")
+    expect(_kpi(page, "Delivered")).to_have_text("0.0%")
+    expect(page.locator('[data-chart="volume"] .u-legend .u-series').nth(1)).to_contain_text("0 in all")
+    for by in ("domain", "tag", "campaign"):
+        expect(page.locator(f'[data-breakdown="{by}"] [data-empty]')).to_have_text("No email in this period.")
+        expect(page.locator(f'[data-breakdown="{by}"] tbody tr')).to_have_count(0)
+
+
+def test_the_chart_follows_a_switch_between_light_and_dark_while_open(page, busy_sandbox):
+    from playwright.sync_api import expect
+
+    marker = page.locator('[data-chart="volume"] .u-legend .u-series').nth(1).locator(".u-marker")
+    page.emulate_media(color_scheme="light")
+    page.goto(f"{busy_sandbox.http_url}/analytics")
+    expect(marker).to_have_css("border-top-color", "rgb(67, 56, 202)")  # the light palette's Sent
+    page.emulate_media(color_scheme="dark")
+    expect(marker).to_have_css("border-top-color", "rgb(165, 180, 252)")  # the dark palette's Sent
+
+
 def test_a_bad_period_is_an_error_page_naming_it(page, busy_sandbox):
     from playwright.sync_api import expect
 
