@@ -39,8 +39,6 @@ RATES = (
     ("Complained", "spam", "spam_rate", "of delivered"),
     ("Unsubscribed", "unsubscribed", "unsubscribe_rate", "of delivered"),
 )
-
-
 # The breakdown tables: (by, title, heading of the key column, what a missing key means).
 BREAKDOWNS = (
     ("domain", "By recipient domain", "Domain", "no recipient"),
