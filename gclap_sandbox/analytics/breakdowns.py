@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from gclap_sandbox import clock
 from gclap_sandbox.events import record as events
@@ -35,17 +35,23 @@ def _keys(by: str, event_type: str, recipient: str | None, data: dict[str, Any] 
     return [(data or {}).get("url")] if event_type == events.CLICKED else []
 
 
-def tallies(organization_id: str, by: str, start: datetime, end: datetime) -> dict[str | None, Tally]:
-    """One Tally per group, for the events from `start` (included) to `end` (excluded)."""
-    if by not in DIMENSIONS:
-        raise ValueError(f"unknown breakdown {by!r}")
+def tallies(organization_id: str, dimensions: Sequence[str], start: datetime, end: datetime
+            ) -> tuple[Tally, dict[str, dict[str | None, Tally]]]:
+    """In one pass over the events from `start` (included) to `end` (excluded): the Tally of
+    them all, and per dimension one Tally per group."""
+    unknown = [by for by in dimensions if by not in DIMENSIONS]
+    if unknown:
+        raise ValueError(f"unknown breakdown {unknown[0]!r}")
     query = counted_events(organization_id, start, end, Email.tags, Email.campaign_id) \
         .join(Email, on=(Event.email == Email.id))
-    groups: dict[str | None, Tally] = {}
+    total = Tally()
+    grouped: dict[str, dict[str | None, Tally]] = {by: {} for by in dimensions}
     for event_type, email_id, recipient, data, tags, campaign_id in query.tuples():
-        for key in _keys(by, event_type, recipient, data, tags, campaign_id):
-            groups.setdefault(key, Tally()).add(event_type, email_id, recipient, data)
-    return groups
+        total.add(event_type, email_id, recipient, data)
+        for by, groups in grouped.items():
+            for key in _keys(by, event_type, recipient, data, tags, campaign_id):
+                groups.setdefault(key, Tally()).add(event_type, email_id, recipient, data)
+    return total, grouped
 
 
 def columns(by: str) -> list[str]:
@@ -56,9 +62,27 @@ def columns(by: str) -> list[str]:
     return [*named, *FIGURES, *RATES]
 
 
+def figures(organization_id: str, dimensions: Sequence[str], start: datetime, end: datetime
+            ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The period's overall figures (`overall`) and a breakdown (`breakdown`) per dimension."""
+    total, grouped = tallies(organization_id, dimensions, start, end)
+    period = {"start": clock.iso(start), "end": clock.iso(end)}
+    overall = {"period": period, "columns": [*FIGURES, *RATES], "rows": [{**total.counts, **rates(total.counts)}]}
+    return overall, {by: {"by": by, "period": period, "columns": columns(by), "rows": _rows(organization_id, by, groups)}
+                     for by, groups in grouped.items()}
+
+
 def breakdown(organization_id: str, by: str, start: datetime, end: datetime) -> dict[str, Any]:
     """{by, period, columns, rows}: rows with the most sent (by link: clicked) first."""
-    groups = tallies(organization_id, by, start, end)
+    return figures(organization_id, [by], start, end)[1][by]
+
+
+def overall(organization_id: str, start: datetime, end: datetime) -> dict[str, Any]:
+    """The period's totals and rates as one row (the dashboard's figures for any period)."""
+    return figures(organization_id, [], start, end)[0]
+
+
+def _rows(organization_id: str, by: str, groups: dict[str | None, Tally]) -> list[dict[str, Any]]:
     names = _campaign_names(organization_id, [k for k in groups if k]) if by == "campaign" else {}
     rows = []
     for key, tally in groups.items():
@@ -71,8 +95,7 @@ def breakdown(organization_id: str, by: str, start: datetime, end: datetime) -> 
         rows.append({**row, **tally.counts, **rates(tally.counts)})
     lead = "clicked" if by == "link" else "sent"
     rows.sort(key=lambda row: (-row[lead], row[KEY_COLUMN[by]] is None, row[KEY_COLUMN[by]] or ""))
-    return {"by": by, "period": {"start": clock.iso(start), "end": clock.iso(end)},
-            "columns": columns(by), "rows": rows}
+    return rows
 
 
 def _campaign_names(organization_id: str, ids: list[str]) -> dict[str, str]:
@@ -91,3 +114,4 @@ def to_csv(result: dict[str, Any]) -> str:
     for row in result["rows"]:
         writer.writerow(["" if row[name] is None else row[name] for name in result["columns"]])
     return buffer.getvalue()
+

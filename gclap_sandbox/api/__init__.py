@@ -23,6 +23,7 @@ def blueprints() -> list[Blueprint]:
         meta,
         sandbox_chaos,
         sandbox_reset,
+        scheduled_reports,
         segments,
         simulation,
         suppressions,
@@ -34,4 +35,5 @@ def blueprints() -> list[Blueprint]:
     return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
             suppressions.bp, clock.bp, analytics.bp, analytics_breakdowns.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
-            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp]
+            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp,
+            scheduled_reports.bp]

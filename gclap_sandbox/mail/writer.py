@@ -11,9 +11,10 @@ import base64
 import binascii
 import re
 import secrets
+from datetime import datetime
 from email.header import Header
 from email.message import Message
-from email.utils import formatdate
+from email.utils import format_datetime, formatdate
 from typing import Any
 from urllib.parse import quote
 
@@ -27,8 +28,9 @@ _NEWLINE_BYTES = re.compile(rb"\r\n|\r|\n")
 _MAX_7BIT_LINE = 998
 
 
-def write_message(data: dict[str, Any], message_id: str, default_from: str) -> bytes:
-    """The RFC 5322 bytes of a validated send request; Bcc never appears in them."""
+def write_message(data: dict[str, Any], message_id: str, default_from: str, date: datetime | None = None) -> bytes:
+    """The RFC 5322 bytes of a validated send request; Bcc never appears in them. `date`: the
+    Date header's moment (default: now)."""
     headers = [
         ("From", _address_list([data.get("from_email") or default_from])),
         ("To", _address_list(data["to"])),
@@ -39,7 +41,7 @@ def write_message(data: dict[str, Any], message_id: str, default_from: str) -> b
         headers.append(("Reply-To", _address_list(data["reply_to"])))
     headers += [
         ("Subject", _text_header(data["subject"])),
-        ("Date", formatdate(localtime=False, usegmt=True)),
+        ("Date", format_datetime(date) if date is not None else formatdate(localtime=False, usegmt=True)),
         ("Message-ID", message_id),
         ("MIME-Version", "1.0"),
     ]

@@ -20,6 +20,7 @@ from gclap_sandbox.models.jobs import Job
 from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
 from gclap_sandbox.models.limits import IdempotencyRecord, UsageCounter
 from gclap_sandbox.models.relay import EmailRelay
+from gclap_sandbox.models.reports import ReportRun, ScheduledReport
 from gclap_sandbox.models.templates import Template
 from gclap_sandbox.models.webhooks import (
     WebhookAttempt,
@@ -38,5 +39,6 @@ __all__ = [
     "Template",
     "Workflow", "WorkflowRun",
     "Campaign", "CampaignRecipient",
+    "ScheduledReport", "ReportRun",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

@@ -20,6 +20,8 @@ BATCH_JOB at a time, each capturing its recipients' email through the pipeline a
 last batch is done, `campaign_completed` is published in its transaction: it is the
 organization's event, not an email's, so it skips `record_event` and goes straight to the
 webhook outbox (`outbox.on_organization_event`), signed and retried like every other delivery.
+Scheduled reports run as REPORT_JOB at each `next_run_at` (reports/run.py): the report's email is
+captured as the sandbox's own mail (like a bounce report), and the next run is queued.
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ from gclap_sandbox.events.bus import EventBus, on_loop
 from gclap_sandbox.pipeline import bounce_report, outcomes, suppressions
 from gclap_sandbox.pipeline.delivery import OUTCOME_JOB
 from gclap_sandbox.relay import store as relay_store
+from gclap_sandbox.reports import run as report_runs
+from gclap_sandbox.reports.store import REPORT_JOB
 from gclap_sandbox.webhooks import outbox
 
 if TYPE_CHECKING:
@@ -64,6 +68,7 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.handle_jobs(campaign_sender.START_JOB, campaign_sender.start)
     bus.handle_jobs(campaign_sender.BATCH_JOB, campaign_sender.send_batch)
     bus.campaign_completed.subscribe(outbox.on_organization_event)
+    bus.handle_jobs(REPORT_JOB, report_runs.run_scheduled)
     return bus
 
 

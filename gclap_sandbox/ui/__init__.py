@@ -19,6 +19,7 @@ from gclap_sandbox.ui import (
     email_page,
     inbox,
     keys,
+    reports,
     sign_in,
     template_editor,
     webhooks,
@@ -26,7 +27,7 @@ from gclap_sandbox.ui import (
 from gclap_sandbox.ui.base import UiSite, bp
 
 PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, automation, webhooks, keys, docs,
-         sign_in, analytics)
+         sign_in, reports, analytics)
 
 
 def install(app: Any) -> None:

@@ -9,7 +9,9 @@ change the ground under the rest of the run, so each is made and then undone or 
   on purpose);
 - a plan a PATCH switched to is switched back to `unlimited` (a real plan's per-minute limit
   would answer the rest of the run with 429);
-- a long poll (`wait`) is cut to a tenth of a second, so no call outlasts the client's timeout.
+- a long poll (`wait`) is cut to a tenth of a second, so no call outlasts the client's timeout;
+- a scheduled report a POST or PATCH left enabled is disabled again (an hourly report would
+  otherwise run thousands of times when the fuzzer moves the clock a year).
 
 `filter_failure` drops only failures that stem from a rule JSON Schema cannot state (named
 one by one in UNSTATABLE), each matched by operation, status and the fields the problem
@@ -81,6 +83,16 @@ UNSTATABLE = [
                  message=r"Must be the index of a later step|Must be the index of an earlier send_email step"
                          r"|Step \d+ does not send an email")
       for method, path in (("POST", "/api/v1/automation/"), ("PATCH", "/api/v1/automation/{workflow_id}/"))),
+    # A breakdown's period: `from` before `to` (which defaults to now), at most 366 days long.
+    *(Unstatable("GET", path, ("from",), "`from` before `to`, a period of at most 366 days",
+                 message=r"Must be before `to`|The period may span at most")
+      for path in ("/api/v1/analytics/breakdown/", "/api/v1/analytics/breakdown/export.csv")),
+    # A report's time zone must be one the IANA database names, and a cron expression one that
+    # cronsim parses and that runs at most once an hour.
+    *(Unstatable(method, path, ("schedule",), "an IANA time zone; a cron expression running at most hourly",
+                 message=r"Must be an IANA time zone name|Not a cron expression|A report runs at most once an hour")
+      for method, path in (("POST", "/api/v1/analytics/scheduled-reports/"),
+                           ("PATCH", "/api/v1/analytics/scheduled-reports/{report_id}/"))),
 ]
 
 
@@ -103,6 +115,11 @@ def after_call(context: Any, case: Any, response: Any) -> None:
         _restore("PUT", "/api/v1/sandbox/chaos/", {})
     elif target == ("PATCH", "/api/v1/accounts/organization"):
         _restore("PATCH", "/api/v1/accounts/organization/", {"plan": "unlimited"})
+    elif target[1].startswith("/api/v1/analytics/scheduled-reports") and target[0] in ("POST", "PATCH") \
+            and not target[1].endswith("run-now"):
+        report = response.json()
+        if report.get("enabled"):
+            _restore("PATCH", f"/api/v1/analytics/scheduled-reports/{report['id']}/", {"enabled": False})
 
 
 def _restore(method: str, path: str, body: dict[str, Any]) -> None:
