@@ -7,6 +7,7 @@ from sanic import Blueprint
 def blueprints() -> list[Blueprint]:
     from gclap_sandbox.api import (
         accounts,
+        alert_configs,
         analytics,
         analytics_breakdowns,
         automation,
@@ -35,5 +36,5 @@ def blueprints() -> list[Blueprint]:
     return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
             suppressions.bp, clock.bp, analytics.bp, analytics_breakdowns.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
-            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp,
+            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, alert_configs.bp,
             scheduled_reports.bp]

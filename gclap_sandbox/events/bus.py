@@ -85,6 +85,13 @@ class EventBus:
     # fn(organization_id, payload {type, timestamp, data}). Not an email event: it has no email.
     campaign_completed: Topic[Callable[[str, dict[str, Any]], None]] = field(
         default_factory=lambda: Topic("campaign_completed"))
+    # An alert config fired or resolved (DB thread, in the evaluation's transaction):
+    # fn(organization_id, payload {type, timestamp, data}, channels {emails, webhook_endpoint_ids}).
+    alert_changed: Topic[Callable[[str, dict[str, Any], dict[str, Any]], None]] = field(
+        default_factory=lambda: Topic("alert_changed"))
+    # A webhook attempt was recorded (DB thread, in its transaction): fn(organization_id).
+    webhook_attempt_recorded: Topic[Callable[[str], None]] = field(
+        default_factory=lambda: Topic("webhook_attempt_recorded"))
     # A job was scheduled / a webhook delivery queued (DB thread, after commit): fn().
     jobs_scheduled: Topic[Callable[[], None]] = field(
         default_factory=lambda: Topic("jobs_scheduled", isolated=True))

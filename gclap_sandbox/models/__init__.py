@@ -1,5 +1,6 @@
 """All peewee models; importing this package registers them for schema creation."""
 from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
+from gclap_sandbox.models.alerts import AlertConfig, AlertState, AlertTransition
 from gclap_sandbox.models.automation import Workflow, WorkflowRun
 from gclap_sandbox.models.base import BaseModel, owned
 from gclap_sandbox.models.campaigns import Campaign, CampaignRecipient
@@ -40,5 +41,6 @@ __all__ = [
     "Workflow", "WorkflowRun",
     "Campaign", "CampaignRecipient",
     "ScheduledReport", "ReportRun",
+    "AlertConfig", "AlertState", "AlertTransition",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

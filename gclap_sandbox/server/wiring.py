@@ -7,7 +7,8 @@ When an event is recorded (events/record.py), in its transaction, in this order:
     a hard bounce drops a delivery status report into the inbox;
     the recipient's contact is kept current;
     the webhook outbox queues one signed delivery per subscribed endpoint;
-    automation ends the runs of a contact who unsubscribed, and enrols contacts per email-event triggers.
+    automation ends the runs of a contact who unsubscribed, and enrols contacts per email-event triggers;
+    alert configs whose metric the event moves are evaluated soon (alerts/schedule.py, coalesced).
 When a contact is created, or added to a list (contacts/store.py), in that transaction:
     automation enrols it in the workflows those trigger.
 Once either is committed, on the event loop:
@@ -22,12 +23,19 @@ organization's event, not an email's, so it skips `record_event` and goes straig
 webhook outbox (`outbox.on_organization_event`), signed and retried like every other delivery.
 Scheduled reports run as REPORT_JOB at each `next_run_at` (reports/run.py): the report's email is
 captured as the sandbox's own mail (like a bounce report), and the next run is queued.
+Alert configs are evaluated by durable jobs too (alerts/schedule.py, EVALUATE_JOB); a recorded
+webhook attempt brings webhook-failure-rate alerts forward. When an alert fires or resolves,
+`alert_changed` is published in the evaluation's transaction: the webhook outbox queues
+`sandbox.alert.triggered` / `.resolved` for the config's endpoints and the type's subscribers,
+and the alert email is captured into the inbox as the sandbox's own mail (alerts/notify.py).
 """
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from gclap_sandbox.alerts import notify as alert_notify
+from gclap_sandbox.alerts import schedule as alert_schedule
 from gclap_sandbox.automation import runs as automation_runs
 from gclap_sandbox.automation import triggers as automation_triggers
 from gclap_sandbox.automation import workflows as automation_workflows
@@ -60,6 +68,7 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.event_recorded.subscribe(contacts.on_event)
     bus.event_recorded.subscribe(outbox.on_event)
     bus.event_recorded.subscribe(automation_triggers.on_event)
+    bus.event_recorded.subscribe(alert_schedule.on_event)
     bus.contact_created.subscribe(automation_triggers.on_contact_created)
     bus.contact_added_to_list.subscribe(automation_triggers.on_added_to_list)
     bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)
@@ -69,6 +78,10 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.handle_jobs(campaign_sender.BATCH_JOB, campaign_sender.send_batch)
     bus.campaign_completed.subscribe(outbox.on_organization_event)
     bus.handle_jobs(REPORT_JOB, report_runs.run_scheduled)
+    bus.handle_jobs(alert_schedule.EVALUATE_JOB, alert_schedule.run)
+    bus.webhook_attempt_recorded.subscribe(alert_schedule.on_webhook_attempt)
+    bus.alert_changed.subscribe(alert_notify.to_webhooks)
+    bus.alert_changed.subscribe(alert_notify.to_inbox)
     return bus
 
 

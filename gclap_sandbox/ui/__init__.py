@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox.ui import (
+    alerts,
     analytics,
     automation,
     campaigns,
@@ -26,8 +27,8 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, automation, webhooks, keys, docs,
-         sign_in, reports, analytics)
+PAGES = (inbox, email_page, delivery, contacts, campaigns, alerts, template_editor, automation, webhooks, keys,
+         docs, sign_in, reports, analytics)
 
 
 def install(app: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 
 import peewee
 
@@ -67,20 +67,26 @@ def on_event(event: Event, payload: dict[str, Any]) -> None:
         _announce()
 
 
-def on_organization_event(organization_id: str, payload: dict[str, Any]) -> None:
+def on_organization_event(organization_id: str, payload: dict[str, Any], endpoint_ids: Sequence[str] = (),
+                          to_subscribers: bool = True) -> list[str]:
     """An event that belongs to the organization rather than to one email (`campaign.completed`):
     one delivery of `payload` ({type, timestamp, data}) per endpoint subscribed to its type, in
-    the publisher's transaction, like `on_event`."""
+    the publisher's transaction, like `on_event`. `endpoint_ids` (an alert's channels) get it too,
+    subscribed or not; each endpoint once. Returns the deliveries' ids."""
     event_type = payload["type"]
-    subscribed = endpoints.subscribed(organization_id, event_type)
-    if not subscribed:
-        return
+    targets = dict(endpoints.subscribed(organization_id, event_type)) if to_subscribers else {}
+    if endpoint_ids:
+        targets.update((row.id, bool(row.active)) for row in WebhookEndpoint.select(
+            WebhookEndpoint.id, WebhookEndpoint.active).where(
+            WebhookEndpoint.id.in_(list(endpoint_ids)) & (WebhookEndpoint.organization == organization_id)))
+    if not targets:
+        return []
     body = payloads.dumps(payload)
-    for endpoint_id, active in subscribed:
-        _add(organization_id, endpoint_id, event_type, body,
-             skipped_reason=None if active else ENDPOINT_DISABLED)
-    if any(active for _, active in subscribed):
+    added = [_add(organization_id, endpoint_id, event_type, body,
+                  skipped_reason=None if active else ENDPOINT_DISABLED).id for endpoint_id, active in targets.items()]
+    if any(targets.values()):
         _announce()
+    return added
 
 
 def add_test(organization_id: str, endpoint_id: str) -> str:
@@ -179,6 +185,7 @@ def record_attempt(delivery_id: str, result: AttemptResult, disable_after: float
     delivery.last_attempt_at, delivery.last_response_status = result.started_at, result.status
     delivery.last_error = result.error
     endpoint_id = delivery.endpoint_id
+    db.current().bus.webhook_attempt_recorded.publish(delivery.organization_id)
     if result.succeeded:
         delivery.status, delivery.next_attempt_at = SUCCEEDED, None
         delivery.save()

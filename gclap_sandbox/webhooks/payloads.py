@@ -14,6 +14,9 @@ from gclap_sandbox.events import record as events
 from gclap_sandbox.models import Email, Event
 
 CAMPAIGN_COMPLETED = "campaign.completed"
+# The sandbox's own events (not the provider's): an alert config fired or resolved (alerts/).
+ALERT_TRIGGERED = "sandbox.alert.triggered"
+ALERT_RESOLVED = "sandbox.alert.resolved"
 TEST_EVENT = "webhook.test"
 
 _STRING = {"type": "string"}
@@ -41,7 +44,10 @@ EVENT_FIELDS: dict[str, dict[str, Any]] = {
 def subscribable_types() -> dict[str, str]:
     """Every type an endpoint may subscribe to (read at call time, so later types join)."""
     return {**events.EVENT_TYPES,
-            CAMPAIGN_COMPLETED: "A campaign was sent to every recipient: its id, timestamps and stats then."}
+            CAMPAIGN_COMPLETED: "A campaign was sent to every recipient: its id, timestamps and stats then.",
+            ALERT_TRIGGERED: "The sandbox's own: an alert config's condition holds (also sent by its test action, "
+                             "with `test: true`).",
+            ALERT_RESOLVED: "The sandbox's own: a triggered alert config's condition no longer holds."}
 
 
 def dumps(value: Any) -> str:
@@ -78,6 +84,31 @@ CAMPAIGN_DATA: dict[str, Any] = {"type": "object", "required": ["campaign_id", "
                              "skipped_reasons": {"type": "object", "additionalProperties": _COUNT}}},
 }}
 
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+ALERT_DATA: dict[str, Any] = {"type": "object", "required": ["alert_config_id", "name", "metric", "state", "value"],
+                              "properties": {
+    "alert_config_id": {"type": "string", "format": "uuid"},
+    "name": _STRING,
+    "metric": {**_STRING, "description": "As in the config, e.g. bounce_rate."},
+    "condition": {"type": "object", "description": "As in the config."},
+    "window": {**_STRING, "description": "As in the config, e.g. 1h."},
+    "filters": {"type": "object"},
+    "state": {"type": "string", "enum": ["triggered", "resolved"]},
+    "previous_state": {"type": "string", "enum": ["ok", "triggered", "resolved"]},
+    "value": {**_NUMBER_OR_NULL, "description": "The measured value (rates as fractions); null: no value."},
+    "count": {**_COUNT, "description": "What was counted (a rate's numerator)."},
+    "volume": {"type": ["integer", "null"], "description": "What a rate is a share of (e.g. emails sent)."},
+    "threshold": {**_NUMBER_OR_NULL, "description": "Above/below conditions."},
+    "baseline": {"type": ["object", "null"], "description": "Anomaly conditions: mean, stddev, windows, "
+                                                             "deviations (null: infinitely many)."},
+    "window_start": {"type": "string", "format": "date-time"},
+    "window_end": {"type": "string", "format": "date-time"},
+    "summary": {**_STRING, "description": "One sentence saying what happened."},
+    "transition_id": {"type": ["string", "null"], "format": "uuid",
+                      "description": "The history entry (GET .../alert-configs/{id}/history/); null for a test."},
+    "test": {"type": "boolean", "description": "True when sent by the test action."},
+}}
+
 _COMMON = {
     "event_id": {"type": "string", "format": "uuid"},
     "email_id": {"type": "string", "format": "uuid"},
@@ -107,6 +138,8 @@ def payload_schemas() -> dict[str, dict[str, Any]]:
     for type_, description in subscribable_types().items():
         if type_ == CAMPAIGN_COMPLETED:
             data = CAMPAIGN_DATA
+        elif type_ in (ALERT_TRIGGERED, ALERT_RESOLVED):
+            data = ALERT_DATA
         else:
             data = {"type": "object", "required": list(_COMMON),
                     "properties": {**_COMMON, **EVENT_FIELDS.get(type_, {})}}
