@@ -1,7 +1,8 @@
 """The Analytics page: sent, delivered, opened, clicked, bounced and complained over a period of
 the sandbox clock, charted per hour or day (uPlot, vendored under web/static/vendor/uplot/),
 with the period's rates, and the same period broken down by recipient domain, tag, campaign and
-link (analytics/breakdowns.py), each downloadable as CSV. The figures are those of
+link (analytics/breakdowns.py), each downloadable as CSV, and the alert configs with their state
+(alerts/store.py, worded as the Alerts pages word them). The figures are those of
 `GET /api/v1/analytics/timeseries/` and `/breakdown/`."""
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from sanic import Request
 from sanic.response import HTTPResponse, raw
 
 from gclap_sandbox import clock
+from gclap_sandbox.alerts import store as alert_store
 from gclap_sandbox.analytics import breakdowns, series
 from gclap_sandbox.schema import Obj, Str
+from gclap_sandbox.ui.alerts import described
 from gclap_sandbox.ui.base import NavItem, db_run, page, render
 
 NAV = NavItem("Analytics", "/analytics", 45)
@@ -47,6 +50,8 @@ BREAKDOWNS = (
     ("link", "Most clicked links", "Link", "no link"),
 )
 TABLE_ROWS = 15  # the rest is in the CSV
+ALERTS_READ = 200  # configs looked at; those firing come first
+ALERTS_SHOWN = 10  # the rest are on the Alerts page
 
 
 def _org(request: Request) -> str:
@@ -78,7 +83,16 @@ def _overview(organization_id: str, span: series.Span) -> dict[str, Any]:
     figures = series.timeseries(organization_id, span)
     tables = {by: breakdowns.breakdown(organization_id, by, span.start, span.until) for by, *_ in BREAKDOWNS}
     return {"figures": figures, "chart": chart_data(figures), "span": span_words(figures["period"]),
-            "tables": tables}
+            "tables": tables, **_alerts(organization_id)}
+
+
+def _alerts(organization_id: str) -> dict[str, Any]:
+    """The alert configs, those firing first (then newest first), with their state in words."""
+    total, rows = alert_store.list_configs(organization_id, {}, 0, ALERTS_READ)
+    firing = sum(row["state"] == "triggered" for row in rows)
+    rows.sort(key=lambda row: row["state"] != "triggered")  # stable: newest first within each
+    return {"alerts": [described(row) for row in rows[:ALERTS_SHOWN]], "alerts_total": total,
+            "alerts_firing": firing}
 
 
 def _given(request: Request) -> dict[str, str]:

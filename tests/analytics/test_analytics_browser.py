@@ -125,6 +125,37 @@ def test_the_breakdowns_show_the_period_by_domain_tag_campaign_and_link_and_down
     expect(page.locator('[data-breakdown="link"] [data-empty]')).to_have_text("No clicks in this period.")
 
 
+def _alert(api, name: str, metric: str, threshold: float) -> dict:
+    response = api.post("/api/v1/analytics/alert-configs/", json={
+        "name": name, "metric": metric, "condition": {"type": "above", "threshold": threshold},
+        "window": "7d", "channels": {"emails": ["oncall@shop.example"]}})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_the_alerts_are_listed_with_their_state_those_firing_first_linking_to_their_pages(page, busy_sandbox):
+    from playwright.sync_api import expect
+
+    with busy_sandbox.client() as api:
+        firing = _alert(api, "Bounce spike", "bounce_rate", 0.05)  # 1 of 9 sent bounced this week
+        _alert(api, "Complaint storm", "spam_complaint_rate", 0.5)  # 1 of 8 delivered: quiet
+        states = {c["name"]: c["state"] for c in api.get("/api/v1/analytics/alert-configs/").json()["results"]}
+    assert states == {"Bounce spike": "triggered", "Complaint storm": "ok"}
+
+    page.goto(f"{busy_sandbox.http_url}/analytics")
+    alerts = page.locator("[data-alerts]")
+    expect(alerts.locator("[data-alerts-firing]")).to_have_text("1 firing")
+    rows = alerts.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).locator("th")).to_have_text("Bounce spike")
+    expect(rows.nth(0).locator("[data-alert-state]")).to_have_text("triggered")
+    expect(rows.nth(0)).to_contain_text("Bounce rate above 5.0%")
+    expect(rows.nth(0).locator("td.num")).to_have_text("11.1%")
+    expect(rows.nth(1).locator("[data-alert-state]")).to_have_text("ok")
+    rows.nth(0).get_by_role("link", name="Bounce spike").click()
+    expect(page).to_have_url(f"{busy_sandbox.http_url}/alerts/{firing['id']}")
+
+
 def test_a_sandbox_with_no_mail_shows_zeros_and_empty_tables_not_made_up_figures(page, launch):
     from playwright.sync_api import expect
 
@@ -136,6 +167,7 @@ def test_a_sandbox_with_no_mail_shows_zeros_and_empty_tables_not_made_up_figures
     for by in ("domain", "tag", "campaign"):
         expect(page.locator(f'[data-breakdown="{by}"] [data-empty]')).to_have_text("No email in this period.")
         expect(page.locator(f'[data-breakdown="{by}"] tbody tr')).to_have_count(0)
+    expect(page.locator("[data-alerts] [data-empty]")).to_contain_text("No alerts yet")
 
 
 def test_the_chart_follows_a_switch_between_light_and_dark_while_open(page, busy_sandbox):
