@@ -162,5 +162,21 @@ class NotEmpty(Rule):
         return {"minProperties": 1}
 
 
+class Excludes(Rule):
+    """Two ways of saying one thing, never both: a `period` or a `from`/`to` range."""
+
+    def __init__(self, name: str, other: str, message: str = "") -> None:
+        self.name, self.other = name, other
+        self.message = message or f"Give `{name}` or `{other}`, not both."
+        self.summary = f"Not both `{name}` and `{other}`."
+
+    def problems(self, sent: Sent) -> dict[str, str]:
+        both = sent.given(self.name) and sent.given(self.other)
+        return {self.name: self.message, self.other: self.message} if both else {}
+
+    def json_schema(self, obj: Obj) -> dict[str, Any]:
+        return {"not": _all_of([obj.given_schema(self.name), obj.given_schema(self.other)])}
+
+
 def _all_of(schemas: list[dict[str, Any]]) -> dict[str, Any]:
     return schemas[0] if len(schemas) == 1 else {"allOf": schemas}

@@ -1,13 +1,14 @@
 """The analytics dashboard: totals, rates and a per-day series, computed from the events.
 
 `Tally` is the one place events are counted (totals, hard/soft bounces, opens and clicks once
-per recipient's email); the dashboard, the breakdowns (analytics/breakdowns.py) and scheduled
-reports all count through it, so their figures agree.
+per recipient's email); the dashboard, the breakdowns (analytics/breakdowns.py), the time
+series (analytics/series.py, through `bucketed`) and scheduled reports all count through it, so
+their figures agree.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from datetime import datetime, time, timedelta, timezone
+from typing import Any, Callable, Hashable, Iterable
 
 import peewee
 
@@ -74,18 +75,26 @@ def counted_events(organization_id: str, start: datetime, end: datetime, *column
             .order_by(Event.occurred_at, Event.seq))
 
 
+def bucketed(organization_id: str, start: datetime, end: datetime, bucket_of: Callable[[datetime], Hashable],
+             buckets: Iterable[Hashable], end_inclusive: bool = False) -> tuple[Tally, dict[Any, Tally]]:
+    """The period's total and one Tally per bucket (`bucket_of(occurred_at)`); every bucket listed
+    in `buckets` is there, an empty one with zeros. The dashboard's days, the time series' hours."""
+    total = Tally()
+    by_bucket: dict[Any, Tally] = {key: Tally() for key in buckets}
+    rows = counted_events(organization_id, start, end, Event.occurred_at, end_inclusive=end_inclusive)
+    for event_type, email_id, recipient, data, occurred_at in rows.tuples():
+        total.add(event_type, email_id, recipient, data)
+        by_bucket.setdefault(bucket_of(occurred_at), Tally()).add(event_type, email_id, recipient, data)
+    return total, by_bucket
+
+
 def dashboard(organization_id: str, days: int) -> dict[str, Any]:
     """The last `days` calendar days (UTC, today included) on the sandbox clock."""
     now = clock.now()
     first_day = now.date() - timedelta(days=days - 1)
     start = datetime.combine(first_day, time(), tzinfo=timezone.utc)
-    total = Tally()
-    by_day: dict[date, Tally] = {first_day + timedelta(days=i): Tally() for i in range(days)}
-    rows = counted_events(organization_id, start, now, Event.occurred_at, end_inclusive=True)
-    for event_type, email_id, recipient, data, occurred_at in rows.tuples():
-        day = occurred_at.date() if isinstance(occurred_at, datetime) else occurred_at
-        total.add(event_type, email_id, recipient, data)
-        by_day.setdefault(day, Tally()).add(event_type, email_id, recipient, data)
+    total, by_day = bucketed(organization_id, start, now, datetime.date,
+                             (first_day + timedelta(days=i) for i in range(days)), end_inclusive=True)
     return {
         "period": {"days": days, "start": clock.iso(start), "end": clock.iso(now)},
         "totals": total.counts,

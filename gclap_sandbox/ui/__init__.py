@@ -11,6 +11,7 @@ from typing import Any
 
 from gclap_sandbox.ui import (
     alerts,
+    analytics,
     automation,
     campaigns,
     contacts,
@@ -26,7 +27,7 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, campaigns, alerts, reports, template_editor, automation, webhooks,
+PAGES = (inbox, email_page, delivery, contacts, campaigns, analytics, alerts, reports, template_editor, automation, webhooks,
          keys, docs, sign_in)
 
 

@@ -70,6 +70,12 @@ UNSTATABLE = [
     # OpenAPI parameters cannot depend on one another.
     Unstatable("DELETE", "/api/v1/emails/", ("all",), "some filters, or all=true"),
     Unstatable("DELETE", "/api/v1/suppressions/", ("all",), "`email`, or all=true"),
+    # A time series is a `period` or a `from`/`to` range, never both; `to` needs `from` and must
+    # come after it; the span fits in 1,000 buckets: query parameters cannot depend on one another.
+    Unstatable("GET", "/api/v1/analytics/timeseries/", ("period", "from", "to", "interval"),
+               "a period or a range, a range not empty, at most 1,000 buckets",
+               message=r"Give `period` or `from`, not both|Only used with `from`|The range is empty"
+                       r"|That is [\d,]+ buckets"),
     # A condition's branch must go FORWARD (`yes`/`no` a later step's index) and its `email_step`
     # must name an EARLIER send_email step: both depend on the step's place in the list, which
     # JSON Schema cannot relate to an item's value. The document states the rest of each step.
