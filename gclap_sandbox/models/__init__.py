@@ -9,6 +9,7 @@ from gclap_sandbox.models.contacts import (
     ContactListMember,
     Segment,
 )
+from gclap_sandbox.models.domains import DnsRecord, SendingDomain
 from gclap_sandbox.models.emails import (
     Attachment,
     Email,
@@ -38,5 +39,6 @@ __all__ = [
     "Template",
     "Workflow", "WorkflowRun",
     "Campaign", "CampaignRecipient",
+    "SendingDomain", "DnsRecord",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]
