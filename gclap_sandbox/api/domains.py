@@ -30,7 +30,7 @@ RECORD: dict[str, Any] = {"type": "object", "properties": {
     "status": {"type": "string", "enum": ["pending", "verified", "missing", "wrong"]},
     "found": {"type": "array", "items": {"type": "string"}, "description": "What the last check found there."},
     "detail": {"type": "string", "description": "Why the record has its status."},
-    "resolver": {"type": "string", "description": "Where the last check looked."},
+    "resolver": {"type": ["string", "null"], "description": "Where the last check looked (null: not checked)."},
     "policy": {"type": ["string", "null"], "description": "DMARC only: the policy found (p=)."}}}
 DOMAIN: dict[str, Any] = {"type": "object", "properties": {
     "id": {"type": "string", "format": "uuid"},

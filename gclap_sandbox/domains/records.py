@@ -73,7 +73,8 @@ def record_view(expected: Expected, result: dict[str, Any] | None) -> dict[str, 
     view = {"purpose": expected.purpose, "type": expected.type, "name": expected.name,
             "value": expected.value, "required": expected.required,
             "status": result.get("status", PENDING), "found": result.get("found", []),
-            "detail": result.get("detail", "Not checked yet: verify the domain.")}
+            "detail": result.get("detail", "Not checked yet: verify the domain."),
+            "resolver": result.get("resolver")}
     if expected.purpose == DMARC:
         view["policy"] = result.get("policy")
     return view
