@@ -190,8 +190,10 @@ def test_the_private_key_is_never_in_any_answer(launch, tmp_path, unique):
                                                       "from_email": f"app@{unique}.example.com"}).json()
         with sqlite3.connect(path) as db:
             (private_pem,) = db.execute("SELECT dkim_private_key FROM sending_domain").fetchone()
-        # Its full 64-character lines: a short last line could turn up anywhere by chance.
-        secret_lines = [line for line in private_pem.splitlines() if len(line) == 64]
+        # Its full 64-character lines (a short last line could turn up anywhere by chance), less
+        # those holding the modulus, which the public key in the DKIM record carries too.
+        public = record(domain, "dkim")["value"]
+        secret_lines = [line for line in private_pem.splitlines() if len(line) == 64 and line not in public]
         assert len(secret_lines) > 10
         answers = [api.get(DOMAINS).text, api.get(f"{DOMAINS}{domain['id']}/").text,
                    api.post(f"{DOMAINS}{domain['id']}/verify/").text, api.get(ZONE).text,
