@@ -68,6 +68,7 @@ UNSTATABLE = [
     # OpenAPI parameters cannot depend on one another.
     Unstatable("DELETE", "/api/v1/emails/", ("all",), "some filters, or all=true"),
     Unstatable("DELETE", "/api/v1/suppressions/", ("all",), "`email`, or all=true"),
+    Unstatable("DELETE", "/api/v1/sandbox/dns/", ("all",), "`name` and/or `type`, or all=true"),
     # A condition's branch must go FORWARD (`yes`/`no` a later step's index) and its `email_step`
     # must name an EARLIER send_email step: both depend on the step's place in the list, which
     # JSON Schema cannot relate to an item's value. The document states the rest of each step.
