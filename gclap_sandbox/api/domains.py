@@ -43,7 +43,7 @@ DOMAIN: dict[str, Any] = {"type": "object", "properties": {
     "created_at": {"type": "string", "format": "date-time"},
     "checked_at": {"type": ["string", "null"], "format": "date-time"},
     "verified_at": {"type": ["string", "null"], "format": "date-time"}}}
-CREATE_BODY = Obj({"domain": Str(required=True, max_length=254, pattern=names.DOMAIN_PATTERN,
+CREATE_BODY = Obj({"domain": Str(required=True, max_length=names.MAX_NAME, pattern=names.DOMAIN_PATTERN,
                                  pattern_hint=names.DOMAIN_HINT,
                                  description="The domain mail is sent from (the From address's domain).")})
 PAGE_QUERY = Obj(dict(PAGE_FIELDS))

@@ -19,7 +19,7 @@ MAX_TXT = 4096
 
 
 def _name(description: str) -> Str:
-    return Str(required=True, max_length=254, pattern=names.RECORD_NAME_PATTERN,
+    return Str(required=True, max_length=names.MAX_NAME, pattern=names.RECORD_NAME_PATTERN,
                pattern_hint=names.RECORD_NAME_HINT, description=description)
 
 
@@ -34,7 +34,7 @@ ZONE: dict[str, Any] = {"type": "object", "properties": {"records": {"type": "ar
     "type": "object", "properties": {"name": {"type": "string"}, "type": {"type": "string", "enum": list(zone.TYPES)},
                                      "value": {"type": "string"}}}}}}
 DELETE_QUERY = delete_query({
-    "name": Str(max_length=254, pattern=names.RECORD_NAME_PATTERN, pattern_hint=names.RECORD_NAME_HINT,
+    "name": Str(max_length=names.MAX_NAME, pattern=names.RECORD_NAME_PATTERN, pattern_hint=names.RECORD_NAME_HINT,
                 description="Delete the records of this name."),
     "type": Str(choices=list(zone.TYPES), description="Delete only records of this type."),
 }, what="record of the zone")

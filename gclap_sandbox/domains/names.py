@@ -4,11 +4,13 @@ from __future__ import annotations
 _HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ANY_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 # A domain mail is sent from: letters, digits and inner hyphens, two labels or more, the last
-# starting with a letter (so never an IP address); at most 253 characters; a final dot allowed.
-DOMAIN_PATTERN = rf"(?=.{{1,253}}\.?$)(?:{_HOST_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.?"
+# starting with a letter (so never an IP address); a final dot allowed. The length (at most 253)
+# is the field's maxLength: a look-ahead here would make fuzzers crawl.
+DOMAIN_PATTERN = rf"(?:{_HOST_LABEL}\.)+[A-Za-z](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.?"
 DOMAIN_HINT = "Must be a domain name such as example.com (letters, digits and hyphens; no IP address)."
 # Any DNS name a record may have: underscores allowed (_dmarc, selector._domainkey).
-RECORD_NAME_PATTERN = rf"(?=.{{1,253}}\.?$)(?:{_ANY_LABEL}\.)*{_ANY_LABEL}\.?"
+RECORD_NAME_PATTERN = rf"(?:{_ANY_LABEL}\.)*{_ANY_LABEL}\.?"
+MAX_NAME = 253
 RECORD_NAME_HINT = "Must be a DNS name: labels of letters, digits, hyphens and underscores, separated by dots."
 
 
