@@ -16,6 +16,10 @@ import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+
 from gclap_sandbox.domains import names
 from gclap_sandbox.domains.store import SIGNERS_CACHE
 from gclap_sandbox.models import SendingDomain
@@ -31,37 +35,53 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 class Signer:
-    """One verified domain's key, parsed once."""
+    """One verified domain's key, parsed once.
+
+    dkimpy reads the message, canonicalizes it, hashes the signed fields and folds the header
+    field; the RSA signature itself is made by `cryptography` (OpenSSL), about twenty times faster
+    than dkimpy's pure-Python arithmetic, as it runs on the database thread.
+    """
+
+    HEADER = b"DKIM-Signature"
 
     def __init__(self, domain: str, selector: str, private_pem: str) -> None:
-        from dkim.crypto import parse_pem_private_key  # dkimpy loads only once something is signed
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
         self.domain = domain.encode("ascii")
         self.selector = selector.encode("ascii")
-        self.key = parse_pem_private_key(private_pem.encode("ascii"))
+        self.key = load_pem_private_key(private_pem.encode("ascii"), password=None)
 
     def sign(self, message: bytes, timestamp: int) -> bytes:
         """The DKIM-Signature field for `message` (ending with the message's line separator)."""
-        import dkim
+        import dkim  # dkimpy loads only once something is signed
 
         head = _HEADER_END.search(message)
         linesep = b"\r\n" if b"\r\n" in message[:head.end() if head else len(message)] else b"\n"
         try:
-            signer = dkim.DKIM(message, linesep=linesep)
+            parsed = dkim.DKIM(message, linesep=linesep)
         except dkim.DKIMException as exc:  # headers dkimpy cannot read
             raise ValueError(str(exc)) from None
-        include = [name.lower() for name in signer.default_sign_headers()]
-        include += [name.lower() for name, _ in signer.headers if name.lower() in EXTRA_SIGNED]
+        include = [name.lower() for name in parsed.default_sign_headers()]
+        include += [name.lower() for name, _ in parsed.headers if name.lower() in EXTRA_SIGNED]
         if b"from" not in include:
             raise ValueError("a message without a From field cannot be signed")
         policy = dkim.CanonicalizationPolicy.from_c_value(CANONICALIZATION)
-        body_hash = base64.b64encode(hashlib.sha256(policy.canonicalize_body(signer.body)).digest())
+        body_hash = base64.b64encode(hashlib.sha256(policy.canonicalize_body(parsed.body)).digest())
         fields = [(b"v", b"1"), (b"a", b"rsa-sha256"), (b"c", CANONICALIZATION), (b"d", self.domain),
                   (b"i", b"@" + self.domain), (b"q", b"dns/txt"), (b"s", self.selector),
                   (b"t", str(timestamp).encode("ascii")), (b"h", b" : ".join(include)), (b"bh", body_hash),
-                  (b"b", b"0" * 60)]  # a placeholder as dkimpy writes it, so b= folds onto its own line
-        signer.hasher = hashlib.sha256
-        return b"DKIM-Signature: " + signer.gen_header(fields, include, policy, b"DKIM-Signature", self.key)
+                  (b"b", b"0" * 60)]  # a placeholder, as dkimpy writes it, so b= folds onto its own line
+        # RFC 6376 3.7: the signed fields, then this field with an empty b=, without its line end.
+        unsigned = dkim.fold(b"; ".join(b"=".join(f) for f in fields), namelen=len(self.HEADER))
+        unsigned = dkim.RE_BTAG.sub(b"\\1", unsigned)
+        digest = hashlib.sha256()
+        dkim.hash_headers(digest, policy, policy.canonicalize_headers(parsed.headers), include,
+                          (self.HEADER, b" " + unsigned), dict(fields))
+        signature = self.key.sign(digest.digest(), padding.PKCS1v15(), Prehashed(hashes.SHA256()))
+        fields[-1] = (b"b", base64.b64encode(signature))
+        value = dkim.fold(b"; ".join(b"=".join(f) for f in fields) + linesep, namelen=len(self.HEADER),
+                          linesep=linesep)
+        return self.HEADER + b": " + value
 
 
 def _signers(organization_id: str) -> dict[str, Signer]:
