@@ -13,22 +13,18 @@ from gclap_sandbox.domains import records
 from gclap_sandbox.models import SendingDomain
 
 
+def _status(results: dict[str, Any], purpose: str) -> str:
+    return (results.get(purpose) or {}).get("status", records.PENDING)
+
+
 def authentication_status(organization_id: str) -> list[dict[str, Any]]:
     rows = (SendingDomain.select().where(SendingDomain.organization == organization_id)
             .order_by(SendingDomain.name))
-    statuses = []
-    for domain in rows:
-        results = domain.results or {}
-
-        def status_of(purpose: str) -> str:
-            return (results.get(purpose) or {}).get("status", records.PENDING)
-
-        statuses.append({
-            "domain": domain.name,
-            "verified": domain.status == "verified",
-            "spf": {"status": status_of(records.SPF)},
-            "dkim": {"status": status_of(records.DKIM), "selector": domain.dkim_selector},
-            "dmarc": {"status": status_of(records.DMARC),
-                      "policy": (results.get(records.DMARC) or {}).get("policy")},
-        })
-    return statuses
+    return [{
+        "domain": domain.name,
+        "verified": domain.status == "verified",
+        "spf": {"status": _status(domain.results or {}, records.SPF)},
+        "dkim": {"status": _status(domain.results or {}, records.DKIM), "selector": domain.dkim_selector},
+        "dmarc": {"status": _status(domain.results or {}, records.DMARC),
+                  "policy": ((domain.results or {}).get(records.DMARC) or {}).get("policy")},
+    } for domain in rows]

@@ -205,3 +205,30 @@ def test_the_private_key_is_never_in_any_answer(launch, tmp_path, unique):
     for answer in answers:
         assert "PRIVATE KEY" not in answer
         assert not any(line in answer for line in secret_lines)
+
+
+def test_the_authentication_status_the_score_reads_follows_the_last_check(launch, unique):
+    from gclap_sandbox.domains.status import authentication_status
+
+    sandbox = launch()
+    with sandbox.client() as api:
+        domain = add_domain(api, f"{unique}.example.com")
+        publish(api, domain, change={"dmarc": "v=DMARC1; p=quarantine"}, leave_out=("return_path",))
+        verify(api, domain)
+        publish(api, add_domain(api, f"b{unique}.example.com"), leave_out=("dkim",))
+    status = _run_on_db(sandbox, authentication_status)
+    assert status == [
+        {"domain": f"{unique}.example.com", "verified": True, "spf": {"status": "verified"},
+         "dkim": {"status": "verified", "selector": domain["dkim_selector"]},
+         "dmarc": {"status": "verified", "policy": "quarantine"}},
+        {"domain": f"b{unique}.example.com", "verified": False, "spf": {"status": "pending"},
+         "dkim": {"status": "pending", "selector": status[1]["dkim"]["selector"]},
+         "dmarc": {"status": "pending", "policy": None}}]
+
+
+def _run_on_db(sandbox, fn):
+    """Call a DB-thread function of an in-process sandbox, with its default organization."""
+    import asyncio
+
+    ctx = sandbox.app.ctx.sandbox
+    return asyncio.run_coroutine_threadsafe(ctx.db.run(fn, ctx.default_org_id), sandbox._loop).result(30)
