@@ -16,6 +16,8 @@ def blueprints() -> list[Blueprint]:
         contact_lists,
         contact_transfer,
         contacts,
+        domains,
+        email_authentication,
         email_release,
         emails,
         events,
@@ -23,6 +25,7 @@ def blueprints() -> list[Blueprint]:
         held_requests,
         meta,
         sandbox_chaos,
+        sandbox_dns,
         sandbox_reset,
         scheduled_reports,
         segments,
@@ -37,4 +40,4 @@ def blueprints() -> list[Blueprint]:
             suppressions.bp, clock.bp, analytics.bp, analytics_breakdowns.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
             webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, alert_configs.bp,
-            scheduled_reports.bp]
+            scheduled_reports.bp, domains.bp, sandbox_dns.bp, email_authentication.bp]

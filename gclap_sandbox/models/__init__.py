@@ -10,6 +10,7 @@ from gclap_sandbox.models.contacts import (
     ContactListMember,
     Segment,
 )
+from gclap_sandbox.models.domains import DnsRecord, SendingDomain
 from gclap_sandbox.models.emails import (
     Attachment,
     Email,
@@ -42,5 +43,6 @@ __all__ = [
     "Campaign", "CampaignRecipient",
     "AlertConfig", "AlertState", "AlertTransition",
     "ScheduledReport", "ReportRun",
+    "SendingDomain", "DnsRecord",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

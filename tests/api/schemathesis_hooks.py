@@ -76,6 +76,7 @@ UNSTATABLE = [
                "a period or a range, a range not empty, at most 1,000 buckets",
                message=r"Give `period` or `from`, not both|Only used with `from`|The range is empty"
                        r"|That is [\d,]+ buckets"),
+    Unstatable("DELETE", "/api/v1/sandbox/dns/", ("all",), "`name` and/or `type`, or all=true"),
     # A condition's branch must go FORWARD (`yes`/`no` a later step's index) and its `email_step`
     # must name an EARLIER send_email step: both depend on the step's place in the list, which
     # JSON Schema cannot relate to an item's value. The document states the rest of each step.
