@@ -88,6 +88,9 @@ class Settings:
     webhook_concurrency: int = 64
     webhook_timeout: float = 10.0
     webhook_disable_after: float = 5 * 86400.0
+    # Content checks (checks/): "online" also fetches every link; spamd's address for SpamAssassin.
+    link_check: str = "off"
+    spamassassin: tuple[str, int] | None = None
 
     @property
     def exposed(self) -> bool:

@@ -115,6 +115,10 @@ def main() -> None:
               help="Waits before each retry of a failed relay; the count is the number of retries.")
 @click.option("--chaos", "chaos_rules", default=None, envvar=ENV + "CHAOS", metavar="FILE_OR_JSON",
               help="Fault-injection rules for SMTP and the API (the document of PUT /api/v1/sandbox/chaos/).")
+@click.option("--link-check", type=click.Choice(["off", "online"]), default="off", show_default=True,
+              envvar=ENV + "LINK_CHECK", help="online: the email checks also request every link and image.")
+@click.option("--spamassassin", type=AddrType(), default=None, envvar=ENV + "SPAMASSASSIN", metavar="HOST:PORT",
+              help="A SpamAssassin daemon (spamd) whose report the email checks include.")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -164,6 +168,7 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         chaos=_chaos_document(options["chaos_rules"]),
         webhook_concurrency=options["webhook_concurrency"], webhook_timeout=options["webhook_timeout"],
         webhook_disable_after=options["webhook_disable_after"],
+        link_check=options["link_check"], spamassassin=options["spamassassin"],
     )
 
 
