@@ -15,6 +15,7 @@ from gclap_sandbox.ui import (
     contacts,
     delivery,
     docs,
+    email_checks,
     email_page,
     inbox,
     keys,
@@ -24,7 +25,7 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, automation, webhooks, keys, docs,
+PAGES = (inbox, email_page, email_checks, delivery, contacts, campaigns, template_editor, automation, webhooks, keys, docs,
          sign_in)
 
 
