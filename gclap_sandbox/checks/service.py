@@ -77,6 +77,7 @@ def compute(email: Email, content: EmailContent) -> dict[str, Any]:
     facts = Facts(
         subject=parsed.subject, has_html=parsed.html is not None, has_text=parsed.text is not None,
         html_bytes=len((parsed.html or "").encode("utf-8")), visible_text=html_content.visible_text,
+        text=parsed.text or "",
         image_count=len(html_content.images), header_names=header_names, headers=headers, marketing=marketing,
         sandbox_adds_unsubscribe="list-unsubscribe" in added,
         link_codes=[p["code"] for item in (*links["links"], *links["images"]) for p in item["problems"]],

@@ -31,7 +31,8 @@ class Facts:
     has_html: bool
     has_text: bool
     html_bytes: int
-    visible_text: str
+    visible_text: str  # the HTML body's, as shown
+    text: str  # the plain-text body
     image_count: int
     header_names: set[str]  # lower-cased names of the top-level header fields present (non-blank)
     headers: dict[str, str]  # lower-cased name -> first value
@@ -97,7 +98,7 @@ def _no_one_click(f: Facts) -> str | None:
 
 
 def _phrases(f: Facts) -> str | None:
-    haystack = f"{f.subject} {f.visible_text}".lower()
+    haystack = " ".join(f"{f.subject} {f.visible_text} {f.text}".split()).lower()
     found = [p for p in SPAM_PHRASES if p in haystack]
     return f"Found: {', '.join(found)}." if len(found) >= 2 else None
 
