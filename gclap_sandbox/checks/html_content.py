@@ -52,6 +52,7 @@ class _Reader(HTMLParser):
         self._text: list[str] = []
         self._hidden = 0
         self._open_links: list[tuple[int, list[str]]] = []  # index in links, text collected
+        self._sizes: dict[str, set[str]] = {}  # style attribute -> which of width/height it sets
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: (value or "") for name, value in attrs}
@@ -63,7 +64,10 @@ class _Reader(HTMLParser):
             if tag == "a":
                 self._open_links.append((len(self.content.links) - 1, []))
         elif tag == "img":
-            sizes = _style_sizes(values.get("style", "")) if values.get("style") else set()
+            style = values.get("style", "")
+            if style and style not in self._sizes:  # templates repeat their styles: parse each once
+                self._sizes[style] = _style_sizes(style)
+            sizes = self._sizes.get(style, set())
             self.content.images.append(Image(
                 src=values.get("src", "").strip(), alt=values.get("alt") if "alt" in values else None,
                 has_width=bool(values.get("width", "").strip()) or "width" in sizes,

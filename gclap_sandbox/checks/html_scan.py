@@ -297,6 +297,7 @@ class _HtmlScanner(HTMLParser):
         self.uses = uses
         self._style: list[str] | None = None  # text of the open <style> element
         self._style_line = 0
+        self._styles: dict[str, Uses] = {}  # style attribute -> its features at line 1
 
     def handle_decl(self, decl: str) -> None:
         if decl.strip().lower() == "doctype html":
@@ -322,9 +323,21 @@ class _HtmlScanner(HTMLParser):
                 self.uses.add(ATTRIBUTES[name], line)
         self._element_features(tag, values, line)
         if "style" in values and values["style"].strip():
-            _CssScanner(self.uses, line + self._lines_before("style")).declarations(values["style"])
+            self._inline_style(values["style"], line + self._lines_before("style"))
         if tag == "style":
             self._style, self._style_line = [], line
+
+    def _inline_style(self, style: str, line: int) -> None:
+        """A `style` attribute's features; templates repeat the same few styles, so each distinct
+        one is parsed once per document."""
+        found = self._styles.get(style)
+        if found is None:
+            uses = _Uses(self.uses.known)
+            _CssScanner(uses, 1).declarations(style)
+            found = self._styles[style] = dict(uses.lines)
+        for slug, offsets in found.items():
+            for offset in offsets:
+                self.uses.add(slug, line + offset - 1)
 
     def _lines_before(self, attribute: str) -> int:
         """Line breaks inside the start tag before `attribute` (a tag may span lines)."""

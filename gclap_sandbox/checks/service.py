@@ -8,6 +8,7 @@ The opt-in network checks (`--link-check online`, `--spamassassin`) are added on
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from gclap_sandbox.checks.html_compat import check_html
@@ -46,10 +47,18 @@ def checks_for_email(email_id: str) -> dict[str, Any]:
     return report
 
 
-def verdicts_for(email_ids: list[str]) -> dict[str, dict[str, str]]:
-    """Email id -> the verdict of each section and overall, for list rows (DB thread)."""
+def verdicts_for(email_ids: list[str], budget: float | None = None) -> dict[str, dict[str, str]]:
+    """Email id -> the verdict of each section and overall, for list rows (DB thread).
+
+    With a `budget` (seconds), emails not checked yet are checked only while it lasts, so a page
+    of large messages never holds the database thread long; the others are left out (a later
+    view fills them in)."""
+    cache = current().cache(CACHE)
+    deadline = None if budget is None else time.perf_counter() + budget
     out = {}
     for email_id in email_ids:
+        if email_id not in cache and deadline is not None and time.perf_counter() > deadline:
+            continue
         report = checks_for_email(email_id)
         out[email_id] = {"html": report["html"]["verdict"], "links": report["links"]["verdict"],
                          "spam": report["spam"]["verdict"], "overall": report["verdict"]}

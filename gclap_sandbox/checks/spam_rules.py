@@ -149,7 +149,7 @@ def check_spam(facts: Facts) -> dict[str, Any]:
         detail = rule.test(facts)
         if detail is not None:
             fired.append({"rule": rule.code, "score": rule.score, "description": rule.description, "detail": detail})
-    score = round(sum(item["score"] for item in fired), 1)
+    score = round(float(sum(item["score"] for item in fired)), 1)
     return {
         "verdict": "fail" if score >= SPAM_THRESHOLD else "warn" if score >= WARN_THRESHOLD else "pass",
         "score": score,

@@ -14,11 +14,12 @@ from gclap_sandbox.inbox import listing as inbox_page
 from gclap_sandbox.ui.base import bp, sandbox_of, templates
 
 SECTIONS = (("html", "HTML"), ("links", "Links"), ("spam", "Spam"))
+ROW_BUDGET = 0.3  # seconds an inbox page may spend checking emails not checked before
 
 
 def with_verdicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Inbox rows with each email's check verdicts under `checks` (DB thread)."""
-    verdicts = verdicts_for([row["id"] for row in rows])
+    verdicts = verdicts_for([row["id"] for row in rows], budget=ROW_BUDGET)
     for row in rows:
         row["checks"] = verdicts.get(row["id"])
     return rows
