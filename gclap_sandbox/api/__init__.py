@@ -18,6 +18,7 @@ def blueprints() -> list[Blueprint]:
         contacts,
         domains,
         email_authentication,
+        email_checks,
         email_release,
         emails,
         events,
@@ -40,4 +41,5 @@ def blueprints() -> list[Blueprint]:
             suppressions.bp, clock.bp, analytics.bp, analytics_breakdowns.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
             webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, alert_configs.bp,
-            scheduled_reports.bp, domains.bp, sandbox_dns.bp, email_authentication.bp]
+            scheduled_reports.bp, domains.bp, sandbox_dns.bp, email_authentication.bp,
+            email_checks.bp]

@@ -17,6 +17,7 @@ from gclap_sandbox.ui import (
     contacts,
     delivery,
     docs,
+    email_checks,
     email_page,
     inbox,
     keys,
@@ -27,8 +28,8 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, campaigns, analytics, alerts, reports, template_editor, automation, webhooks,
-         keys, docs, sign_in)
+PAGES = (inbox, email_page, email_checks, delivery, contacts, campaigns, analytics, alerts, reports, template_editor,
+         automation, webhooks, keys, docs, sign_in)
 
 
 def install(app: Any) -> None:
