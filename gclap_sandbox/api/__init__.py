@@ -14,6 +14,7 @@ def blueprints() -> list[Blueprint]:
         contact_lists,
         contact_transfer,
         contacts,
+        deliverability,
         email_release,
         emails,
         events,
@@ -33,4 +34,5 @@ def blueprints() -> list[Blueprint]:
     return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
             suppressions.bp, clock.bp, analytics.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
-            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp]
+            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp,
+            deliverability.bp]

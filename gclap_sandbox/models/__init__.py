@@ -9,6 +9,11 @@ from gclap_sandbox.models.contacts import (
     ContactListMember,
     Segment,
 )
+from gclap_sandbox.models.deliverability import (
+    MarketingEmail,
+    PlacementTest,
+    ScoreSnapshot,
+)
 from gclap_sandbox.models.emails import (
     Attachment,
     Email,
@@ -38,5 +43,6 @@ __all__ = [
     "Template",
     "Workflow", "WorkflowRun",
     "Campaign", "CampaignRecipient",
+    "MarketingEmail", "ScoreSnapshot", "PlacementTest",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]
