@@ -159,7 +159,7 @@ def authentication(states: dict[str, DomainAuth] | None, volumes: dict[str, int]
     """`volumes`: recipients sent per From domain in the last 30 days (weights the overall value)."""
     if states is None:
         return factor("authentication", None, "Sending domains are not available in this build, so SPF, "
-                      "DKIM and DMARC could not be checked.", {NOT_MEASURED: "Nothing to do here."})
+                      "DKIM and DMARC could not be checked.", {})
     names = [domain] if domain is not None else sorted(set(volumes) | set(states))
     names = [name for name in names if name]
     if not names:
@@ -206,7 +206,7 @@ def content(checks: list[dict[str, Any]] | None, verdict: Any) -> dict[str, Any]
     """`verdict(checks) -> (passed: bool, problems: list[str])` for one email's checks."""
     if checks is None:
         return factor("content", None, "Content checks are not available in this build, so recent mail "
-                      "was not checked.", {NOT_MEASURED: "Nothing to do here."})
+                      "was not checked.", {})
     if not checks:
         return factor("content", None, "No mail in the last 30 days to check.", {})
     results = [verdict(one) for one in checks]

@@ -14,6 +14,7 @@ from gclap_sandbox.ui import (
     campaigns,
     contacts,
     delivery,
+    deliverability,
     docs,
     email_page,
     inbox,
@@ -24,8 +25,8 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, automation, webhooks, keys, docs,
-         sign_in)
+PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, automation, deliverability, webhooks,
+         keys, docs, sign_in)
 
 
 def install(app: Any) -> None:

@@ -1,0 +1,93 @@
+"""The Deliverability page: the score with its factors and their trend (inline SVG sparklines),
+each sending domain's score, and inbox placement tests (run one from the page). It calls the
+deliverability package (score, history, placement, service), as the API does."""
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Request
+from sanic.response import HTTPResponse
+
+from gclap_sandbox.api.responses import json_response
+from gclap_sandbox.api.routing import json_body
+from gclap_sandbox.deliverability import history, placement, service
+from gclap_sandbox.deliverability import score as scoring
+from gclap_sandbox.deliverability.providers import PROVIDERS
+from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.schema import Address, Obj, Str
+from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
+
+NAV = NavItem("Deliverability", "/deliverability", 55)
+TREND_DAYS = 30  # the most the trend shows
+MIN_TREND_DAYS = 7  # ... and the least, while the history is younger
+SHORT_LABELS = {"authentication": "Auth", "complaint_rate": "Complaints", "bounce_rate": "Bounces",
+                "list_hygiene": "Hygiene", "unsubscribe": "Unsubscribe", "content": "Content"}
+RECENT_TESTS = 10
+SPARK_W, SPARK_H = 120.0, 28.0
+
+PLACEMENT_FORM = Obj({
+    "from_email": Address(required=True),
+    "subject": Str(required=True, min_length=1, max_length=998, single_line=True),
+    "html": Str(max_length=1024 * 1024),
+    "text": Str(max_length=1024 * 1024),
+    "category": Str(choices=["transactional", "marketing"], default="transactional"),
+})
+
+
+def _org(request: Request) -> str:
+    return request.app.ctx.sandbox.default_org_id
+
+
+def sparkline(values: list[float | None], top: float = 100.0) -> dict[str, Any]:
+    """SVG polylines (one per run of known values) for values from 0 to `top`; gaps stay gaps."""
+    step = SPARK_W / max(len(values) - 1, 1)
+    runs: list[list[str]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            if runs[-1]:
+                runs.append([])
+            continue
+        x, y = index * step, SPARK_H - 2 - (SPARK_H - 4) * max(0.0, min(value, top)) / top
+        runs[-1].append(f"{x:.1f},{y:.1f}")
+    # A lone known value draws as a short flat stroke, so it shows.
+    lines = [" ".join(run) if len(run) > 1 else f"{run[0]} {float(run[0].split(',')[0]) + 0.1:.1f},{run[0].split(',')[1]}"
+             for run in runs if run]
+    return {"lines": lines,
+            "width": SPARK_W, "height": SPARK_H, "known": sum(v is not None for v in values)}
+
+
+def _trend(points: list[dict[str, Any]], name: str, weight: int) -> list[float | None]:
+    shares = []
+    for point in points:
+        factor = (point.get("factors") or {}).get(name) or {}
+        shares.append(None if factor.get("points") is None else 100.0 * factor["points"] / weight)
+    return shares
+
+
+def _page_data(organization_id: str) -> dict[str, Any]:
+    scored = scoring.compute(organization_id)
+    points = history.history(organization_id, TREND_DAYS, None)["points"]
+    # From the first day with a point (a week at least), so a young history is not squeezed.
+    first = next((i for i, p in enumerate(points) if p["score"] is not None), len(points) - 1)
+    points = points[min(first, len(points) - MIN_TREND_DAYS):]
+    factors = [{**f, "trend": sparkline(_trend(points, f["name"], f["weight"]))} for f in scored["factors"]]
+    _, tests = placement.list_tests(organization_id, 0, RECENT_TESTS)
+    return {"scored": {**scored, "factors": factors},
+            "trend": sparkline([p["score"] for p in points]), "trend_days": TREND_DAYS,
+            "first_day": points[0]["date"], "tests": tests, "providers": PROVIDERS,
+            "short_labels": SHORT_LABELS}
+
+
+@page("/deliverability", name="deliverability")
+async def deliverability_view(request: Request) -> HTTPResponse:
+    return render(request, "deliverability.html", **await db_run(request, _page_data, _org(request)))
+
+
+@bp.post("/ui/api/deliverability/placement-tests", name="deliverability_placement_run")
+async def run_placement(request: Request) -> HTTPResponse:
+    """Run a placement test from the page's form (the API's POST with fewer fields)."""
+    body = PLACEMENT_FORM.validate(json_body(request))
+    data = {name: value for name, value in body.items() if value not in (None, "")}
+    if not data.get("html") and not data.get("text"):
+        raise ValidationFailed({"text": ["Give the email an HTML or a text body (or both)."]})
+    return json_response(await service.run_placement_test(request.app.ctx.sandbox, _org(request), data), status=201)
