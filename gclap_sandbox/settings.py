@@ -88,6 +88,9 @@ class Settings:
     webhook_concurrency: int = 64
     webhook_timeout: float = 10.0
     webhook_disable_after: float = 5 * 86400.0
+    # Where sending domains' DNS records are looked up (domains/resolver.py): "sandbox" (the
+    # sandbox's own zone), "system" (real DNS) or a name server "IP[:PORT]".
+    dns: str = "sandbox"
 
     @property
     def exposed(self) -> bool:

@@ -15,6 +15,8 @@ def blueprints() -> list[Blueprint]:
         contact_transfer,
         contacts,
         deliverability,
+        domains,
+        email_authentication,
         email_release,
         emails,
         events,
@@ -22,6 +24,7 @@ def blueprints() -> list[Blueprint]:
         held_requests,
         meta,
         sandbox_chaos,
+        sandbox_dns,
         sandbox_reset,
         segments,
         simulation,
@@ -34,5 +37,5 @@ def blueprints() -> list[Blueprint]:
     return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
             suppressions.bp, clock.bp, analytics.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
-            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp,
-            deliverability.bp]
+            webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, domains.bp, sandbox_dns.bp,
+            email_authentication.bp, deliverability.bp]

@@ -115,6 +115,10 @@ def main() -> None:
               help="Waits before each retry of a failed relay; the count is the number of retries.")
 @click.option("--chaos", "chaos_rules", default=None, envvar=ENV + "CHAOS", metavar="FILE_OR_JSON",
               help="Fault-injection rules for SMTP and the API (the document of PUT /api/v1/sandbox/chaos/).")
+@click.option("--dns", "dns", default="sandbox", show_default=True, envvar=ENV + "DNS",
+              metavar="sandbox|system|IP[:PORT]", callback=lambda _ctx, _param, value: _dns_setting(value),
+              help="Where sending domains' DNS records are checked: the sandbox's own zone "
+              "(PUT /api/v1/sandbox/dns/), real DNS, or this name server.")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -164,7 +168,17 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         chaos=_chaos_document(options["chaos_rules"]),
         webhook_concurrency=options["webhook_concurrency"], webhook_timeout=options["webhook_timeout"],
         webhook_disable_after=options["webhook_disable_after"],
+        dns=options["dns"],
     )
+
+
+def _dns_setting(text: str) -> str:
+    from gclap_sandbox.domains.resolver import parse_dns_setting
+
+    try:
+        return parse_dns_setting(str(text))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _disable_span(text: str) -> float:

@@ -14,6 +14,7 @@ from gclap_sandbox.models.deliverability import (
     PlacementTest,
     ScoreSnapshot,
 )
+from gclap_sandbox.models.domains import DnsRecord, SendingDomain
 from gclap_sandbox.models.emails import (
     Attachment,
     Email,
@@ -44,5 +45,6 @@ __all__ = [
     "Workflow", "WorkflowRun",
     "Campaign", "CampaignRecipient",
     "MarketingEmail", "ScoreSnapshot", "PlacementTest",
+    "SendingDomain", "DnsRecord",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

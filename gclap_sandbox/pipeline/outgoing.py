@@ -9,7 +9,8 @@
 
 Both drop the sandbox's own control headers (X-Gclap-*) and, as an MTA does, add a
 `Message-ID` (the email's `message_id`) and a `Date` (its capture time) when the sender left
-them out. Only these header edits and the tracked HTML part differ from the received bytes.
+them out; mail from a verified sending domain gets a DKIM-Signature on top (domains/signing.py).
+Only these header edits and the tracked HTML part differ from the received bytes.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Iterable
 
+from gclap_sandbox.domains import signing
 from gclap_sandbox.mail.headers import (
     filled_headers,
     with_headers_first,
@@ -62,8 +64,9 @@ def delivered(received: bytes, message_id: str | None, sent_at: datetime, rewrit
 
 def delivered_version(email: Email, content: EmailContent) -> bytes:
     rewritten = None if content.rewritten is None else bytes(content.rewritten)
-    return delivered(bytes(content.raw), email.message_id, email.created_at, rewritten, content.added_headers or ())
+    return signing.signed(email, delivered(bytes(content.raw), email.message_id, email.created_at, rewritten,
+                                           content.added_headers or ()))
 
 
 def relayed_version(email: Email, content: EmailContent) -> bytes:
-    return relayed(bytes(content.raw), email.message_id, email.created_at)
+    return signing.signed(email, relayed(bytes(content.raw), email.message_id, email.created_at))

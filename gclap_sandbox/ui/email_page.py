@@ -8,6 +8,7 @@ from sanic import Request
 from sanic.response import HTTPResponse, raw
 from sanic.response import html as html_response
 
+from gclap_sandbox.domains.authentication import email_authentication
 from gclap_sandbox.errors import (
     ValidationFailed,
 )
@@ -72,10 +73,12 @@ def _email_page_data(org: str, email_id: str, panels: tuple[EmailPanel, ...]) ->
 
 @page("/emails/<email_id:uuid>", name="email")
 async def email_view(request: Request, email_id: Any) -> HTTPResponse:
-    data = await db_run(request, _email_page_data, sandbox_of(request).default_org_id, str(email_id),
+    sandbox = sandbox_of(request)
+    data = await db_run(request, _email_page_data, sandbox.default_org_id, str(email_id),
                         site_of(request).email_panels)
-    return render(request, "email.html", frame_sandbox=FRAME_SANDBOX,
-                  relay_configured=sandbox_of(request).relay is not None, **data)
+    authentication = await email_authentication(sandbox, sandbox.default_org_id, str(email_id))
+    return render(request, "email.html", frame_sandbox=FRAME_SANDBOX, authentication=authentication,
+                  relay_configured=sandbox.relay is not None, **data)
 
 
 def _recipients_panel(org: str, email_id: str) -> dict[str, Any]:
