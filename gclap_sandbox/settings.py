@@ -91,6 +91,9 @@ class Settings:
     # Where sending domains' DNS records are looked up (domains/resolver.py): "sandbox" (the
     # sandbox's own zone), "system" (real DNS) or a name server "IP[:PORT]".
     dns: str = "sandbox"
+    # Content checks (checks/): "online" also fetches every link; spamd's address for SpamAssassin.
+    link_check: str = "off"
+    spamassassin: tuple[str, int] | None = None
 
     @property
     def exposed(self) -> bool:

@@ -17,6 +17,7 @@ def blueprints() -> list[Blueprint]:
         deliverability,
         domains,
         email_authentication,
+        email_checks,
         email_release,
         emails,
         events,
@@ -38,4 +39,4 @@ def blueprints() -> list[Blueprint]:
             suppressions.bp, clock.bp, analytics.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
             webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, domains.bp, sandbox_dns.bp,
-            email_authentication.bp, deliverability.bp]
+            email_authentication.bp, email_checks.bp, deliverability.bp]

@@ -119,6 +119,10 @@ def main() -> None:
               metavar="sandbox|system|IP[:PORT]", callback=lambda _ctx, _param, value: _dns_setting(value),
               help="Where sending domains' DNS records are checked: the sandbox's own zone "
               "(PUT /api/v1/sandbox/dns/), real DNS, or this name server.")
+@click.option("--link-check", type=click.Choice(["off", "online"]), default="off", show_default=True,
+              envvar=ENV + "LINK_CHECK", help="online: the email checks also request every link and image.")
+@click.option("--spamassassin", type=AddrType(), default=None, envvar=ENV + "SPAMASSASSIN", metavar="HOST:PORT",
+              help="A SpamAssassin daemon (spamd) whose report the email checks include.")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -169,6 +173,7 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         webhook_concurrency=options["webhook_concurrency"], webhook_timeout=options["webhook_timeout"],
         webhook_disable_after=options["webhook_disable_after"],
         dns=options["dns"],
+        link_check=options["link_check"], spamassassin=options["spamassassin"],
     )
 
 

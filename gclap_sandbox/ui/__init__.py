@@ -16,6 +16,7 @@ from gclap_sandbox.ui import (
     delivery,
     deliverability,
     docs,
+    email_checks,
     email_page,
     inbox,
     keys,
@@ -25,8 +26,8 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, delivery, contacts, campaigns, template_editor, automation, deliverability, webhooks,
-         keys, docs, sign_in)
+PAGES = (inbox, email_page, email_checks, delivery, contacts, campaigns, template_editor, automation, deliverability,
+         webhooks, keys, docs, sign_in)
 
 
 def install(app: Any) -> None:

@@ -12,6 +12,7 @@ from gclap_sandbox.domains.authentication import email_authentication
 from gclap_sandbox.errors import (
     ValidationFailed,
 )
+from gclap_sandbox.checks.service import verdicts_for
 from gclap_sandbox.inbox import listing as inbox_page
 from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.mail.filenames import content_disposition, part_name
@@ -67,6 +68,7 @@ def _email_page_data(org: str, email_id: str, panels: tuple[EmailPanel, ...]) ->
         "message_parts": [a for a in data["attachments"] if a["headers"] is not None
                           or a["delivery_status"] is not None],
         "panels": [(panel.template, panel.load(org, email_id)) for panel in panels],
+        "checks": verdicts_for([email_id])[email_id],
         "unread": inbox_page.unread_count(org),
     }
 

@@ -23,6 +23,7 @@ from gclap_sandbox.ui.base import (
     sandbox_of,
     templates,
 )
+from gclap_sandbox.ui.email_checks import page_with_checks, rows_above_with_checks
 from gclap_sandbox.ui.live import is_close, sse_message
 
 HEARTBEAT_SECONDS = 15.0
@@ -37,7 +38,7 @@ async def inbox_view(request: Request) -> HTTPResponse:
     before = inbox_page.decode_cursor(request.args.get("before"), "before")
     after = inbox_page.decode_cursor(request.args.get("after"), "after")
     org = sandbox_of(request).default_org_id
-    result = await db_run(request, inbox_page.inbox_page, org, search, before, after)
+    result = await db_run(request, page_with_checks, org, search, before, after)
     return render(request, "inbox.html", q=text, page=result, page_size=inbox_page.PAGE_SIZE)
 
 
@@ -46,7 +47,7 @@ async def rows_above(request: Request) -> HTTPResponse:
     """Rows newer than `above` that match `q`, as HTML (the live inbox inserts them)."""
     search = parse_search(request.args.get("q", ""))
     top = inbox_page.decode_cursor(request.args.get("above"), "above")
-    new = await db_run(request, inbox_page.rows_above, sandbox_of(request).default_org_id, search, top)
+    new = await db_run(request, rows_above_with_checks, sandbox_of(request).default_org_id, search, top)
     fragment = templates.get_template("_rows.html").render(rows=new.rows)
     return json_response({"html": fragment, "count": len(new.rows), "total": new.total, "unread": new.unread,
                           "unread_matches": new.unread_matches,
