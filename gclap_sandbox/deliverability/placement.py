@@ -64,16 +64,9 @@ def _signals(organization_id: str, domain: str, category: str | None, headers: d
     own = next((d for d in scored["domains"] if d["domain"] == domain), None)
     source = {f["name"]: f for f in (own or scored)["factors"]}
     auth_factor = source["authentication"]
-    auth = None
-    if auth_factor["status"] != "not_measured" or auth_factor.get("domains") is not None:
-        rows = auth_factor.get("domains") or []
-        auth = next((row for row in rows if row["domain"] == domain),
-                    {"domain": domain, "registered": False, "passes": {"spf": False, "dkim": False, "dmarc": False}})
-    if content.checks_source() is None:
-        problems = None
-    else:
-        checked = content.checks_of([email_id])
-        problems = content.verdict(checked[0])[1] if checked else None
+    auth = next((row for row in auth_factor.get("domains") or [] if row["domain"] == domain),
+                {"domain": domain, "registered": False, "passes": {"spf": False, "dkim": False, "dmarc": False}})
+    problems = content.verdict(content.checks_of([email_id])[0])[1]
     return {"authentication": auth,
             **{name: {"status": source[name]["status"], "summary": source[name]["summary"]} for name in REPUTATION},
             "unsubscribe": email_unsubscribe(category, headers), "content": problems,

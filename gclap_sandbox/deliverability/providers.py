@@ -41,11 +41,8 @@ def _reason(factor: str, effect: float | None, text: str) -> dict[str, Any]:
     return {"factor": factor, "effect": None if effect is None else round(effect, 1), "text": text}
 
 
-def _authentication(provider: Provider, auth: dict[str, Any] | None) -> tuple[list[dict[str, Any]], str | None]:
+def _authentication(provider: Provider, auth: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
     """(penalties, why it is refused or None)."""
-    if auth is None:
-        return [_reason("authentication", None, "SPF, DKIM and DMARC were not checked (no sending domains in "
-                                                "this build).")], None
     domain, passes = auth["domain"], auth["passes"]
     if not auth.get("registered", True):
         passes = {"spf": False, "dkim": False, "dmarc": False}
@@ -76,10 +73,10 @@ RATE_PENALTIES = {  # factor -> {status: base penalty}
 
 
 def place(provider: Provider, signals: dict[str, Any], noise: int) -> dict[str, Any]:
-    """One provider's verdict. `signals`: authentication (the From domain's state or None),
-    the reputation factors' status and summary, the email's unsubscribe kind when it is
-    marketing mail, and its content problems (None when unchecked)."""
-    reasons, refused = _authentication(provider, signals.get("authentication"))
+    """One provider's verdict. `signals`: authentication (the From domain's state), the
+    reputation factors' status and summary, the email's unsubscribe kind when it is marketing
+    mail, and its content problems."""
+    reasons, refused = _authentication(provider, signals["authentication"])
     for name, penalties in RATE_PENALTIES.items():
         seen = signals.get(name) or {}
         base = penalties.get(seen.get("status", ""))

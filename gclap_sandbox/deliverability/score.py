@@ -29,11 +29,10 @@ def status_of(score: int | None) -> str:
     return GOOD if score >= GOOD_SCORE else WARNING if score >= POOR_SCORE else POOR
 
 
-def _factors(measured: measures.Measured, states: dict[str, authentication.DomainAuth] | None,
+def _factors(measured: measures.Measured, states: dict[str, authentication.DomainAuth],
              domain: str | None, organization_id: str) -> list[dict[str, Any]]:
     limit = CHECKED_EMAILS if domain is None else CHECKED_EMAILS // 2
-    checks = content.checks_of(measures.recent_email_ids(organization_id, measured.now, domain, limit)) \
-        if content.checks_source() is not None else None
+    checks = content.checks_of(measures.recent_email_ids(organization_id, measured.now, domain, limit))
     return [
         factors.authentication(states, factors.volumes_30d(measured), domain),
         factors.complaint_rate(measured, domain),
@@ -55,7 +54,7 @@ def compute(organization_id: str, now: datetime | None = None) -> dict[str, Any]
     now = now or clock.now()
     measured = measures.measure(organization_id, now)
     states = authentication.domain_states(organization_id)
-    names = sorted(set(measured.domains()) | set(states or {}))
+    names = sorted(set(measured.domains()) | set(states))
     per_domain = [_scored(_factors(measured, states, name, organization_id), domain=name) for name in names]
     overall = _scored(_factors(measured, states, None, organization_id))
     return {**overall, "computed_at": clock.iso(now),

@@ -15,6 +15,7 @@ from deliverability_helpers import (
     reset,
     send,
 )
+from domain_helpers import add_domain, publish, verified_domain, verify
 from helpers import assert_problem
 
 PROVIDERS = ["gmail", "outlook", "yahoo", "aol", "apple", "proton", "gmx", "zoho"]
@@ -78,6 +79,7 @@ def test_the_same_email_with_the_same_seed_gets_the_same_verdicts(api, launch):
 
 
 def test_a_bad_complaint_rate_sends_mail_to_spam_and_says_why(api):
+    verified_domain(api, "shop.example")
     clean = by_provider(run_test(api))
     assert all(r["placement"] == "inbox" for r in clean.values()), clean
     send(api, delivered_people(4) + [f"spam@{MAGIC}"], from_email="news@shop.example")
@@ -88,6 +90,22 @@ def test_a_bad_complaint_rate_sends_mail_to_spam_and_says_why(api):
         reason = next(r for r in noisy[name]["reasons"] if r["factor"] == "complaint_rate")
         assert reason["effect"] > 0 and "reported as spam" in reason["text"]
     assert noisy["gmail"]["penalty"] > noisy["apple"]["penalty"]  # Gmail is stricter
+
+
+def test_unauthenticated_mail_is_refused_by_the_big_providers_and_filtered_by_the_others(api):
+    results = by_provider(run_test(api, from_email="news@unknown.example"))
+    for name in ("gmail", "outlook", "yahoo", "aol"):
+        assert results[name]["placement"] == "missing"
+        assert "neither SPF nor DKIM" in results[name]["reasons"][0]["text"]
+    for name in ("apple", "proton", "gmx", "zoho"):
+        assert results[name]["placement"] in ("spam", "missing")
+        assert any(r["factor"] == "authentication" and r["effect"] for r in results[name]["reasons"])
+    # Publishing the records and verifying lets the same email through.
+    domain = add_domain(api, "unknown.example")
+    publish(api, domain)
+    verify(api, domain)
+    results = by_provider(run_test(api, from_email="news@unknown.example"))
+    assert all(r["placement"] == "inbox" for r in results.values()), results
 
 
 def test_marketing_mail_without_one_click_unsubscribe_is_penalised_most_by_bulk_rule_providers(api):

@@ -18,6 +18,7 @@ from deliverability_helpers import (
     score,
     send,
 )
+from domain_helpers import add_domain, publish, verified_domain, verify
 from helpers import smtp_send
 
 
@@ -40,7 +41,8 @@ def test_with_no_mail_sent_nothing_is_measured_and_the_score_is_null(api):
 
 
 def test_clean_mail_scores_well_and_each_factor_states_value_weight_threshold_and_advice(api):
-    send(api, delivered_people(40))
+    verified_domain(api, "shop.example")
+    send(api, delivered_people(40), text="Hello, here is this week's news from the shop.")
     advance(api, 60)
     scored = score(api)
     complaints = factor(scored, "complaint_rate")
@@ -51,7 +53,9 @@ def test_clean_mail_scores_well_and_each_factor_states_value_weight_threshold_an
     assert complaints["points"] == complaints["weight"] == 25
     assert complaints["recommendation"]
     assert factor(scored, "bounce_rate")["status"] == "good"
-    assert scored["score"] >= 80 and scored["status"] == "good"
+    assert factor(scored, "authentication")["status"] == "good"
+    assert factor(scored, "content")["status"] == "good"
+    assert scored["score"] == 100 and scored["status"] == "good"
     assert [d["domain"] for d in scored["domains"]] == ["shop.example"]
 
 
@@ -138,10 +142,55 @@ def test_each_sending_domain_gets_its_own_score(api):
     assert factor(scored, "complaint_rate")["windows"]["7d"] == {"count": 1, "of": 20, "rate": 0.05}
 
 
-def test_factors_not_built_yet_say_not_measured_instead_of_a_value(api):
-    send(api, delivered_people(3))
-    scored = score(api)
-    for name in ("authentication", "content"):
-        item = factor(scored, name)
-        if item["status"] == "not_measured":
-            assert item["value"] is None and item["points"] is None and item["summary"]
+def test_breaking_the_dmarc_record_lowers_the_score_and_the_advice_names_dmarc(api):
+    domain = verified_domain(api, "shop.example")
+    send(api, delivered_people(10), text="Hello, here is this week's news from the shop.")
+    before = score(api)
+    auth = factor(before, "authentication")
+    assert auth["status"] == "good" and auth["value"] == 1.0
+    assert auth["domains"][0]["passes"] == {"spf": True, "dkim": True, "dmarc": True}
+
+    publish(api, domain, change={"dmarc": "v=spf1 -all"})  # a DMARC name holding no DMARC record
+    dmarc = next(r for r in verify(api, domain)["records"] if r["purpose"] == "dmarc")
+    assert dmarc["status"] in ("wrong", "missing")
+    after = score(api)
+    auth = factor(after, "authentication")
+    assert auth["domains"][0]["dmarc"] in ("wrong", "missing")
+    assert auth["domains"][0]["passes"] == {"spf": True, "dkim": True, "dmarc": False}
+    assert auth["status"] == "warning" and auth["value"] == 0.6667
+    assert "shop.example: DMARC" in auth["summary"]
+    assert "_dmarc.shop.example" in auth["recommendation"] and "DMARC" in auth["recommendation"]
+    assert after["score"] < before["score"]
+    assert domain_entry(after, "shop.example")["score"] == after["score"]
+
+    publish(api, domain)  # put it right again
+    verify(api, domain)
+    assert score(api)["score"] == before["score"]
+
+
+def test_mail_from_a_domain_that_is_not_set_up_fails_authentication_and_says_how_to_fix_it(api):
+    send(api, delivered_people(3), from_email="news@nowhere.example")
+    auth = factor(score(api), "authentication")
+    assert auth["status"] == "poor" and auth["value"] == 0.0
+    assert auth["domains"] == [{"domain": "nowhere.example", "registered": False, "recipients_30d": 3,
+                                "passes": {"spf": False, "dkim": False, "dmarc": False}}]
+    assert "POST /api/v1/domains/" in auth["recommendation"]
+    added = add_domain(api, "nowhere.example")  # added, records not published: pending
+    auth = factor(score(api), "authentication")
+    assert auth["domains"][0]["registered"] and auth["domains"][0]["spf"] == "pending"
+    assert "publish the SPF and DKIM records of nowhere.example" in auth["recommendation"]
+    publish(api, added)
+    verify(api, added)
+    assert factor(score(api), "authentication")["status"] == "good"
+
+
+def test_recent_mail_that_trips_the_content_checks_lowers_the_content_factor(api):
+    send(api, delivered_people(1), text="Hello, here is this week's news from the shop.")
+    assert factor(score(api), "content")["value"] == 1.0
+    send(api, delivered_people(1, "x"), subject="FREE MONEY NOW!!!",
+         html='<a href="http://bit.ly/x">https://shop.example</a><img src="http://10.0.0.1/a.png">', text=None)
+    content = factor(score(api), "content")
+    assert content["detail"]["checked"] == 2 and content["detail"]["passed"] == 1
+    assert content["value"] == 0.5 and content["status"] == "poor"
+    assert "link problem mismatched-text" in content["detail"]["problems"]
+    assert "1 of 2 recent emails pass" in content["summary"] and "Checks tab" in content["recommendation"]
