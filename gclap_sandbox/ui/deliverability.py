@@ -3,6 +3,7 @@ each sending domain's score, and inbox placement tests (run one from the page). 
 deliverability package (score, history, placement, service), as the API does."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sanic import Request
@@ -13,6 +14,8 @@ from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.deliverability import history, placement, service
 from gclap_sandbox.deliverability import score as scoring
 from gclap_sandbox.deliverability.providers import PROVIDERS
+from gclap_sandbox.domains import keys, names, verification
+from gclap_sandbox.domains import store as domains
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.schema import Address, Obj, Str
 from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
@@ -32,6 +35,11 @@ PLACEMENT_FORM = Obj({
     "text": Str(max_length=1024 * 1024),
     "category": Str(choices=["transactional", "marketing"], default="transactional"),
 })
+
+
+DOMAIN_FORM = Obj({"domain": Str(required=True, max_length=254, pattern=names.DOMAIN_PATTERN,
+                                 pattern_hint=names.DOMAIN_HINT)})
+MAX_DOMAINS_SHOWN = 100
 
 
 def _org(request: Request) -> str:
@@ -72,10 +80,14 @@ def _page_data(organization_id: str) -> dict[str, Any]:
     points = points[min(first, len(points) - MIN_TREND_DAYS):]
     factors = [{**f, "trend": sparkline(_trend(points, f["name"], f["weight"]))} for f in scored["factors"]]
     _, tests = placement.list_tests(organization_id, 0, RECENT_TESTS)
+    _, registered = domains.list_domains(organization_id, 0, MAX_DOMAINS_SHOWN)
+    scores = {d["domain"]: d for d in scored["domains"]}
     return {"scored": {**scored, "factors": factors},
             "trend": sparkline([p["score"] for p in points]), "trend_days": TREND_DAYS,
             "first_day": points[0]["date"], "tests": tests, "providers": PROVIDERS,
-            "short_labels": SHORT_LABELS}
+            "short_labels": SHORT_LABELS,
+            "registered": [{**d, "scored": scores.get(d["domain"])} for d in registered],
+            "unregistered": [d for d in scored["domains"] if d["domain"] not in {r["domain"] for r in registered}]}
 
 
 @page("/deliverability", name="deliverability")
@@ -91,3 +103,18 @@ async def run_placement(request: Request) -> HTTPResponse:
     if not data.get("html") and not data.get("text"):
         raise ValidationFailed({"text": ["Give the email an HTML or a text body (or both)."]})
     return json_response(await service.run_placement_test(request.app.ctx.sandbox, _org(request), data), status=201)
+
+
+@bp.post("/ui/api/deliverability/domains", name="deliverability_domain_add")
+async def add_domain(request: Request) -> HTTPResponse:
+    """Add a sending domain from the page: its key pair and the records to publish."""
+    body = DOMAIN_FORM.validate(json_body(request))
+    key_pair = await asyncio.get_running_loop().run_in_executor(None, keys.new_key_pair)  # CPU-bound
+    data = await db_run(request, domains.add_domain, _org(request), names.normalize(body["domain"]), key_pair)
+    return json_response(data, status=201)
+
+
+@bp.post("/ui/api/deliverability/domains/<domain_id:uuid>/verify", name="deliverability_domain_verify")
+async def verify_domain(request: Request, domain_id: Any) -> HTTPResponse:
+    """Check the domain's records now (the page then shows each record's result)."""
+    return json_response(await verification.verify_domain(request.app.ctx.sandbox, _org(request), str(domain_id)))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from browser_support import WAIT_MS
 from deliverability_helpers import DAY, MAGIC, PLACEMENT, advance, delivered_people, ok, reset, send
+from domain_helpers import DOMAINS, publish, verified_domain
 from ui_layout import assert_colour_scheme, assert_readable_page
 
 
@@ -53,6 +54,42 @@ def test_the_page_explains_the_score_and_runs_a_placement_test(page, own_sandbox
             f"{summary['inbox']} inbox · {summary['spam']} spam · {summary['missing']} missing")
 
 
+def test_a_domain_is_added_its_records_copied_and_verified_from_the_page(browser, own_sandbox):
+    from playwright.sync_api import expect
+
+    with own_sandbox.client() as api:
+        reset(api)
+        send(api, delivered_people(2), from_email="news@fresh.example")
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        try:
+            page.goto(f"{own_sandbox.http_url}/deliverability")
+            expect(page.locator("[data-unregistered]")).to_contain_text("fresh.example")
+            page.locator("#new-domain").fill("fresh.example")
+            page.locator("[data-domain-form] button[type=submit]").click()
+            card = page.locator('[data-domain-card="fresh.example"]')
+            expect(card.locator("[data-domain-status]")).to_have_text("pending")
+            expect(card.locator("tr[data-record]")).to_have_count(4)
+            domain = ok(api.get(DOMAINS))["results"][0]
+            dkim = next(r for r in domain["records"] if r["purpose"] == "dkim")
+            card.locator('tr[data-record="dkim"] [data-copy$="-value"]').click()
+            expect(page.locator(".toast")).to_have_text("Copied")
+            assert page.evaluate("() => navigator.clipboard.readText()") == dkim["value"]
+
+            publish(api, domain, leave_out=("dmarc",))
+            card.locator("[data-domain-verify]").click()
+            expect(card.locator("[data-domain-status]")).to_have_text("verified")
+            expect(card.locator('tr[data-record="spf"] [data-record-status]')).to_have_text("verified")
+            expect(card.locator('tr[data-record="dmarc"] [data-record-status]')).to_have_text("missing")
+            auth = page.locator('[data-factor="authentication"]')
+            expect(auth.locator("[data-factor-status]")).to_have_text("warning")
+            expect(auth.locator("[data-factor-advice]")).to_contain_text("_dmarc.fresh.example")
+            expect(page.locator("[data-unregistered]")).to_have_count(0)
+        finally:
+            context.close()
+
+
 def test_a_placement_form_without_a_subject_names_the_problem_and_sends_nothing(page, own_sandbox):
     from playwright.sync_api import expect
 
@@ -73,6 +110,7 @@ def test_the_deliverability_page_reads_well_on_desktop_and_phone_in_light_and_da
     folder.mkdir(parents=True, exist_ok=True)
     with own_sandbox.client() as api:
         reset(api)
+        verified_domain(api, "shop.example")
         _noisy_sender(api)
         ok(api.post(PLACEMENT, json={"subject": "Spring sale", "html": "<p>Hi</p>", "from_email": "news@shop.example",
                                      "category": "marketing"}), 201)
@@ -89,6 +127,7 @@ def test_the_deliverability_page_reads_well_on_desktop_and_phone_in_light_and_da
                 content = [(page.locator("[data-score-value]"), "the score"),
                            (page.locator('[data-factor="complaint_rate"]'), "the complaint factor"),
                            (page.locator(".domains-wrap"), "the domains"),
+                           (page.locator('[data-domain-card="shop.example"] tr[data-record="dkim"]'), "a DNS record"),
                            (page.locator("[data-placement-test]"), "the placement test")]
                 for locator, what in content:
                     expect(locator, what).to_be_visible()

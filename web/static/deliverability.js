@@ -29,3 +29,33 @@
     }
   });
 })();
+
+// Sending domains: add one, verify one (the page then shows each record's result).
+(function () {
+  "use strict";
+  if (!window.gclap) return;
+  const { call, toast } = window.gclap;
+  const form = document.querySelector("[data-domain-form]");
+  if (form) {
+    const errorEl = form.querySelector("[data-domain-errors]");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await call("POST", "/ui/api/deliverability/domains", { domain: form.elements.domain.value.trim() });
+        window.location.reload();
+      } catch (err) {
+        const fields = err.problem && err.problem.errors ? Object.values(err.problem.errors).flat() : [];
+        errorEl.textContent = fields.length ? fields.join(" ") : err.message;
+        errorEl.hidden = false;
+      }
+    });
+  }
+  document.querySelectorAll("[data-domain-verify]").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const card = button.closest("[data-domain-id]");
+      button.disabled = true;
+      try { await call("POST", `/ui/api/deliverability/domains/${card.dataset.domainId}/verify`, {}); window.location.reload(); }
+      catch (err) { toast(err.message); button.disabled = false; }
+    });
+  });
+})();
