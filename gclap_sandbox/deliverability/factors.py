@@ -154,6 +154,14 @@ def unsubscribe(measured: Measured, domain: str | None) -> dict[str, Any]:
     }, detail={"marketing": counts.marketing, "one_click": counts.one_click})
 
 
+def _domain_row(name: str, state: DomainAuth | None, recipients: int) -> dict[str, Any]:
+    """One domain's authentication as the factor shows it; a domain not added fails all three."""
+    if state is None:
+        return {"domain": name, "registered": False, "passes": {check: False for check in CHECKS},
+                "recipients_30d": recipients}
+    return {**state.as_dict(), "registered": True, "recipients_30d": recipients}
+
+
 def authentication(states: dict[str, DomainAuth], volumes: dict[str, int],
                    domain: str | None) -> dict[str, Any]:
     """`volumes`: recipients sent per From domain in the last 30 days (weights the overall value)."""
@@ -165,14 +173,12 @@ def authentication(states: dict[str, DomainAuth], volumes: dict[str, int],
                                                   "its records."})
     rows, total, weight_sum = [], 0.0, 0.0
     for name in names:
-        state = states.get(name)
-        passes = state.passes() if state else {check: False for check in CHECKS}
-        share = sum(passes.values()) / len(CHECKS)
-        weight = volumes.get(name, 0) or (1 if domain is not None or not any(volumes.values()) else 0)
+        row = _domain_row(name, states.get(name), volumes.get(name, 0))
+        share = sum(row["passes"].values()) / len(CHECKS)
+        # Weighted by mail sent; with no mail at all (or one domain asked for), each domain counts once.
+        weight = row["recipients_30d"] or (1 if domain is not None or not any(volumes.values()) else 0)
         total, weight_sum = total + share * weight, weight_sum + weight
-        rows.append({"domain": name, "registered": state is not None, "passes": passes,
-                     **({k: v for k, v in state.as_dict().items() if k not in ("domain", "passes")} if state else {}),
-                     "recipients_30d": volumes.get(name, 0)})
+        rows.append(row)
     value = total / weight_sum if weight_sum else 0.0
     failing = [f"{row['domain']}: " + ", ".join(c.upper() for c, ok in row["passes"].items() if not ok)
                for row in rows if not all(row["passes"].values())]

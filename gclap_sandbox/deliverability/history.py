@@ -63,9 +63,11 @@ def snapshot(organization_id: str, day: date, now: datetime) -> None:
          .execute())
 
 
-def history(organization_id: str, days: int, domain: str | None) -> dict[str, Any]:
+def history(organization_id: str, days: int, domain: str | None,
+            live: dict[str, Any] | None = None) -> dict[str, Any]:
     """One point per day of the last `days` (today included, live): the snapshot of that day,
-    or `score: null` where none was taken (the sandbox was not running, or nothing was sent)."""
+    or `score: null` where none was taken (the sandbox was not running, or nothing was sent).
+    `live`: the score of now, when the caller has it already."""
     now = clock.now()
     today = now.date()
     first = today - timedelta(days=days - 1)
@@ -78,7 +80,7 @@ def history(organization_id: str, days: int, domain: str | None) -> dict[str, An
         row = stored.get(day)
         points.append({"date": day.isoformat(), "score": row.score if row else None,
                        "factors": row.factors if row else {}, "live": False})
-    live = scoring.compute(organization_id, now)
+    live = live or scoring.compute(organization_id, now)
     scored = live if domain is None else next((d for d in live["domains"] if d["domain"] == domain), None)
     points.append({"date": today.isoformat(), "score": scored["score"] if scored else None,
                    "factors": _compact(scored["factors"]) if scored else {}, "live": True})

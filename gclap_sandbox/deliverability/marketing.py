@@ -61,7 +61,8 @@ def on_email_stored(email: Email, incoming: Incoming) -> None:
     category = incoming.controls.category if incoming.controls is not None else None
     block = header_block(incoming.raw)
     msg: Message | None = None
-    if any(name in block.lower() for name in BULK_HEADERS):
+    lowered = block.lower()
+    if any(name in lowered for name in BULK_HEADERS):
         msg = BytesHeaderParser().parsebytes(block)
         if category is None:
             category = str(msg.get(CATEGORY_HEADER) or "").strip().lower() or None

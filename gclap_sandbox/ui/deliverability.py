@@ -74,7 +74,7 @@ def _trend(points: list[dict[str, Any]], name: str, weight: int) -> list[float |
 
 def _page_data(organization_id: str) -> dict[str, Any]:
     scored = scoring.compute(organization_id)
-    points = history.history(organization_id, TREND_DAYS, None)["points"]
+    points = history.history(organization_id, TREND_DAYS, None, live=scored)["points"]
     # From the first day with a point (a week at least), so a young history is not squeezed.
     first = next((i for i, p in enumerate(points) if p["score"] is not None), len(points) - 1)
     points = points[min(first, len(points) - MIN_TREND_DAYS):]
