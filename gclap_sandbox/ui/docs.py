@@ -29,7 +29,8 @@ GROUPS: dict[str, str] = {
     "webhooks": "Webhooks", "templates": "Templates", "contacts": "Contacts",
     "contact_lists": "Contact lists", "segments": "Segments", "contact_transfer": "Import and export",
     "suppressions": "Suppressions", "analytics": "Analytics", "accounts": "Keys and organization",
-    "relay": "Relay", "tracking": "Tracking links", "sandbox_clock": "Sandbox clock",
+    "domains": "Sending domains", "email_authentication": "Email authentication",
+    "relay": "Relay", "tracking": "Tracking links", "sandbox_clock": "Sandbox clock", "sandbox_dns": "Sandbox DNS zone",
     "sandbox_reset": "Sandbox reset", "sandbox_chaos": "Fault injection", "health": "Health",
     "meta": "This document",
 }
@@ -38,7 +39,8 @@ EXAMPLES: dict[str, Any] = {
     "to": ["ana@example.com"], "from_email": "hello@example.com", "email": "ana@example.com",
     "subject": "Welcome aboard", "html": "<p>Hello from the sandbox.</p>", "text": "Hello from the sandbox.",
     "url": "https://example.com/webhooks/gclap", "name": "Example", "events": ["email.delivered"],
-    "seconds": 3600, "outcome": "opened",
+    "seconds": 3600, "outcome": "opened", "domain": "example.com",
+    "records": [{"name": "example.com", "type": "TXT", "value": "v=spf1 include:spf.gclap.test ~all"}],
 }
 
 
