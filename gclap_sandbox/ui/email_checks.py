@@ -8,7 +8,6 @@ from sanic.response import HTTPResponse
 from sanic.response import html as html_response
 
 from gclap_sandbox.checks import online
-from gclap_sandbox.checks.html_compat import MAJOR_FAMILIES
 from gclap_sandbox.checks.service import verdicts_for
 from gclap_sandbox.checks.spam_rules import RULES
 from gclap_sandbox.inbox import listing as inbox_page
@@ -43,6 +42,7 @@ async def email_checks(request: Request, email_id: Any) -> HTTPResponse:
     ctx = sandbox_of(request)
     report = await online.full_report(ctx, ctx.default_org_id, str(email_id))
     fragment = templates.get_template("_email_checks.html").render(
-        report=report, sections=SECTIONS, rules=RULES, families=MAJOR_FAMILIES,
+        report=report, sections=SECTIONS, rules=RULES,
+        family_names={client["family"]: client["name"] for client in report["html"]["clients"]},
         link_check=ctx.settings.link_check, spamassassin=ctx.settings.spamassassin)
     return html_response(fragment, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

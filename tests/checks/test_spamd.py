@@ -6,6 +6,7 @@ import socket
 
 import pytest
 from checks_helpers import IMAGE_ONLY_MARKETING, checks_of, only_email_to, send_api, send_raw
+from helpers import run_async
 
 from gclap_sandbox.checks import spamd as spamc
 
@@ -78,7 +79,7 @@ def test_the_client_speaks_spamc_to_a_spamd_socket():
         async with server:
             return await spamc.report("127.0.0.1", port, b"Subject: hi\r\n\r\nhello\r\n")
 
-    answer = asyncio.run(scenario())
+    answer = run_async(scenario())  # Playwright may hold a loop in this thread
     assert received == [b"REPORT SPAMC/1.5\r\nContent-length: 22\r\n\r\nSubject: hi\r\n\r\nhello\r\n"]
     assert answer["rules"] == [{"score": 1.0, "rule": "MISSING_DATE", "description": "Missing Date: header"}]
     assert (answer["is_spam"], answer["score"], answer["threshold"]) == (False, 1.0, 5.0)
