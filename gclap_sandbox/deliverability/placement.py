@@ -80,8 +80,8 @@ def run(incoming: Incoming, data: dict[str, Any], providers: list[str], seed: in
     domain = (email.from_address or "").rpartition("@")[2].lower()
     signals = _signals(incoming.organization_id, domain, data.get("category"), data.get("headers") or {}, email.id)
     same_email = fingerprint(data)
-    results = [{**place(BY_NAME[name], signals, noise(seed, name, same_email)), "seed_address": seed_address(name, test_id)}
-               for name in providers]
+    results = [{**place(BY_NAME[name], signals, noise(seed, name, same_email)),
+                "seed_address": seed_address(name, test_id)} for name in providers]
     row = PlacementTest.create(id=test_id, organization=incoming.organization_id, email_id=email.id,
                                subject=email.subject, from_address=email.from_address, domain=domain, seed=seed,
                                results=results, signals=signals, created_at=clock.now())

@@ -59,9 +59,9 @@ def _authentication(provider: Provider, auth: dict[str, Any]) -> tuple[list[dict
         missing = "SPF" if not passes["spf"] else "DKIM"
         found.append(_reason("authentication", 15 * provider.strictness, f"{missing} does not pass for {domain}."))
     if not passes["dmarc"]:
+        required = f" ({provider.label} requires one from bulk senders)." if provider.bulk_rules else "."
         found.append(_reason("authentication", (20 if provider.bulk_rules else 8) * provider.strictness,
-                             f"No passing DMARC record for {domain}"
-                             + (f" ({provider.label} requires one from bulk senders)." if provider.bulk_rules else ".")))
+                             f"No passing DMARC record for {domain}{required}"))
     return found, None
 
 

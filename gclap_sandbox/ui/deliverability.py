@@ -49,16 +49,16 @@ def _org(request: Request) -> str:
 def sparkline(values: list[float | None], top: float = 100.0) -> dict[str, Any]:
     """SVG polylines (one per run of known values) for values from 0 to `top`; gaps stay gaps."""
     step = SPARK_W / max(len(values) - 1, 1)
-    runs: list[list[str]] = [[]]
+    runs: list[list[tuple[float, float]]] = [[]]
     for index, value in enumerate(values):
         if value is None:
             if runs[-1]:
                 runs.append([])
             continue
         x, y = index * step, SPARK_H - 2 - (SPARK_H - 4) * max(0.0, min(value, top)) / top
-        runs[-1].append(f"{x:.1f},{y:.1f}")
+        runs[-1].append((x, y))
     # A lone known value draws as a short flat stroke, so it shows.
-    lines = [" ".join(run) if len(run) > 1 else f"{run[0]} {float(run[0].split(',')[0]) + 0.1:.1f},{run[0].split(',')[1]}"
+    lines = [" ".join(f"{x:.1f},{y:.1f}" for x, y in (run if len(run) > 1 else [run[0], (run[0][0] + 0.1, run[0][1])]))
              for run in runs if run]
     return {"lines": lines,
             "width": SPARK_W, "height": SPARK_H, "known": sum(v is not None for v in values)}

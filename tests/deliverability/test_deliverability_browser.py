@@ -32,7 +32,8 @@ def test_the_page_explains_the_score_and_runs_a_placement_test(page, own_sandbox
         expect(complaints.locator("[data-factor-status]")).to_have_text("poor")
         expect(complaints.locator("[data-factor-advice]")).to_contain_text("0.3%")
         expect(complaints.locator("svg.spark polyline")).to_have_count(1)
-        expect(page.locator("[data-score-value]")).to_have_text(str(ok(api.get("/api/v1/deliverability/score/"))["score"]))
+        scored = ok(api.get("/api/v1/deliverability/score/"))
+        expect(page.locator("[data-score-value]")).to_have_text(str(scored["score"]))
         expect(page.locator(".domains-table tr[data-domain]")).to_have_count(2)
         expect(page.locator("[data-placement-empty]")).to_be_visible()
 
