@@ -10,6 +10,7 @@ import pytest
 from deliverability_helpers import (
     DAY,
     MAGIC,
+    SCORE,
     advance,
     delivered_people,
     domain_entry,
@@ -19,7 +20,7 @@ from deliverability_helpers import (
     send,
 )
 from domain_helpers import add_domain, publish, verified_domain, verify
-from helpers import smtp_send
+from helpers import assert_problem, smtp_send
 
 
 @pytest.fixture
@@ -194,3 +195,13 @@ def test_recent_mail_that_trips_the_content_checks_lowers_the_content_factor(api
     assert content["value"] == 0.5 and content["status"] == "poor"
     assert "link problem mismatched-text" in content["detail"]["problems"]
     assert "1 of 2 recent emails pass" in content["summary"] and "Checks tab" in content["recommendation"]
+
+
+def test_the_score_takes_no_query_parameters_and_needs_its_scope(api, own_sandbox):
+    assert "domain" in assert_problem(api.get(SCORE, params={"domain": "shop.example"}), 400)["errors"]
+    assert_problem(api.request("GET", SCORE, content=b'{"x": 1}'), 400)
+    key = api.post("/api/v1/accounts/api-keys/", json={"name": "no scope", "scopes": ["emails:read"]}).json()["key"]
+    with own_sandbox.client(api_key=key) as client:
+        assert "deliverability:read" in assert_problem(client.get(SCORE), 403)["detail"]
+    with own_sandbox.client(api_key="gclap_test_not_a_key") as client:
+        assert_problem(client.get(SCORE), 401)
