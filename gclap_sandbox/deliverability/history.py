@@ -3,7 +3,8 @@ of the sandbox clock ends (midnight UTC), so the points survive a restart and a 
 runs one snapshot per day passed, each as of its own midnight.
 
 The job is put in place by the first email captured (and again after a reset, which empties the
-job table): `ensure_daily_job` on `email_stored`, remembered in the sandbox's cache.
+job table, or after it stopped because nobody had sent mail for ACTIVE_DAYS): `ensure_daily_job`
+on `email_stored`, remembered in the sandbox's cache.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from typing import Any
 from gclap_sandbox import clock
 from gclap_sandbox.deliverability import score as scoring
 from gclap_sandbox.events import jobs
-from gclap_sandbox.models import Email, Job, Organization, ScoreSnapshot
+from gclap_sandbox.models import Email, Job, ScoreSnapshot
 from gclap_sandbox.storage import database as db
 
 SNAPSHOT_JOB = "deliverability.snapshot"
 MAX_DAYS = 90
+ACTIVE_DAYS = 31  # an organization's score is snapshotted while it has mail this recent
 _CACHE = "deliverability"
 
 
@@ -36,12 +38,20 @@ def ensure_daily_job(*_: Any) -> None:
 
 
 def take_snapshots(payload: dict[str, Any], job: Job) -> None:
-    """The SNAPSHOT_JOB handler: each organization's score as the day before `run_at` ended."""
+    """The SNAPSHOT_JOB handler: the score of each organization that sent mail in the last
+    ACTIVE_DAYS, as the day before `run_at` ended. With nobody sending it stops (a jump of years
+    runs it ACTIVE_DAYS times, not once a day); the next captured email starts it again."""
     day = (job.run_at - timedelta(microseconds=1)).date()
     now = clock.now()
-    for organization_id in Organization.select(Organization.id).tuples():
-        snapshot(organization_id[0], day, now)
-    jobs.schedule(SNAPSHOT_JOB, {}, at=next_midnight(now))
+    active = [row[0] for row in Email.select(Email.organization).where(
+        Email.created_at > now - timedelta(days=ACTIVE_DAYS)).distinct().tuples()]
+    for organization_id in active:
+        snapshot(organization_id, day, now)
+    if active:
+        jobs.schedule(SNAPSHOT_JOB, {}, at=next_midnight(now))
+    else:
+        cache = db.current().cache(_CACHE)
+        db.after_commit(lambda: cache.pop("job", None))
 
 
 def _compact(factor_list: list[dict[str, Any]]) -> dict[str, Any]:
@@ -50,8 +60,6 @@ def _compact(factor_list: list[dict[str, Any]]) -> dict[str, Any]:
 
 def snapshot(organization_id: str, day: date, now: datetime) -> None:
     """Store the score of `now` as `day`'s point (overall and per domain), replacing any."""
-    if not Email.select(Email.id).where(Email.organization == organization_id).exists():
-        return  # nothing sent yet: no point to draw
     data = scoring.compute(organization_id, now)
     rows = [("", data)] + [(d["domain"], d) for d in data["domains"]]
     for domain, scored in rows:

@@ -114,3 +114,14 @@ def test_a_reset_forgets_the_history_and_the_next_mail_starts_it_again(api):
 def test_bad_history_queries_are_400_naming_the_parameter(api, query, field):
     problem = assert_problem(api.get(f"{HISTORY}?{query}"), 400)
     assert field in problem["errors"]
+
+
+def test_snapshots_stop_a_month_after_the_last_mail_and_start_again_with_the_next(api):
+    send(api, delivered_people(2))
+    jumped = ok(api.post("/api/v1/sandbox/clock/advance/", json={"seconds": 400 * DAY}))
+    assert jumped["jobs_run"] <= 2 + 32  # two deliveries, then a month of nightly snapshots, not 400
+    assert all(p["score"] is None for p in history(api, days=90)[:-1])
+    send(api, delivered_people(2, "again"))
+    advance(api, 2 * DAY)
+    points = history(api, days=3)
+    assert points[0]["score"] is not None and points[1]["score"] is not None
