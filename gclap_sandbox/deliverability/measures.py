@@ -113,13 +113,20 @@ def measure(organization_id: str, now: datetime) -> Measured:
     return measured
 
 
-def recent_email_ids(organization_id: str, now: datetime, domain: str | None, limit: int) -> list[str]:
-    """The newest email of the last 30 days (of one domain, or all), for the content checks."""
-    query = (Email.select(Email.id, Email.from_address)
-             .where((Email.organization == organization_id) & (Email.created_at > now - timedelta(days=max(WINDOWS)))
-                    & (Email.created_at <= now) & ~Email.metadata.contains('"bounce_report_for"')
-                    & ~Email.metadata.contains('"placement_test_id"'))
-             .order_by(Email.created_at.desc()))
-    if domain is None:
-        return [row.id for row in query.limit(limit)]
-    return [row.id for row in query.limit(limit * 20) if domain_of(row.from_address) == domain][:limit]
+def recent_samples(organization_id: str, now: datetime, overall: int, per_domain: int, scanned: int
+                   ) -> dict[str | None, list[str]]:
+    """Email ids the content checks look at: the newest `overall` of the last 30 days (key None),
+    and each domain's newest `per_domain` among the newest `scanned` (one query, bounded work)."""
+    rows = (Email.select(Email.id, Email.from_address)
+            .where((Email.organization == organization_id) & (Email.created_at > now - timedelta(days=max(WINDOWS)))
+                   & (Email.created_at <= now) & ~Email.metadata.contains('"bounce_report_for"')
+                   & ~Email.metadata.contains('"placement_test_id"'))
+            .order_by(Email.created_at.desc()).limit(scanned).tuples())
+    samples: dict[str | None, list[str]] = {None: []}
+    for email_id, address in rows:
+        if len(samples[None]) < overall:
+            samples[None].append(email_id)
+        mine = samples.setdefault(domain_of(address), [])
+        if len(mine) < per_domain:
+            mine.append(email_id)
+    return samples

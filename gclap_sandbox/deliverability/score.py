@@ -13,7 +13,9 @@ from gclap_sandbox import clock
 from gclap_sandbox.deliverability import authentication, content, factors, measures
 from gclap_sandbox.deliverability.judging import GOOD, NOT_MEASURED, POOR, WARNING
 
-CHECKED_EMAILS = 20  # the newest emails the content checks look at (per domain: half)
+# The content checks look at the newest 20 emails, and at each domain's newest 10 among the
+# newest 200 (so a score costs a bounded number of checks, however many domains send).
+CHECKED_EMAILS, CHECKED_PER_DOMAIN, SCANNED_EMAILS = 20, 10, 200
 GOOD_SCORE, POOR_SCORE = 80, 50
 
 
@@ -30,9 +32,8 @@ def status_of(score: int | None) -> str:
 
 
 def _factors(measured: measures.Measured, states: dict[str, authentication.DomainAuth],
-             domain: str | None, organization_id: str) -> list[dict[str, Any]]:
-    limit = CHECKED_EMAILS if domain is None else CHECKED_EMAILS // 2
-    checks = content.checks_of(measures.recent_email_ids(organization_id, measured.now, domain, limit))
+             domain: str | None, samples: dict[str | None, list[str]]) -> list[dict[str, Any]]:
+    checks = content.checks_of(samples.get(domain, []))
     return [
         factors.authentication(states, factors.volumes_30d(measured), domain),
         factors.complaint_rate(measured, domain),
@@ -55,8 +56,9 @@ def compute(organization_id: str, now: datetime | None = None) -> dict[str, Any]
     measured = measures.measure(organization_id, now)
     states = authentication.domain_states(organization_id)
     names = sorted(set(measured.domains()) | set(states))
-    per_domain = [_scored(_factors(measured, states, name, organization_id), domain=name) for name in names]
-    overall = _scored(_factors(measured, states, None, organization_id))
+    samples = measures.recent_samples(organization_id, now, CHECKED_EMAILS, CHECKED_PER_DOMAIN, SCANNED_EMAILS)
+    per_domain = [_scored(_factors(measured, states, name, samples), domain=name) for name in names]
+    overall = _scored(_factors(measured, states, None, samples))
     return {**overall, "computed_at": clock.iso(now),
             "windows": {f"{days}d": {"days": days} for days in measures.WINDOWS},
             "domains": per_domain}
