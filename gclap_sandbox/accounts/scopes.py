@@ -19,7 +19,7 @@ SCOPES: dict[str, str] = {
     "automation:read": "Read automations.",
     "automation:write": "Create, change and delete automations.",
     "deliverability:read": "Read deliverability data.",
-    "deliverability:write": "Add, verify and delete sending domains.",
+    "deliverability:write": "Add, verify and delete sending domains; run inbox placement tests.",
     "api_keys:manage": "Create, list, rotate and revoke API keys; manage the organization.",
     "sandbox:control": "Control the sandbox itself: clock, simulation, reset, chaos.",
 }

@@ -16,6 +16,7 @@ def blueprints() -> list[Blueprint]:
         contact_lists,
         contact_transfer,
         contacts,
+        deliverability,
         domains,
         email_authentication,
         email_checks,
@@ -42,4 +43,4 @@ def blueprints() -> list[Blueprint]:
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
             webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, alert_configs.bp,
             scheduled_reports.bp, domains.bp, sandbox_dns.bp, email_authentication.bp,
-            email_checks.bp]
+            email_checks.bp, deliverability.bp]

@@ -10,6 +10,11 @@ from gclap_sandbox.models.contacts import (
     ContactListMember,
     Segment,
 )
+from gclap_sandbox.models.deliverability import (
+    MarketingEmail,
+    PlacementTest,
+    ScoreSnapshot,
+)
 from gclap_sandbox.models.domains import DnsRecord, SendingDomain
 from gclap_sandbox.models.emails import (
     Attachment,
@@ -43,6 +48,7 @@ __all__ = [
     "Campaign", "CampaignRecipient",
     "AlertConfig", "AlertState", "AlertTransition",
     "ScheduledReport", "ReportRun",
+    "MarketingEmail", "ScoreSnapshot", "PlacementTest",
     "SendingDomain", "DnsRecord",
     "WebhookEndpoint", "WebhookDelivery", "WebhookAttempt",
 ]

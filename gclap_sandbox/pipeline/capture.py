@@ -37,7 +37,8 @@ def capture_email(incoming: Incoming) -> Email:
     if incoming.api_bodies is not None:
         parsed.text, parsed.html = incoming.api_bodies
     recipients = _recipients(incoming, parsed)
-    if incoming.lifecycle:  # the sandbox's own mail (bounce reports, alerts, scheduled reports) is not the organization's sending
+    # The sandbox's own mail (bounce reports, alerts, scheduled reports, placement seeds) is not the organization's sending.
+    if incoming.lifecycle:
         limits.charge_quota(incoming.organization_id, len(recipients))  # raises QuotaExceeded: nothing stored
     addresses = [addr for addr, _, _ in recipients]
     prepared = delivery.prepare(incoming, msg, parsed, addresses) if incoming.lifecycle else None

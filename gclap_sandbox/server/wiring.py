@@ -1,7 +1,9 @@
 """Who hears what: every subscription to a sandbox's event bus (events/bus.py), in one place.
 
 When an email is captured (pipeline/capture.py), in its transaction:
-    a relay is queued when --relay says so.
+    a relay is queued when --relay says so;
+    deliverability notes marketing mail and its unsubscribe headers, and makes sure the nightly
+    score snapshot (SNAPSHOT_JOB, a durable job at each midnight of the sandbox clock) is scheduled.
 When an event is recorded (events/record.py), in its transaction, in this order:
     the suppression list learns of bounces, complaints and unsubscribes;
     a hard bounce drops a delivery status report into the inbox;
@@ -46,6 +48,8 @@ from gclap_sandbox.automation import triggers as automation_triggers
 from gclap_sandbox.automation import workflows as automation_workflows
 from gclap_sandbox.campaigns import sender as campaign_sender
 from gclap_sandbox.contacts import store as contacts
+from gclap_sandbox.deliverability import history as deliverability_history
+from gclap_sandbox.deliverability import marketing as deliverability_marketing
 from gclap_sandbox.events.bus import EventBus, on_loop
 from gclap_sandbox.pipeline import bounce_report, outcomes, suppressions
 from gclap_sandbox.pipeline.delivery import OUTCOME_JOB
@@ -68,6 +72,8 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
             if incoming.lifecycle:  # not the sandbox's own mail (bounce reports)
                 relay_store.enqueue_on_capture(relay, email)
         bus.email_stored.subscribe(queue_relay)
+    bus.email_stored.subscribe(deliverability_marketing.on_email_stored)
+    bus.email_stored.subscribe(deliverability_history.ensure_daily_job)
     bus.event_recorded.subscribe(suppressions.on_event)
     bus.event_recorded.subscribe(bounce_report.on_event)
     bus.event_recorded.subscribe(contacts.on_event)
@@ -88,6 +94,7 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.alert_changed.subscribe(alert_notify.to_webhooks)
     bus.alert_changed.subscribe(alert_notify.to_inbox)
     bus.handle_jobs(REPORT_JOB, report_runs.run_scheduled)
+    bus.handle_jobs(deliverability_history.SNAPSHOT_JOB, deliverability_history.take_snapshots)
     return bus
 
 

@@ -16,6 +16,7 @@ from gclap_sandbox.ui import (
     campaigns,
     contacts,
     delivery,
+    deliverability,
     docs,
     email_checks,
     email_page,
@@ -28,8 +29,8 @@ from gclap_sandbox.ui import (
 )
 from gclap_sandbox.ui.base import UiSite, bp
 
-PAGES = (inbox, email_page, email_checks, delivery, contacts, campaigns, analytics, alerts, reports, template_editor,
-         automation, webhooks, keys, docs, sign_in)
+PAGES = (inbox, email_page, email_checks, delivery, contacts, campaigns, analytics, alerts, reports, deliverability,
+         template_editor, automation, webhooks, keys, docs, sign_in)
 
 
 def install(app: Any) -> None:

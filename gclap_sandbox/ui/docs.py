@@ -28,7 +28,7 @@ GROUPS: dict[str, str] = {
     "webhooks": "Webhooks", "templates": "Templates", "contacts": "Contacts",
     "contact_lists": "Contact lists", "segments": "Segments", "contact_transfer": "Import and export",
     "suppressions": "Suppressions", "analytics": "Analytics", "accounts": "Keys and organization",
-    "domains": "Sending domains", "email_authentication": "Email authentication",
+    "domains": "Sending domains", "email_authentication": "Email authentication", "deliverability": "Deliverability",
     "relay": "Relay", "tracking": "Tracking links", "sandbox_clock": "Sandbox clock", "sandbox_dns": "Sandbox DNS zone",
     "sandbox_reset": "Sandbox reset", "sandbox_chaos": "Fault injection", "health": "Health",
     "meta": "This document",
