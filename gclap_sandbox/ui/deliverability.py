@@ -9,14 +9,13 @@ from typing import Any
 from sanic import Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import json_body
 from gclap_sandbox.deliverability import history, placement, service
 from gclap_sandbox.deliverability import score as scoring
 from gclap_sandbox.deliverability.providers import PROVIDERS
 from gclap_sandbox.domains import keys, names, verification
 from gclap_sandbox.domains import store as domains
 from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.schema import Address, Obj, Str
 from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
 

@@ -8,8 +8,7 @@ from typing import Any
 from sanic import Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.api.responses import json_response
-from gclap_sandbox.api.routing import json_body
+from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.reports import definition, run, schedule, store
 from gclap_sandbox.reports.content import SECTIONS
 from gclap_sandbox.schema import Int, Obj
