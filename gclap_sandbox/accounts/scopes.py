@@ -13,7 +13,7 @@ SCOPES: dict[str, str] = {
     "webhooks:read": "Read webhook endpoints and the delivery log.",
     "webhooks:write": "Create, change and delete webhook endpoints; redeliver.",
     "analytics:read": "Read analytics, alerts and reports, and the organization's plan, usage and limits.",
-    "analytics:write": "Create, change, test and delete alert configs and scheduled reports; send tests and run reports now.",
+    "analytics:write": "Create, change and delete alert configs and scheduled reports; send tests and run reports now.",
     "campaigns:read": "Read campaigns, their audiences and stats.",
     "campaigns:write": "Create, change, send, cancel and delete campaigns.",
     "automation:read": "Read automations.",
