@@ -27,7 +27,7 @@ from gclap_sandbox.ui import (
     template_editor,
     webhooks,
 )
-from gclap_sandbox.ui.base import UiSite, bp
+from gclap_sandbox.ui.base import UiSite, bp, nav_entries
 
 PAGES = (inbox, email_page, email_checks, delivery, contacts, campaigns, analytics, alerts, reports, deliverability,
          template_editor, automation, webhooks, keys, docs, sign_in)
@@ -35,7 +35,7 @@ PAGES = (inbox, email_page, email_checks, delivery, contacts, campaigns, analyti
 
 def install(app: Any) -> None:
     app.ctx.ui = UiSite(
-        nav=tuple(sorted((m.NAV for m in PAGES if hasattr(m, "NAV")), key=lambda item: item.order)),
+        nav=nav_entries(m.NAV for m in PAGES if hasattr(m, "NAV")),
         email_panels=tuple(panel for m in PAGES for panel in getattr(m, "EMAIL_PANELS", ())),
     )
     app.blueprint(bp)

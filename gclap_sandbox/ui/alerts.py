@@ -18,7 +18,7 @@ from gclap_sandbox.analytics.metrics import METRICS
 from gclap_sandbox.errors import ApiError
 from gclap_sandbox.ui.base import NavItem, db_run, page, render
 
-NAV = NavItem("Alerts", "/alerts", 37)
+NAV = NavItem("Alerts", "/alerts", 46, group="Analytics")
 SHOWN = 200  # configs on the list page; the API pages through any number
 HISTORY_SHOWN = 100
 CONDITIONS = (("above", "is above"), ("below", "is below"), ("anomaly", "departs from its baseline"))

@@ -19,7 +19,7 @@ from gclap_sandbox.schema import Obj, Str
 from gclap_sandbox.ui.alerts import described
 from gclap_sandbox.ui.base import NavItem, db_run, page, render
 
-NAV = NavItem("Analytics", "/analytics", 45)
+NAV = NavItem("Analytics", "/analytics", 45, group="Analytics")
 QUERY = Obj({"period": Str(choices=list(series.PERIODS))})
 CSV_QUERY = Obj({"by": Str(required=True, choices=list(breakdowns.DIMENSIONS)),
                  "period": Str(choices=list(series.PERIODS))})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterable
 from urllib.parse import urlencode
 
 from sanic import Blueprint, Request
@@ -39,11 +39,46 @@ templates = make_environment()
 
 @dataclass(frozen=True)
 class NavItem:
-    """A page in the top navigation (lower `order` comes first); a page module's `NAV`."""
+    """A page in the top navigation (lower `order` comes first); a page module's `NAV`.
+
+    Pages sharing a `group` take one place in the top bar (named after the group, leading to
+    its first page) and are listed as tabs under it on each of their pages.
+    """
 
     label: str
     path: str
     order: int
+    group: str = ""
+
+    def shows(self, path: str) -> bool:
+        """Whether `path` is this page or one below it (the inbox also holds /emails/...)."""
+        if self.path == "/":
+            return path == "/" or path.startswith("/emails/")
+        return path == self.path or path.startswith(self.path.rstrip("/") + "/")
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One place in the top bar: a page, or a group of pages shown as tabs."""
+
+    label: str
+    path: str
+    pages: tuple[NavItem, ...]
+
+    def shows(self, path: str) -> bool:
+        return any(page.shows(path) for page in self.pages)
+
+
+def nav_entries(items: Iterable[NavItem]) -> tuple[NavEntry, ...]:
+    """The top bar from the pages' declarations: in order, each group where its first page is."""
+    ordered = sorted(items, key=lambda item: item.order)
+    entries: list[NavEntry] = []
+    for item in ordered:
+        if item.group and any(entry.label == item.group for entry in entries):
+            continue
+        members = tuple(i for i in ordered if i.group and i.group == item.group) if item.group else (item,)
+        entries.append(NavEntry(item.group or item.label, item.path, members))
+    return tuple(entries)
 
 
 @dataclass(frozen=True)
@@ -59,7 +94,7 @@ class EmailPanel:
 class UiSite:
     """What the page modules declared, collected once by `ui.install(app)`."""
 
-    nav: tuple[NavItem, ...]
+    nav: tuple[NavEntry, ...]
     email_panels: tuple[EmailPanel, ...]
 
 

@@ -14,7 +14,7 @@ from gclap_sandbox.reports.content import SECTIONS
 from gclap_sandbox.schema import Int, Obj
 from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
 
-NAV = NavItem("Reports", "/reports", 57)
+NAV = NavItem("Reports", "/reports", 47, group="Analytics")
 PAGE_SIZE = 50
 PAGING = Obj({"page": Int(minimum=1, maximum=1_000_000, from_string=True)})
 # The common zones first in the picker; every IANA name is accepted.

@@ -42,6 +42,9 @@ def assert_navigation_reachable(page: Any) -> None:
     assert {"Inbox", "Contacts", "Templates", "Webhooks"} <= {re.sub(r"\s*\d+$", "", n) for n in names}, names
     for index, name in enumerate(names):
         assert_on_screen(page, links.nth(index), f"the {name!r} navigation link")
+    tabs = page.locator("nav.groupnav a")  # the pages of this page's nav group, if it has one
+    for index, name in enumerate(tabs.all_inner_texts()):
+        assert_on_screen(page, tabs.nth(index), f"the {name.strip()!r} tab")
 
 
 def visit_and_check(page: Any, url: str, screenshot: Any, *content: tuple[Any, str],
