@@ -7,6 +7,8 @@ and still name the field in `errors`:
 
     404 unknown-reference        an id in the request names nothing (of this organization)
     409 sandbox-time-conflict    a time valid in itself but in the past (or too far ahead)
+    409 <resource>-conflict      a change valid in itself that would leave the stored resource
+                                 invalid (e.g. a campaign with neither template nor subject)
 """
 from __future__ import annotations
 
@@ -18,6 +20,11 @@ Errors = dict[str, list[str]]
 def unknown_reference(errors: Errors) -> NotFound:
     first_field, messages = next(iter(errors.items()))
     return NotFound(f"{first_field}: {messages[0]}", slug="unknown-reference", errors=errors)
+
+
+def change_conflict(resource: str, errors: Errors) -> Conflict:
+    first_field, messages = next(iter(errors.items()))
+    return Conflict(f"{first_field}: {messages[0]}", slug=f"{resource}-conflict", errors=errors)
 
 
 def time_conflict(field: str, message: str) -> Conflict:

@@ -161,7 +161,10 @@ async def get_campaign(request: Request, campaign_id: Any) -> HTTPResponse:
 
 @endpoint(bp, "PATCH", CAMPAIGN_PATH, scope="campaigns:write", summary="Change a draft campaign",
           body=UPDATE_BODY, responses={200: {"description": "The changed campaign.", "schema": CAMPAIGN_SCHEMA},
-                                       404: {}, **_CONFLICT})
+                                       404: {}, 409: {"description": (
+                                           "Not allowed in the campaign's status; or the change, valid in itself, "
+                                           "would leave the draft with no template and no subject or body "
+                                           "(`campaign-conflict`, the field named in `errors`).")}})
 async def update_campaign(request: Request, campaign_id: Any) -> HTTPResponse:
     return json_response(await service.update(request.app.ctx.sandbox, _org(request), str(campaign_id),
                                               request.ctx.body))

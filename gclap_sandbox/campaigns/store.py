@@ -7,8 +7,9 @@ from typing import Any
 from gclap_sandbox import clock
 from gclap_sandbox.campaigns import audience, sender, stats
 from gclap_sandbox.contacts.lists import names_by_id
-from gclap_sandbox.errors import Conflict, ValidationFailed
+from gclap_sandbox.errors import Conflict
 from gclap_sandbox.models import Campaign, Segment, Template
+from gclap_sandbox.state_errors import change_conflict
 from gclap_sandbox.storage.database import owned
 from gclap_sandbox.templating.store import get_template
 
@@ -88,10 +89,11 @@ def update_campaign(organization_id: str, campaign_id: str, data: dict[str, Any]
             elif name in ("reply_to", "tags") and value is None:
                 value = []
             setattr(campaign, name, value)
+    # The change is valid in itself (400s are the document's); with what is stored it may not be.
     if campaign.template_id is None and campaign.subject is None:
-        raise ValidationFailed({"subject": ["Without `template_id`, a campaign needs a `subject`."]})
+        raise change_conflict("campaign", {"subject": ["Without `template_id`, a campaign needs a `subject`."]})
     if campaign.template_id is None and campaign.html is None and campaign.text is None:
-        raise ValidationFailed({"html": ["Without `template_id`, a campaign needs `html` or `text`."]})
+        raise change_conflict("campaign", {"html": ["Without `template_id`, a campaign needs `html` or `text`."]})
     campaign.updated_at = clock.now()
     campaign.save()
     return campaign_dict(campaign)

@@ -6,9 +6,9 @@ import logging
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.api.responses import problem_response
 from gclap_sandbox.chaos.rules import wait_out
 from gclap_sandbox.errors import PROBLEM_BASE
+from gclap_sandbox.http_json import problem_response
 
 log = logging.getLogger("gclap_sandbox.chaos")
 

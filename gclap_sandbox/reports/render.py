@@ -15,8 +15,7 @@ from gclap_sandbox.analytics.breakdowns import to_csv
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.mail.writer import write_message
 from gclap_sandbox.reports.schedule import time_zone
-# The one place that knows where web/ lives (installed or in a checkout); a leaf module.
-from gclap_sandbox.ui.webroot import web_root
+from gclap_sandbox.web_files import web_root
 
 REPORTS_DOMAIN = "gclap-sandbox.test"
 SENDER = f"Gclap Sandbox Reports <reports@{REPORTS_DOMAIN}>"

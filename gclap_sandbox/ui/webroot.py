@@ -1,27 +1,16 @@
-"""Where the web UI's files live, and the Jinja2 environment that renders them.
-
-A wheel ships `web/` inside the package (`gclap_sandbox/web`, see pyproject's force-include);
-a checkout keeps it next to the package. `web_root()` is the one place that knows both.
-"""
+"""The Jinja2 environment that renders the web UI, and versioned URLs for its static files."""
 from __future__ import annotations
 
 import hashlib
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # gclap_sandbox/, above ui/
+from gclap_sandbox.web_files import web_root
 
-
-def web_root() -> Path:
-    """The `web/` folder: inside the installed package, else beside it in a checkout."""
-    for candidate in (PACKAGE_DIR / "web", PACKAGE_DIR.parent / "web"):
-        if (candidate / "templates").is_dir():
-            return candidate
-    raise FileNotFoundError(f"gclap-sandbox's web/ folder is missing (looked in {PACKAGE_DIR} and its parent)")
+__all__ = ["make_environment", "static_url", "web_root", "prose"]
 
 
 @lru_cache(maxsize=None)

@@ -69,6 +69,11 @@ def test_bad_changes_sends_and_tests_are_refused_and_leave_the_draft_as_it_was(a
     assert get(api, draft["id"])["status"] == "draft"
     assert get(api, draft["id"])["audience"]["contact_ids"] == [ana["id"]]
 
+    # Clearing the template of a draft with no subject of its own would leave it with nothing to send.
+    cleared = assert_problem(api.patch(path, json={"template_id": None, "subject": None}), 409)
+    assert cleared["type"].endswith("/campaign-conflict") and "subject" in cleared["errors"]
+    assert get(api, draft["id"])["template_id"] == needs_coupon["id"]
+
     empty = campaign(api, subject="x", text="x")
     # A valid request for a draft that is not ready: a conflict with its state.
     assert "audience" in assert_problem(api.post(f"{CAMPAIGNS}{empty['id']}/send/"), 409)["errors"]

@@ -27,6 +27,19 @@ def test_no_web_page_imports_the_api():
     assert found == [], "the UI imports the API: " + "; ".join(found)
 
 
+WEB_LAYERS = ("gclap_sandbox.ui", "gclap_sandbox.api", "gclap_sandbox.server", "gclap_sandbox.cli")
+
+
+def test_no_domain_package_imports_a_web_layer():
+    """Domains serve the API and the pages, never the other way round (the composition root,
+    `server/`, and the CLI sit on top of everything)."""
+    imports = package_imports()
+    found = sorted(f"{module} imports {name}" for module, names in imports.items()
+                   if not any(within(module, layer) for layer in WEB_LAYERS)
+                   for name in names if any(within(name, layer) for layer in ("gclap_sandbox.ui", "gclap_sandbox.api")))
+    assert found == [], "a domain imports the UI or the API: " + "; ".join(found)
+
+
 def test_the_mime_code_imports_nothing_of_the_sandbox_outside_mail():
     found = breaches(package_imports(), "gclap_sandbox.mail", outside_mail)
     assert found == [], "mail/ imports outside mail/: " + "; ".join(found)
