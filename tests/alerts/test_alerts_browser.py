@@ -10,7 +10,7 @@ from pathlib import Path
 from alert_helpers import ALERTS, PER_EMAIL, alert, alert_emails, send_batch
 from browser_support import WAIT_MS
 from lifecycle_helpers import advance
-from ui_layout import assert_colour_scheme, assert_readable_page
+from ui_layout import assert_colour_scheme, assert_readable_page, sizes_and_schemes
 
 
 def test_an_alert_is_made_with_the_form_fires_and_shows_its_history_test_and_edit(page, own_sandbox, unique):
@@ -94,13 +94,10 @@ def test_the_alert_pages_read_well_on_desktop_and_phone_in_light_and_dark(browse
         assert_readable_page(page, *content)
 
     try:
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            for size, (width, height) in (("desktop", (1366, 900)), ("phone", (390, 844))):
-                page.set_viewport_size({"width": width, "height": height})
-                visit(f"alerts-{size}-{scheme}.png", "/alerts")
-                assert_colour_scheme(page, scheme)
-                visit(f"alert-{size}-{scheme}.png", f"/alerts/{config['id']}")
+        for size, scheme in sizes_and_schemes(page):
+            visit(f"alerts-{size}-{scheme}.png", "/alerts")
+            assert_colour_scheme(page, scheme)
+            visit(f"alert-{size}-{scheme}.png", f"/alerts/{config['id']}")
     finally:
         context.close()
     print(f"\nAlert screenshots in {folder}")

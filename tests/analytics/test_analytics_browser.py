@@ -16,7 +16,12 @@ import pytest
 from analytics_helpers import CHARTED, move_to, next_hour, send_mix, series
 from browser_support import WAIT_MS
 from lifecycle_helpers import MAGIC, advance, send
-from ui_layout import assert_colour_scheme, assert_readable_page, luminance
+from ui_layout import (
+    assert_colour_scheme,
+    assert_readable_page,
+    luminance,
+    sizes_and_schemes,
+)
 
 LINK = "https://shop.example/spring"
 NON_TEXT_CONTRAST = 3.0  # WCAG 1.4.11: lines and markers against their background
@@ -213,24 +218,21 @@ def test_the_analytics_page_reads_well_on_desktop_and_phone_in_light_and_dark(br
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            for size, (width, height) in (("desktop", (1366, 900)), ("phone", (390, 844))):
-                page.set_viewport_size({"width": width, "height": height})
-                page.goto(f"{busy_sandbox.http_url}/analytics?period=7d")
-                content = [(page.locator('[data-chart="volume"] canvas'), "the sending chart"),
-                           (page.locator('[data-chart="problems"] canvas'), "the problems chart"),
-                           (page.locator("[data-analytics-rates]"), "the rates"),
-                           (page.get_by_role("navigation", name="Period"), "the period picker")]
-                for locator, what in content:
-                    expect(locator, what).to_be_visible()
-                expect(page.locator('[data-chart="problems"]')).to_have_attribute("data-drawn", "1")
-                page.screenshot(path=str(folder / f"analytics-{size}-{scheme}.png"), full_page=True)
-                assert_readable_page(page, *content)
-                assert_colour_scheme(page, scheme)
-                weak = [(colour, round(ratio, 2)) for colour, ratio in _markers_contrast(page)
-                        if ratio < NON_TEXT_CONTRAST]
-                assert not weak, f"chart lines hard to see in {scheme}: {weak}"
+        for size, scheme in sizes_and_schemes(page):
+            page.goto(f"{busy_sandbox.http_url}/analytics?period=7d")
+            content = [(page.locator('[data-chart="volume"] canvas'), "the sending chart"),
+                       (page.locator('[data-chart="problems"] canvas'), "the problems chart"),
+                       (page.locator("[data-analytics-rates]"), "the rates"),
+                       (page.get_by_role("navigation", name="Period"), "the period picker")]
+            for locator, what in content:
+                expect(locator, what).to_be_visible()
+            expect(page.locator('[data-chart="problems"]')).to_have_attribute("data-drawn", "1")
+            page.screenshot(path=str(folder / f"analytics-{size}-{scheme}.png"), full_page=True)
+            assert_readable_page(page, *content)
+            assert_colour_scheme(page, scheme)
+            weak = [(colour, round(ratio, 2)) for colour, ratio in _markers_contrast(page)
+                    if ratio < NON_TEXT_CONTRAST]
+            assert not weak, f"chart lines hard to see in {scheme}: {weak}"
     finally:
         context.close()
     assert not errors, f"JavaScript errors on the Analytics page: {errors}"

@@ -11,7 +11,7 @@ import pytest
 from browser_support import WAIT_MS
 from campaign_helpers import contact, contact_list, emails_of, template
 from lifecycle_helpers import MAGIC, advance
-from ui_layout import assert_colour_scheme, assert_readable_page
+from ui_layout import assert_colour_scheme, assert_readable_page, sizes_and_schemes
 
 
 def _shop(api, unique: str) -> dict:
@@ -102,13 +102,10 @@ def test_the_campaign_pages_read_well_on_desktop_and_phone_in_light_and_dark(bro
         assert_readable_page(page, *content)
 
     try:
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            for size, (width, height) in (("desktop", (1366, 900)), ("phone", (390, 844))):
-                page.set_viewport_size({"width": width, "height": height})
-                visit(f"campaigns-{size}-{scheme}.png", "/campaigns")
-                assert_colour_scheme(page, scheme)
-                visit(f"campaign-{size}-{scheme}.png", f"/campaigns/{created['id']}")
+        for size, scheme in sizes_and_schemes(page):
+            visit(f"campaigns-{size}-{scheme}.png", "/campaigns")
+            assert_colour_scheme(page, scheme)
+            visit(f"campaign-{size}-{scheme}.png", f"/campaigns/{created['id']}")
     finally:
         context.close()
     print(f"\nCampaign screenshots in {folder}")

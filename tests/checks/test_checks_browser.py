@@ -6,7 +6,7 @@ from pathlib import Path
 
 from browser_support import WAIT_MS
 from checks_helpers import IMAGE_ONLY_MARKETING, only_email_to, send_api, send_raw
-from ui_layout import assert_colour_scheme, assert_readable_page
+from ui_layout import assert_colour_scheme, assert_readable_page, sizes_and_schemes
 
 SHOTS = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or "/tmp/shots-checks")
 
@@ -76,26 +76,23 @@ def test_the_checks_tab_and_inbox_read_well_on_desktop_and_phone_in_light_and_da
     page.set_default_timeout(WAIT_MS)
     expect.set_options(timeout=WAIT_MS)
     try:
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            for size, (width, height) in (("desktop", (1366, 900)), ("phone", (390, 844))):
-                page.set_viewport_size({"width": width, "height": height})
-                page.goto(f"{own_sandbox.http_url}/")
-                row = page.locator(f'li.row[data-id="{email["id"]}"] .checks-mini')
-                expect(row).to_be_visible()
-                page.screenshot(path=str(SHOTS / f"inbox-{size}-{scheme}.png"), full_page=False)
-                assert_readable_page(page, (row, "the row's check verdicts"))
-                assert_colour_scheme(page, scheme)
+        for size, scheme in sizes_and_schemes(page):
+            page.goto(f"{own_sandbox.http_url}/")
+            row = page.locator(f'li.row[data-id="{email["id"]}"] .checks-mini')
+            expect(row).to_be_visible()
+            page.screenshot(path=str(SHOTS / f"inbox-{size}-{scheme}.png"), full_page=False)
+            assert_readable_page(page, (row, "the row's check verdicts"))
+            assert_colour_scheme(page, scheme)
 
-                page.goto(f"{own_sandbox.http_url}/emails/{email['id']}")
-                page.get_by_role("tab", name="Checks").click()
-                content = [(page.locator("#checks-html-title"), "the HTML section"),
-                           (page.locator("#checks-links-title"), "the links section"),
-                           (page.locator("#checks-spam-title"), "the spam section")]
-                for locator, what in content:
-                    expect(locator, what).to_be_visible()
-                page.screenshot(path=str(SHOTS / f"checks-{size}-{scheme}.png"), full_page=True)
-                assert_readable_page(page, *content)
+            page.goto(f"{own_sandbox.http_url}/emails/{email['id']}")
+            page.get_by_role("tab", name="Checks").click()
+            content = [(page.locator("#checks-html-title"), "the HTML section"),
+                       (page.locator("#checks-links-title"), "the links section"),
+                       (page.locator("#checks-spam-title"), "the spam section")]
+            for locator, what in content:
+                expect(locator, what).to_be_visible()
+            page.screenshot(path=str(SHOTS / f"checks-{size}-{scheme}.png"), full_page=True)
+            assert_readable_page(page, *content)
     finally:
         context.close()
     print(f"\nChecks screenshots in {SHOTS}")

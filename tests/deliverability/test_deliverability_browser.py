@@ -8,9 +8,18 @@ import tempfile
 from pathlib import Path
 
 from browser_support import WAIT_MS
-from deliverability_helpers import DAY, MAGIC, PLACEMENT, advance, delivered_people, ok, reset, send
+from deliverability_helpers import (
+    DAY,
+    MAGIC,
+    PLACEMENT,
+    advance,
+    delivered_people,
+    ok,
+    reset,
+    send,
+)
 from domain_helpers import DOMAINS, publish, verified_domain
-from ui_layout import assert_colour_scheme, assert_readable_page
+from ui_layout import assert_colour_scheme, assert_readable_page, sizes_and_schemes
 
 
 def _noisy_sender(api) -> None:
@@ -120,21 +129,18 @@ def test_the_deliverability_page_reads_well_on_desktop_and_phone_in_light_and_da
     page.set_default_timeout(WAIT_MS)
     expect.set_options(timeout=WAIT_MS)
     try:
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            for size, (width, height) in (("desktop", (1366, 900)), ("phone", (390, 844))):
-                page.set_viewport_size({"width": width, "height": height})
-                page.goto(f"{own_sandbox.http_url}/deliverability")
-                content = [(page.locator("[data-score-value]"), "the score"),
-                           (page.locator('[data-factor="complaint_rate"]'), "the complaint factor"),
-                           (page.locator(".domains-wrap"), "the domains"),
-                           (page.locator('[data-domain-card="shop.example"] tr[data-record="dkim"]'), "a DNS record"),
-                           (page.locator("[data-placement-test]"), "the placement test")]
-                for locator, what in content:
-                    expect(locator, what).to_be_visible()
-                page.screenshot(path=str(folder / f"deliverability-{size}-{scheme}.png"), full_page=True)
-                assert_readable_page(page, *content)
-                assert_colour_scheme(page, scheme)
+        for size, scheme in sizes_and_schemes(page):
+            page.goto(f"{own_sandbox.http_url}/deliverability")
+            content = [(page.locator("[data-score-value]"), "the score"),
+                       (page.locator('[data-factor="complaint_rate"]'), "the complaint factor"),
+                       (page.locator(".domains-wrap"), "the domains"),
+                       (page.locator('[data-domain-card="shop.example"] tr[data-record="dkim"]'), "a DNS record"),
+                       (page.locator("[data-placement-test]"), "the placement test")]
+            for locator, what in content:
+                expect(locator, what).to_be_visible()
+            page.screenshot(path=str(folder / f"deliverability-{size}-{scheme}.png"), full_page=True)
+            assert_readable_page(page, *content)
+            assert_colour_scheme(page, scheme)
     finally:
         context.close()
     print(f"\nDeliverability screenshots in {folder}")

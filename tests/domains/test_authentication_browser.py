@@ -8,7 +8,7 @@ from pathlib import Path
 
 from browser_support import WAIT_MS
 from domain_helpers import verified_domain
-from ui_layout import assert_colour_scheme, assert_readable_page
+from ui_layout import assert_colour_scheme, assert_readable_page, sizes_and_schemes
 
 
 def _send(api, sender: str) -> str:
@@ -52,18 +52,15 @@ def test_the_authentication_panel_reads_well_on_desktop_and_phone_in_light_and_d
     page.set_default_timeout(WAIT_MS)
     expect.set_options(timeout=WAIT_MS)
     try:
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            for size, (width, height) in (("desktop", (1366, 900)), ("phone", (390, 844))):
-                page.set_viewport_size({"width": width, "height": height})
-                page.goto(f"{own_sandbox.http_url}/emails/{email_id}")
-                content = [(page.locator("[data-authentication]"), "the authentication panel"),
-                           (page.locator("[data-auth=dkim]"), "the DKIM result")]
-                for locator, what in content:
-                    expect(locator, what).to_be_visible()
-                page.screenshot(path=str(folder / f"authentication-{size}-{scheme}.png"), full_page=True)
-                assert_readable_page(page, *content)
-                assert_colour_scheme(page, scheme)
+        for size, scheme in sizes_and_schemes(page):
+            page.goto(f"{own_sandbox.http_url}/emails/{email_id}")
+            content = [(page.locator("[data-authentication]"), "the authentication panel"),
+                       (page.locator("[data-auth=dkim]"), "the DKIM result")]
+            for locator, what in content:
+                expect(locator, what).to_be_visible()
+            page.screenshot(path=str(folder / f"authentication-{size}-{scheme}.png"), full_page=True)
+            assert_readable_page(page, *content)
+            assert_colour_scheme(page, scheme)
     finally:
         context.close()
     print(f"\nAuthentication screenshots in {folder}")

@@ -10,7 +10,7 @@ from pathlib import Path
 from browser_support import WAIT_MS
 from lifecycle_helpers import advance, send
 from report_helpers import REPORTS, ok, runs_of, schedule_report
-from ui_layout import assert_colour_scheme, assert_readable_page
+from ui_layout import assert_colour_scheme, assert_readable_page, sizes_and_schemes
 
 
 def test_a_report_is_scheduled_in_the_form_run_now_and_its_email_opened(page, own_sandbox, unique):
@@ -126,13 +126,10 @@ def test_the_report_pages_read_well_on_desktop_and_phone_in_light_and_dark(brows
         assert_readable_page(page, *content)
 
     try:
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            for size, (width, height) in (("desktop", (1366, 900)), ("phone", (390, 844))):
-                page.set_viewport_size({"width": width, "height": height})
-                visit(f"reports-{size}-{scheme}.png", "/reports")
-                assert_colour_scheme(page, scheme)
-                visit(f"report-{size}-{scheme}.png", f"/reports/{report['id']}")
+        for size, scheme in sizes_and_schemes(page):
+            visit(f"reports-{size}-{scheme}.png", "/reports")
+            assert_colour_scheme(page, scheme)
+            visit(f"report-{size}-{scheme}.png", f"/reports/{report['id']}")
     finally:
         context.close()
     print(f"\nReport screenshots in {folder}")

@@ -4,7 +4,7 @@ reached, and the colour scheme they asked for is the one drawn, with readable te
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 WCAG_AA_CONTRAST = 4.5  # the minimum contrast ratio for body text
 
@@ -86,3 +86,16 @@ def luminance(css_colour: str) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
     return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+# The sizes a page is checked at: a laptop and a phone.
+SIZES = (("desktop", (1366, 900)), ("phone", (390, 844)))
+
+
+def sizes_and_schemes(page: Any) -> Iterator[tuple[str, str]]:
+    """Set the page to each size in light, then in dark; yields ("desktop"|"phone", "light"|"dark")."""
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for size, (width, height) in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            yield size, scheme
