@@ -10,7 +10,7 @@ from pathlib import Path
 from alert_helpers import ALERTS, PER_EMAIL, alert, alert_emails, send_batch
 from browser_support import WAIT_MS
 from lifecycle_helpers import advance
-from ui_layout import assert_colour_scheme, assert_readable_page, sizes_and_schemes
+from ui_layout import assert_colour_scheme, sizes_and_schemes, visit_and_check
 
 
 def test_an_alert_is_made_with_the_form_fires_and_shows_its_history_test_and_edit(page, own_sandbox, unique):
@@ -81,17 +81,13 @@ def test_the_alert_pages_read_well_on_desktop_and_phone_in_light_and_dark(browse
     expect.set_options(timeout=WAIT_MS)
 
     def visit(name: str, path: str) -> None:
-        page.goto(f"{own_sandbox.http_url}{path}")
         if path == "/alerts":
             content = [(page.locator(".alerts-table tr", has_text=f"Spike {unique}"), "the alert's row")]
         else:
             content = [(page.locator(".page-head [data-alert-state]"), "the state"),
                        (page.locator(".alert-history"), "the history"),
                        (page.locator("[data-alert-form] button[type=submit]"), "the save button")]
-        for locator, what in content:
-            expect(locator, what).to_be_visible()
-        page.screenshot(path=str(folder / name), full_page=True)
-        assert_readable_page(page, *content)
+        visit_and_check(page, f"{own_sandbox.http_url}{path}", folder / name, *content)
 
     try:
         for size, scheme in sizes_and_schemes(page):

@@ -11,7 +11,7 @@ import pytest
 from browser_support import WAIT_MS
 from campaign_helpers import contact, contact_list, emails_of, template
 from lifecycle_helpers import MAGIC, advance
-from ui_layout import assert_colour_scheme, assert_readable_page, sizes_and_schemes
+from ui_layout import assert_colour_scheme, sizes_and_schemes, visit_and_check
 
 
 def _shop(api, unique: str) -> dict:
@@ -89,17 +89,13 @@ def test_the_campaign_pages_read_well_on_desktop_and_phone_in_light_and_dark(bro
     expect.set_options(timeout=WAIT_MS)
 
     def visit(name: str, path: str) -> None:
-        page.goto(f"{own_sandbox.http_url}{path}")
         if path == "/campaigns":
             content = [(page.locator(".campaigns-table tr", has_text=f"Autumn {unique}"), "the campaign's row"),
                        (page.locator("[data-campaign-form]"), "the new-campaign form")]
         else:
             content = [(page.locator("[data-campaign-status]"), "the status"),
                        (page.locator(".campaign-chart svg"), "the chart")]
-        for locator, what in content:
-            expect(locator, what).to_be_visible()
-        page.screenshot(path=str(folder / name), full_page=True)
-        assert_readable_page(page, *content)
+        visit_and_check(page, f"{own_sandbox.http_url}{path}", folder / name, *content)
 
     try:
         for size, scheme in sizes_and_schemes(page):

@@ -10,7 +10,7 @@ from pathlib import Path
 from browser_support import WAIT_MS
 from lifecycle_helpers import advance, send
 from report_helpers import REPORTS, ok, runs_of, schedule_report
-from ui_layout import assert_colour_scheme, assert_readable_page, sizes_and_schemes
+from ui_layout import assert_colour_scheme, sizes_and_schemes, visit_and_check
 
 
 def test_a_report_is_scheduled_in_the_form_run_now_and_its_email_opened(page, own_sandbox, unique):
@@ -112,7 +112,6 @@ def test_the_report_pages_read_well_on_desktop_and_phone_in_light_and_dark(brows
     expect.set_options(timeout=WAIT_MS)
 
     def visit(name: str, path: str) -> None:
-        page.goto(f"{own_sandbox.http_url}{path}")
         if path == "/reports":
             content = [(page.locator("tr[data-report-row]", has_text=unique), "the report's row"),
                        (page.locator("[data-report-form]"), "the new-report form")]
@@ -120,10 +119,7 @@ def test_the_report_pages_read_well_on_desktop_and_phone_in_light_and_dark(brows
             content = [(page.locator("[data-report-run-now]"), "the run-now button"),
                        (page.locator("tr[data-run]").first, "the run"),
                        (page.locator("[data-next-run]"), "the next run")]
-        for locator, what in content:
-            expect(locator, what).to_be_visible()
-        page.screenshot(path=str(folder / name), full_page=True)
-        assert_readable_page(page, *content)
+        visit_and_check(page, f"{own_sandbox.http_url}{path}", folder / name, *content)
 
     try:
         for size, scheme in sizes_and_schemes(page):
