@@ -4,7 +4,9 @@
                   variables (the campaign's plus `contact`), the send request and its Incoming (pure)
     audience.py   lists, segments and contact ids -> contacts; who is skipped and why; the preview
                   count, and the recipients written a chunk at a time when sending begins (DB thread)
-    stats.py      recipients, skipped, sent and what happened after (from the events), rates and
+    counting.py   running counts of each campaign's events (total and per recipient, clicks per
+                  link), added to as each event is recorded, so stats cost the same at any size
+    stats.py      recipients, skipped, sent and what happened after (from those counts), rates and
                   per-link clicks (DB thread; the rates are pure)
     store.py      create, list, read, change, delete, the send and cancel actions (DB thread)
     sender.py     the database side of sending: START_JOB at `send_at`, FILL_JOBs writing the
@@ -18,6 +20,6 @@
 
 Each recipient's email goes through the one pipeline (quota, suppressions, tracking attributed
 to that recipient, `email.sent` and simulated outcomes) and carries `Email.campaign_id`, so the
-email and event APIs filter by campaign and the stats read straight from the events.
+email and event APIs filter by campaign, and its events add to the campaign's counts.
 Who hears `campaign_completed` (the webhook outbox) is written in server/wiring.py.
 """

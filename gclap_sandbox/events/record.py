@@ -75,6 +75,7 @@ def record_event(email: Email, type: str, *, recipient: str | None = None,
         recipient=recipient.lower() if recipient else None, type=type,
         occurred_at=occurred_at or clock.now(), data=data or {}, seq=_sequence.next(),
     )
+    event.email = email  # subscribers read the email (its campaign, its organization) without a query
     if type != SENT:  # every recipient starts as "sent": nothing to advance
         _advance_statuses(email, event)
     payload = serialize(event)

@@ -3,7 +3,7 @@ from gclap_sandbox.models.accounts import ApiKey, Organization, SandboxSetting
 from gclap_sandbox.models.alerts import AlertConfig, AlertState, AlertTransition
 from gclap_sandbox.models.automation import Workflow, WorkflowRun
 from gclap_sandbox.models.base import BaseModel, owned
-from gclap_sandbox.models.campaigns import Campaign, CampaignRecipient
+from gclap_sandbox.models.campaigns import Campaign, CampaignCount, CampaignRecipient
 from gclap_sandbox.models.contacts import (
     Contact,
     ContactList,
@@ -45,7 +45,7 @@ __all__ = [
     "Contact", "ContactList", "ContactListMember", "Segment",
     "Template",
     "Workflow", "WorkflowRun",
-    "Campaign", "CampaignRecipient",
+    "Campaign", "CampaignCount", "CampaignRecipient",
     "AlertConfig", "AlertState", "AlertTransition",
     "ScheduledReport", "ReportRun",
     "MarketingEmail", "ScoreSnapshot", "PlacementTest",

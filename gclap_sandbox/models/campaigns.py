@@ -65,3 +65,22 @@ class CampaignRecipient(BaseModel):
 
     class Meta:
         indexes = ((("campaign", "status", "id"), False),)
+
+
+class CampaignCount(BaseModel):
+    """A running count of one event type (or, for clicks, of one link) across a campaign's email.
+
+    Kept up to date as each event is recorded (campaigns/counting.py), so a campaign's stats are
+    a few row reads however many recipients it has. `url` is "" except on per-link click rows.
+    """
+
+    reset_scope = "data"
+
+    campaign = peewee.ForeignKeyField(Campaign, backref="counts", on_delete="CASCADE")
+    type = peewee.CharField(max_length=64)
+    url = peewee.TextField(default="")
+    total = peewee.IntegerField(default=0)
+    unique = peewee.IntegerField(default=0)  # recipients: one email per recipient in a campaign
+
+    class Meta:
+        indexes = ((("campaign", "type", "url"), True),)

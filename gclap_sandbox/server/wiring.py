@@ -11,7 +11,8 @@ When an event is recorded (events/record.py), in its transaction, in this order:
     the webhook outbox queues one signed delivery per subscribed endpoint;
     automation ends the runs of a contact who unsubscribed, and enrols the recipient per
     email-event triggers (an address that is no contact yet becomes one, as a custom event's does);
-    alert configs whose metric the event moves are evaluated soon (alerts/schedule.py, coalesced).
+    alert configs whose metric the event moves are evaluated soon (alerts/schedule.py, coalesced);
+    an event of a campaign's email is added to the campaign's running counts (its stats).
 When contacts are created, or added to a list, one by the API (contacts/store.py) or many by a
 CSV import (contacts/csv_import.py), in that transaction:
     automation enrols them in the workflows those trigger.
@@ -46,6 +47,7 @@ from gclap_sandbox.alerts import schedule as alert_schedule
 from gclap_sandbox.automation import runs as automation_runs
 from gclap_sandbox.automation import triggers as automation_triggers
 from gclap_sandbox.automation import workflows as automation_workflows
+from gclap_sandbox.campaigns import counting as campaign_counting
 from gclap_sandbox.campaigns import sender as campaign_sender
 from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.deliverability import history as deliverability_history
@@ -80,6 +82,7 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.event_recorded.subscribe(outbox.on_event)
     bus.event_recorded.subscribe(automation_triggers.on_event)
     bus.event_recorded.subscribe(alert_schedule.on_event)
+    bus.event_recorded.subscribe(campaign_counting.on_event)
     bus.contacts_created.subscribe(automation_triggers.on_contacts_created)
     bus.contact_added_to_list.subscribe(automation_triggers.on_added_to_list)
     bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)

@@ -1,5 +1,5 @@
 """Start and stop the sandbox's moving parts with the app (its listeners call these): the
-durable clock offset, the jobs worker, the webhook dispatcher, the automation and campaign
+durable clock offset, campaign counts an older version did not keep, the jobs worker, the webhook dispatcher, the automation and campaign
 runners, then the bus's loop-side subscriptions (server/wiring.py), which need those workers to exist.
 """
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from gclap_sandbox.automation.runner import Runner
+from gclap_sandbox.campaigns import counting as campaign_counting
 from gclap_sandbox.campaigns.runner import Runner as CampaignRunner
 from gclap_sandbox.events import jobs, timeline
 from gclap_sandbox.server import wiring
@@ -16,6 +17,7 @@ from gclap_sandbox.webhooks import service as webhook_service
 
 async def start(ctx: AppContext) -> None:
     await timeline.restore(ctx)
+    await ctx.db.run(campaign_counting.count_older_campaigns)
     ctx.jobs_worker = jobs.Worker(ctx)
     ctx.jobs_worker.start()
     webhook_service.start(ctx)
