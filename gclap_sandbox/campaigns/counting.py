@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import peewee
+
 from gclap_sandbox.events import record as events
 from gclap_sandbox.models import CampaignCount, Email, Event
 
@@ -66,19 +68,21 @@ def read(campaign_id: str) -> tuple[dict[str, tuple[int, int]], list[dict[str, A
 def recount(campaign_ids: Iterable[str]) -> None:
     """Count these campaigns' events from scratch (for files written before counts were kept)."""
     for campaign_id in campaign_ids:
-        CampaignCount.delete().where(CampaignCount.campaign == campaign_id).execute()
+        totals: dict[tuple[str, str], int] = {}
+        people: dict[tuple[str, str], set[str | None]] = {}
         rows = (Event.select(Event.type, Event.recipient, Event.data)
                 .join(Email, on=(Event.email == Email.id))
-                .where((Email.campaign_id == campaign_id) & (Event.type.in_(COUNTED_TYPES)))
-                .order_by(Event.seq).tuples())
-        seen: set[tuple[str, str | None, str]] = set()
+                .where((Email.campaign_id == campaign_id) & (Event.type.in_(COUNTED_TYPES))).tuples())
         for type, recipient, data in rows:
-            _add(campaign_id, type, "", first=(type, recipient, "") not in seen)
-            seen.add((type, recipient, ""))
             url = (data or {}).get("url") if type == events.CLICKED else None
-            if url:
-                _add(campaign_id, type, url, first=(type, recipient, url) not in seen)
-                seen.add((type, recipient, url))
+            for key in ((type, ""), (type, url)) if url else ((type, ""),):
+                totals[key] = totals.get(key, 0) + 1
+                people.setdefault(key, set()).add(recipient)
+        CampaignCount.delete().where(CampaignCount.campaign == campaign_id).execute()
+        counts = [{"campaign": campaign_id, "type": type, "url": url, "total": total,
+                   "unique": len(people[type, url])} for (type, url), total in totals.items()]
+        for batch in peewee.chunked(counts, 500):  # per-link rows may be many (personalised links)
+            CampaignCount.insert_many(batch).execute()
 
 
 def count_older_campaigns() -> None:
