@@ -8,12 +8,14 @@ database thread for long): contacts created after sending began are not in it.
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
 import peewee
 
 from gclap_sandbox import clock
+from gclap_sandbox.campaigns import counting
 from gclap_sandbox.contacts.segments import compile_rules
 from gclap_sandbox.models import (
     CampaignRecipient,
@@ -128,5 +130,10 @@ def fill_recipients(campaign_id: str, organization_id: str, audience: dict[str, 
     last = CampaignRecipient.select(top).scalar() or 0
     if last == before:
         return 0, after
+    written = CampaignRecipient.select(CampaignRecipient.status, CampaignRecipient.reason,
+                                       peewee.fn.COUNT(CampaignRecipient.id)) \
+        .where((CampaignRecipient.campaign == campaign_id) & CampaignRecipient.id.between(before + 1, last)) \
+        .group_by(CampaignRecipient.status, CampaignRecipient.reason).tuples()
+    counting.move_recipients(campaign_id, Counter({(status, reason): count for status, reason, count in written}))
     contact = Contact.get_by_id(CampaignRecipient.get_by_id(last).contact_id)
     return last - before, (contact.created_at, contact.id)

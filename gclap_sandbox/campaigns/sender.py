@@ -14,12 +14,13 @@ nobody left marks the campaign `sent` and publishes `campaign_completed` (once: 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.campaigns import audience, content, stats
+from gclap_sandbox.campaigns import audience, content, counting, stats
 from gclap_sandbox.errors import QuotaExceeded
 from gclap_sandbox.events import jobs
 from gclap_sandbox.models import Campaign, CampaignRecipient, Contact, Job, Template
@@ -145,6 +146,9 @@ def claim(campaign_id: str) -> Batch | None:
             people.append((recipient_id, content.contact_dict(contact)))
     for recipient_id, reason in lost:
         CampaignRecipient.update(status="skipped", reason=reason).where(CampaignRecipient.id == recipient_id).execute()
+    if lost:
+        counting.move_recipients(campaign.id, Counter(("skipped", reason) for _, reason in lost),
+                                 left=Counter({("pending", None): len(lost)}))
     return Batch(campaign, parts or {}, people)
 
 
@@ -163,6 +167,7 @@ def capture(campaign_id: str, prepared: list[Prepared]) -> int:
         CampaignRecipient.id.in_(ids) & (CampaignRecipient.status == "pending")).tuples()}
     deadline = time.perf_counter() + TIME_SLICE
     done, sent = 0, 0
+    moved: Counter[counting.Place] = Counter()
     for recipient_id, made in prepared:
         if done and time.perf_counter() > deadline:
             break
@@ -179,8 +184,10 @@ def capture(campaign_id: str, prepared: list[Prepared]) -> int:
                 reason = "quota_exceeded"
         CampaignRecipient.update(status=status, reason=reason, email_id=email_id) \
             .where(CampaignRecipient.id == recipient_id).execute()
+        moved[status, reason] += 1
     if sent:
         Campaign.update(sent_count=Campaign.sent_count + sent).where(Campaign.id == campaign.id).execute()
+    counting.move_recipients(campaign.id, moved, left=Counter({("pending", None): sum(moved.values())}))
     return done
 
 

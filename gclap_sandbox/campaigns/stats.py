@@ -1,7 +1,7 @@
 """A campaign's stats: who it was for, and what happened to each recipient's email (DB thread).
 
 Counts after sending come from the events of the campaign's emails (one email per recipient),
-kept as running counts while events are recorded (counting.py), so they agree with
+kept as running counts while events are recorded and recipients sent (counting.py), so they agree with
 `GET /events/?campaign=` and cost a few row reads at any size. Opens and clicks are counted in
 total and per recipient (`unique`); rates are per delivered email (bounces per sent one).
 """
@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import peewee
-
 from gclap_sandbox.campaigns import counting
 from gclap_sandbox.campaigns.audience import SKIP_REASONS
 from gclap_sandbox.events import record as events
-from gclap_sandbox.models import Campaign, CampaignRecipient
+from gclap_sandbox.models import Campaign
 
 COUNTED = {"sent": events.SENT, "delivered": events.DELIVERED, "bounced": events.BOUNCED,
            "unsubscribed": events.UNSUBSCRIBED, "spam": events.SPAM, "suppressed": events.SUPPRESSED}
@@ -35,23 +33,24 @@ def rates(stats: dict[str, Any]) -> dict[str, float]:
 
 
 def compute(campaign: Campaign) -> dict[str, Any]:
-    by_type, links = counting.read(campaign.id)
-    statuses = dict(CampaignRecipient.select(CampaignRecipient.status, peewee.fn.COUNT(CampaignRecipient.id))
-                    .where(CampaignRecipient.campaign == campaign.id).group_by(CampaignRecipient.status).tuples())
+    counts = counting.read(campaign.id)
+    recipients = {status: total for status, (total, _) in counts.get(counting.RECIPIENTS, {}).items()}
     reasons = {reason: 0 for reason in SKIP_REASONS}
-    reasons.update(dict(CampaignRecipient.select(CampaignRecipient.reason, peewee.fn.COUNT(CampaignRecipient.id))
-                        .where((CampaignRecipient.campaign == campaign.id) & (CampaignRecipient.status == "skipped"))
-                        .group_by(CampaignRecipient.reason).tuples()))
+    reasons.update({reason: total for reason, (total, _) in counts.get(counting.SKIPPED, {}).items()})
+
+    def of(kind: str) -> tuple[int, int]:
+        return counts.get(kind, {}).get("", (0, 0))
+
     stats: dict[str, Any] = {
-        "recipients": sum(statuses.values()),
-        "pending": statuses.get("pending", 0),
-        "skipped": statuses.get("skipped", 0),
+        "recipients": sum(recipients.values()),
+        "pending": recipients.get("pending", 0),
+        "skipped": recipients.get("skipped", 0),
         "skipped_reasons": reasons,
-        **{name: by_type.get(kind, (0, 0))[1] for name, kind in COUNTED.items()},
-        **{name: {"unique": by_type.get(kind, (0, 0))[1], "total": by_type.get(kind, (0, 0))[0]}
-           for name, kind in ENGAGEMENT.items()},
+        **{name: of(kind)[1] for name, kind in COUNTED.items()},
+        **{name: {"unique": of(kind)[1], "total": of(kind)[0]} for name, kind in ENGAGEMENT.items()},
     }
     stats.update(rates(stats))
-    stats["links"] = links
+    stats["links"] = sorted(({"url": url, "total": total, "unique": unique}
+                             for url, (total, unique) in counts.get(events.CLICKED, {}).items() if url),
+                            key=lambda row: (-row["total"], row["url"]))
     return stats
-

@@ -68,19 +68,22 @@ class CampaignRecipient(BaseModel):
 
 
 class CampaignCount(BaseModel):
-    """A running count of one event type (or, for clicks, of one link) across a campaign's email.
+    """A running count of a campaign: of one event type across its email (or, for clicks, of one
+    link), or of its recipients in one status (or skipped for one reason).
 
-    Kept up to date as each event is recorded (campaigns/counting.py), so a campaign's stats are
-    a few row reads however many recipients it has. `url` is "" except on per-link click rows.
+    Kept up to date as events are recorded and recipients change (campaigns/counting.py), so a
+    campaign's stats are a few row reads however many recipients it has.
     """
 
     reset_scope = "data"
 
     campaign = peewee.ForeignKeyField(Campaign, backref="counts", on_delete="CASCADE")
-    type = peewee.CharField(max_length=64)
-    url = peewee.TextField(default="")
+    type = peewee.CharField(max_length=64)  # an event type, "recipients" or "skipped"
+    # Within the type: "" for an event type as a whole, a link for clicks per link, a status
+    # for "recipients", a reason for "skipped".
+    key = peewee.TextField(default="")
     total = peewee.IntegerField(default=0)
-    unique = peewee.IntegerField(default=0)  # recipients: one email per recipient in a campaign
+    unique = peewee.IntegerField(default=0)  # event types: recipients with at least one such event
 
     class Meta:
-        indexes = ((("campaign", "type", "url"), True),)
+        indexes = ((("campaign", "type", "key"), True),)
