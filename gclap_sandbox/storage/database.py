@@ -85,7 +85,7 @@ class Intake:
     accept: Callable[[list[Any]], Sequence[Any]]
     settle: Callable[[list[Any]], None]
     size: Callable[[Any], int] = lambda item: 0
-    quiet: float = 0.05
+    quiet: float = 0.1
     max_pending: int = 2000
     max_pending_bytes: int = 64 * 1024 * 1024
     max_batch: int = 256
