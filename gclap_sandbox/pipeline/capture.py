@@ -162,12 +162,16 @@ def accept_received(batch: list[Incoming]) -> list[Any]:
     for incoming in batch:
         envelope_to = [address for address in incoming.envelope_to if mail.split_address(address)[1]]
         if incoming.lifecycle and envelope_to:
-            try:
-                with savepoint():  # a refused charge rolls back alone
-                    limits.charge_quota(incoming.organization_id, _envelope_count(incoming))
-            except QuotaExceeded as error:
-                outcomes.append(error)
-                continue
+            count = _envelope_count(incoming)
+            if limits.load_plan(incoming.organization_id).emails_per_month is None:
+                limits.charge_quota(incoming.organization_id, count)  # counted, never refused
+            else:
+                try:
+                    with savepoint():  # a refused charge rolls back alone
+                        limits.charge_quota(incoming.organization_id, count)
+                except QuotaExceeded as error:
+                    outcomes.append(error)
+                    continue
         # The charge is made; with no envelope, the count comes from the headers when filed.
         incoming.charged = bool(envelope_to) or not incoming.lifecycle
         incoming.received_at = now
