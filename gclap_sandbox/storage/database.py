@@ -76,7 +76,7 @@ class Intake:
     one outcome per item (a value, or the exception that item is refused with); the callers
     hear their outcome once that transaction committed (a group commit). `settle(items)` does
     the rest of the work for the accepted items, in batches, in a unit of work of its own: when
-    the lane has been quiet for `quiet` seconds, when `max_pending` items or `max_pending_bytes`
+    the lane has been quiet for `quiet` seconds (`busy_quiet` in a burst), when `max_pending` items or `max_pending_bytes`
     (by `size`) wait, before any unit of work of an HTTP request (`serving_reader`), and before
     anything that does not run in a transaction (opening, closing), so that no reader ever sees
     the database without them.
@@ -86,6 +86,10 @@ class Intake:
     settle: Callable[[list[Any]], None]
     size: Callable[[Any], int] = lambda item: 0
     quiet: float = 0.1
+    # Once this many items wait (a burst), the lane must stay quiet for `busy_quiet` instead:
+    # a pause of the sender's process on a busy machine then does not cut the burst up.
+    busy_pending: int = 100
+    busy_quiet: float = 0.5
     max_pending: int = 2000
     max_pending_bytes: int = 64 * 1024 * 1024
     max_batch: int = 256
@@ -209,7 +213,8 @@ class Database:
             job, self._held = self._held, None
             return job
         if self._pending:
-            quiet = min(intake.quiet for intake in self._pending)
+            quiet = min(intake.busy_quiet if len(items) >= intake.busy_pending else intake.quiet
+                        for intake, items in self._pending.items())
             deadline = time.monotonic() + quiet
             while self._pending:
                 try:
