@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from helpers import wait_until
 from sandbox_process import start_sandbox
 
 CAPTURED = "captured as "
@@ -74,6 +75,22 @@ def test_concurrent_sessions_are_each_answered_after_their_commit_and_all_filed(
         assert listed["count"] == 40
         events = api.get(f"/api/v1/emails/{results[0][1]}/events/").json()["results"]
         assert [event["type"] for event in events][:1] == ["email.sent"]
+
+
+def test_answered_mail_is_filed_on_its_own_without_any_reader(file_sandbox, unique):
+    sandbox, db = file_sandbox
+    code, text = _send(sandbox.smtp_host, sandbox.smtp_port, _message(0, unique), unique)
+    assert code == 250, text
+    email_id = text.split(CAPTURED)[1].strip()
+
+    def filed() -> bool:  # read from the file, so no request asks the sandbox to hurry
+        with closing(sqlite3.connect(db)) as conn:
+            return conn.execute("SELECT (SELECT count(*) FROM email WHERE id = ?) "
+                                "+ (SELECT count(*) FROM event WHERE email_id = ?)", (email_id, email_id)
+                                ).fetchone()[0] >= 2 and \
+                conn.execute("SELECT count(*) FROM received_mail").fetchone()[0] == 0
+
+    wait_until(filed, "the email filed with its email.sent event")
 
 
 def test_a_failed_write_answers_451_and_stores_nothing(file_sandbox, unique):
