@@ -23,6 +23,7 @@ from gclap_sandbox.models.emails import (
     EmailRecipient,
     EmailTag,
 )
+from gclap_sandbox.models.intake import ReceivedMail
 from gclap_sandbox.models.jobs import Job
 from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
 from gclap_sandbox.models.limits import IdempotencyRecord, UsageCounter
@@ -41,6 +42,7 @@ __all__ = [
     "Attachment", "Email", "EmailContent", "EmailRecipient", "EmailTag",
     "IdempotencyRecord", "UsageCounter",
     "Job", "Event", "Suppression", "TrackingToken",
+    "ReceivedMail",
     "EmailRelay",
     "Contact", "ContactList", "ContactListMember", "Segment",
     "Template",

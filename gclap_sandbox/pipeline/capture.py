@@ -5,13 +5,20 @@ decide each recipient's kind (to / cc / bcc), charge the monthly quota, and stor
 row, recipients, tags, attachment metadata and the raw source exactly as received. The
 delivery steps (delivery.py: suppression, the tracking of the delivered version, `email.sent`,
 simulated outcomes as jobs) run around the store, so both entry points stay identical.
+
+SMTP mail takes the same steps in two halves (`receive`): what the `250` promises (the
+quota charged, the bytes and envelope durable in `ReceivedMail`) is written for every
+waiting session in one group commit, and the rest is filed moments later in batches
+(`RECEIVING`, storage/database.py `Intake`), before anything else reads the database.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import limits
+from gclap_sandbox.errors import QuotaExceeded
 from gclap_sandbox.inbox.queries import summary
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import (
@@ -20,25 +27,31 @@ from gclap_sandbox.models import (
     EmailContent,
     EmailRecipient,
     EmailTag,
+    ReceivedMail,
 )
 from gclap_sandbox.models.fields import new_id
 from gclap_sandbox.pipeline import delivery
-from gclap_sandbox.pipeline.incoming import Incoming
+from gclap_sandbox.pipeline.incoming import DeliveryOptions, Incoming
 from gclap_sandbox.storage import database as db
-from gclap_sandbox.storage.bulk import insert_rows
+from gclap_sandbox.storage.bulk import insert_rows, portable, quoted
+from gclap_sandbox.storage.connection import savepoint
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
 
 
-def capture_email(incoming: Incoming) -> Email:
-    """Parse and store one email; call on the DB thread (inside `Database.run`)."""
+log = logging.getLogger("gclap_sandbox.capture")
+
+
+def capture_email(incoming: Incoming, *, charged: bool = False) -> Email:
+    """Parse and store one email; call on the DB thread (inside `Database.run`).
+    `charged`: its quota was charged when it was received (`receive`)."""
     msg, parsed = mail.parse_message(incoming.raw)
     if incoming.api_bodies is not None:
         parsed.text, parsed.html = incoming.api_bodies
     recipients = _recipients(incoming, parsed)
     # The sandbox's own mail (bounce reports, alerts, scheduled reports, placement seeds) is not the organization's sending.
-    if incoming.lifecycle:
+    if incoming.lifecycle and not charged:
         limits.charge_quota(incoming.organization_id, len(recipients))  # raises QuotaExceeded: nothing stored
     addresses = [addr for addr, _, _ in recipients]
     prepared = delivery.prepare(incoming, msg, parsed, addresses) if incoming.lifecycle else None
@@ -64,7 +77,7 @@ def capture_email(incoming: Incoming) -> Email:
         "status": "sent",
         "is_read": False,
         "search_text": _search_text(parsed, recipients),
-        "created_at": clock.now(),
+        "created_at": incoming.received_at or clock.now(),
         "campaign_id": incoming.campaign_id,
     }
     insert_rows(Email, [row])
@@ -114,6 +127,11 @@ def _recipients(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str,
     return list(seen.values())
 
 
+def _envelope_count(incoming: Incoming) -> int:
+    """How many distinct recipients `_recipients` will find: those of the envelope."""
+    return len({address for address in (mail.split_address(v)[1] for v in incoming.envelope_to) if address})
+
+
 def _search_text(parsed: mail.ParsedEmail, recipients: list[tuple[str, str, str]]) -> str:
     parts = [parsed.from_name or "", parsed.from_address or "", parsed.subject]
     parts.extend(f"{name} {addr}" for addr, name, _ in recipients)
@@ -124,3 +142,77 @@ async def ingest(ctx: AppContext, incoming: Incoming) -> Email:
     """Store an email off the loop, as one unit of work on the DB thread."""
     incoming.options = incoming.options or ctx.delivery
     return await ctx.db.run(capture_email, incoming)
+
+
+# --- received now, filed moments later (SMTP) ------------------------------------------
+
+
+async def receive(ctx: AppContext, incoming: Incoming) -> str:
+    """Make an email durable and return its id once committed (the `250` may go out), or raise
+    QuotaExceeded (nothing stored). It is filed (`capture_email`) before any later reader looks."""
+    incoming.options = incoming.options or ctx.delivery
+    return await ctx.db.take(RECEIVING, incoming)
+
+
+def accept_received(batch: list[Incoming]) -> list[Any]:
+    """`Intake.accept`: charge each email's quota and write every accepted one in one statement."""
+    now = clock.now()
+    outcomes: list[Any] = []
+    rows = []
+    for incoming in batch:
+        envelope_to = [address for address in incoming.envelope_to if mail.split_address(address)[1]]
+        if incoming.lifecycle and envelope_to:
+            count = _envelope_count(incoming)
+            if limits.load_plan(incoming.organization_id).emails_per_month is None:
+                limits.charge_quota(incoming.organization_id, count)  # counted, never refused
+            else:
+                try:
+                    with savepoint():  # a refused charge rolls back alone
+                        limits.charge_quota(incoming.organization_id, count)
+                except QuotaExceeded as error:
+                    outcomes.append(error)
+                    continue
+        # The charge is made; with no envelope, the count comes from the headers when filed.
+        incoming.charged = bool(envelope_to) or not incoming.lifecycle
+        incoming.received_at = now
+        rows.append({"id": incoming.email_id, "raw": incoming.raw, "envelope": incoming.to_record(),
+                     "received_at": now})
+        outcomes.append(incoming.email_id)
+    insert_rows(ReceivedMail, rows)
+    return outcomes
+
+
+def file_received(batch: list[Incoming]) -> None:
+    """`Intake.settle`: file each received email (parse, store, lifecycle) and forget its row.
+    The batch is filed in one savepoint; when one email fails, each is filed alone, and the one
+    that cannot be keeps its row and is tried again at the next start."""
+    try:
+        with savepoint():
+            for incoming in batch:
+                capture_email(incoming, charged=incoming.charged)
+        filed = [(incoming.email_id,) for incoming in batch]
+    except Exception:
+        filed = []
+        for incoming in batch:
+            try:
+                with savepoint():
+                    capture_email(incoming, charged=incoming.charged)
+            except Exception:
+                log.exception("could not file received email %s; it stays received", incoming.email_id)
+                continue
+            filed.append((incoming.email_id,))
+    if filed:
+        table, key = quoted(ReceivedMail), quoted(ReceivedMail, "id")
+        db.database.cursor().executemany(portable(f"DELETE FROM {table} WHERE {key} = ?"), filed)
+
+
+def file_leftovers(options: DeliveryOptions) -> int:
+    """File what a stopped or killed process acknowledged but did not file (at start-up)."""
+    rows = ReceivedMail.select().order_by(ReceivedMail.received_at).tuples()
+    batch = [Incoming.from_record(email_id, bytes(raw), envelope, received_at, options)
+             for email_id, raw, envelope, received_at in rows]
+    file_received(batch)
+    return len(batch)
+
+
+RECEIVING = db.Intake(accept=accept_received, settle=file_received, size=lambda incoming: len(incoming.raw))

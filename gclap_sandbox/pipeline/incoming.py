@@ -9,6 +9,7 @@ headers only to be parsed back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import Message
 from typing import Any
 
@@ -88,3 +89,40 @@ class Incoming:
     lifecycle: bool = True
     options: DeliveryOptions | None = None  # set by `ingest` from the running sandbox
     campaign_id: str | None = None  # one recipient's email of a campaign (campaigns/sender.py)
+    # Set when it is received before being filed (capture.receive): the time the email is
+    # stored with, and whether its quota was charged then.
+    received_at: datetime | None = None
+    charged: bool = False
+
+    def to_record(self) -> dict[str, Any]:
+        """What `ReceivedMail` keeps beside the bytes, so a restart can file it (JSON)."""
+        controls = self.controls
+        return {
+            "source": self.source, "organization_id": self.organization_id,
+            "envelope_from": self.envelope_from, "envelope_to": self.envelope_to, "bcc": self.bcc,
+            "tags": self.tags, "metadata": self.metadata,
+            "api_bodies": list(self.api_bodies) if self.api_bodies is not None else None,
+            "controls": None if controls is None else {
+                "labels": sorted(controls.labels), "track_opens": controls.track_opens,
+                "track_clicks": controls.track_clicks, "category": controls.category},
+            "lifecycle": self.lifecycle, "campaign_id": self.campaign_id, "charged": self.charged,
+        }
+
+    @classmethod
+    def from_record(cls, email_id: str, raw: bytes, record: dict[str, Any], received_at: datetime,
+                    options: DeliveryOptions | None) -> Incoming:
+        controls = record.get("controls")
+        bodies = record.get("api_bodies")
+        return cls(
+            raw=raw, source=record["source"], organization_id=record["organization_id"],
+            envelope_from=record.get("envelope_from"), envelope_to=list(record.get("envelope_to") or []),
+            bcc=list(record.get("bcc") or []), tags=list(record.get("tags") or []),
+            metadata=dict(record.get("metadata") or {}),
+            api_bodies=(bodies[0], bodies[1]) if bodies is not None else None,
+            controls=None if controls is None else Controls(
+                labels=frozenset(controls["labels"]), track_opens=controls["track_opens"],
+                track_clicks=controls["track_clicks"], category=controls["category"]),
+            email_id=email_id, lifecycle=record.get("lifecycle", True), options=options,
+            campaign_id=record.get("campaign_id"), received_at=received_at,
+            charged=bool(record.get("charged")),
+        )

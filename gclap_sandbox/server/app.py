@@ -26,13 +26,14 @@ from gclap_sandbox.api.routing import route_specs
 from gclap_sandbox.chaos import http as chaos_http
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS
+from gclap_sandbox.pipeline import capture
 from gclap_sandbox.pipeline.incoming import DeliveryOptions
 from gclap_sandbox.relay.worker import configure_relay, start_relay, stop_relay
 from gclap_sandbox.server import hosts, wiring, workers
 from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.server.smtp import start_smtp_server, stop_smtp_server
 from gclap_sandbox.settings import Settings
-from gclap_sandbox.storage.database import Database
+from gclap_sandbox.storage.database import Database, serving_reader
 
 log = logging.getLogger("gclap_sandbox")
 _app_numbers = itertools.count()
@@ -63,6 +64,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     configure_relay(ctx)
     wiring.wire_domains(bus, ctx.relay)
     hosts.install(app)
+    app.register_middleware(_serving_reader, "request", priority=2000)
     chaos_http.install(app)
     for bp in blueprints():
         app.blueprint(bp)
@@ -79,6 +81,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
             await ctx.db.run(limits.update_organization, ctx.default_org_id, {"plan": settings.plan})
         await start_relay(ctx)
         await workers.start(ctx)
+        await ctx.db.run(capture.file_leftovers, ctx.delivery)  # acknowledged before a crash
         ctx.smtp_server = await start_smtp_server(ctx, smtp_sock)
 
     @app.before_server_stop
@@ -91,6 +94,11 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
         await ctx.db.close()
 
     return app
+
+
+async def _serving_reader(request: Request) -> None:
+    # What a request reads includes the mail SMTP sessions were just answered `250` for.
+    serving_reader()
 
 
 def ready_line(ctx: AppContext) -> dict[str, Any]:

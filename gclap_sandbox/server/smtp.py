@@ -19,7 +19,7 @@ from gclap_sandbox.accounts import limits
 from gclap_sandbox.accounts.auth import Principal
 from gclap_sandbox.chaos.smtp import ChaosHandler, ChaosSMTP
 from gclap_sandbox.errors import QuotaExceeded
-from gclap_sandbox.pipeline.capture import ingest
+from gclap_sandbox.pipeline.capture import receive
 from gclap_sandbox.pipeline.incoming import Incoming
 from gclap_sandbox.server import tls
 from gclap_sandbox.server.context import AppContext
@@ -55,13 +55,14 @@ class CaptureHandler:
             envelope_from=envelope.mail_from, envelope_to=list(envelope.rcpt_tos),
         )
         try:
-            email = await ingest(self.ctx, incoming)
+            # Answered once the bytes and envelope are committed; filed moments later.
+            email_id = await receive(self.ctx, incoming)
         except QuotaExceeded as error:
             return f"554 5.7.0 {error.title}: {error.detail}"
         except Exception:  # storage trouble must never take the server down
             log.exception("could not store a message from %s", session.peer)
             return "451 4.3.0 Could not store the message; try again"
-        return f"250 2.0.0 OK: captured as {email.id}"
+        return f"250 2.0.0 OK: captured as {email_id}"
 
 
 def stuffed_size_bound(size: int) -> int:

@@ -13,7 +13,10 @@ import itertools
 import logging
 import queue
 import threading
-from typing import Any, Callable, TypeVar
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence, TypeVar
 
 import peewee
 
@@ -34,6 +37,16 @@ from gclap_sandbox.storage.schema import create_schema
 
 log = logging.getLogger("gclap_sandbox.db")
 T = TypeVar("T")
+# True in the task of an HTTP request: its units of work see every intake item accepted before
+# them (`serving_reader`). Background workers and SMTP sessions leave it False, so that they do
+# not cut a busy intake lane into small batches; they see its items moments later.
+_serving_reader: ContextVar[bool] = ContextVar("gclap_serving_reader", default=False)
+
+
+def serving_reader() -> None:
+    """Mark the current task as serving a reader (an HTTP request): its units of work run after
+    every intake item accepted before them is settled."""
+    _serving_reader.set(True)
 
 
 class StoredSequence:
@@ -55,6 +68,33 @@ class StoredSequence:
         return next(counter)
 
 
+@dataclass(frozen=True)
+class Intake:
+    """A lane for items that arrive often and are acknowledged once durable (`Database.take`).
+
+    `accept(items)` runs for every item the lane has waiting, in one transaction, and returns
+    one outcome per item (a value, or the exception that item is refused with); the callers
+    hear their outcome once that transaction committed (a group commit). `settle(items)` does
+    the rest of the work for the accepted items, in batches, in a unit of work of its own: when
+    the lane has been quiet for `quiet` seconds (`busy_quiet` in a burst), when `max_pending` items or `max_pending_bytes`
+    (by `size`) wait, before any unit of work of an HTTP request (`serving_reader`), and before
+    anything that does not run in a transaction (opening, closing), so that no reader ever sees
+    the database without them.
+    """
+
+    accept: Callable[[list[Any]], Sequence[Any]]
+    settle: Callable[[list[Any]], None]
+    size: Callable[[Any], int] = lambda item: 0
+    quiet: float = 0.1
+    # Once this many items wait (a burst), the lane must stay quiet for `busy_quiet` instead:
+    # a pause of the sender's process on a busy machine then does not cut the burst up.
+    busy_pending: int = 100
+    busy_quiet: float = 0.5
+    max_pending: int = 2000
+    max_pending_bytes: int = 64 * 1024 * 1024
+    max_batch: int = 256
+
+
 class Database:
     """Owns the SQLite connection and the one thread every query runs on.
 
@@ -62,7 +102,7 @@ class Database:
     traffic), the thread runs them together in one transaction, each inside its own
     savepoint, and commits once: a failing unit rolls back alone, and the commit cost is
     shared. A caller's future resolves only after the commit, so an acknowledged email is
-    stored.
+    stored. Items taken through an `Intake` are batched the same way, and settled later.
     """
 
     MAX_BATCH = 64
@@ -79,6 +119,11 @@ class Database:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="gclap-db", daemon=True)
         self._db: peewee.SqliteDatabase | None = None
+        # DB thread only: the job taken from the queue but not run yet (it did not fit the
+        # batch being gathered), and each intake's accepted items waiting to be settled.
+        self._held: _Job | None = None
+        self._pending: dict[Intake, list[Any]] = {}
+        self._pending_bytes: dict[Intake, int] = {}
 
     @property
     def thread_id(self) -> int | None:
@@ -93,6 +138,10 @@ class Database:
         """Run `fn(*args)` in a transaction on the DB thread and return its result."""
         return await self._submit(fn, args, transactional=True)
 
+    async def take(self, intake: Intake, item: Any) -> Any:
+        """Hand `item` to `intake`: returns its outcome of `intake.accept` once committed."""
+        return await self._submit(intake.accept, (item,), transactional=True, intake=intake)
+
     async def close(self) -> None:
         if not self._thread.is_alive():
             return
@@ -100,7 +149,8 @@ class Database:
         self._jobs.put(None)
         await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
 
-    async def _submit(self, fn: Callable[..., T], args: tuple, *, transactional: bool) -> T:
+    async def _submit(self, fn: Callable[..., T], args: tuple, *, transactional: bool,
+                      intake: Intake | None = None) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
@@ -110,7 +160,7 @@ class Database:
         def fail(exc: BaseException) -> None:
             loop.call_soon_threadsafe(_settle, future, None, exc)
 
-        self._jobs.put(_Job(fn, args, transactional, resolve, fail))
+        self._jobs.put(_Job(fn, args, transactional, resolve, fail, intake, _serving_reader.get()))
         return await future
 
     # --- on the DB thread ---------------------------------------------------------------
@@ -140,32 +190,88 @@ class Database:
 
     def _work(self) -> None:
         while True:
-            job = self._jobs.get()
+            job = self._next()
             if job is None:
+                self._settle_all()
                 return
+            if job.intake is not None:
+                intake = job.intake
+                self._accept(intake, self._gather(job, lambda j: j.intake is intake, intake.max_batch))
+                continue
             if not job.transactional:
+                self._settle_all()
                 job.call_alone()
                 continue
-            batch = [job]
-            stop_after = False
-            while len(batch) < self.MAX_BATCH:
+            batch = self._gather(job, lambda j: j.transactional and j.intake is None, self.MAX_BATCH)
+            if any(j.barrier for j in batch):
+                self._settle_all()  # what runs next sees every item accepted before it
+            self._run_batch(batch)
+
+    def _next(self) -> _Job | None:
+        """The next job; while intake items wait, settle them once the queue stays quiet."""
+        if self._held is not None:
+            job, self._held = self._held, None
+            return job
+        if self._pending:
+            quiet = min(intake.busy_quiet if len(items) >= intake.busy_pending else intake.quiet
+                        for intake, items in self._pending.items())
+            deadline = time.monotonic() + quiet
+            while self._pending:
                 try:
-                    more = self._jobs.get_nowait()
+                    return self._jobs.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
-                    break
-                if more is None or not more.transactional:
-                    self._run_batch(batch)
-                    batch = []
-                    if more is None:
-                        stop_after = True
-                    else:
-                        more.call_alone()
-                    break
-                batch.append(more)
-            if batch:
-                self._run_batch(batch)
-            if stop_after:
-                return
+                    self._settle_all()
+        return self._jobs.get()
+
+    def _gather(self, first: _Job, fits: Callable[[_Job], bool], limit: int) -> list[_Job]:
+        """`first` and the queued jobs after it that `fits`, up to `limit`; the first job that
+        does not fit is held for the next round (a None, the stop signal, too)."""
+        batch = [first]
+        while len(batch) < limit:
+            try:
+                more = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if more is None or not fits(more):
+                self._held = more
+                if more is None:
+                    self._jobs.put(None)  # `_next` hands out held jobs only; stop comes from the queue
+                    self._held = None
+                break
+            batch.append(more)
+        return batch
+
+    def _accept(self, intake: Intake, batch: list[_Job]) -> None:
+        items = [job.args[0] for job in batch]
+        try:
+            with database.atomic():
+                outcomes = list(intake.accept(items))
+        except Exception as exc:  # the write or its commit failed: nothing of the batch is stored
+            outcomes = [exc] * len(batch)
+        reset_pending_callbacks()
+        accepted = [item for item, outcome in zip(items, outcomes) if not isinstance(outcome, BaseException)]
+        if accepted:
+            self._pending.setdefault(intake, []).extend(accepted)
+            self._pending_bytes[intake] = self._pending_bytes.get(intake, 0) + sum(map(intake.size, accepted))
+        for job, outcome in zip(batch, outcomes):
+            if isinstance(outcome, BaseException):
+                job.fail(outcome)
+            else:
+                job.resolve(outcome)
+        if len(self._pending.get(intake, ())) >= intake.max_pending \
+                or self._pending_bytes.get(intake, 0) >= intake.max_pending_bytes:
+            self._settle(intake)
+
+    def _settle_all(self) -> None:
+        for intake in list(self._pending):
+            self._settle(intake)
+
+    def _settle(self, intake: Intake) -> None:
+        items = self._pending.pop(intake, [])
+        self._pending_bytes.pop(intake, None)
+        for start in range(0, len(items), intake.max_batch):
+            chunk = items[start:start + intake.max_batch]
+            self._run_batch([_Job(intake.settle, (chunk,), True, _ignore, _log_failure)])
 
     def _run_batch(self, batch: list["_Job"]) -> None:
         outcomes: list[tuple[Any, BaseException | None]] = []
@@ -198,12 +304,14 @@ class Database:
 
 
 class _Job:
-    __slots__ = ("fn", "args", "transactional", "resolve", "fail")
+    __slots__ = ("fn", "args", "transactional", "resolve", "fail", "intake", "barrier")
 
     def __init__(self, fn: Callable[..., Any], args: tuple, transactional: bool,
-                 resolve: Callable[[Any], None], fail: Callable[[BaseException], None]) -> None:
+                 resolve: Callable[[Any], None], fail: Callable[[BaseException], None],
+                 intake: Intake | None = None, barrier: bool = True) -> None:
         self.fn, self.args, self.transactional = fn, args, transactional
         self.resolve, self.fail = resolve, fail
+        self.intake, self.barrier = intake, barrier
 
     def call_alone(self) -> None:
         try:
@@ -212,6 +320,15 @@ class _Job:
             self.fail(exc)
         else:
             self.resolve(value)
+
+
+def _ignore(value: Any) -> None:
+    pass
+
+
+def _log_failure(error: BaseException) -> None:
+    # The items stay durable (their intake wrote them when accepting): a restart settles them.
+    log.error("settling accepted items failed", exc_info=error)
 
 
 def _settle(future: asyncio.Future, value: Any, error: BaseException | None) -> None:
@@ -235,5 +352,5 @@ def open_in_this_thread(path: str) -> peewee.SqliteDatabase:
     return connection
 
 
-__all__ = ["Database", "StoredSequence", "BaseModel", "owned", "after_commit", "savepoint",
+__all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "BaseModel", "owned", "after_commit", "savepoint",
            "current", "database", "open_in_this_thread"]

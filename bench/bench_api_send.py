@@ -1,0 +1,134 @@
+"""API send rate of gclap-sandbox measured with wrk, beside a bare Sanic JSON route, in one run.
+
+A benchmark, not a test: it prints figures and ratios and never asserts on time.
+
+    .venv/bin/python bench/bench_api_send.py [--seconds 10] [--rounds 3]
+
+`wrk -t2 -c20 --latency` (Debian package `wrk`) POSTs a small JSON send request
+(`to`, `subject`, `text`, `html`, `from_email`: about 150 bytes) with a Bearer key to
+`POST /api/v1/emails/send/` of:
+
+* `bare Sanic`: bench/bare_servers.py's one route that parses the JSON and answers 202
+  (the framework's ceiling on this machine);
+* `gclap-sandbox`: `serve` with a temporary SQLite file and default settings: every request is
+  authenticated, rate-limited, validated, built into MIME, stored, and its lifecycle recorded.
+
+Targets run round by round in turn; the table shows the median rate and p99 latency, and the
+sandbox is checked to have stored one email per 2xx answer.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_ingest import bare_argv, running, sandbox_argv, stored_count  # noqa: E402
+
+SEND_PATH = "/api/v1/emails/send/"
+LUA = """
+wrk.method = "POST"
+wrk.path = "%(path)s"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(key)s"
+wrk.body = '{"to": ["user@example.com"], "from_email": "bench@example.com", "subject": "wrk", ' ..
+           '"text": "Hello from wrk.", "html": "<p>Hello from wrk.</p>"}'
+"""
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+@dataclass
+class Run:
+    requests: int
+    rate: float
+    p99_ms: float
+    failed: int  # non-2xx answers and socket errors
+
+
+def parse_wrk(output: str) -> Run:
+    def number(pattern: str) -> str:
+        found = re.search(pattern, output)
+        if found is None:
+            raise RuntimeError(f"wrk output without {pattern!r}:\n{output}")
+        return found.group(1)
+
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    if p99 is None:
+        raise RuntimeError(f"wrk output without a 99% latency:\n{output}")
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, errors.groups())) if errors else 0)
+    return Run(int(number(r"(\d+) requests in")), float(number(r"Requests/sec:\s+([\d.]+)")),
+               float(p99.group(1)) * UNITS[p99.group(2)], failed)
+
+
+async def wrk(url: str, key: str, seconds: float, workdir: Path) -> Run:
+    script = workdir / f"send-{key[:8]}.lua"
+    script.write_text(LUA % {"path": SEND_PATH, "key": key})
+    proc = await asyncio.create_subprocess_exec(
+        "wrk", "-t2", "-c20", f"-d{seconds:g}s", "--latency", "-s", str(script), url,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(out.decode(errors="replace"))
+    return parse_wrk(out.decode())
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+async def main(args: argparse.Namespace) -> int:
+    if shutil.which("wrk") is None:
+        print("wrk not found: `apt-get install wrk` (Debian) first")
+        return 2
+    print(f"load average {load_average()} on {os.cpu_count()} CPUs; wrk -t2 -c20 for {args.seconds:g} s, "
+          f"{args.rounds} rounds")
+    with tempfile.TemporaryDirectory(prefix="gclap-bench-api-") as tmp:
+        workdir = Path(tmp)
+        async with contextlib.AsyncExitStack() as stack:
+            bare = await stack.enter_async_context(running("bare", bare_argv("http"), workdir / "bare.log"))
+            sandbox = await stack.enter_async_context(
+                running("sandbox", sandbox_argv(str(workdir / "api.sqlite3")), workdir / "sandbox.log"))
+            targets = {"bare Sanic JSON route": (bare.info["http_url"], "unused"),
+                       "gclap-sandbox": (sandbox.info["http_url"], sandbox.info["api_key"])}
+            runs: dict[str, list[Run]] = {name: [] for name in targets}
+            for name, (url, key) in targets.items():  # warm-up
+                await wrk(url, key, 2, workdir)
+            for n in range(1, args.rounds + 1):
+                for name, (url, key) in targets.items():
+                    run = await wrk(url, key, args.seconds, workdir)
+                    runs[name].append(run)
+                    print(f"  #{n} {name:<22} {run.rate:8,.0f} req/s  p99 {run.p99_ms:7.1f} ms"
+                          f"  ({run.requests} requests, {run.failed} failed)")
+            stored = await stored_count(sandbox.info["http_url"], sandbox.info["api_key"])
+    base = statistics.median(r.rate for r in runs["bare Sanic JSON route"])
+    print("\n| system | sends/s | p99 latency | ratio to bare Sanic |")
+    print("|---|---|---|---|")
+    for name, measured in runs.items():
+        rate = statistics.median(r.rate for r in measured)
+        p99 = statistics.median(r.p99_ms for r in measured)
+        print(f"| {name} | {rate:,.0f} | {p99:.1f} ms | {rate / base:.2f} |")
+    print(f"\nfailed answers: " + ", ".join(f"{name} {sum(r.failed for r in m)}" for name, m in runs.items()))
+    print(f"the sandbox stored {stored} emails (wrk counts answers, warm-up included); "
+          f"load average after: {load_average()}")
+    return 0
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10, help="length of each measured wrk run (10)")
+    parser.add_argument("--rounds", type=int, default=3, help="measured runs per target (3)")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))
