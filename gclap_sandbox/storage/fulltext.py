@@ -1,0 +1,176 @@
+"""Full-text search on SQLite (FTS5): the index of every email's text, and how it is queried.
+
+Everything engine-specific about search lives here, so a PostgreSQL variant (pg_trgm and a
+tsvector, each with a GIN index) can sit beside this module with the same functions:
+`create`, `forget_all`, `index_pending`, `contains` and `has_words`.
+
+Two FTS5 tables hold one row per email, their rowid the email's rowid:
+- `email_search_fields`: sender, recipients, Cc, Bcc, Reply-To, subject and Message-ID with
+  the trigram tokenizer, so any piece of three characters or more is found in the index, in
+  any case (`voice` finds "Invoice", `@shop.exa` an address);
+- `email_search_body`: the body's words (unicode61, accents folded), matched from their start
+  (`invo` finds "invoices", `cafe` finds "Café").
+
+Capture writes nothing here, so the hot path pays nothing: `index_pending` adds the emails
+newer than the newest indexed row, in batches (the maintenance worker calls it, and so does
+every search first, so a just-captured email is found). A trigger drops an email's rows the
+moment the email is deleted (by the API, a reset, retention or a cascade), so the index never
+holds mail that is gone and, since rowids only grow, "newer than the newest indexed row" is
+exactly the mail not indexed yet.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from typing import Any, Iterable, Sequence
+
+import peewee
+
+from gclap_sandbox.models import Email
+from gclap_sandbox.storage.connection import database
+
+FIELDS_TABLE = "email_search_fields"
+BODY_TABLE = "email_search_body"
+FIELDS = ("sender", "recipients", "cc", "bcc", "reply_to", "subject", "message_id")
+BATCH = 500  # emails indexed per unit of work: a few tens of milliseconds on the DB thread
+BODY_LIMIT = 100_000  # characters of body indexed per email (the start of a huge body is enough)
+TRIGRAM = 3  # shorter pieces are not in the trigram index: they are looked for row by row
+# Letters and digits, as FTS5's unicode61 tokenizer splits them (`_` separates words too).
+_WORD = re.compile(r"[^\W_]+")
+_HTML_DROP = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.S | re.I)
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def create() -> None:
+    """The index tables and their delete trigger (idempotent; on the DB thread at start-up)."""
+    database.execute_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS {FIELDS_TABLE} USING fts5("
+                         f"{', '.join(FIELDS)}, tokenize = 'trigram', columnsize = 0)")
+    database.execute_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS {BODY_TABLE} USING fts5("
+                         "body, tokenize = 'unicode61 remove_diacritics 2', columnsize = 0)")
+    database.execute_sql(
+        "CREATE TRIGGER IF NOT EXISTS email_search_forget AFTER DELETE ON email BEGIN "
+        f"DELETE FROM {FIELDS_TABLE} WHERE rowid = old.rowid; "
+        f"DELETE FROM {BODY_TABLE} WHERE rowid = old.rowid; END")
+
+
+def forget_all() -> None:
+    """Empty the index at once (a reset): dropping it is far cheaper than deleting row by row."""
+    database.execute_sql("DROP TRIGGER IF EXISTS email_search_forget")
+    database.execute_sql(f"DROP TABLE IF EXISTS {FIELDS_TABLE}")
+    database.execute_sql(f"DROP TABLE IF EXISTS {BODY_TABLE}")
+    create()
+
+
+# --- queries --------------------------------------------------------------------------------
+
+def words(value: str) -> list[str]:
+    """The words of a value, as the body index splits them."""
+    return _WORD.findall(value)
+
+
+def contains(columns: Sequence[str], value: str) -> peewee.Expression:
+    """`rowid IN (emails with `value` inside one of `columns`)`, in any case."""
+    unknown = set(columns) - set(FIELDS)
+    if unknown or not value:
+        raise ValueError(f"cannot look for {value!r} in {sorted(columns)}")
+    if len(value) >= TRIGRAM:
+        quoted = '"' + value.replace('"', '""') + '"'
+        where, params = f"{FIELDS_TABLE} MATCH ?", ["{%s} : %s" % (" ".join(columns), quoted)]
+    else:  # too short for a trigram: LIKE over the (small) indexed copies of these columns
+        pattern = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in columns)
+        params = [pattern] * len(columns)
+    return _rowid_in(f"SELECT rowid FROM {FIELDS_TABLE} WHERE {where}", params)
+
+
+def has_words(value: str) -> peewee.Expression:
+    """`rowid IN (emails whose body has the words of `value`, one after another)`.
+
+    The last word may be the start of a longer one, unless `value` ends with punctuation
+    (`invo` finds "invoice"; `invo.` does not). `value` must have a word (`words(value)`).
+    """
+    tokens = words(value)
+    if not tokens:
+        raise ValueError(f"no words to search for in {value!r}")
+    prefix = " *" if _WORD.match(value[-1]) else ""
+    # Tokens are letters and digits only, so the phrase needs no escaping.
+    return _rowid_in(f"SELECT rowid FROM {BODY_TABLE} WHERE {BODY_TABLE} MATCH ?",
+                     ['"%s"%s' % (" ".join(tokens), prefix)])
+
+
+def _rowid_in(sql: str, params: list[Any]) -> peewee.Expression:
+    return peewee.Column(Email, "rowid").in_(peewee.SQL(f"({sql})", params))
+
+
+# --- indexing -------------------------------------------------------------------------------
+
+def newest_indexed() -> int:
+    row = database.execute_sql(f"SELECT rowid FROM {FIELDS_TABLE} ORDER BY rowid DESC LIMIT 1").fetchone()
+    return row[0] if row else 0
+
+
+def index_pending(limit: int | None = BATCH) -> int:
+    """Index up to `limit` emails not indexed yet (None: all of them); returns how many (DB thread)."""
+    done = 0
+    while limit is None or done < limit:
+        size = BATCH if limit is None else min(BATCH, limit - done)
+        indexed = _index_batch(newest_indexed(), size)
+        done += indexed
+        if indexed < size:
+            break
+    return done
+
+
+def _index_batch(after: int, size: int) -> int:
+    rows = database.execute_sql(
+        'SELECT e.rowid, e."id", e."from_name", e."from_address", e."cc", e."bcc", e."reply_to", '
+        'e."subject", e."message_id", c."text", c."html" FROM "email" AS e '
+        'LEFT JOIN "email_content" AS c ON c."email_id" = e."id" '
+        "WHERE e.rowid > ? ORDER BY e.rowid LIMIT ?", (after, size)).fetchall()
+    if not rows:
+        return 0
+    recipients = _recipients_of([row[1] for row in rows])
+    cursor = database.cursor()
+    marks = ", ".join("?" * (len(FIELDS) + 1))
+    cursor.executemany(f"INSERT INTO {FIELDS_TABLE} (rowid, {', '.join(FIELDS)}) VALUES ({marks})",
+                       [_fields(row, recipients.get(row[1], "")) for row in rows])
+    cursor.executemany(f"INSERT INTO {BODY_TABLE} (rowid, body) VALUES (?, ?)",
+                       [(row[0], body_text(row[9], row[10])[:BODY_LIMIT]) for row in rows])
+    return len(rows)
+
+
+def _recipients_of(email_ids: list[str]) -> dict[str, str]:
+    found: dict[str, list[str]] = {}
+    for chunk in _chunks(email_ids, 500):
+        marks = ", ".join("?" * len(chunk))
+        for email_id, name, address in database.execute_sql(
+                f'SELECT "email_id", "name", "address" FROM "email_recipient" WHERE "email_id" IN ({marks})',
+                chunk):
+            found.setdefault(email_id, []).append(f"{name} <{address}>" if name else address)
+    return {email_id: ", ".join(parts) for email_id, parts in found.items()}
+
+
+def _fields(row: Sequence[Any], recipients: str) -> tuple[Any, ...]:
+    rowid, _, from_name, from_address, cc, bcc, reply_to, subject, message_id, _, _ = row
+    sender = f"{from_name} <{from_address or ''}>" if from_name else (from_address or "")
+    return (rowid, sender, recipients, _joined(cc), _joined(bcc), _joined(reply_to), subject or "",
+            message_id or "")
+
+
+def body_text(text: str | None, html: str | None) -> str:
+    """What the body says: the text part, else the HTML's words without its markup."""
+    if text:
+        return text
+    if not html:
+        return ""
+    return html_lib.unescape(_HTML_TAG.sub(" ", _HTML_DROP.sub(" ", html)))
+
+
+def _joined(stored_list: str | None) -> str:
+    return ", ".join(json.loads(stored_list)) if stored_list else ""
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
