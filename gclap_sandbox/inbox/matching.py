@@ -13,7 +13,7 @@ from datetime import datetime
 import peewee
 
 from gclap_sandbox.inbox.search import SearchQuery, Term
-from gclap_sandbox.models import Email, EmailRecipient, EmailTag
+from gclap_sandbox.models import Email
 from gclap_sandbox.storage import fulltext
 
 _FULL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
@@ -24,10 +24,6 @@ _FREE_TEXT_COLUMNS = ("sender", "recipients", "subject")
 _INDEXED = {"text", "body", *_COLUMNS}
 
 
-def _rowid() -> peewee.Column:
-    return peewee.Column(Email, "rowid")
-
-
 def condition(term: Term) -> peewee.Expression:
     """One search term as a SQL condition on Email that is never NULL, so `~` is its exact complement."""
     if term.field == "text":
@@ -36,11 +32,11 @@ def condition(term: Term) -> peewee.Expression:
     if term.field == "body":
         return fulltext.has_words(term.value)
     if term.field == "to" and _FULL_ADDRESS.match(term.value):  # a whole address: the index on address
-        return Email.id.in_(EmailRecipient.select(EmailRecipient.email).where(EmailRecipient.address == term.value))
+        return fulltext.sent_to(term.value)
     if term.field in _COLUMNS:
         return fulltext.contains(_COLUMNS[term.field], term.value)
     if term.field == "tag":
-        return Email.id.in_(EmailTag.select(EmailTag.email).where(peewee.fn.LOWER(EmailTag.tag) == term.value))
+        return fulltext.tagged(term.value)
     if term.field == "status":
         return Email.status == term.value
     if term.field == "is":

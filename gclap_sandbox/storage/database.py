@@ -30,6 +30,7 @@ from gclap_sandbox.storage.connection import (
     reset_pending_callbacks,
     savepoint,
 )
+from gclap_sandbox.storage import fulltext, vacuum
 from gclap_sandbox.storage.schema import create_schema
 
 log = logging.getLogger("gclap_sandbox.db")
@@ -93,6 +94,10 @@ class Database:
         """Run `fn(*args)` in a transaction on the DB thread and return its result."""
         return await self._submit(fn, args, transactional=True)
 
+    async def run_alone(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(*args)` on the DB thread outside any transaction (VACUUM, checkpoints)."""
+        return await self._submit(fn, args, transactional=False)
+
     async def close(self) -> None:
         if not self._thread.is_alive():
             return
@@ -130,7 +135,10 @@ class Database:
         bind_thread(self, self._db)
         clock_module.bind(self.clock)
         self._db.connect(reuse_if_open=True)
+        rewritten = vacuum.ensure_incremental(self.path)
         create_schema()
+        if rewritten:  # VACUUM may renumber rowids, which the search index is keyed by
+            fulltext.forget_all()
 
     def _close(self) -> None:
         if self._db is not None and not self._db.is_closed():
