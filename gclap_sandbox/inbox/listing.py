@@ -95,11 +95,12 @@ def inbox_page(organization_id: str, search: SearchQuery, before: Cursor | None 
         emails = list(query.order_by(Email.created_at.desc(), Email.id.desc()).limit(limit + 1))
         more_older, emails = len(emails) > limit, emails[:limit]
     above = base.where(_newer_than(Cursor.of(emails[0]))).count() if emails else 0
+    total, unread_matches = match_counts(base)
     return InboxPage(
         rows=annotate([row(e) for e in emails]),  # relay state: one query for the page
-        total=base.count(),
+        total=total,
         unread=unread_count(organization_id),
-        unread_matches=unread_among(base),
+        unread_matches=unread_matches,
         first=above + 1,
         older=Cursor.of(emails[-1]).encode() if more_older else None,
         newer=Cursor.of(emails[0]).encode() if above else None,
@@ -122,8 +123,15 @@ def rows_above(organization_id: str, search: SearchQuery, top: Cursor | None,
     base = matching(organization_id, search)
     query = base.where(_newer_than(top)) if top is not None else base
     emails = list(query.order_by(Email.created_at.desc(), Email.id.desc()).limit(limit))
-    return NewRows(annotate([row(e) for e in emails]), base.count(), unread_count(organization_id),
-                   unread_among(base))
+    total, unread_matches = match_counts(base)
+    return NewRows(annotate([row(e) for e in emails]), total, unread_count(organization_id), unread_matches)
+
+
+def match_counts(query: peewee.ModelSelect) -> tuple[int, int]:
+    """(emails, unread emails) among a query's matches, in one pass over them."""
+    total, unread = query.select(peewee.fn.COUNT(1), peewee.fn.SUM(Email.is_read == False)  # noqa: E712
+                                 ).order_by().tuples().get()
+    return total, unread or 0
 
 
 def unread_among(query: peewee.ModelSelect) -> int:

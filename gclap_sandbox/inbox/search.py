@@ -15,9 +15,9 @@ keep spaces in a value. Every term must match (AND). `after:DAY` includes that d
 with a number of bytes, or with k, M or G after it (1k = 1,024 bytes): `larger:10k`, `smaller:2MB`.
 
 Mistakes (a field with no value, a quote left open, an unknown `is:` flag or status, a date
-or size that is not one, body words with no letter or digit, a search over the length limit)
-are reported in `errors` and not applied, so a typo never empties the inbox silently; actions
-on the results refuse a search with errors (see `inbox_bulk`).
+or size that is not one, body words with no letter or digit, a search over the length limit
+or with more than MAX_TERMS terms) are reported in `errors` and not applied, so a typo never
+empties the inbox silently; actions on the results refuse a search with errors (see `inbox_bulk`).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from gclap_sandbox.events.record import STATUS_RANK
 
 MAX_LENGTH = 500  # characters of search text
+MAX_TERMS = 32  # terms in one search (each costs a lookup)
 TEXT_FIELDS = ("to", "from", "subject", "tag", "cc", "bcc", "reply-to", "message-id", "body")
 FLAG_VALUES = {"is": ("unread", "read"), "has": ("attachment",), "status": tuple(STATUS_RANK)}
 DATE_FIELDS = ("before", "after")
@@ -79,6 +80,8 @@ def parse_search(text: str) -> SearchQuery:
     for match in _TOKEN.finditer(text):
         if match.group(0):
             _add_token(match, out)
+    if len(out.terms) > MAX_TERMS:
+        return SearchQuery((), (f"The search has {len(out.terms)} terms; the limit is {MAX_TERMS}.",))
     if text.strip() and not out.terms and not out.errors:  # `-` or `""`: typed, yet nothing to look for
         out.errors.append(f"Nothing to search for in {text.strip()[:40]}.")
     return SearchQuery(tuple(out.terms), tuple(out.errors))

@@ -2,9 +2,10 @@
 
 Everything engine-specific about search lives here, so a PostgreSQL variant (pg_trgm and a
 tsvector, each with a GIN index) can sit beside this module with the same functions:
-`create`, `forget_all`, `index_pending`, `contains`, `has_words`, `sent_to` and `tagged`.
-Conditions are written on the email's rowid, which SQLite keeps in every index of the table,
-so counting the matches of 100,000 emails reads an index, never the rows.
+`create`, `forget_all`, `index_pending`, the lookups (`contains`, `has_words`, `sent_to`,
+`tagged`) and `hits`, which runs them once and hands back a condition on the email's rowid.
+SQLite keeps the rowid in every index of the table, so counting the matches of 100,000
+emails reads an index, never the rows.
 
 Two FTS5 tables hold one row per email, their rowid the email's rowid:
 - `email_search_fields`: sender, recipients, Cc, Bcc, Reply-To, subject and Message-ID with
@@ -25,18 +26,20 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import peewee
 
 from gclap_sandbox.models import Email
-from gclap_sandbox.storage.connection import database
+from gclap_sandbox.storage.connection import after_commit, current, database
 
 FIELDS_TABLE = "email_search_fields"
 BODY_TABLE = "email_search_body"
 FIELDS = ("sender", "recipients", "cc", "bcc", "reply_to", "subject", "message_id")
 BATCH = 500  # emails indexed per unit of work: a few tens of milliseconds on the DB thread
 BODY_LIMIT = 100_000  # characters of body indexed per email (the start of a huge body is enough)
+SCRATCH_TABLES = 64  # sets of rowids held at once: two searches of the most terms (search.MAX_TERMS)
 TRIGRAM = 3  # shorter pieces are not in the trigram index: they are looked for row by row
 # Letters and digits, as FTS5's unicode61 tokenizer splits them (`_` separates words too).
 _WORD = re.compile(r"[^\W_]+")
@@ -67,28 +70,51 @@ def forget_all() -> None:
 
 # --- queries --------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Lookup:
+    """A statement selecting the rowids of the emails one search term is about."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Hits:
+    """The rowids some lookups found, kept in a temporary table for the unit of work.
+
+    A page asks the same set several times (its rows, the count, the unread count): each
+    statement probes the table's integer key instead of running the lookup again. The table
+    is emptied when the unit of work commits, so it never holds a search's matches for long."""
+
+    table: str
+    size: int
+
+    def condition(self) -> peewee.Expression:
+        return peewee.Column(Email, "rowid").in_(peewee.SQL(f"(SELECT id FROM temp.{self.table})"))
+
+
 def words(value: str) -> list[str]:
     """The words of a value, as the body index splits them."""
     return _WORD.findall(value)
 
 
-def contains(columns: Sequence[str], value: str) -> peewee.Expression:
-    """`rowid IN (emails with `value` inside one of `columns`)`, in any case."""
+def contains(columns: Sequence[str], value: str) -> Lookup:
+    """Emails with `value` inside one of `columns`, in any case."""
     unknown = set(columns) - set(FIELDS)
     if unknown or not value:
         raise ValueError(f"cannot look for {value!r} in {sorted(columns)}")
     if len(value) >= TRIGRAM:
         quoted = '"' + value.replace('"', '""') + '"'
-        where, params = f"{FIELDS_TABLE} MATCH ?", ["{%s} : %s" % (" ".join(columns), quoted)]
-    else:  # too short for a trigram: LIKE over the (small) indexed copies of these columns
-        pattern = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where = " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in columns)
-        params = [pattern] * len(columns)
-    return _rowid_in(f"SELECT rowid FROM {FIELDS_TABLE} WHERE {where}", params)
+        return Lookup(f"SELECT rowid FROM {FIELDS_TABLE} WHERE {FIELDS_TABLE} MATCH ?",
+                      ("{%s} : %s" % (" ".join(columns), quoted),))
+    # Too short for a trigram: LIKE over the (small) indexed copies of these columns.
+    pattern = "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    where = " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in columns)
+    return Lookup(f"SELECT rowid FROM {FIELDS_TABLE} WHERE {where}", (pattern,) * len(columns))
 
 
-def has_words(value: str) -> peewee.Expression:
-    """`rowid IN (emails whose body has the words of `value`, one after another)`.
+def has_words(value: str) -> Lookup:
+    """Emails whose body has the words of `value`, one after another.
 
     The last word may be the start of a longer one, unless `value` ends with punctuation
     (`invo` finds "invoice"; `invo.` does not). `value` must have a word (`words(value)`).
@@ -98,24 +124,47 @@ def has_words(value: str) -> peewee.Expression:
         raise ValueError(f"no words to search for in {value!r}")
     prefix = " *" if _WORD.match(value[-1]) else ""
     # Tokens are letters and digits only, so the phrase needs no escaping.
-    return _rowid_in(f"SELECT rowid FROM {BODY_TABLE} WHERE {BODY_TABLE} MATCH ?",
-                     ['"%s"%s' % (" ".join(tokens), prefix)])
+    return Lookup(f"SELECT rowid FROM {BODY_TABLE} WHERE {BODY_TABLE} MATCH ?",
+                  ('"%s"%s' % (" ".join(tokens), prefix),))
 
 
-def sent_to(address: str) -> peewee.Expression:
-    """`rowid IN (emails with this recipient address)` (lower-cased, exact: the address index)."""
-    return _rowid_in('SELECT e.rowid FROM "email_recipient" AS r JOIN "email" AS e ON e."id" = r."email_id" '
-                     'WHERE r."address" = ?', [address])
+def sent_to(address: str) -> Lookup:
+    """Emails with this recipient address (lower-cased, exact: the index on address)."""
+    return Lookup('SELECT e.rowid FROM "email_recipient" AS r JOIN "email" AS e ON e."id" = r."email_id" '
+                  'WHERE r."address" = ?', (address,))
 
 
-def tagged(tag: str) -> peewee.Expression:
-    """`rowid IN (emails with this tag, in any case)` (`tag` lower-cased; an index on lower(tag))."""
-    return _rowid_in('SELECT e.rowid FROM "email_tag" AS t JOIN "email" AS e ON e."id" = t."email_id" '
-                     'WHERE lower(t."tag") = ?', [tag])
+def tagged(tag: str) -> Lookup:
+    """Emails with this tag, in any case (`tag` lower-cased; the index on lower(tag))."""
+    return Lookup('SELECT e.rowid FROM "email_tag" AS t JOIN "email" AS e ON e."id" = t."email_id" '
+                  'WHERE lower(t."tag") = ?', (tag,))
 
 
-def _rowid_in(sql: str, params: list[Any]) -> peewee.Expression:
-    return peewee.Column(Email, "rowid").in_(peewee.SQL(f"({sql})", params))
+def hits(*lookups: Lookup) -> Hits:
+    """The emails any of `lookups` finds, looked up now, once."""
+    table = _scratch_table()
+    size = 0
+    for lookup in lookups:
+        size += database.execute_sql(f"INSERT OR IGNORE INTO temp.{table} (id) {lookup.sql}",
+                                     lookup.params).rowcount
+    return Hits(table, size)
+
+
+def unindexed(column: peewee.Field) -> peewee.Node:
+    """`column` in a form SQLite will not look up through an index (`+column`): a query about a
+    few hundred hits then starts from them instead of walking the whole inbox in date order."""
+    return peewee.NodeList((peewee.SQL("+"), column), glue="")
+
+
+def _scratch_table() -> str:
+    """An empty temporary table for one set of rowids, emptied again once the unit commits."""
+    cache = current().cache("search-scratch")
+    number = cache["next"] = (cache.get("next", -1) + 1) % SCRATCH_TABLES
+    table = f"search_hits_{number}"
+    database.execute_sql(f"CREATE TEMP TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY)")
+    database.execute_sql(f"DELETE FROM temp.{table}")
+    after_commit(lambda: database.execute_sql(f"DELETE FROM temp.{table}"))
+    return table
 
 
 # --- indexing -------------------------------------------------------------------------------
