@@ -12,7 +12,8 @@ Two FTS5 tables hold one row per email, their rowid the email's rowid:
   the trigram tokenizer, so any piece of three characters or more is found in the index, in
   any case (`voice` finds "Invoice", `@shop.exa` an address);
 - `email_search_body`: the body's words (unicode61, accents folded), matched from their start
-  (`invo` finds "invoices", `cafe` finds "Café").
+  (`invo` finds "invoices", `cafe` finds "Café"): the text part, and the HTML part's words
+  without its markup.
 
 Capture writes nothing here, so the hot path pays nothing: `index_pending` adds the emails
 newer than the newest indexed row, in batches (the maintenance worker calls it, and so does
@@ -223,12 +224,16 @@ def _fields(row: Sequence[Any], recipients: str) -> tuple[Any, ...]:
 
 
 def body_text(text: str | None, html: str | None) -> str:
-    """What the body says: the text part, else the HTML's words without its markup."""
-    if text:
+    """What the body says: the text part, then the words of the HTML (without its markup) that
+    the text part lacks, so a word seen only in the HTML view is found too."""
+    seen = html_lib.unescape(_HTML_TAG.sub(" ", _HTML_DROP.sub(" ", html))) if html else ""
+    if not text:
+        return seen
+    if not seen:
         return text
-    if not html:
-        return ""
-    return html_lib.unescape(_HTML_TAG.sub(" ", _HTML_DROP.sub(" ", html)))
+    known = {word.lower() for word in _WORD.findall(text)}
+    extra = dict.fromkeys(word for word in _WORD.findall(seen) if word.lower() not in known)
+    return f"{text}\n{' '.join(extra)}" if extra else text
 
 
 def _joined(stored_list: str | None) -> str:
