@@ -132,6 +132,18 @@ def test_the_file_shrinks_after_a_reset(launch, tmp_path):
         assert count(api, "after") == 1
 
 
+def test_the_file_shrinks_once_pruning_frees_much_of_it(launch, tmp_path):
+    path = str(tmp_path / "aged.sqlite3")
+    box = launch("--max-age", "1h", db=path)
+    with box.client() as api:
+        for n in range(20):
+            send(api, f"big {n}", attachments=attachment(150_000))
+        full = file_size(path)
+        api.post("/api/v1/sandbox/clock/advance/", json={"seconds": 7200}).raise_for_status()
+        assert count(api) == 0
+        assert file_size(path) < full / 4, (file_size(path), full)
+
+
 def test_the_file_stays_small_while_far_more_mail_than_max_emails_passes(launch, tmp_path):
     path = str(tmp_path / "stream.sqlite3")
     box = launch("--max-emails", "3", db=path)
