@@ -155,7 +155,7 @@ def main() -> None:
     from sandbox_process import start_sandbox
 
     print(f"\nover HTTP (load average {os.getloadavg()[0]:.2f}): inbox Server-Timing (db + render) and API wall time")
-    box = start_sandbox(db=path)
+    box = start_sandbox("--max-emails", "0", db=path)  # keep every generated email
     try:
         with httpx.Client(base_url=box.http_url, timeout=120,
                           headers={"Authorization": f"Bearer {box.api_key}"}) as client:
