@@ -1,6 +1,7 @@
 """Start and stop the sandbox's moving parts with the app (its listeners call these): the
 durable clock offset, the jobs worker, the webhook dispatcher, the automation and campaign
-runners, the maintenance worker (retention and the search index), then the bus's loop-side subscriptions (server/wiring.py), which need those workers to exist.
+runners, the maintenance worker (retention and the search index), then the bus's loop-side
+subscriptions (server/wiring.py), which need those workers to exist.
 """
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ import peewee
 from gclap_sandbox import clock as clock_module
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.models.base import BaseModel, owned
+from gclap_sandbox.storage import fulltext, vacuum
 from gclap_sandbox.storage.connection import (
     after_commit,
     bind_thread,
@@ -30,7 +31,6 @@ from gclap_sandbox.storage.connection import (
     reset_pending_callbacks,
     savepoint,
 )
-from gclap_sandbox.storage import fulltext, vacuum
 from gclap_sandbox.storage.schema import create_schema
 
 log = logging.getLogger("gclap_sandbox.db")
