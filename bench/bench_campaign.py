@@ -94,7 +94,8 @@ def measure(label: str, args: argparse.Namespace, package_dir: str | None) -> di
     print(f"== {label}: contacts {args.contacts:,}; database {db}; load average {os.getloadavg()[0]:.2f}", flush=True)
     # bench/unit_timer/sitecustomize.py times the database thread's units of work in the sandbox.
     path = os.pathsep.join(filter(None, [package_dir, UNIT_TIMER]))
-    sandbox = start_sandbox(db=db, process=True, env={"PYTHONPATH": path, "GCLAP_BENCH_UNITS": units})
+    sandbox = start_sandbox(db=db, process=True, env={"PYTHONPATH": path, "GCLAP_BENCH_UNITS": units,
+                                                           "GCLAP_SANDBOX_MAX_EMAILS": "0"})  # no retention
     prober = Prober(sandbox.http_url)
     prober.start()
     try:

@@ -115,7 +115,7 @@ def main() -> None:
     started = time.perf_counter()
     deep_cursor, word = fill(path, args.emails)
     print(f"inserted {args.emails:,} emails into {path} in {time.perf_counter() - started:.1f} s")
-    box = start_sandbox(db=path)
+    box = start_sandbox(db=path, env={"GCLAP_SANDBOX_MAX_EMAILS": "0"})  # keep all of them (no retention)
     try:
         with httpx.Client(base_url=box.http_url, timeout=120) as client:
             deep_url = str(httpx.URL("/", params={"before": deep_cursor}))

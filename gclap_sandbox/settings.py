@@ -11,6 +11,9 @@ DEFAULT_SMTP = "127.0.0.1:1025"
 MEMORY_DB = ":memory:"
 DEFAULT_MAX_RECIPIENTS = 1000  # as Postfix's smtpd_recipient_limit
 MAX_RECIPIENTS_CEILING = 10_000  # the most --max-recipients may allow
+# Emails kept (the newest); older ones are pruned. ~30 MB of file: a day of heavy local testing
+# fits, and the per-user database never grows without bound (README "Retention").
+DEFAULT_MAX_EMAILS = 10_000
 
 
 def parse_addr(value: str, default_host: str = "127.0.0.1") -> tuple[str, int]:
@@ -94,6 +97,10 @@ class Settings:
     # Content checks (checks/): "online" also fetches every link; spamd's address for SpamAssassin.
     link_check: str = "off"
     spamassassin: tuple[str, int] | None = None
+    # Retention (retention/): keep at most this many emails (0: no limit) and none older than
+    # this many seconds of sandbox time (0: no limit); the oldest go first, in the background.
+    max_emails: int = DEFAULT_MAX_EMAILS
+    max_age: float = 0.0
 
     @property
     def exposed(self) -> bool:

@@ -137,7 +137,10 @@ SEND_BODY = Obj({
 
 LIST_QUERY = Obj({
     **PAGE_FIELDS,
-    "search": Str(max_length=500, description="Words matched against sender, recipients and subject."),
+    "search": Str(max_length=500, description="The inbox's search language: free text (sender, recipients, "
+                  "subject, body) and `to:` `from:` `cc:` `bcc:` `reply-to:` `subject:` `body:` `message-id:` "
+                  "`tag:` `status:` `is:` `has:attachment` `before:` `after:` `larger:` `smaller:`, "
+                  "`-` to negate (see the README). A mistake is a 400 naming `search`."),
     "to": Str(max_length=320, description="Only email sent to this address (to, cc or bcc)."),
     "from": Str(max_length=320, description="Only email from this address."),
     "status": Str(max_length=32),

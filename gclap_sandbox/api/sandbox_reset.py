@@ -11,7 +11,7 @@ from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.events import timeline
 from gclap_sandbox.schema import Bool, Obj
-from gclap_sandbox.storage import reset
+from gclap_sandbox.storage import reset, vacuum
 
 bp = Blueprint("sandbox_reset", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -55,6 +55,8 @@ async def reset_sandbox(request: Request) -> HTTPResponse:
 
 
 async def _forget_in_memory_state(ctx: Any) -> None:
-    """What the sandbox keeps beside the tables: cached organizations and subscriptions, sequences, the clock."""
+    """What the sandbox keeps beside the tables: cached organizations and subscriptions, sequences, the clock.
+    And the file gives back the space the deleted rows took."""
+    await ctx.db.run_alone(vacuum.shrink)
     await ctx.db.run(ctx.db.forget_caches)
     await timeline.reset_clock(ctx)

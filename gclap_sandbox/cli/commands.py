@@ -8,6 +8,7 @@ import click
 from gclap_sandbox import __version__
 from gclap_sandbox.settings import (
     DEFAULT_HTTP,
+    DEFAULT_MAX_EMAILS,
     DEFAULT_MAX_RECIPIENTS,
     DEFAULT_SMTP,
     MAX_RECIPIENTS_CEILING,
@@ -123,6 +124,12 @@ def main() -> None:
               envvar=ENV + "LINK_CHECK", help="online: the email checks also request every link and image.")
 @click.option("--spamassassin", type=AddrType(), default=None, envvar=ENV + "SPAMASSASSIN", metavar="HOST:PORT",
               help="A SpamAssassin daemon (spamd) whose report the email checks include.")
+@click.option("--max-emails", type=click.IntRange(min=0), default=DEFAULT_MAX_EMAILS, show_default=True,
+              envvar=ENV + "MAX_EMAILS", help="Keep at most this many emails; the oldest are pruned, with "
+              "their events, attachments and search entries (0: no limit).")
+@click.option("--max-age", default="0", show_default=True, metavar="SPAN", envvar=ENV + "MAX_AGE",
+              callback=lambda _ctx, _param, value: _max_age(value),
+              help="Prune emails older than this span of sandbox time: 7d, 12h, 90m, 2w (0: no limit).")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -174,7 +181,17 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         webhook_disable_after=options["webhook_disable_after"],
         dns=options["dns"],
         link_check=options["link_check"], spamassassin=options["spamassassin"],
+        max_emails=options["max_emails"], max_age=options["max_age"],
     )
+
+
+def _max_age(text: str) -> float:
+    from gclap_sandbox.retention.policy import parse_max_age
+
+    try:
+        return parse_max_age(str(text))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _dns_setting(text: str) -> str:

@@ -5,7 +5,6 @@ page 2,000 costs what page 1 costs. Rows come newest first, ties broken by id.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -13,53 +12,13 @@ from typing import Any
 import peewee
 
 from gclap_sandbox.errors import ValidationFailed
+from gclap_sandbox.inbox.matching import matching
 from gclap_sandbox.inbox.queries import summary
-from gclap_sandbox.inbox.search import SearchQuery, Term, parse_date
-from gclap_sandbox.models import Email, EmailRecipient, EmailTag
+from gclap_sandbox.inbox.search import SearchQuery, parse_date
+from gclap_sandbox.models import Email
 from gclap_sandbox.relay.store import annotate
 
 PAGE_SIZE = 50
-_FULL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$")
-
-
-def _contains(column: peewee.Node, value: str) -> peewee.Expression:
-    # LIKE with the wildcards escaped; COALESCE so that a NULL column (a sender without a
-    # display name) is "does not contain" rather than unknown, which `NOT` would keep unknown.
-    return peewee.fn.COALESCE(column, "").contains(value)
-
-
-def _condition(term: Term) -> peewee.Expression:
-    """One search term as a SQL condition on Email that is never NULL, so `~` is its exact complement."""
-    if term.field == "text":
-        return _contains(Email.search_text, term.value) | _contains(Email.snippet, term.value)
-    if term.field == "to":
-        if _FULL_ADDRESS.match(term.value):  # a whole address: use the index on address
-            match = EmailRecipient.address == term.value
-        else:
-            match = _contains(EmailRecipient.address, term.value) | _contains(EmailRecipient.name, term.value)
-        return Email.id.in_(EmailRecipient.select(EmailRecipient.email).where(match))
-    if term.field == "from":
-        return _contains(Email.from_address, term.value) | _contains(Email.from_name, term.value)
-    if term.field == "subject":
-        return _contains(Email.subject, term.value)
-    if term.field == "tag":
-        return Email.id.in_(EmailTag.select(EmailTag.email).where(peewee.fn.LOWER(EmailTag.tag) == term.value))
-    if term.field == "status":
-        return Email.status == term.value
-    if term.field == "is":
-        return Email.is_read == (term.value == "read")
-    if term.field == "has":
-        return Email.attachment_count > 0
-    moment = datetime.fromisoformat(term.value)
-    return Email.created_at < moment if term.field == "before" else Email.created_at >= moment
-
-
-def matching(organization_id: str, search: SearchQuery) -> peewee.ModelSelect:
-    query = Email.select().where(Email.organization == organization_id)
-    for term in search.terms:
-        condition = _condition(term)
-        query = query.where(~condition if term.negated else condition)
-    return query
 
 
 # --- cursors --------------------------------------------------------------------------------
@@ -136,11 +95,12 @@ def inbox_page(organization_id: str, search: SearchQuery, before: Cursor | None 
         emails = list(query.order_by(Email.created_at.desc(), Email.id.desc()).limit(limit + 1))
         more_older, emails = len(emails) > limit, emails[:limit]
     above = base.where(_newer_than(Cursor.of(emails[0]))).count() if emails else 0
+    total, unread_matches = match_counts(base)
     return InboxPage(
         rows=annotate([row(e) for e in emails]),  # relay state: one query for the page
-        total=base.count(),
+        total=total,
         unread=unread_count(organization_id),
-        unread_matches=unread_among(base),
+        unread_matches=unread_matches,
         first=above + 1,
         older=Cursor.of(emails[-1]).encode() if more_older else None,
         newer=Cursor.of(emails[0]).encode() if above else None,
@@ -163,8 +123,15 @@ def rows_above(organization_id: str, search: SearchQuery, top: Cursor | None,
     base = matching(organization_id, search)
     query = base.where(_newer_than(top)) if top is not None else base
     emails = list(query.order_by(Email.created_at.desc(), Email.id.desc()).limit(limit))
-    return NewRows(annotate([row(e) for e in emails]), base.count(), unread_count(organization_id),
-                   unread_among(base))
+    total, unread_matches = match_counts(base)
+    return NewRows(annotate([row(e) for e in emails]), total, unread_count(organization_id), unread_matches)
+
+
+def match_counts(query: peewee.ModelSelect) -> tuple[int, int]:
+    """(emails, unread emails) among a query's matches, in one pass over them."""
+    total, unread = query.select(peewee.fn.COUNT(1), peewee.fn.SUM(Email.is_read == False)  # noqa: E712
+                                 ).order_by().tuples().get()
+    return total, unread or 0
 
 
 def unread_among(query: peewee.ModelSelect) -> int:

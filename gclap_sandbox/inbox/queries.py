@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.errors import NotFound
+from gclap_sandbox.errors import NotFound, ValidationFailed
+from gclap_sandbox.inbox.matching import matching
+from gclap_sandbox.inbox.search import parse_search
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.mail.headers import header_list
 from gclap_sandbox.models import (
@@ -20,10 +22,11 @@ from gclap_sandbox.storage.database import owned
 
 
 def filtered(organization_id: str, filters: dict[str, Any]):
-    query = Email.select().where(Email.organization == organization_id)
-    if filters.get("search"):
-        for word in filters["search"].split():
-            query = query.where(Email.search_text.contains(word.lower()))  # LIKE with ESCAPE
+    """The list filters as one query; `search` is the inbox's search language (search.py)."""
+    search = parse_search(filters.get("search") or "")
+    if search.errors:
+        raise ValidationFailed({"search": list(search.errors)})
+    query = matching(organization_id, search)
     if filters.get("to"):
         address = mail.split_address(filters["to"])[1] or filters["to"].lower()
         query = query.where(Email.id.in_(

@@ -39,7 +39,9 @@ class Email(BaseModel):
 
     class Meta:
         indexes = ((("organization", "created_at"), False),
-                   (("organization", "is_read"), False))  # the UI's unread count
+                   (("organization", "is_read"), False),  # the UI's unread count
+                   # Search counts read this index only (inbox/matching.py), not the wide rows.
+                   (("organization", "created_at", "is_read", "attachment_count", "size", "status"), False))
 
 
 class EmailContent(BaseModel):

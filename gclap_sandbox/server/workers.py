@@ -1,6 +1,8 @@
 """Start and stop the sandbox's moving parts with the app (its listeners call these): the
-durable clock offset, campaign counts an older version did not keep, the jobs worker, the webhook dispatcher, the automation and campaign
-runners, then the bus's loop-side subscriptions (server/wiring.py), which need those workers to exist.
+durable clock offset, campaign counts an older version did not keep, the jobs worker, the
+webhook dispatcher, the automation and campaign runners, the maintenance worker (retention and
+the search index), then the bus's loop-side subscriptions (server/wiring.py), which need those
+workers to exist.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from gclap_sandbox.automation.runner import Runner
 from gclap_sandbox.campaigns import counting as campaign_counting
 from gclap_sandbox.campaigns.runner import Runner as CampaignRunner
 from gclap_sandbox.events import jobs, timeline
+from gclap_sandbox.retention.worker import Maintenance
 from gclap_sandbox.server import wiring
 from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.webhooks import service as webhook_service
@@ -25,6 +28,10 @@ async def start(ctx: AppContext) -> None:
     ctx.clock_runners.append(ctx.automation)  # the clock's advance takes due runs in order
     ctx.campaigns = CampaignRunner(ctx)
     ctx.clock_runners.append(ctx.campaigns)  # ... and due campaign batches
+    ctx.maintenance = Maintenance(ctx)
+    ctx.maintenance.start()
+    if ctx.maintenance.retention.max_age:
+        ctx.clock_runners.append(ctx.maintenance)  # ... and mail that a clock advance makes too old
     wiring.wire_live(ctx, asyncio.get_running_loop())
     ctx.automation.wake()  # runs left ready by a restart go on
     ctx.campaigns.wake()  # so do campaigns left sending
@@ -39,6 +46,11 @@ async def stop(ctx: AppContext) -> None:
             ctx.clock_runners.remove(runner)
             await runner.stop()
             setattr(ctx, name, None)
+    if ctx.maintenance is not None:
+        if ctx.maintenance in ctx.clock_runners:
+            ctx.clock_runners.remove(ctx.maintenance)
+        await ctx.maintenance.stop()
+        ctx.maintenance = None
     if ctx.jobs_worker is not None:
         await ctx.jobs_worker.stop()
         ctx.jobs_worker = None

@@ -18,12 +18,14 @@ if TYPE_CHECKING:
     from gclap_sandbox.storage.database import Database
 
 PRAGMAS = {
+    "auto_vacuum": "incremental",  # first: it only takes effect before the first table (storage/vacuum.py)
     "journal_mode": "wal",
     "synchronous": "normal",
     "foreign_keys": 1,
     "busy_timeout": 5000,
     "cache_size": -32 * 1024,  # 32 MiB page cache
     "temp_store": "memory",
+    "journal_size_limit": 16 * 1024 * 1024,  # a checkpoint cuts a write-ahead log grown past 16 MiB back
 }
 
 

@@ -23,6 +23,7 @@ import peewee
 from gclap_sandbox import clock as clock_module
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.models.base import BaseModel, owned
+from gclap_sandbox.storage import fulltext, vacuum
 from gclap_sandbox.storage.connection import (
     after_commit,
     bind_thread,
@@ -142,6 +143,10 @@ class Database:
         """Hand `item` to `intake`: returns its outcome of `intake.accept` once committed."""
         return await self._submit(intake.accept, (item,), transactional=True, intake=intake)
 
+    async def run_alone(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(*args)` on the DB thread outside any transaction (VACUUM, checkpoints)."""
+        return await self._submit(fn, args, transactional=False)
+
     async def close(self) -> None:
         if not self._thread.is_alive():
             return
@@ -180,7 +185,10 @@ class Database:
         bind_thread(self, self._db)
         clock_module.bind(self.clock)
         self._db.connect(reuse_if_open=True)
+        rewritten = vacuum.ensure_incremental(self.path)
         create_schema()
+        if rewritten:  # VACUUM may renumber rowids, which the search index is keyed by
+            fulltext.forget_all()
 
     def _close(self) -> None:
         if self._db is not None and not self._db.is_closed():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from gclap_sandbox.storage import fulltext
 from gclap_sandbox.storage.database import BaseModel
 
 SCOPES = ("data", "config")
@@ -41,4 +42,5 @@ def models_to_wipe(everything: bool) -> list[type[BaseModel]]:
 
 def wipe(everything: bool) -> dict[str, int]:
     """Empty the chosen tables (DB thread, one transaction); rows deleted per table."""
+    fulltext.forget_all()  # every reset empties the mail, so its search index goes first, at once
     return {model._meta.table_name: model.delete().execute() for model in models_to_wipe(everything)}

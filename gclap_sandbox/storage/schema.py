@@ -7,6 +7,7 @@ import peewee
 
 from gclap_sandbox import models
 from gclap_sandbox.mail.message import parse_message
+from gclap_sandbox.storage import fulltext
 from gclap_sandbox.storage.bulk import portable
 from gclap_sandbox.storage.connection import database
 
@@ -17,6 +18,7 @@ def create_schema() -> None:
     database.create_tables(models.BaseModel.registry, safe=True)
     add_missing_columns()
     upgrade_older_files(database)
+    fulltext.create()
 
 
 def add_missing_columns() -> None:

@@ -44,6 +44,9 @@ NEGATION_SAMPLES = [
     ("has", "attachment"),
     ("before", (TODAY + timedelta(days=1)).isoformat()), ("before", "2000-01-01"),
     ("after", TODAY.isoformat()), ("after", "2999-01-01"),
+    ("cc", "ana"), ("cc", "zzz"), ("bcc", "hidden"), ("bcc", "zzz"),
+    ("reply-to", "ex.com"), ("reply-to", "zzz"), ("message-id", "@"), ("message-id", "zzz"),
+    ("body", "body"), ("body", "zzz"), ("larger", "1k"), ("larger", "10M"), ("smaller", "300"),
 ]
 
 
