@@ -123,6 +123,8 @@ def main() -> None:
               envvar=ENV + "LINK_CHECK", help="online: the email checks also request every link and image.")
 @click.option("--spamassassin", type=AddrType(), default=None, envvar=ENV + "SPAMASSASSIN", metavar="HOST:PORT",
               help="A SpamAssassin daemon (spamd) whose report the email checks include.")
+@click.option("--stop-with-parent", is_flag=True, help="Stop when the process that started this one exits "
+              "(or closes this one's stdin): for launchers and test fixtures, so no sandbox outlives them.")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -135,6 +137,10 @@ def serve(**options):  # type: ignore[no-untyped-def]
     configure_logging(options["log_level"])
     settings = settings_from_options(options)
     _check_relay(settings)
+    if options["stop_with_parent"]:
+        from gclap_sandbox.server.parent_watch import stop_with_parent
+
+        stop_with_parent()
     try:
         run(settings)
     except CannotBind as exc:
