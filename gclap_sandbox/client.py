@@ -199,6 +199,10 @@ class SandboxClient:
     def run(self, call: _Call[T]) -> T:
         return call.answer(self.http.request(call.method, API + call.path, **call.send_kwargs()))
 
+    def call_api(self, method: str, path: str, json: Any = None) -> Any:
+        """Any other route (path under /api/v1): its JSON answer; an error raises SandboxError."""
+        return self.run(_Call(method, path, _json, json=json))
+
     def emails(self, **filters: Any) -> list[Email]:
         """Captured email, newest first; filters as the API's (to, subject, search, tag, from_, since...)."""
         return self.run(_Calls.emails(filters))
@@ -274,6 +278,9 @@ class AsyncSandboxClient:
 
     async def run(self, call: _Call[T]) -> T:
         return call.answer(await self.http.request(call.method, API + call.path, **call.send_kwargs()))
+
+    async def call_api(self, method: str, path: str, json: Any = None) -> Any:
+        return await self.run(_Call(method, path, _json, json=json))
 
     async def emails(self, **filters: Any) -> list[Email]:
         return await self.run(_Calls.emails(filters))
