@@ -1,7 +1,7 @@
 """/api/v1/sandbox/reset/: wipe captured data between tests, or put the sandbox back as it started."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
@@ -12,6 +12,9 @@ from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.events import timeline
 from gclap_sandbox.schema import Bool, Obj
 from gclap_sandbox.storage import reset
+
+if TYPE_CHECKING:
+    from gclap_sandbox.settings import Settings
 
 bp = Blueprint("sandbox_reset", url_prefix=API_PREFIX, strict_slashes=False)
 
@@ -32,7 +35,7 @@ RESET_RESULT: dict[str, Any] = {
 }
 
 
-def _wipe_and_start_again(settings: Any) -> tuple[dict[str, int], str, str]:
+def _wipe_and_start_again(settings: Settings) -> tuple[dict[str, int], str, str]:
     # One unit of work: no request ever finds the sandbox without its default key.
     deleted = reset.wipe(everything=True)
     org_id, secret = start_state.establish_accounts(settings)

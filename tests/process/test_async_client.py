@@ -47,7 +47,7 @@ def test_the_async_client_reads_lists_and_reports_errors(sandbox, unique):
     to = f"async-list-{unique}@example.com"
 
     async def scenario():
-        async with sandbox.async_client() as client:
+        async with AsyncSandboxClient(sandbox.http_url, sandbox.api_key) as client:
             await app_sends(sandbox, to)
             [summary] = await client.emails(to=to)
             raw = await client.raw(summary.id)
