@@ -126,7 +126,7 @@ def child_environment(env: dict[str, str] | None, *, isolated: bool) -> dict[str
 
 
 def start_sandbox(*args: str, db: str = ":memory:", env: dict[str, str] | None = None,
-                  timeout: float = 30, python: str = sys.executable,
+                  timeout: float = 60, python: str = sys.executable,
                   isolated_env: bool = False) -> RunningSandbox:
     """Run `python -m gclap_sandbox serve --http 127.0.0.1:0 --smtp 127.0.0.1:0 --db DB
     --stop-with-parent *args` and return once its ready line is printed."""
