@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
@@ -100,7 +100,7 @@ class Gclap:
         return email
 
     @staticmethod
-    def _fail_waiting(wanted: dict[str, Any], timeout: float, captured: list[Email]) -> None:
+    def _fail_waiting(wanted: dict[str, Any], timeout: float, captured: list[Email]) -> NoReturn:
         described = ", ".join(f"{k}={v!r}" for k, v in wanted.items() if v is not None) or "any email"
         seen = [f"{e.subject!r} to {', '.join(e.to)}" for e in captured]
         pytest.fail(f"No email ({described}) arrived within {timeout} s. Captured: {'; '.join(seen) or 'nothing'}",
