@@ -126,10 +126,12 @@ def child_environment(env: dict[str, str] | None, *, isolated: bool) -> dict[str
 
 
 def start_sandbox(*args: str, db: str = ":memory:", env: dict[str, str] | None = None,
-                  timeout: float = 60, python: str = sys.executable,
+                  timeout: float = 120, python: str = sys.executable,
                   isolated_env: bool = False) -> RunningSandbox:
     """Run `python -m gclap_sandbox serve --http 127.0.0.1:0 --smtp 127.0.0.1:0 --db DB
-    --stop-with-parent *args` and return once its ready line is printed."""
+    --stop-with-parent *args` and return once its ready line is printed. `timeout` only matters
+    when the child hangs (one that exits is noticed at once); a CI machine with many jobs took a
+    minute to import and start it."""
     log = tempfile.TemporaryFile(prefix="gclap-sandbox-", suffix=".log")  # no name left on disk
     command = [python, "-m", "gclap_sandbox", "serve", "--http", "127.0.0.1:0",
                "--smtp", "127.0.0.1:0", "--db", db, "--stop-with-parent", *args]
