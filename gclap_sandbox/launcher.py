@@ -2,6 +2,11 @@
 
 Used by the pytest plugin and this project's tests. Ports are always chosen by the OS
 (port 0) and read back from the ready line, so parallel runs never collide.
+
+The child leaves nothing behind: its log goes to an already-unlinked temporary file (read
+back with `log()`), and it runs with `--stop-with-parent`, so it stops when the process that
+started it dies, even by SIGKILL (on Linux the death signal is tied to the *thread* that
+started it: start sandboxes from a thread that lives as long as they should, e.g. the main one).
 """
 from __future__ import annotations
 
@@ -13,24 +18,22 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import httpx
 
-    from gclap_sandbox.client import SandboxClient
+    from gclap_sandbox.client import AsyncSandboxClient, SandboxClient
+
+# `serve` reads every option from a variable with this prefix as well.
+SETTINGS_ENV_PREFIX = "GCLAP_SANDBOX_"
 
 
-@dataclass
-class RunningSandbox:
-    process: subprocess.Popen
+class SandboxAddresses:
+    """Clients for a sandbox whose `http_url` and `api_key` are known (started or attached to)."""
+
     http_url: str
-    smtp_host: str
-    smtp_port: int
     api_key: str
-    db: str
-    log_path: str
-    extra: dict[str, Any] = field(default_factory=dict)  # the whole ready line
 
     def client(self, api_key: str | None = None, **kw: Any) -> httpx.Client:
         """A plain authenticated `httpx.Client` on the API's base URL."""
@@ -46,9 +49,30 @@ class RunningSandbox:
 
         return SandboxClient(self.http_url, self.api_key if api_key is None else api_key)
 
+    def async_client(self, api_key: str | None = None) -> AsyncSandboxClient:
+        """The typed client for async code (`await sandbox.wait(...)`)."""
+        from gclap_sandbox.client import AsyncSandboxClient
+
+        return AsyncSandboxClient(self.http_url, self.api_key if api_key is None else api_key)
+
+
+@dataclass
+class RunningSandbox(SandboxAddresses):
+    process: subprocess.Popen
+    http_url: str
+    smtp_host: str
+    smtp_port: int
+    api_key: str
+    db: str
+    log_file: IO[bytes]  # unlinked already: it disappears with the last process holding it
+    extra: dict[str, Any] = field(default_factory=dict)  # the whole ready line
+    _final_log: str | None = field(default=None, repr=False)
+
     def log(self) -> str:
-        with open(self.log_path, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
+        """Everything the sandbox wrote to stderr (so far, or before it stopped)."""
+        if self._final_log is not None:
+            return self._final_log
+        return read_whole(self.log_file).decode("utf-8", "replace")
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
         if self.process.poll() is None:
@@ -58,21 +82,62 @@ class RunningSandbox:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+        if self._final_log is None:
+            self._final_log = self.log()
+            self.log_file.close()
         return self.process.returncode
 
 
+@dataclass
+class AttachedSandbox(SandboxAddresses):
+    """A sandbox someone else started (a CI service container, a shared dev sandbox)."""
+
+    http_url: str
+    api_key: str
+    smtp_host: str
+    smtp_port: int
+    process: None = None
+
+    def log(self) -> str:
+        return ""  # its log is wherever it was started
+
+    def stop(self, *args: Any, **kw: Any) -> int:
+        return 0  # not ours to stop
+
+
+def read_whole(file: IO[bytes]) -> bytes:
+    """The file's bytes from the start, without moving the offset the child writes at."""
+    chunks, offset = [], 0
+    while chunk := os.pread(file.fileno(), 1 << 16, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def child_environment(env: dict[str, str] | None, *, isolated: bool) -> dict[str, str]:
+    """This process's environment plus `env`; `isolated` first drops every GCLAP_SANDBOX_* variable,
+    so the child's settings are only its flags and `env` (never the developer's shell)."""
+    inherited = {name: value for name, value in os.environ.items()
+                 if not (isolated and name.startswith(SETTINGS_ENV_PREFIX))}
+    return {**inherited, **(env or {})}
+
+
 def start_sandbox(*args: str, db: str = ":memory:", env: dict[str, str] | None = None,
-                  timeout: float = 30, python: str = sys.executable) -> RunningSandbox:
-    """Run `python -m gclap_sandbox serve --http 127.0.0.1:0 --smtp 127.0.0.1:0 --db DB *args`
-    and return once its ready line is printed (logs go to a temporary file)."""
-    log = tempfile.NamedTemporaryFile(prefix="gclap-sandbox-", suffix=".log", delete=False)
+                  timeout: float = 120, python: str = sys.executable,
+                  isolated_env: bool = False) -> RunningSandbox:
+    """Run `python -m gclap_sandbox serve --http 127.0.0.1:0 --smtp 127.0.0.1:0 --db DB
+    --stop-with-parent *args` and return once its ready line is printed. `timeout` only matters
+    when the child hangs (one that exits is noticed at once); a CI machine with many jobs took a
+    minute to import and start it."""
+    log = tempfile.TemporaryFile(prefix="gclap-sandbox-", suffix=".log")  # no name left on disk
     command = [python, "-m", "gclap_sandbox", "serve", "--http", "127.0.0.1:0",
-               "--smtp", "127.0.0.1:0", "--db", db, *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log,
-                               env={**os.environ, **(env or {})}, text=True)
-    log.close()
+               "--smtp", "127.0.0.1:0", "--db", db, "--stop-with-parent", *args]
+    # stdin stays open and unused: the child stops when it reads end-of-file, i.e. when we are gone.
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                               env=child_environment(env, isolated=isolated_env), text=True)
     assert process.stdout is not None
     line: list[str] = []
     reader = threading.Thread(target=lambda: line.append(process.stdout.readline()), daemon=True)
@@ -81,9 +146,10 @@ def start_sandbox(*args: str, db: str = ":memory:", env: dict[str, str] | None =
     if not line or not line[0].strip():
         process.kill()
         process.wait()
-        with open(log.name, encoding="utf-8", errors="replace") as fh:
-            raise RuntimeError(f"sandbox did not start: {' '.join(command)}\n{fh.read()}")
+        output = read_whole(log).decode("utf-8", "replace")
+        log.close()
+        raise RuntimeError(f"sandbox did not start: {' '.join(command)}\n{output}")
     ready = json.loads(line[0])
     return RunningSandbox(process=process, http_url=ready["http_url"], smtp_host=ready["smtp_host"],
                           smtp_port=ready["smtp_port"], api_key=ready["api_key"], db=ready["db"],
-                          log_path=log.name, extra=ready)
+                          log_file=log, extra=ready)

@@ -6,23 +6,44 @@
         assert "Welcome" in email.subject
 
 `gclap_sandbox` (session): one throw-away sandbox per test session (per xdist worker), on
-free ports with an in-memory database, stopped at the end. `gclap` (function): resets it and
-hands the test its addresses, key, client and helpers. Importing this module stays cheap, as
-pytest loads it in every session of an environment where the package is installed.
+free ports with an in-memory database, started from this plugin's own settings (never the
+shell's GCLAP_SANDBOX_* variables) and stopped at the end; or, with `--gclap-url`, a sandbox
+that is already running. `gclap` (function): puts that sandbox back as it started (a full
+reset) and hands the test its addresses, key, clients and helpers. Importing this module stays
+cheap, as pytest loads it in every session of an environment where the package is installed.
 """
 from __future__ import annotations
 
+import os
 import shlex
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NoReturn
+from urllib.parse import urlsplit
 
 import pytest
 
 if TYPE_CHECKING:
-    from gclap_sandbox.client import Email, SandboxClient
-    from gclap_sandbox.launcher import RunningSandbox
+    from gclap_sandbox.client import AsyncSandboxClient, Email, SandboxClient
+    from gclap_sandbox.launcher import AttachedSandbox, RunningSandbox
+
+# Where attach mode is configured outside the command line (deliberately not GCLAP_SANDBOX_*,
+# which `serve` reads: a developer's shell settings must never redirect or change the fixture).
+ATTACH_URL_ENV = "GCLAP_PYTEST_URL"
+ATTACH_KEY_ENV = "GCLAP_PYTEST_API_KEY"
+ATTACH_SMTP_ENV = "GCLAP_PYTEST_SMTP"
+DEFAULT_SMTP_PORT = 1025
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("gclap-sandbox", "gclap-sandbox test fixture")
+    group.addoption("--gclap-args", default=None, metavar="FLAGS",
+                    help="`gclap-sandbox serve` flags for the test sandbox (overrides the ini's gclap_sandbox_args).")
+    group.addoption("--gclap-url", default=None, metavar="URL",
+                    help=f"Use the sandbox already running at URL instead of starting one [env {ATTACH_URL_ENV}]. "
+                    "Each test resets it completely.")
+    group.addoption("--gclap-api-key", default=None, metavar="KEY",
+                    help=f"An API key (with every scope) of the sandbox at --gclap-url [env {ATTACH_KEY_ENV}].")
+    group.addoption("--gclap-smtp", default=None, metavar="HOST:PORT",
+                    help=f"Its SMTP address [env {ATTACH_SMTP_ENV}; default: the URL's host, port {DEFAULT_SMTP_PORT}].")
     parser.addini("gclap_sandbox_args", "Extra `gclap-sandbox serve` flags for the test sandbox, "
                   "e.g. `--simulate realistic --seed 1`.", default="")
 
@@ -30,7 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 class Gclap:
     """What a test gets from the `gclap` fixture."""
 
-    def __init__(self, sandbox: RunningSandbox, client: SandboxClient) -> None:
+    def __init__(self, sandbox: RunningSandbox | AttachedSandbox, client: SandboxClient) -> None:
         self.sandbox = sandbox
         self.client = client
 
@@ -60,19 +81,37 @@ class Gclap:
         """The newest matching email, in full, as soon as it arrives; fails the test after `timeout` s."""
         email = self.client.wait(to=to, subject=subject, timeout=timeout, **filters)
         if email is None:
-            wanted = ", ".join(f"{k}={v!r}" for k, v in {"to": to, "subject": subject, **filters}.items()
-                               if v is not None) or "any email"
-            seen = [f"{e.subject!r} to {', '.join(e.to)}" for e in self.client.emails(page_size=20)]
-            pytest.fail(f"No email ({wanted}) arrived within {timeout} s. Captured: {'; '.join(seen) or 'nothing'}",
-                        pytrace=False)
+            self._fail_waiting({"to": to, "subject": subject, **filters}, timeout, self.client.emails(page_size=20))
         return email
 
+    def async_client(self) -> AsyncSandboxClient:
+        """A client for async code, e.g. `async with gclap.async_client() as sandbox: await sandbox.emails()`."""
+        return self.sandbox.async_client()
+
+    async def wait_for_email_async(self, *, to: str | None = None, subject: str | None = None,
+                                   timeout: float = 5, **filters: Any) -> Email:
+        """`wait_for_email` for async tests: awaiting it lets the event loop (and the app's own
+        sending) run on; fails the test after `timeout` s."""
+        async with self.async_client() as client:
+            email = await client.wait(to=to, subject=subject, timeout=timeout, **filters)
+            if email is None:
+                self._fail_waiting({"to": to, "subject": subject, **filters}, timeout,
+                                   await client.emails(page_size=20))
+        return email
+
+    @staticmethod
+    def _fail_waiting(wanted: dict[str, Any], timeout: float, captured: list[Email]) -> NoReturn:
+        described = ", ".join(f"{k}={v!r}" for k, v in wanted.items() if v is not None) or "any email"
+        seen = [f"{e.subject!r} to {', '.join(e.to)}" for e in captured]
+        pytest.fail(f"No email ({described}) arrived within {timeout} s. Captured: {'; '.join(seen) or 'nothing'}",
+                    pytrace=False)
+
     def reset(self, *, all: bool = False) -> dict[str, Any]:
-        """Reset again mid-test; after `all=True` the new default key is used from then on."""
+        """Reset again mid-test: captured data only, or (`all=True`) everything, as the fixture does."""
         result = self.client.reset(all=all)
         if "api_key" in result:
             self.sandbox.api_key = result["api_key"]
-            self.client.http.headers["Authorization"] = f"Bearer {result['api_key']}"
+            self.client.use_key(result["api_key"])
         return result
 
     def events(self, **filters: Any) -> list[dict[str, Any]]:
@@ -84,12 +123,51 @@ class Gclap:
         return self.client.advance_clock(seconds)
 
 
+def _setting(config: pytest.Config, option: str, env: str) -> str | None:
+    return config.getoption(option) or os.environ.get(env) or None
+
+
+def _attached(config: pytest.Config, url: str) -> AttachedSandbox:
+    from gclap_sandbox.launcher import AttachedSandbox
+
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        pytest.fail(f"--gclap-url: {workers} xdist workers would reset one shared sandbox under each "
+                    "other's tests; run without -n, or let each worker start its own sandbox.", pytrace=False)
+    key = _setting(config, "gclap_api_key", ATTACH_KEY_ENV)
+    if not key:
+        pytest.fail(f"--gclap-url needs the sandbox's API key: --gclap-api-key or {ATTACH_KEY_ENV}.", pytrace=False)
+    host = urlsplit(url).hostname or "127.0.0.1"
+    smtp = _setting(config, "gclap_smtp", ATTACH_SMTP_ENV)
+    smtp_host, _, smtp_port = (smtp or f"{host}:{DEFAULT_SMTP_PORT}").rpartition(":")
+    if not smtp_port.isdigit():
+        pytest.fail(f"--gclap-smtp: expected HOST:PORT, got {smtp!r}.", pytrace=False)
+    return AttachedSandbox(http_url=url.rstrip("/"), api_key=key, smtp_host=smtp_host or host,
+                           smtp_port=int(smtp_port))
+
+
+def _serve_flags(config: pytest.Config) -> list[str]:
+    """The ini's / --gclap-args flags, plus a fixed key of our own unless they name one: a full
+    reset keeps a fixed key valid, so the key an app was given at session start works in every test."""
+    given = config.getoption("gclap_args")
+    flags = shlex.split(config.getini("gclap_sandbox_args") if given is None else given)
+    if not any(flag == "--api-key" or flag.startswith("--api-key=") for flag in flags):
+        from gclap_sandbox.accounts.auth import generate_secret
+
+        flags += ["--api-key", generate_secret()]
+    return flags
+
+
 @pytest.fixture(scope="session")
-def gclap_sandbox(pytestconfig: pytest.Config) -> Iterator[RunningSandbox]:
-    """A throw-away sandbox for the whole session (one per xdist worker)."""
+def gclap_sandbox(pytestconfig: pytest.Config) -> Iterator[RunningSandbox | AttachedSandbox]:
+    """A throw-away sandbox for the whole session (one per xdist worker), or the one at --gclap-url."""
+    url = _setting(pytestconfig, "gclap_url", ATTACH_URL_ENV)
+    if url:
+        yield _attached(pytestconfig, url)
+        return
     from gclap_sandbox.launcher import start_sandbox
 
-    running = start_sandbox(*shlex.split(pytestconfig.getini("gclap_sandbox_args")))
+    running = start_sandbox(*_serve_flags(pytestconfig), isolated_env=True)
     try:
         yield running
     finally:
@@ -97,8 +175,9 @@ def gclap_sandbox(pytestconfig: pytest.Config) -> Iterator[RunningSandbox]:
 
 
 @pytest.fixture
-def gclap(gclap_sandbox: RunningSandbox) -> Iterator[Gclap]:
-    """The session's sandbox, reset (captured data wiped; keys and settings kept) for this test."""
+def gclap(gclap_sandbox: RunningSandbox | AttachedSandbox) -> Iterator[Gclap]:
+    """The session's sandbox, put back as it started (README: "What a test starts with")."""
     with gclap_sandbox.sandbox_client() as client:
-        client.reset()
-        yield Gclap(gclap_sandbox, client)
+        fixture = Gclap(gclap_sandbox, client)
+        fixture.reset(all=True)
+        yield fixture

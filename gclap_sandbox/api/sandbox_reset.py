@@ -1,23 +1,28 @@
-"""/api/v1/sandbox/reset/: wipe captured data between tests (or everything)."""
+"""/api/v1/sandbox/reset/: wipe captured data between tests, or put the sandbox back as it started."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.accounts import auth
+from gclap_sandbox import start_state
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.events import timeline
 from gclap_sandbox.schema import Bool, Obj
 from gclap_sandbox.storage import reset, vacuum
 
+if TYPE_CHECKING:
+    from gclap_sandbox.settings import Settings
+
 bp = Blueprint("sandbox_reset", url_prefix=API_PREFIX, strict_slashes=False)
 
 RESET_BODY = Obj({
-    "all": Bool(default=False, description="Also delete keys, organizations and settings, then "
-                "recreate the default organization and key (returned as `api_key`)."),
+    "all": Bool(default=False, description="Put the sandbox back as it started: also delete keys, "
+                "organizations and settings (plan, tracking, webhook endpoints, templates, domains...), "
+                "recreate the default organization and key (returned as `api_key`), and restore the "
+                "start-up `--plan` and `--chaos` rules."),
 })
 RESET_RESULT: dict[str, Any] = {
     "type": "object",
@@ -30,16 +35,19 @@ RESET_RESULT: dict[str, Any] = {
 }
 
 
-def _wipe_and_bootstrap(given_key: str | None) -> tuple[dict[str, int], str, str]:
+def _wipe_and_start_again(settings: Settings) -> tuple[dict[str, int], str, str]:
+    # One unit of work: no request ever finds the sandbox without its default key.
     deleted = reset.wipe(everything=True)
-    org_id, secret = auth.bootstrap(given_key)
+    org_id, secret = start_state.establish_accounts(settings)
     return deleted, org_id, secret
 
 
 @endpoint(bp, "POST", "/sandbox/reset/", scope="sandbox:control", summary="Reset the sandbox",
-          description="Deletes captured email, events, contacts, deliveries and other data, and puts "
-          "the sandbox clock back to real time; keys and settings stay unless `all` is true. "
-          "The body may be omitted.",
+          description="Deletes captured email, events, contacts, suppressions, deliveries and other "
+          "data, and puts the sandbox clock back to real time; keys and settings stay unless `all` is "
+          "true, which leaves the sandbox as it was when it started (a fixed `--api-key` stays valid). "
+          "Never rate limited, so a test that used up its plan cannot block the next one's reset. "
+          "The body may be omitted.", rate_limited=False,
           body=RESET_BODY, responses={200: {"description": "What was deleted.", "schema": RESET_RESULT}})
 async def reset_sandbox(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
@@ -47,9 +55,8 @@ async def reset_sandbox(request: Request) -> HTTPResponse:
         deleted = await ctx.db.run(reset.wipe, False)
         await _forget_in_memory_state(ctx)
         return json_response({"scope": "data", "deleted": deleted})
-    deleted, ctx.default_org_id, ctx.default_api_key = await ctx.db.run(
-        _wipe_and_bootstrap, ctx.settings.api_key)
-    ctx.keys.clear()
+    deleted, ctx.default_org_id, ctx.default_api_key = await ctx.db.run(_wipe_and_start_again, ctx.settings)
+    start_state.restore_in_memory_state(ctx)
     await _forget_in_memory_state(ctx)
     return json_response({"scope": "all", "deleted": deleted, "api_key": ctx.default_api_key})
 

@@ -130,6 +130,8 @@ def main() -> None:
 @click.option("--max-age", default="0", show_default=True, metavar="SPAN", envvar=ENV + "MAX_AGE",
               callback=lambda _ctx, _param, value: _max_age(value),
               help="Prune emails older than this span of sandbox time: 7d, 12h, 90m, 2w (0: no limit).")
+@click.option("--stop-with-parent", is_flag=True, help="Stop when the process that started this one exits "
+              "(or closes this one's stdin): for launchers and test fixtures, so no sandbox outlives them.")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -142,6 +144,10 @@ def serve(**options):  # type: ignore[no-untyped-def]
     configure_logging(options["log_level"])
     settings = settings_from_options(options)
     _check_relay(settings)
+    if options["stop_with_parent"]:
+        from gclap_sandbox.server.parent_watch import stop_with_parent
+
+        stop_with_parent()
     try:
         run(settings)
     except CannotBind as exc:

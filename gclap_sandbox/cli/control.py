@@ -1,7 +1,7 @@
-"""CLI commands that talk to a running sandbox over HTTP: `trigger` and `clock`.
+"""CLI commands that control a running sandbox over HTTP: `trigger`, `clock` and `reset`.
 
-Each takes `--url` (GCLAP_SANDBOX_URL) and `--api-key` (GCLAP_SANDBOX_API_KEY). Exit codes as
-`messages`: 0 success, 2 the sandbox could not be reached or refused the request (or bad usage).
+Each takes `--url` and `--api-key` (cli/connection.py). Exit codes as `messages`: 0 success,
+2 the sandbox could not be reached or refused the request (or bad usage).
 """
 from __future__ import annotations
 
@@ -10,45 +10,15 @@ from typing import Any
 
 import click
 
-from gclap_sandbox.cli.messages import RequestFailed
-from gclap_sandbox.settings import DEFAULT_HTTP
-
-ENV = "GCLAP_SANDBOX_"
-
-
-def _connection(fn: Any) -> Any:
-    fn = click.option("--api-key", envvar=ENV + "API_KEY", required=True,
-                      help="An API key of the sandbox (printed by `serve`).")(fn)
-    fn = click.option("--url", "base_url", envvar=ENV + "URL", default=f"http://{DEFAULT_HTTP}",
-                      show_default=True, help="The sandbox's HTTP address.")(fn)
-    return fn
-
-
-def _call(base_url: str, api_key: str, method: str, path: str, body: Any = None) -> Any:
-    import httpx  # here, not at the top: `serve` starts faster without it
-
-    try:
-        with httpx.Client(base_url=base_url.rstrip("/"), timeout=60,
-                          headers={"Authorization": f"Bearer {api_key}"}) as client:
-            response = client.request(method, path, json=body)
-    except httpx.HTTPError as exc:
-        raise RequestFailed(f"cannot reach the sandbox at {base_url}: {exc}") from None
-    try:
-        data = response.json()
-    except ValueError:
-        data = response.text
-    if response.status_code >= 400:
-        detail = data.get("detail") if isinstance(data, dict) else data
-        errors = data.get("errors") if isinstance(data, dict) else None
-        message = f"{response.status_code}: {detail}"
-        if errors:
-            message += "\n" + "\n".join(f"  {field}: {' '.join(msgs)}" for field, msgs in errors.items())
-        raise RequestFailed(message)
-    return data
+from gclap_sandbox.cli.connection import client_options, connect
 
 
 def _show(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _call(ctx: click.Context, method: str, path: str, body: Any = None) -> Any:
+    return connect(ctx, lambda client: client.call_api(method, path, body))
 
 
 @click.command()
@@ -56,8 +26,9 @@ def _show(data: Any) -> None:
 @click.option("--email", "email_id", required=True, help="The email's id.")
 @click.option("--recipient", default=None, help="One recipient (default: every recipient).")
 @click.option("--link", default=None, help="For `clicked`: the link that was followed.")
-@_connection
-def trigger(event: str, email_id: str, recipient: str | None, link: str | None, base_url: str, api_key: str) -> None:
+@client_options
+@click.pass_context
+def trigger(ctx: click.Context, event: str, email_id: str, recipient: str | None, link: str | None) -> None:
     """Make EVENT happen now for an email: delivered, bounced, softbounce, deferred, opened,
     clicked, unsubscribed or spam."""
     body: dict[str, Any] = {"event": event}
@@ -65,26 +36,29 @@ def trigger(event: str, email_id: str, recipient: str | None, link: str | None, 
         body["recipient"] = recipient
     if link:
         body["url"] = link
-    _show(_call(base_url, api_key, "POST", f"/api/v1/emails/{email_id}/simulate/", body))
+    _show(_call(ctx, "POST", f"/emails/{email_id}/simulate/", body))
 
 
 @click.group()
+@client_options
 def clock() -> None:
     """Read and move the sandbox clock."""
 
 
 @clock.command("show")
-@_connection
-def clock_show(base_url: str, api_key: str) -> None:
+@client_options
+@click.pass_context
+def clock_show(ctx: click.Context) -> None:
     """Print the sandbox's time, offset and pending jobs."""
-    _show(_call(base_url, api_key, "GET", "/api/v1/sandbox/clock/"))
+    _show(_call(ctx, "GET", "/sandbox/clock/"))
 
 
 @clock.command("advance")
 @click.argument("duration", required=False)
 @click.option("--to", "to", default=None, help="Move to this ISO 8601 time instead.")
-@_connection
-def clock_advance(duration: str | None, to: str | None, base_url: str, api_key: str) -> None:
+@client_options
+@click.pass_context
+def clock_advance(ctx: click.Context, duration: str | None, to: str | None) -> None:
     """Move time forward by DURATION (3d, 1h30m, 90s, 2w or seconds), running due jobs."""
     from gclap_sandbox.events.timeline import parse_duration
 
@@ -97,15 +71,28 @@ def clock_advance(duration: str | None, to: str | None, base_url: str, api_key: 
             body = {"seconds": parse_duration(duration or "")}
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="DURATION") from None
-    _show(_call(base_url, api_key, "POST", "/api/v1/sandbox/clock/advance/", body))
+    _show(_call(ctx, "POST", "/sandbox/clock/advance/", body))
 
 
 @clock.command("reset")
-@_connection
-def clock_reset(base_url: str, api_key: str) -> None:
+@client_options
+@click.pass_context
+def clock_reset(ctx: click.Context) -> None:
     """Set the clock back to real time."""
-    _show(_call(base_url, api_key, "POST", "/api/v1/sandbox/clock/reset/"))
+    _show(_call(ctx, "POST", "/sandbox/clock/reset/"))
 
 
-COMMANDS = [trigger, clock]
+@click.command()
+@click.option("--all", "everything", is_flag=True,
+              help="Put the sandbox back as it started: keys, settings, webhook endpoints, templates "
+              "and the rest go too (a key given to `serve --api-key` keeps working).")
+@client_options
+@click.pass_context
+def reset(ctx: click.Context, everything: bool) -> None:
+    """Delete captured mail and other data (keys and settings stay) and set the clock back to
+    real time; print what was deleted."""
+    _show(connect(ctx, lambda client: client.reset(all=everything)))
+
+
+COMMANDS = [trigger, clock, reset]
 __all__ = ["COMMANDS"]

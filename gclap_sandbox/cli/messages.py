@@ -6,71 +6,60 @@ Thin HTTP clients over `client.py`, for shell scripts and CI jobs. Exit codes: 0
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
+from gclap_sandbox.cli.connection import RequestFailed, client_options, connect
+
 if TYPE_CHECKING:
     from gclap_sandbox.client import SandboxClient
 
-ENV = "GCLAP_SANDBOX_"
-DEFAULT_URL = "http://127.0.0.1:8000"
-T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+ALL_TIME = "all"
 
-
-class RequestFailed(click.ClickException):
-    exit_code = 2
+__all__ = ["RequestFailed", "messages"]
 
 
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def _call(ctx: click.Context, action: Callable[[SandboxClient], T]) -> T:
-    """Run `action(client)`, turning transport and API errors into a clear message and exit 2."""
-    import httpx
+def _filter_options(fn: F) -> F:
+    """--to, --from, --subject, --tag: any combination narrows the mail (all must match)."""
+    for option in reversed([
+        click.option("--to", help="Only email sent to this address (to, cc or bcc)."),
+        click.option("--from", "from_", help="Only email from this address."),
+        click.option("--subject", help="Only email whose subject contains this text (any case)."),
+        click.option("--tag", help="Only email with this tag."),
+    ]):
+        fn = option(fn)
+    return fn
 
-    from gclap_sandbox.client import SandboxClient, SandboxError
 
-    url, api_key = ctx.obj["url"], ctx.obj["api_key"]
-    if not api_key:
-        raise RequestFailed(f"No API key: pass --api-key or set {ENV}API_KEY "
-                            "(`serve` prints the key on start-up).")
-    try:
-        with SandboxClient(url, api_key) as client:
-            return action(client)
-    except SandboxError as exc:
-        raise RequestFailed(f"The sandbox at {url} answered {exc}") from None
-    except httpx.HTTPError as exc:
-        raise RequestFailed(f"Could not reach the sandbox at {url}: {exc}") from None
+def _filters(to: str | None, from_: str | None, subject: str | None, tag: str | None) -> dict[str, Any]:
+    return {"to": to, "from_": from_, "subject": subject, "tag": tag}
 
 
 @click.group()
-@click.option("--url", default=DEFAULT_URL, show_default=True, envvar=ENV + "URL",
-              help=f"Base URL of the running sandbox [env {ENV}URL].")
-@click.option("--api-key", default=None, envvar=ENV + "API_KEY",
-              help=f"API key of the sandbox (`serve` prints it) [env {ENV}API_KEY].")
-@click.pass_context
-def messages(ctx: click.Context, url: str, api_key: str | None) -> None:
+@client_options
+def messages() -> None:
     """Read, wait for and clear the mail a running sandbox captured."""
-    ctx.obj = {"url": url.rstrip("/"), "api_key": api_key}
-
-
-def _filters(to: str | None, subject: str | None, search: str | None) -> dict[str, Any]:
-    return {"to": to, "subject": subject, "search": search}
 
 
 @messages.command("list")
-@click.option("--to", help="Only email sent to this address.")
-@click.option("--subject", help="Only email whose subject contains this text.")
+@_filter_options
 @click.option("--search", help="Words matched against sender, recipients and subject.")
 @click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the emails as a JSON array.")
+@client_options
 @click.pass_context
-def list_messages(ctx: click.Context, to: str | None, subject: str | None, search: str | None,
-                  limit: int, as_json: bool) -> None:
+def list_messages(ctx: click.Context, to: str | None, from_: str | None, subject: str | None, tag: str | None,
+                  search: str | None, limit: int, as_json: bool) -> None:
     """List captured email, newest first."""
-    emails = _call(ctx, lambda c: c.emails(**_filters(to, subject, search), page_size=limit))
+    filters = {**_filters(to, from_, subject, tag), "search": search}
+    emails = connect(ctx, lambda c: c.emails(**filters, page_size=limit))
     if as_json:
         _echo_json([e.data for e in emails])
         return
@@ -83,35 +72,83 @@ def list_messages(ctx: click.Context, to: str | None, subject: str | None, searc
 @messages.command("show")
 @click.argument("email_id")
 @click.option("--raw", is_flag=True, help="Print the RFC 822 source instead of JSON.")
+@client_options
 @click.pass_context
 def show_message(ctx: click.Context, email_id: str, raw: bool) -> None:
     """Print one email as JSON (headers, text, html, attachments), or its source."""
     if raw:
-        source = _call(ctx, lambda c: c.raw(email_id))
+        source = connect(ctx, lambda c: c.raw(email_id))
         click.echo(source.decode("utf-8", "replace"), nl=False)
     else:
-        _echo_json(_call(ctx, lambda c: c.get(email_id)).data)
+        _echo_json(connect(ctx, lambda c: c.get(email_id)).data)
+
+
+def _since(client: SandboxClient, since: str | None) -> str | None:
+    """The `since` filter: the sandbox's now (new mail only), a span before it, a time, or none."""
+    from gclap_sandbox.client import SandboxError
+
+    if since == ALL_TIME:
+        return None
+    span = 0.0 if since is None else _span(since)
+    if span is None:
+        return _iso_time(since or "")
+    try:
+        now = datetime.fromisoformat(client.clock()["now"])
+    except SandboxError as exc:
+        if exc.status != 403:
+            raise
+        raise RequestFailed("Waiting for new mail reads the sandbox's clock, which this key may not "
+                            "(scope sandbox:control); pass --since TIME or --since all.") from None
+    return (now - timedelta(seconds=span)).isoformat()
+
+
+def _span(text: str) -> float | None:
+    """Seconds in a span like 10m or 1h30m; None when `text` is not one."""
+    from gclap_sandbox.events.timeline import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError:
+        return None
+
+
+def _iso_time(text: str) -> str:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is neither a span (10m, 2h, 1d) nor an ISO 8601 time, nor "
+                                 f"'{ALL_TIME}'", param_hint="--since") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
 
 
 @messages.command("wait")
-@click.option("--to", required=True, help="The recipient to wait for.")
-@click.option("--subject", help="Only email whose subject contains this text.")
+@_filter_options
+@click.option("--since", default=None, metavar="SPAN|TIME|all",
+              help="Also accept mail captured since then: a span back from now (10m, 2h, 1d), an ISO 8601 "
+              "time, or `all` [default: only mail that arrives after the command starts].")
 @click.option("--timeout", type=click.FloatRange(min=0), default=10, show_default=True,
               help="Seconds to wait.")
+@client_options
 @click.pass_context
-def wait_message(ctx: click.Context, to: str, subject: str | None, timeout: float) -> None:
-    """Wait for an email and print it as JSON; exit 1 if none arrives within --timeout."""
-    email = _call(ctx, lambda c: c.wait(to=to, subject=subject, timeout=timeout))
+def wait_message(ctx: click.Context, to: str | None, from_: str | None, subject: str | None, tag: str | None,
+                 since: str | None, timeout: float) -> None:
+    """Wait for a new email matching every filter given and print it as JSON; exit 1 if none
+    arrives within --timeout."""
+    if since not in (None, ALL_TIME) and _span(since) is None:
+        _iso_time(since)  # a bad value is a usage error before anything is asked
+    filters = _filters(to, from_, subject, tag)
+    email = connect(ctx, lambda c: c.wait(**filters, since=_since(c, since), timeout=timeout))
     if email is None:
-        wanted = f"to {to}" + (f" with {subject!r} in the subject" if subject else "")
-        click.echo(f"No email {wanted} arrived within {timeout:g} s.", err=True)
+        wanted = ", ".join(f"{name.rstrip('_')} {value!r}" for name, value in filters.items() if value)
+        click.echo(f"No new email{' (' + wanted + ')' if wanted else ''} arrived within {timeout:g} s.", err=True)
         ctx.exit(1)
     _echo_json(email.data)
 
 
 @messages.command("clear")
+@client_options
 @click.pass_context
 def clear_messages(ctx: click.Context) -> None:
     """Delete all captured email."""
-    deleted = _call(ctx, lambda c: c.clear())
+    deleted = connect(ctx, lambda c: c.clear())
     click.echo(f"Deleted {deleted} email{'' if deleted == 1 else 's'}.")

@@ -16,8 +16,7 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
-from gclap_sandbox import clock, errors, ui
-from gclap_sandbox.accounts import auth, limits
+from gclap_sandbox import clock, errors, start_state, ui
 from gclap_sandbox.accounts import keys as api_keys
 from gclap_sandbox.api import blueprints
 from gclap_sandbox.api.openapi import build_document
@@ -76,9 +75,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     async def start(app: Sanic) -> None:
         clock.bind(ctx.clock)  # this loop's thread works for this sandbox (see clock.py)
         await ctx.db.start()
-        ctx.default_org_id, ctx.default_api_key = await ctx.db.run(auth.bootstrap, settings.api_key)
-        if settings.plan:
-            await ctx.db.run(limits.update_organization, ctx.default_org_id, {"plan": settings.plan})
+        ctx.default_org_id, ctx.default_api_key = await ctx.db.run(start_state.establish_accounts, settings)
         await start_relay(ctx)
         await workers.start(ctx)
         await ctx.db.run(capture.file_leftovers, ctx.delivery)  # acknowledged before a crash

@@ -97,9 +97,19 @@ def test_errors_exit_2_with_a_clear_message(sandbox, run):
     assert unreachable.exit_code == 2 and "Could not reach" in unreachable.stderr
 
 
-def test_wait_needs_to(run):
-    result = run("wait")
-    assert result.exit_code == 2 and "--to" in result.stderr
+def test_wait_with_no_filter_takes_the_next_new_email(sandbox, api, run, unique):
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        waiting = pool.submit(run, "wait", "--timeout", "60")
+        wait_until_held(api, 1)
+        send_smtp(sandbox, f"cli-any-{unique}@example.com", "Anything new")
+        result = waiting.result()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["subject"] == "Anything new"
+
+
+def test_wait_refuses_a_since_that_is_neither_a_span_nor_a_time(run):
+    result = run("wait", "--since", "yesterday-ish")
+    assert result.exit_code == 2 and "neither a span" in result.stderr
 
 
 def test_the_installed_command_waits_for_mail_from_a_real_server(sandbox, api, unique):
