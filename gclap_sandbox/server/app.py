@@ -62,6 +62,8 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     app.ctx.sandbox = ctx
     configure_relay(ctx)
     wiring.wire_domains(bus, ctx.relay)
+    wiring.wire_activity(bus, ctx.activity)
+    ctx.metrics.count_open_sessions(lambda: len(ctx.smtp_sessions))
     hosts.install(app)
     chaos_http.install(app)
     for bp in blueprints():

@@ -131,6 +131,7 @@ async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.Abs
     def connection() -> SandboxSMTP:
         session = factory()
         ctx.smtp_sessions.add(session)  # so stopping can end the connections still open
+        ctx.metrics.smtp_sessions.inc()
         return session
 
     loop = asyncio.get_running_loop()

@@ -35,6 +35,9 @@ webhook attempt brings webhook-failure-rate alerts forward. When an alert fires 
 and the alert email is captured into the inbox as the sandbox's own mail (alerts/notify.py).
 Scheduled reports run as REPORT_JOB at each `next_run_at` (reports/run.py): the report's email is
 captured as the sandbox's own mail (like a bounce report), and the next run is queued.
+What operators see (observability/activity.py, `wire_activity`): each captured email, once committed,
+each webhook attempt and each relay attempt log one line and move /metrics; committed events, rate
+limit refusals and quota refusals move their counters.
 """
 from __future__ import annotations
 
@@ -60,6 +63,7 @@ from gclap_sandbox.webhooks import outbox
 
 if TYPE_CHECKING:
     from gclap_sandbox.models import Email
+    from gclap_sandbox.observability.activity import Activity
     from gclap_sandbox.pipeline.incoming import Incoming
     from gclap_sandbox.relay.config import RelayConfig
     from gclap_sandbox.server.context import AppContext
@@ -96,6 +100,16 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     bus.handle_jobs(REPORT_JOB, report_runs.run_scheduled)
     bus.handle_jobs(deliverability_history.SNAPSHOT_JOB, deliverability_history.take_snapshots)
     return bus
+
+
+def wire_activity(bus: EventBus, activity: Activity) -> None:
+    """The log lines and metrics (observability/activity.py); in place before anything runs."""
+    bus.email_stored.subscribe(activity.on_email_stored)
+    bus.event_committed.subscribe(activity.on_event_committed)
+    bus.quota_exceeded.subscribe(activity.quota_exceeded)
+    bus.webhook_attempted.subscribe(activity.webhook_attempted)
+    bus.relay_attempted.subscribe(activity.relay_attempted)
+    bus.rate_limited.subscribe(activity.rate_limited)
 
 
 def wire_live(ctx: AppContext, loop: asyncio.AbstractEventLoop) -> None:
