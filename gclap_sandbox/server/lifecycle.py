@@ -9,23 +9,19 @@ import socket
 import sys
 from typing import Any, Callable
 
+from gclap_sandbox.server import preflight
+from gclap_sandbox.server.preflight import StartupError
 from gclap_sandbox.settings import Settings
 
 log = logging.getLogger("gclap_sandbox")
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Human-readable logs on stderr; stdout carries only the ready line."""
-    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("sanic.access", "mail.log"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
 def serve(settings: Settings) -> None:
+    """Run until a signal. Raises StartupError (one line: what failed, what to do) when it cannot start."""
     from gclap_sandbox.server.app import create_app
     from gclap_sandbox.server.smtp import bind_socket
 
+    preflight.check(settings)
     http_sock = _bind("HTTP", "--http", settings.http_host, settings.http_port, bind_socket)
     smtp_sock = _bind("SMTP", "--smtp", settings.smtp_host, settings.smtp_port, bind_socket)
     if settings.exposed:
@@ -59,7 +55,7 @@ def _print_ready(ctx: Any) -> None:
              ctx.http_url, ctx.settings.smtp_host, ctx.smtp_port, ctx.settings.db_path)
 
 
-class CannotBind(Exception):
+class CannotBind(StartupError):
     """A port could not be bound; the message says which and what to do."""
 
 
