@@ -41,12 +41,8 @@ class StartupFailure(click.ClickException):
 
 
 def _one_line(exc: click.UsageError) -> str:
-    """A usage error as one line, naming the environment variable when the value came from it."""
-    message = exc.format_message().replace("\n", " ")
-    param, ctx = getattr(exc, "param", None), exc.ctx
-    if param is not None and ctx is not None and param.name and getattr(param, "envvar", None) \
-            and ctx.get_parameter_source(param.name) == click.core.ParameterSource.ENVIRONMENT:
-        message += f" (from {param.envvar})"
+    """A usage error as one line (click names the option and its environment variable)."""
+    message = exc.format_message().replace("\n", " ").rstrip(".")
     return f"{message}; see `gclap-sandbox serve --help`."
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FORMATS = ("text", "json")
-# Loggers that speak for every request or connection: their lines say nothing ours do not.
-_NOISY = ("sanic.access", "mail.log", "httpx")
+# Loggers that speak for every request, connection or start: their lines say nothing ours do not.
+_NOISY = ("sanic.access", "sanic.root", "sanic.server", "mail.log", "httpx")
 
 
 def log_fields(logger: logging.Logger, message: str, **fields: Any) -> None:

@@ -28,8 +28,36 @@ def serve(settings: Settings) -> None:
         log.warning("Listening on a non-loopback address: anyone who can reach this machine can "
                     "read the captured mail and send through the API.")
     app = create_app(settings, http_sock, smtp_sock)
-    app.after_server_start(_announce)
-    app.run(sock=http_sock, single_process=True, access_log=False, motd=False)
+    started = _QuietUntilStarted()
+
+    async def announce(app: Any) -> None:
+        started.done = True
+        await _announce(app)
+
+    app.after_server_start(announce)
+    sanic_errors = logging.getLogger("sanic.error")
+    sanic_errors.addFilter(started)
+    try:
+        app.run(sock=http_sock, single_process=True, access_log=False, motd=False)
+    except Exception as exc:
+        if started.done:
+            raise
+        log.debug("the sandbox could not start", exc_info=True)
+        raise StartupError(f"the sandbox could not start: {type(exc).__name__}: {exc}; "
+                           "run with --log-level debug to see where (the database file? try --db :memory:)") from None
+    finally:
+        sanic_errors.removeFilter(started)
+
+
+class _QuietUntilStarted(logging.Filter):
+    """Sanic logs a failure while starting with its traceback; `serve` says it in one line instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.done or record.levelno < logging.ERROR
 
 
 async def _announce(app: Any) -> None:

@@ -26,6 +26,9 @@ def check_database(path: str) -> None:
     if path == MEMORY_DB:
         return
     folder = os.path.dirname(os.path.abspath(path))
+    in_the_way = next((p for p in _parents(folder) if os.path.exists(p) and not os.path.isdir(p)), None)
+    if in_the_way is not None:
+        raise StartupError(f"cannot create the database folder {folder}: {in_the_way} is a file; {_DB_HINT}.")
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
@@ -42,6 +45,14 @@ def check_database(path: str) -> None:
             connection.close()
     except sqlite3.DatabaseError as exc:
         raise StartupError(f"cannot use {path} as the database ({exc}); {_DB_HINT}.") from None
+
+
+def _parents(folder: str) -> list[str]:
+    """`folder` and each folder above it."""
+    chain = [folder]
+    while os.path.dirname(chain[-1]) != chain[-1]:
+        chain.append(os.path.dirname(chain[-1]))
+    return chain
 
 
 def check_tls(settings: Settings) -> None:
