@@ -33,12 +33,14 @@ class Activity:
     def on_email_stored(self, email: Email, incoming: Incoming) -> None:
         """DB thread, in the capture's transaction: report it once it has committed."""
         source = incoming.source if incoming.lifecycle else "sandbox"
-        after_commit(lambda: self.email_captured(email, source))
+        # Who it was sent to: the envelope (RCPT TO, or the API's to + cc + bcc), not the headers.
+        recipients = incoming.envelope_to or [*email.to, *email.cc, *email.bcc]
+        after_commit(lambda: self.email_captured(email, source, recipients))
 
-    def email_captured(self, email: Email, source: str) -> None:
+    def email_captured(self, email: Email, source: str, recipients: list[str]) -> None:
         self.metrics.emails_captured.labels(source).inc()
         log_fields(mail_log, "email captured", id=email.id, source=source, **{"from": email.from_address},
-                   recipients=[*email.to, *email.cc, *email.bcc], subject=email.subject, size=email.size)
+                   recipients=recipients, subject=email.subject, size=email.size)
 
     def on_event_committed(self, _organization_id: str, payload: dict[str, Any]) -> None:
         self.metrics.events.labels(payload.get("type") or "unknown").inc()
