@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FORMATS = ("text", "json")
 # Loggers that speak for every request, connection or start: their lines say nothing ours do not.
+_NEEDS_QUOTES = re.compile(r'[\s"=]')  # a text value with these is written as a JSON string
 _NOISY = ("sanic.access", "sanic.root", "sanic.server", "mail.log", "httpx")
 
 
@@ -25,16 +27,25 @@ def log_fields(logger: logging.Logger, message: str, **fields: Any) -> None:
         logger.info(message, extra={"fields": fields})
 
 
-def _utc(record: logging.LogRecord) -> str:
-    seconds = int(record.created)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(record.msecs):03d}Z"
+class _Timestamps:
+    """ISO 8601 UTC times to the millisecond; the date and time part is formatted once a second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def __call__(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        if second != self._second:
+            self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._prefix}.{int(record.msecs):03d}Z"
 
 
 def _text_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         value = ",".join(str(v) for v in value)
     text = "" if value is None else str(value)
-    if not text or any(c in text for c in ' "=\n\r\t'):
+    if not text or _NEEDS_QUOTES.search(text):
         return json.dumps(text, ensure_ascii=False)
     return text
 
@@ -42,8 +53,12 @@ def _text_value(value: Any) -> str:
 class TextFormatter(logging.Formatter):
     """`2026-01-02T03:04:05.678Z INFO gclap_sandbox.mail: email captured id=... size=123`"""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._time = _Timestamps()
+
     def format(self, record: logging.LogRecord) -> str:
-        line = f"{_utc(record)} {record.levelname} {record.name}: {record.getMessage()}"
+        line = f"{self._time(record)} {record.levelname} {record.name}: {record.getMessage()}"
         fields = getattr(record, "fields", None)
         if fields:
             line += " " + " ".join(f"{key}={_text_value(value)}" for key, value in fields.items())
@@ -55,8 +70,12 @@ class TextFormatter(logging.Formatter):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, then the record's fields."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._time = _Timestamps()
+
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {"time": _utc(record), "level": record.levelname.lower(),
+        entry: dict[str, Any] = {"time": self._time(record), "level": record.levelname.lower(),
                                  "logger": record.name, "message": record.getMessage()}
         fields = getattr(record, "fields", None)
         if fields:
