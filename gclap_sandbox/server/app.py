@@ -63,7 +63,8 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     configure_relay(ctx)
     wiring.wire_domains(bus, ctx.relay)
     wiring.wire_activity(bus, ctx.activity)
-    ctx.metrics.count_open_sessions(lambda: len(ctx.smtp_sessions))
+    # Closed sessions may linger in the weak set until collected: count the connected ones.
+    ctx.metrics.count_open_sessions(lambda: sum(1 for s in list(ctx.smtp_sessions) if s.transport is not None))
     hosts.install(app)
     chaos_http.install(app)
     for bp in blueprints():

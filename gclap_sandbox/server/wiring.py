@@ -139,7 +139,10 @@ def unwire_live(ctx: AppContext) -> None:
     ctx.live_subscriptions = []
 
 
+# What open pages hear of an attempt (the request's details are on the delivery's page).
+_LIVE_ATTEMPT = ("id", "status", "endpoint_id", "attempt_count", "event_type")
+
+
 def _publish_attempt(ctx: AppContext, organization_id: str, summary: dict[str, Any]) -> None:
     """A webhook attempt was recorded: open Webhooks pages show it."""
-    ctx.live.publish(organization_id, "webhook",
-                     {k: v for k, v in summary.items() if k != "organization_id"})
+    ctx.live.publish(organization_id, "webhook", {k: v for k, v in summary.items() if k in _LIVE_ATTEMPT})

@@ -10,7 +10,7 @@ import sys
 
 import httpx
 import pytest
-from helpers import simple_message, smtp_send
+from helpers import simple_message, smtp_send, wait_until
 from lifecycle_helpers import advance
 from metrics_scrape import scrape, value, wait_for_metric
 from webhook_helpers import subscribe
@@ -124,3 +124,13 @@ def test_the_readyz_command_finds_the_sandbox_where_serve_would_listen(sandbox):
     result = subprocess.run(READYZ, capture_output=True, text=True, timeout=60,
                             env={**env, "GCLAP_SANDBOX_HTTP": f"0.0.0.0:{port}"})
     assert result.returncode == 0, result.stderr
+
+
+def test_open_smtp_sessions_are_a_gauge(launch):
+    sandbox = launch()
+    with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+        smtp.ehlo()
+        assert value(scrape(sandbox.http_url), "gclap_sandbox_smtp_sessions_open") == 1
+    wait_until(lambda: value(scrape(sandbox.http_url), "gclap_sandbox_smtp_sessions_open") == 0,
+               "the closed session to leave the gauge")
+    assert value(scrape(sandbox.http_url), "gclap_sandbox_smtp_sessions_total") == 1
