@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gclap_sandbox import __version__
+from gclap_sandbox.observability.logs import FORMATS
 from gclap_sandbox.settings import (
     DEFAULT_HTTP,
     DEFAULT_MAX_RECIPIENTS,
@@ -118,7 +119,7 @@ def main() -> None:
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
               default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL",
               help="INFO logs one line per captured email, webhook attempt and relay attempt.")
-@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--log-format", type=click.Choice(FORMATS), default="text", show_default=True,
               envvar=ENV + "LOG_FORMAT", help="json: one JSON object per line (time, level, logger, message "
               "and the line's fields).")
 @click.option("--quiet", "-q", is_flag=True, envvar=ENV + "QUIET",

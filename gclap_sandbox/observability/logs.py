@@ -14,7 +14,6 @@ import sys
 import time
 from typing import Any
 
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FORMATS = ("text", "json")
 # Loggers that speak for every request, connection or start: their lines say nothing ours do not.
 _NEEDS_QUOTES = re.compile(r'[\s"=]')  # a text value with these is written as a JSON string
@@ -101,4 +100,4 @@ def configure_logging(level: str = "INFO", fmt: str = "text", quiet: bool = Fals
     # turns that off (server/app.py), so every line goes through the handler above.
 
 
-__all__ = ["FORMATS", "JsonFormatter", "LEVELS", "TextFormatter", "configure_logging", "log_fields"]
+__all__ = ["FORMATS", "JsonFormatter", "TextFormatter", "configure_logging", "log_fields"]
