@@ -3,6 +3,7 @@ listed; then the seed's quick start, unchanged except for the key, against the d
 from __future__ import annotations
 
 import json
+import os
 import smtplib
 import socket
 import subprocess
@@ -45,10 +46,14 @@ def main(executable: str) -> None:
         msg.set_content("hi")
         with smtplib.SMTP(ready["smtp_host"], ready["smtp_port"], timeout=10) as smtp:
             smtp.send_message(msg)
+        sendmail = os.path.join(os.path.dirname(executable), "gclap-sendmail")
+        piped = subprocess.run([sendmail, "-t", "-i", "--smtp", f"127.0.0.1:{ready['smtp_port']}"], timeout=30,
+                               input=b"From: ci@example.com\nTo: cron@example.com\nSubject: by sendmail\n\nhi\n")
+        assert piped.returncode == 0, piped.returncode
         listed = requests.get(f"{ready['http_url']}/api/v1/emails/", headers=headers, timeout=10).json()
         subjects = sorted(e["subject"] for e in listed["results"])
-        assert subjects == ["by REST", "by SMTP"], subjects
-        print("installed wheel: REST and SMTP mail captured and listed")
+        assert subjects == ["by REST", "by SMTP", "by sendmail"], subjects
+        print("installed wheel: REST, SMTP and gclap-sendmail mail captured and listed")
     finally:
         stop(process)
 

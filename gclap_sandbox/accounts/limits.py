@@ -22,6 +22,7 @@ from gclap_sandbox import clock
 from gclap_sandbox.accounts import organizations
 from gclap_sandbox.errors import QuotaExceeded, TooManyRequests
 from gclap_sandbox.models import Organization, UsageCounter
+from gclap_sandbox.storage import database as db
 from gclap_sandbox.storage.bulk import execute, quoted
 
 if TYPE_CHECKING:
@@ -159,7 +160,10 @@ async def check_rate(ctx: "AppContext", organization_id: str, count: bool = True
     await organization_plan(ctx, organization_id)
     if not count:
         return ctx.limiter.peek(organization_id, clock.now())
-    return ctx.limiter.hit(organization_id, clock.now())
+    verdict = ctx.limiter.hit(organization_id, clock.now())
+    if not verdict.allowed:
+        ctx.bus.rate_limited.publish(organization_id)
+    return verdict
 
 
 # --- quotas (run on the DB thread) ---------------------------------------------------------
@@ -196,6 +200,7 @@ def charge_quota(organization_id: str, recipients: int) -> None:
     quota = plan.emails_per_month
     if quota is not None and used_after > quota:
         used = used_after - recipients
+        db.current().bus.quota_exceeded.publish(organization_id)
         retry_after = max(1, math.ceil((next_month(now) - now).total_seconds()))
         raise QuotaExceeded(
             f"The {plan.name} plan allows {quota} emails (recipients) per month; {used} used this "

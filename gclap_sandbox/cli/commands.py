@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gclap_sandbox import __version__
+from gclap_sandbox.observability.logs import FORMATS
 from gclap_sandbox.settings import (
     DEFAULT_HTTP,
     DEFAULT_MAX_EMAILS,
@@ -35,13 +36,41 @@ class AddrType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+class StartupFailure(click.ClickException):
+    """Printed as one line (`Error: ...`), exit 1: every reason `serve` cannot start."""
+
+    exit_code = 1
+
+
+def _one_line(exc: click.UsageError) -> str:
+    """A usage error as one line (click names the option and its environment variable)."""
+    message = exc.format_message().replace("\n", " ").rstrip(".")
+    return f"{message}; see `gclap-sandbox serve --help`."
+
+
+class ServeCommand(click.Command):
+    """`serve` reports a bad option or value as one line and exits 1, like any start-up failure."""
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise StartupFailure(_one_line(exc)) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise StartupFailure(_one_line(exc)) from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gclap-sandbox")
 def main() -> None:
     """gclap-sandbox: a local stand-in for the Gclap email API."""
 
 
-@main.command()
+@main.command(cls=ServeCommand)
 @click.option("--http", "http_addr", type=AddrType(), default=DEFAULT_HTTP, show_default=True,
               envvar=ENV + "HTTP", help="HTTP address for the API and inbox: HOST:PORT or PORT; 0 picks a free port. "
               "0.0.0.0 exposes it to the network.")
@@ -89,7 +118,13 @@ def main() -> None:
               help="Password for the web UI (sign-in with a session cookie). Required for the UI "
               "when --http is not a loopback address.")
 @click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-              default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL")
+              default="INFO", show_default=True, envvar=ENV + "LOG_LEVEL",
+              help="INFO logs one line per captured email, webhook attempt and relay attempt.")
+@click.option("--log-format", type=click.Choice(FORMATS), default="text", show_default=True,
+              envvar=ENV + "LOG_FORMAT", help="json: one JSON object per line (time, level, logger, message "
+              "and the line's fields).")
+@click.option("--quiet", "-q", is_flag=True, envvar=ENV + "QUIET",
+              help="Log errors only (the ready line is still printed on stdout).")
 @click.option("--webhook-concurrency", type=click.IntRange(min=1, max=1024), default=64, show_default=True,
               envvar=ENV + "WEBHOOK_CONCURRENCY", help="Webhook requests in flight at once (one endpoint gets "
               "at most half, so a slow endpoint cannot hold up the others).")
@@ -138,10 +173,11 @@ def serve(**options):  # type: ignore[no-untyped-def]
     Once both ports accept connections it prints one JSON line on stdout with the
     addresses and the API key; logs go to stderr.
     """
-    from gclap_sandbox.server.lifecycle import CannotBind, configure_logging
+    from gclap_sandbox.observability.logs import configure_logging
+    from gclap_sandbox.server.lifecycle import StartupError
     from gclap_sandbox.server.lifecycle import serve as run
 
-    configure_logging(options["log_level"])
+    configure_logging(options["log_level"], options["log_format"], options["quiet"])
     settings = settings_from_options(options)
     _check_relay(settings)
     if options["stop_with_parent"]:
@@ -150,8 +186,8 @@ def serve(**options):  # type: ignore[no-untyped-def]
         stop_with_parent()
     try:
         run(settings)
-    except CannotBind as exc:
-        raise click.ClickException(str(exc)) from None  # exit 1, one line, no traceback
+    except StartupError as exc:
+        raise StartupFailure(str(exc)) from None  # exit 1, one line, no traceback
 
 
 for _param in serve.params:  # every option also reads an environment variable: say which
@@ -262,6 +298,8 @@ def _check_relay(settings) -> None:  # type: ignore[no-untyped-def]
 
 from gclap_sandbox.cli.control import COMMANDS as _CLIENT_COMMANDS
 from gclap_sandbox.cli.messages import messages
+from gclap_sandbox.cli.probe import readyz
+from gclap_sandbox.cli.sendmail import sendmail_command
 
-for _command in [*_CLIENT_COMMANDS, messages]:
+for _command in [*_CLIENT_COMMANDS, messages, readyz, sendmail_command]:
     main.add_command(_command)

@@ -104,6 +104,16 @@ class EventBus:
     # A webhook attempt was recorded (loop): fn(organization_id, delivery summary dict).
     webhook_attempted: Topic[Callable[[str, dict[str, Any]], None]] = field(
         default_factory=lambda: Topic("webhook_attempted", isolated=True))
+    # A relay attempt was recorded (loop): fn({email_id, attempt, code, message, status}).
+    relay_attempted: Topic[Callable[[dict[str, Any]], None]] = field(
+        default_factory=lambda: Topic("relay_attempted", isolated=True))
+    # A request or SMTP message was refused by the plan's rate limit (loop): fn(organization_id).
+    rate_limited: Topic[Callable[[str], None]] = field(
+        default_factory=lambda: Topic("rate_limited", isolated=True))
+    # An email was refused by the monthly quota (DB thread, in the unit of work that is about to
+    # roll back, so subscribers must not write): fn(organization_id).
+    quota_exceeded: Topic[Callable[[str], None]] = field(
+        default_factory=lambda: Topic("quota_exceeded", isolated=True))
     # Durable job kinds and the DB-thread function that runs each.
     job_handlers: dict[str, JobHandler] = field(default_factory=dict)
 

@@ -151,6 +151,11 @@ class Worker:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="gclap-jobs")
 
+    @property
+    def running(self) -> bool:
+        """Its task is alive (the readiness probe asks)."""
+        return self._task is not None and not self._task.done()
+
     def wake(self) -> None:
         """Look for due jobs now (a job was scheduled, or the clock moved)."""
         self._event.set()

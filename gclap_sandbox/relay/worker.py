@@ -35,6 +35,11 @@ class RelayWorker:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
+    @property
+    def running(self) -> bool:
+        """Its task is alive (the readiness probe asks)."""
+        return self._task is not None and not self._task.done()
+
     def wake(self, *_: object) -> None:
         """Look for due work now (called after a capture queues a relay)."""
         self._wake.set()
@@ -65,9 +70,10 @@ class RelayWorker:
             outcome = await send_upstream(self.config.target, item.sender, item.recipients, item.raw,
                                           self.config.timeout)
             job = await self.db.run(relay_store.record_attempt, item.job_id, outcome, self.config)
-            if job is not None:
-                log.info("relay of email %s: attempt %d -> %s %s (%s)", item.email_id, job.attempts,
-                         outcome.code, outcome.message, job.status)
+            if job is not None:  # logged and counted by observability/activity.py
+                self.db.bus.relay_attempted.publish({
+                    "email_id": item.email_id, "attempt": job.attempts, "code": outcome.code,
+                    "message": outcome.message, "status": job.status})
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -62,6 +62,9 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
     app.ctx.sandbox = ctx
     configure_relay(ctx)
     wiring.wire_domains(bus, ctx.relay)
+    wiring.wire_activity(bus, ctx.activity)
+    # Closed sessions may linger in the weak set until collected: count the connected ones.
+    ctx.metrics.count_open_sessions(lambda: sum(1 for s in list(ctx.smtp_sessions) if s.transport is not None))
     hosts.install(app)
     app.register_middleware(_serving_reader, "request", priority=2000)
     chaos_http.install(app)

@@ -12,6 +12,8 @@ from gclap_sandbox.chaos.rules import ChaosState
 from gclap_sandbox.clock import Clock
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import Waiters
+from gclap_sandbox.observability.activity import Activity
+from gclap_sandbox.observability.metrics import SandboxMetrics
 from gclap_sandbox.pipeline.incoming import DeliveryOptions
 from gclap_sandbox.server.hosts import HostPolicy
 from gclap_sandbox.settings import Settings
@@ -69,3 +71,9 @@ class AppContext:
     api_document: Callable[[], dict[str, Any]] = dict
     # Where user templates render (never on the loop or the database thread).
     renderer: RenderThreads = field(default_factory=RenderThreads)
+    # This sandbox's Prometheus registry (GET /metrics) and what feeds it and the log.
+    metrics: SandboxMetrics = field(default_factory=SandboxMetrics)
+    activity: Activity = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.activity = Activity(self.metrics)

@@ -34,7 +34,7 @@ ALLOW_ALL = "*"
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
 _PORT = re.compile(r"[0-9]{0,5}")
 # Routes whose callers read JSON; every other path (pages, docs, assets, tracking) gets HTML.
-_MACHINE_PREFIXES = ("/api/", "/ui/", "/healthz")
+_MACHINE_PREFIXES = ("/api/", "/ui/", "/healthz", "/readyz", "/livez", "/metrics")
 
 
 class HostNotAllowed(ApiError):

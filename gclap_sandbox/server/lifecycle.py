@@ -9,31 +9,55 @@ import socket
 import sys
 from typing import Any, Callable
 
+from gclap_sandbox.server import preflight
+from gclap_sandbox.server.preflight import StartupError
 from gclap_sandbox.settings import Settings
 
 log = logging.getLogger("gclap_sandbox")
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Human-readable logs on stderr; stdout carries only the ready line."""
-    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("sanic.access", "mail.log"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
 def serve(settings: Settings) -> None:
+    """Run until a signal. Raises StartupError (one line: what failed, what to do) when it cannot start."""
     from gclap_sandbox.server.app import create_app
     from gclap_sandbox.server.smtp import bind_socket
 
+    preflight.check(settings)
     http_sock = _bind("HTTP", "--http", settings.http_host, settings.http_port, bind_socket)
     smtp_sock = _bind("SMTP", "--smtp", settings.smtp_host, settings.smtp_port, bind_socket)
     if settings.exposed:
         log.warning("Listening on a non-loopback address: anyone who can reach this machine can "
                     "read the captured mail and send through the API.")
     app = create_app(settings, http_sock, smtp_sock)
-    app.after_server_start(_announce)
-    app.run(sock=http_sock, single_process=True, access_log=False, motd=False)
+    started = _QuietUntilStarted()
+
+    async def announce(app: Any) -> None:
+        started.done = True
+        await _announce(app)
+
+    app.after_server_start(announce)
+    sanic_errors = logging.getLogger("sanic.error")
+    sanic_errors.addFilter(started)
+    try:
+        app.run(sock=http_sock, single_process=True, access_log=False, motd=False)
+    except Exception as exc:
+        if started.done:
+            raise
+        log.debug("the sandbox could not start", exc_info=True)
+        raise StartupError(f"the sandbox could not start: {type(exc).__name__}: {exc}; "
+                           "run with --log-level debug to see where (the database file? try --db :memory:)") from None
+    finally:
+        sanic_errors.removeFilter(started)
+
+
+class _QuietUntilStarted(logging.Filter):
+    """Sanic logs a failure while starting with its traceback; `serve` says it in one line instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.done or record.levelno < logging.ERROR
 
 
 async def _announce(app: Any) -> None:
@@ -59,7 +83,7 @@ def _print_ready(ctx: Any) -> None:
              ctx.http_url, ctx.settings.smtp_host, ctx.smtp_port, ctx.settings.db_path)
 
 
-class CannotBind(Exception):
+class CannotBind(StartupError):
     """A port could not be bound; the message says which and what to do."""
 
 

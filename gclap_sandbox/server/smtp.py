@@ -24,6 +24,7 @@ from gclap_sandbox.pipeline.incoming import Incoming
 from gclap_sandbox.server import tls
 from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.server.smtp_auth import MECHANISMS, ApiKeyAuth, collect_credentials
+from gclap_sandbox.server.smtp_chunking import ChunkingSMTP
 
 log = logging.getLogger("gclap_sandbox.smtp")
 
@@ -71,8 +72,8 @@ def stuffed_size_bound(size: int) -> int:
     return size + size // 3 + 1
 
 
-class SandboxSMTP(ChaosSMTP):
-    """aiosmtpd's SMTP (with chaos) and the sandbox's recipient and size limits."""
+class SandboxSMTP(ChunkingSMTP, ChaosSMTP):
+    """aiosmtpd's SMTP (with chaos and BDAT) and the sandbox's recipient and size limits."""
 
     def __init__(self, handler: Any, *args: Any, max_recipients: int, **kw: Any) -> None:
         super().__init__(handler, *args, **kw)
@@ -132,6 +133,7 @@ async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.Abs
     def connection() -> SandboxSMTP:
         session = factory()
         ctx.smtp_sessions.add(session)  # so stopping can end the connections still open
+        ctx.metrics.smtp_sessions.inc()
         return session
 
     loop = asyncio.get_running_loop()

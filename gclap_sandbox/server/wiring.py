@@ -36,6 +36,9 @@ webhook attempt brings webhook-failure-rate alerts forward. When an alert fires 
 and the alert email is captured into the inbox as the sandbox's own mail (alerts/notify.py).
 Scheduled reports run as REPORT_JOB at each `next_run_at` (reports/run.py): the report's email is
 captured as the sandbox's own mail (like a bounce report), and the next run is queued.
+What operators see (observability/activity.py, `wire_activity`): each captured email, once committed,
+each webhook attempt and each relay attempt log one line and move /metrics; committed events, rate
+limit refusals and quota refusals move their counters.
 """
 from __future__ import annotations
 
@@ -62,6 +65,7 @@ from gclap_sandbox.webhooks import outbox
 
 if TYPE_CHECKING:
     from gclap_sandbox.models import Email
+    from gclap_sandbox.observability.activity import Activity
     from gclap_sandbox.pipeline.incoming import Incoming
     from gclap_sandbox.relay.config import RelayConfig
     from gclap_sandbox.server.context import AppContext
@@ -101,6 +105,16 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
     return bus
 
 
+def wire_activity(bus: EventBus, activity: Activity) -> None:
+    """The log lines and metrics (observability/activity.py); in place before anything runs."""
+    bus.email_stored.subscribe(activity.on_email_stored)
+    bus.event_committed.subscribe(activity.on_event_committed)
+    bus.quota_exceeded.subscribe(activity.quota_exceeded)
+    bus.webhook_attempted.subscribe(activity.webhook_attempted)
+    bus.relay_attempted.subscribe(activity.relay_attempted)
+    bus.rate_limited.subscribe(activity.rate_limited)
+
+
 def wire_live(ctx: AppContext, loop: asyncio.AbstractEventLoop) -> None:
     """The loop-side subscriptions, once the workers they wake exist (server/workers.py)."""
     bus = ctx.bus
@@ -128,7 +142,10 @@ def unwire_live(ctx: AppContext) -> None:
     ctx.live_subscriptions = []
 
 
+# What open pages hear of an attempt (the request's details are on the delivery's page).
+_LIVE_ATTEMPT = ("id", "status", "endpoint_id", "attempt_count", "event_type")
+
+
 def _publish_attempt(ctx: AppContext, organization_id: str, summary: dict[str, Any]) -> None:
     """A webhook attempt was recorded: open Webhooks pages show it."""
-    ctx.live.publish(organization_id, "webhook",
-                     {k: v for k, v in summary.items() if k != "organization_id"})
+    ctx.live.publish(organization_id, "webhook", {k: v for k, v in summary.items() if k in _LIVE_ATTEMPT})

@@ -59,6 +59,11 @@ class Dispatcher:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="gclap-webhooks")
 
+    @property
+    def running(self) -> bool:
+        """Its task is alive (the readiness probe asks)."""
+        return self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         tasks = [t for t in (self._task, *self._lanes.values()) if t is not None]
         for task in tasks:
@@ -153,7 +158,9 @@ class Dispatcher:
                 summary = await self.ctx.db.run(outbox.record_attempt, item.delivery_id, result,
                                                 self.disable_after)
                 if summary is not None:
-                    self.ctx.bus.webhook_attempted.publish(summary["organization_id"], summary)
+                    self.ctx.bus.webhook_attempted.publish(summary["organization_id"], {
+                        **summary, "url": item.url, "response_status": result.status,
+                        "duration_ms": result.duration_ms, "error": result.error})
             return len(items)
         finally:
             self._busy.difference_update(item.delivery_id for item in items)

@@ -230,7 +230,8 @@ def _failing_reason(endpoint: WebhookEndpoint, span: float, result: AttemptResul
 
 def _summary(delivery: WebhookDelivery) -> dict[str, Any]:
     return {"organization_id": delivery.organization_id, "id": delivery.id, "status": delivery.status,
-            "endpoint_id": delivery.endpoint_id, "attempt_count": delivery.attempt_count}
+            "endpoint_id": delivery.endpoint_id, "attempt_count": delivery.attempt_count,
+            "event_type": delivery.event_type}
 
 
 def _describe(result: AttemptResult) -> str:

@@ -192,7 +192,7 @@ def test_bad_chaos_flag_stops_serve(value):
     from gclap_sandbox.cli.commands import main
 
     result = CliRunner().invoke(main, ["serve", "--http", "0", "--smtp", "0", "--chaos", value])
-    assert result.exit_code == 2 and "--chaos" in result.output
+    assert result.exit_code == 1 and "--chaos" in result.output
 
 
 def test_openapi_documents_the_new_routes(sandbox):

@@ -60,7 +60,7 @@ def test_a_bad_dns_setting_is_a_usage_error(value):
     from gclap_sandbox.cli.commands import serve
 
     result = CliRunner().invoke(serve, ["--dns", value, "--db", ":memory:"])
-    assert result.exit_code == 2 and "--dns" in result.output
+    assert result.exit_code == 1 and "--dns" in result.output
 
 
 def test_the_sandbox_zone_routes_still_work_when_real_dns_is_used(launch, dns_server):

@@ -231,7 +231,7 @@ def test_bad_relay_flags_stop_serve_with_a_clear_message(flags, complaint):
     from gclap_sandbox.cli.commands import main
 
     result = CliRunner().invoke(main, ["serve", "--http", "0", "--smtp", "0", *flags])
-    assert result.exit_code == 2 and complaint in result.output
+    assert result.exit_code == 1 and complaint in result.output
 
 
 def test_null_sender_bounces_are_relayed(launch, smtp_sink):

@@ -94,7 +94,7 @@ def test_bad_max_recipients_is_a_usage_error(option):
     from gclap_sandbox.cli.commands import main
 
     result = CliRunner().invoke(main, ["serve", *option])
-    assert result.exit_code == 2 and "--max-recipients" in result.output
+    assert result.exit_code == 1 and "--max-recipients" in result.output
 
 
 def test_dot_stuffing_does_not_count_toward_the_size_limit(launch):

@@ -59,7 +59,7 @@ def test_environment_variables_configure_serve():
 def test_bad_address_is_a_usage_error():
     result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--http", "localhost:http"],
                             capture_output=True, text=True, timeout=30)
-    assert result.returncode == 2 and "--http" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1 and "--http" in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.long(seconds=4)

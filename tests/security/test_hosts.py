@@ -189,7 +189,7 @@ def test_docker_compose_reaches_the_sandbox_by_its_service_name_when_allowed(lau
 def test_a_bad_allowed_host_is_a_usage_error(value, message):
     result = invoke_cli("serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0", "--db", ":memory:",
                         "--allowed-host", value)
-    assert result.exit_code == 2 and message in result.stderr, result.stderr
+    assert result.exit_code == 1 and message in result.stderr, result.stderr
     assert result.stdout == ""
 
 

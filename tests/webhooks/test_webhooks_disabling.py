@@ -224,7 +224,7 @@ def test_disable_after_zero_never_disables(launch, unique):
 ])
 def test_a_disable_after_without_a_unit_is_a_usage_error_that_shows_the_form(value, says):
     result = invoke_cli("serve", "--webhook-disable-after", value)
-    assert result.exit_code == 2 and "--webhook-disable-after" in result.stderr
+    assert result.exit_code == 1 and "--webhook-disable-after" in result.stderr
     assert says in result.stderr and "5d" in result.stderr and "Traceback" not in result.stderr
 
 

@@ -1,0 +1,2 @@
+"""What operators see: log lines (text or JSON), per-sandbox Prometheus metrics, and the bus
+subscribers that feed both."""
