@@ -94,6 +94,8 @@ class Settings:
     # Content checks (checks/): "online" also fetches every link; spamd's address for SpamAssassin.
     link_check: str = "off"
     spamassassin: tuple[str, int] | None = None
+    # Automatic tags left off (inbox/auto_tags.py): "plus-addresses", "x-tags"; both on by default.
+    tags_disable: tuple[str, ...] = ()
 
     @property
     def exposed(self) -> bool:

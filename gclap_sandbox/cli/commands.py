@@ -123,6 +123,10 @@ def main() -> None:
               envvar=ENV + "LINK_CHECK", help="online: the email checks also request every link and image.")
 @click.option("--spamassassin", type=AddrType(), default=None, envvar=ENV + "SPAMASSASSIN", metavar="HOST:PORT",
               help="A SpamAssassin daemon (spamd) whose report the email checks include.")
+@click.option("--tags-disable", default="", envvar=ENV + "TAGS_DISABLE", metavar="SOURCE,...",
+              callback=lambda _ctx, _param, value: _tag_sources_off(value),
+              help="Automatic tags to leave off, comma-separated: plus-addresses (user+TAG@ recipients), "
+              "x-tags (the X-Tags header). Both are on by default.")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -174,7 +178,17 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         webhook_disable_after=options["webhook_disable_after"],
         dns=options["dns"],
         link_check=options["link_check"], spamassassin=options["spamassassin"],
+        tags_disable=options["tags_disable"],
     )
+
+
+def _tag_sources_off(text: str) -> tuple[str, ...]:
+    from gclap_sandbox.inbox.auto_tags import parse_disabled
+
+    try:
+        return parse_disabled(str(text or ""))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _dns_setting(text: str) -> str:
