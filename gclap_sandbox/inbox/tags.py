@@ -59,10 +59,12 @@ def tag_counts(organization_id: str) -> list[TagCount]:
     rows = (EmailTag.select(EmailTag.tag, peewee.fn.COUNT(EmailTag.id).alias("n"))
             .join(Email).where(Email.organization == organization_id)
             .group_by(EmailTag.tag).tuples())
-    merged: dict[str, TagCount] = {}
+    spellings: dict[str, list[tuple[int, str]]] = {}
     for tag, count in rows:  # spellings that differ only by case count as one tag
-        known = merged.get(tag.lower())
-        merged[tag.lower()] = TagCount(known.tag if known else tag, count + (known.count if known else 0))
+        spellings.setdefault(tag.lower(), []).append((count, tag))
+    # Shown as most emails spell it (ties: the first A to Z, capitals first).
+    merged = {key: TagCount(min(found, key=lambda f: (-f[0], f[1]))[1], sum(c for c, _ in found))
+              for key, found in spellings.items()}
     return sorted(merged.values(), key=lambda t: (t.tag.lower(), t.tag))
 
 

@@ -126,7 +126,8 @@
   }
 
   // --- the page: fetched and swapped in, no reload ---------------------------------------------
-  async function navigate(url, { push = true, keep = null } = {}) {
+  // `typed`: the search field started it, so what is typed there stays as it is.
+  async function navigate(url, { push = true, keep = null, typed = false } = {}) {
     inbox.setAttribute("aria-busy", "true");
     let doc = null;
     try {
@@ -144,7 +145,7 @@
     const present = new Set(rows().map((r) => r.dataset.id));
     selection.ids = new Set(Array.from(keep || []).filter((id) => present.has(id)));
     const field = document.getElementById("q");
-    if (field && document.activeElement !== field) field.value = query();
+    if (field && !typed) field.value = query();
     localizeTimes(inbox);
     showUnread(Number(inbox.dataset.unread));
     renderSelection();
@@ -157,7 +158,7 @@
     searchForm.addEventListener("submit", (event) => {
       event.preventDefault();
       const text = searchForm.querySelector("#q").value;
-      navigate(text.trim() ? "/?q=" + encodeURIComponent(text) : "/");
+      navigate(text.trim() ? "/?q=" + encodeURIComponent(text) : "/", { typed: true });
     });
   }
 
