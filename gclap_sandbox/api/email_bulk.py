@@ -125,10 +125,11 @@ async def list_tags(request: Request) -> HTTPResponse:
 
 
 @endpoint(bp, "POST", "/emails/tags/rename/", scope="emails:write", summary="Rename a tag on every email",
-          description="Every email with `from` (any case) gets `to` instead; an email that has both keeps one.",
+          description="Every email with `from` (any case) gets `to` instead; an email that has both keeps one. "
+                      "Renaming a tag to its own name changes nothing.",
           body=RENAME_BODY, idempotent=False,
           responses={200: {"description": "How many emails changed.", "schema": _CHANGED},
-                     400: {"description": "A bad tag, or the same name."},
+                     400: {"description": "A bad tag."},
                      404: {"description": "No email has the tag (`unknown-tag`)."}})
 async def rename_tag(request: Request) -> HTTPResponse:
     body = request.ctx.body

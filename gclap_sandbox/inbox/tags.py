@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import peewee
 
-from gclap_sandbox.errors import NotFound, ValidationFailed
+from gclap_sandbox.errors import NotFound
 from gclap_sandbox.models import Email, EmailTag
 from gclap_sandbox.schema import Str
 from gclap_sandbox.storage.bulk import insert_rows
@@ -87,21 +87,20 @@ def change_tags(emails: peewee.ModelSelect, add: Iterable[str] = (), remove: Ite
 def rename(organization_id: str, old: str, new: str) -> int:
     """Rename a tag on every email that has it (any case); returns how many emails changed (DB thread).
 
-    An email that already has the new name keeps one copy of it."""
+    An email that already has the new name keeps one copy of it; the same name changes nothing."""
     old_key, new_name = old.strip(" ").lower(), new.strip(" ")
-    if old.strip(" ") == new_name:
-        raise ValidationFailed({"to": ["The new name is the same as the old one."]})
     carriers = (Email.select().where((Email.organization == organization_id) & Email.id.in_(
         EmailTag.select(EmailTag.email).where(peewee.fn.LOWER(EmailTag.tag) == old_key))))
+    found = list(carriers.select(Email.id, Email.tags).tuples())
+    if not found:
+        raise NotFound(f"No email has the tag {old.strip(' ')}; nothing was renamed.", slug="unknown-tag")
     changed = 0
-    for email_id, tags in carriers.select(Email.id, Email.tags).tuples():
+    for email_id, tags in found:
         current = list(tags or [])
         renamed = clean(new_name if t.lower() == old_key else t for t in current)
         if renamed != current:
             _store(email_id, current, renamed)
             changed += 1
-    if not changed:
-        raise NotFound(f"No email has the tag {old.strip(' ')}; nothing was renamed.", slug="unknown-tag")
     return changed
 
 

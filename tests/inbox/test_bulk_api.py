@@ -125,8 +125,8 @@ def test_rename_changes_the_tag_on_every_email_and_merges_duplicates(launch):
         assert answer.json()["changed"] == 2
         assert [email_of(api, e["id"])["tags"] for e in (a, b, c)] == [["sale", "x"], ["sale"], ["other"]]
         assert api.get("/api/v1/emails/", params={"tag": "promo"}).json()["count"] == 0
-        assert assert_problem(api.post("/api/v1/emails/tags/rename/", json={"from": "nope", "to": "y"}), 404)
-        assert_problem(api.post("/api/v1/emails/tags/rename/", json={"from": "sale", "to": "sale"}), 400)
+        assert_problem(api.post("/api/v1/emails/tags/rename/", json={"from": "nope", "to": "y"}), 404)
+        assert api.post("/api/v1/emails/tags/rename/", json={"from": "sale", "to": "sale"}).json()["changed"] == 0
         assert_problem(api.post("/api/v1/emails/tags/rename/", json={"from": "sale", "to": ""}), 400)
         assert_problem(api.post("/api/v1/emails/tags/rename/", json={"from": "sale"}), 400)
 

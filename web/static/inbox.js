@@ -119,7 +119,10 @@
   function restorePlace() {
     let saved = null;
     try { saved = JSON.parse(sessionStorage.getItem(RETURN_KEY) || "null"); } catch (err) { return; }
-    if (!saved || saved.url !== here()) return;
+    if (!saved || saved.url !== here() || saved.restored) return;
+    // Once: a later visit to the same address (the Inbox link) starts at the top. The address
+    // stays, for `u` on the next email.
+    try { sessionStorage.setItem(RETURN_KEY, JSON.stringify({ ...saved, restored: true })); } catch (err) { /* as above */ }
     if (typeof saved.scroll === "number") window.scrollTo(0, saved.scroll);
     const row = Array.from(rowsEl.querySelectorAll(".row")).find((r) => r.dataset.id === saved.id);
     if (row) row.querySelector(".row-link").focus({ preventScroll: true });
@@ -137,6 +140,7 @@
     const fresh = doc && doc.querySelector(".inbox");
     if (!fresh) { location.assign(url); return; }  // an error page (a stale cursor): show it as it is
     if (push) history.pushState({ inbox: true }, "", url);
+    shown = here();
     inbox.replaceWith(document.adoptNode(fresh));
     inbox = fresh;
     rowsEl = document.getElementById("inbox-rows");
@@ -173,7 +177,8 @@
   });
 
   history.replaceState({ inbox: true }, "");
-  window.addEventListener("popstate", () => navigate(here(), { push: false }));
+  let shown = here();  // the address of the list on screen; a fragment link (#main) changes nothing
+  window.addEventListener("popstate", () => { if (here() !== shown) navigate(here(), { push: false }); });
 
   document.addEventListener("change", (event) => {
     const select = event.target.closest(".inbox [data-page-size]");
