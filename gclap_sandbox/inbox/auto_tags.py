@@ -44,6 +44,8 @@ def plus_tags(addresses: Iterable[str]) -> list[str]:
     """`ana+Welcome@example.com` -> ["Welcome"]; the part after the first `+` of the local part."""
     found = []
     for value in addresses:
+        if "+" not in value:  # the common case, without parsing the address
+            continue
         local, at, _ = parseaddr(value)[1].rpartition("@")  # as written: the tag keeps its case
         _, plus, tag = local.partition("+") if at else ("", "", "")
         if plus and tag.strip():
