@@ -19,6 +19,7 @@ def blueprints() -> list[Blueprint]:
         deliverability,
         domains,
         email_authentication,
+        email_bulk,
         email_checks,
         email_release,
         emails,
@@ -38,7 +39,7 @@ def blueprints() -> list[Blueprint]:
         webhooks,
     )
 
-    return [health.bp, meta.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
+    return [health.bp, meta.bp, email_bulk.bp, emails.bp, email_release.bp, accounts.bp, events.bp, simulation.bp,
             suppressions.bp, clock.bp, analytics.bp, analytics_breakdowns.bp, tracking.bp, sandbox_chaos.bp, sandbox_reset.bp,
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
             webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, alert_configs.bp,

@@ -167,6 +167,10 @@ def main() -> None:
               help="Prune emails older than this span of sandbox time: 7d, 12h, 90m, 2w (0: no limit).")
 @click.option("--stop-with-parent", is_flag=True, help="Stop when the process that started this one exits "
               "(or closes this one's stdin): for launchers and test fixtures, so no sandbox outlives them.")
+@click.option("--tags-disable", default="", envvar=ENV + "TAGS_DISABLE", metavar="SOURCE,...",
+              callback=lambda _ctx, _param, value: _tag_sources_off(value),
+              help="Automatic tags to leave off, comma-separated: plus-addresses (user+TAG@ recipients), "
+              "x-tags (the X-Tags header). Both are on by default.")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -224,6 +228,7 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         dns=options["dns"],
         link_check=options["link_check"], spamassassin=options["spamassassin"],
         max_emails=options["max_emails"], max_age=options["max_age"],
+        tags_disable=options["tags_disable"],
     )
 
 
@@ -232,6 +237,15 @@ def _max_age(text: str) -> float:
 
     try:
         return parse_max_age(str(text))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _tag_sources_off(text: str) -> tuple[str, ...]:
+    from gclap_sandbox.inbox.auto_tags import parse_disabled
+
+    try:
+        return parse_disabled(str(text or ""))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 

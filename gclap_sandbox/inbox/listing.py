@@ -19,6 +19,15 @@ from gclap_sandbox.models import Email
 from gclap_sandbox.relay.store import annotate
 
 PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100, 200)  # the inbox's choices of rows per page
+
+
+def page_size(*asked: str | None) -> int:
+    """The first of `asked` (the URL's `size`, then the remembered one) that is a choice; else 50."""
+    for value in asked:
+        if value and value.isdigit() and int(value) in PAGE_SIZES:
+            return int(value)
+    return PAGE_SIZE
 
 
 # --- cursors --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Who hears what: every subscription to a sandbox's event bus (events/bus.py), in one place.
 
 When an email is captured (pipeline/capture.py), in its transaction:
+    tags from plus-addresses and the X-Tags header are added (inbox/auto_tags.py, unless off);
     a relay is queued when --relay says so;
     deliverability notes marketing mail and its unsubscribe headers, and makes sure the nightly
     score snapshot (SNAPSHOT_JOB, a durable job at each midnight of the sandbox clock) is scheduled.
@@ -56,6 +57,7 @@ from gclap_sandbox.contacts import store as contacts
 from gclap_sandbox.deliverability import history as deliverability_history
 from gclap_sandbox.deliverability import marketing as deliverability_marketing
 from gclap_sandbox.events.bus import EventBus, on_loop
+from gclap_sandbox.inbox import auto_tags
 from gclap_sandbox.pipeline import bounce_report, outcomes, suppressions
 from gclap_sandbox.pipeline.delivery import OUTCOME_JOB
 from gclap_sandbox.relay import store as relay_store
@@ -71,8 +73,11 @@ if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
 
 
-def wire_domains(bus: EventBus, relay: RelayConfig | None = None) -> EventBus:
+def wire_domains(bus: EventBus, relay: RelayConfig | None = None,
+                 tag_sources: tuple[str, ...] = auto_tags.SOURCES) -> EventBus:
     """The DB-thread subscriptions: in place before the database thread runs anything."""
+    if tag_sources:  # first, so the relay and the live inbox see the tags
+        bus.email_stored.subscribe(auto_tags.subscriber(tag_sources))
     if relay is not None:
         def queue_relay(email: Email, incoming: Incoming) -> None:
             if incoming.lifecycle:  # not the sandbox's own mail (bounce reports)

@@ -9,10 +9,13 @@ from sanic.response import HTTPResponse
 
 from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.inbox import bulk as inbox_bulk
+from gclap_sandbox.inbox import bulk_release
 from gclap_sandbox.inbox import listing as inbox_page
 from gclap_sandbox.inbox import queries as inbox
+from gclap_sandbox.inbox import tags as inbox_tags
 from gclap_sandbox.inbox.search import parse_search
-from gclap_sandbox.schema import Bool, ListOf, Obj, Uuid
+from gclap_sandbox.schema import Bool, ListOf, Obj, Str, Uuid
+from gclap_sandbox.schema_rules import AnyOf
 from gclap_sandbox.ui.base import (
     NavItem,
     bp,
@@ -26,8 +29,15 @@ from gclap_sandbox.ui.email_checks import page_with_checks, rows_above_with_chec
 from gclap_sandbox.ui.live import is_close, sse_message
 
 HEARTBEAT_SECONDS = 15.0
+PAGE_SIZE_COOKIE = "gclap_inbox_size"  # the page size last chosen (set by inbox.js)
 
 NAV = NavItem("Inbox", "/", 10)
+
+
+def _inbox_data(organization_id: str, search: Any, before: Any, after: Any, size: int) -> dict[str, Any]:
+    """The page and the tag list, in one unit of work (DB thread)."""
+    return {"page": page_with_checks(organization_id, search, before, after, size),
+            "tags": inbox_tags.tag_counts(organization_id)}
 
 
 @page("/", name="inbox")
@@ -36,9 +46,11 @@ async def inbox_view(request: Request) -> HTTPResponse:
     search = parse_search(text)
     before = inbox_page.decode_cursor(request.args.get("before"), "before")
     after = inbox_page.decode_cursor(request.args.get("after"), "after")
-    org = sandbox_of(request).default_org_id
-    result = await db_run(request, page_with_checks, org, search, before, after)
-    return render(request, "inbox.html", q=text, page=result, page_size=inbox_page.PAGE_SIZE)
+    size = inbox_page.page_size(request.args.get("size"), request.cookies.get(PAGE_SIZE_COOKIE))
+    ctx = sandbox_of(request)
+    data = await db_run(request, _inbox_data, ctx.default_org_id, search, before, after, size)
+    return render(request, "inbox.html", q=text, page_size=size, page_sizes=inbox_page.PAGE_SIZES,
+                  relay_upstream=bulk_release.upstream(ctx), **data)
 
 
 @bp.get("/ui/api/emails/rows", name="rows_above")
@@ -77,39 +89,72 @@ async def live_events(request: Request) -> HTTPResponse:
     return response
 
 
-# Bulk actions name their scope (see inbox_bulk): some ids, a search's matches, or all: true.
-MARK_BODY = Obj({
-    "ids": ListOf(Uuid(), max_items=1000, description="Emails to change."),
-    **inbox_bulk.SCOPE_FIELDS,
-    "read": Bool(default=True),
-}, extra_check=lambda data, errors: inbox_bulk.check_scope(data, errors, "ids"))
-DELETE_BODY = Obj(inbox_bulk.SCOPE_FIELDS, extra_check=inbox_bulk.check_scope)
+# Bulk actions name their scope (see inbox_bulk): some ids (never an empty list), a search's
+# matches, or all: true.
+MARK_BODY = Obj({**inbox_bulk.SELECTION_FIELDS, "read": Bool(default=True)},
+                extra_check=inbox_bulk.check_selection)
+DELETE_BODY = Obj(inbox_bulk.SELECTION_FIELDS, extra_check=inbox_bulk.check_selection)
+TAGS_BODY = Obj({**inbox_bulk.SELECTION_FIELDS,
+                 "add": ListOf(inbox_tags.tag_field(), max_items=50),
+                 "remove": ListOf(inbox_tags.tag_field(), max_items=50)},
+                rules=(AnyOf("add", "remove", message="Give a tag to add or to remove."),),
+                extra_check=inbox_bulk.check_selection)
+RENAME_BODY = Obj({"from": inbox_tags.tag_field(required=True), "to": inbox_tags.tag_field(required=True)})
+RELEASE_BODY = Obj({
+    "ids": ListOf(Uuid(), min_items=1, max_items=bulk_release.MAX_RELEASE, required=True),
+    "confirm_upstream": Str(required=True, min_length=1, max_length=1000,
+                            description="The relay server the user confirmed."),
+})
+
+
+async def _unread(request: Request) -> int:
+    return await db_run(request, inbox_page.unread_count, sandbox_of(request).default_org_id)
 
 
 @bp.post("/ui/api/emails/read", name="mark_read")
 async def mark_read(request: Request) -> HTTPResponse:
     body = MARK_BODY.validate(json_body(request))
-    org = sandbox_of(request).default_org_id
-    if body.get("ids") is not None:
-        changed = await db_run(request, inbox_page.mark_read, org, [str(i) for i in body["ids"]], body["read"])
-    else:
-        changed = await db_run(request, inbox_bulk.mark_read, org, inbox_bulk.Scope.of(body), body["read"],
-                               body.get("expected"))
-    unread = await db_run(request, inbox_page.unread_count, org)
-    return json_response({"changed": changed, "unread": unread})
+    changed = await db_run(request, inbox_bulk.mark_read, sandbox_of(request).default_org_id,
+                           inbox_bulk.Scope.of(body), body["read"], body.get("expected"))
+    return json_response({"changed": changed, "unread": await _unread(request)})
+
+
+@bp.post("/ui/api/emails/tags", name="change_tags")
+async def change_tags(request: Request) -> HTTPResponse:
+    body = TAGS_BODY.validate(json_body(request))
+    changed = await db_run(request, inbox_bulk.change_tags, sandbox_of(request).default_org_id,
+                           inbox_bulk.Scope.of(body), body.get("add") or [], body.get("remove") or [],
+                           body.get("expected"))
+    return json_response({"changed": changed, "unread": await _unread(request)})
+
+
+@bp.post("/ui/api/tags/rename", name="rename_tag")
+async def rename_tag(request: Request) -> HTTPResponse:
+    body = RENAME_BODY.validate(json_body(request))
+    changed = await db_run(request, inbox_tags.rename, sandbox_of(request).default_org_id, body["from"], body["to"])
+    return json_response({"changed": changed})
+
+
+@bp.post("/ui/api/emails/release", name="release_many")
+async def release_many(request: Request) -> HTTPResponse:
+    """Release the selected emails upstream; the confirmation named the server, and it must still be that one."""
+    body = RELEASE_BODY.validate(json_body(request))
+    result = await bulk_release.release_many(sandbox_of(request), sandbox_of(request).default_org_id,
+                                             [str(i) for i in body["ids"]], body["confirm_upstream"])
+    return json_response(result)
 
 
 @bp.delete("/ui/api/emails/<email_id:uuid>", name="delete_one")
 async def delete_one(request: Request, email_id: Any) -> HTTPResponse:
     org = sandbox_of(request).default_org_id
     await db_run(request, inbox.delete_email, org, str(email_id))
-    return json_response({"deleted": 1, "unread": await db_run(request, inbox_page.unread_count, org)})
+    return json_response({"deleted": 1, "unread": await _unread(request)})
 
 
 @bp.delete("/ui/api/emails", name="delete_many", ignore_body=False)
 async def delete_many(request: Request) -> HTTPResponse:
-    """Delete a search's matches (`q`) or, asked for explicitly, the whole inbox (`all: true`)."""
+    """Delete some emails (`ids`), a search's matches (`q`) or, asked for explicitly, the whole inbox (`all: true`)."""
     body = DELETE_BODY.validate(json_body(request))
-    org = sandbox_of(request).default_org_id
-    deleted = await db_run(request, inbox_bulk.delete, org, inbox_bulk.Scope.of(body), body.get("expected"))
-    return json_response({"deleted": deleted, "unread": await db_run(request, inbox_page.unread_count, org)})
+    deleted = await db_run(request, inbox_bulk.delete, sandbox_of(request).default_org_id,
+                           inbox_bulk.Scope.of(body), body.get("expected"))
+    return json_response({"deleted": deleted, "unread": await _unread(request)})

@@ -77,6 +77,11 @@ UNSTATABLE = [
                message=r"Give `period` or `from`, not both|Only used with `from`|The range is empty"
                        r"|That is [\d,]+ buckets"),
     Unstatable("DELETE", "/api/v1/sandbox/dns/", ("all",), "`name` and/or `type`, or all=true"),
+    # A bulk action's selection: `all` must be true, `q` must parse as a search with terms, and
+    # `expected` goes only with `q` or `all` (inbox/bulk.py).
+    *(Unstatable("POST", f"/api/v1/emails/bulk/{action}/", ("q", "all", "expected", "ids"),
+                 "`all` true, a search with terms, `expected` only with `q` or `all`")
+      for action in ("read", "tags", "delete")),
     # A condition's branch must go FORWARD (`yes`/`no` a later step's index) and its `email_step`
     # must name an EARLIER send_email step: both depend on the step's place in the list, which
     # JSON Schema cannot relate to an item's value. The document states the rest of each step.

@@ -117,121 +117,37 @@
     });
   }
 
-  // --- inbox -------------------------------------------------------------------------------
-  const inbox = document.querySelector(".inbox");
-  const rowsEl = document.getElementById("inbox-rows");
-
-  async function fetchNewRows() {
-    const params = new URLSearchParams({ q: inbox.dataset.q || "" });
-    if (inbox.dataset.top) params.set("above", inbox.dataset.top);
-    const data = await call("GET", "/ui/api/emails/rows?" + params);
-    if (data.count > 0) {
-      const holder = document.createElement("template");
-      holder.innerHTML = data.html;
-      const fresh = Array.from(holder.content.querySelectorAll(".row"));
-      fresh.forEach((row) => row.classList.add("fresh"));
-      localizeTimes(holder.content);
-      rowsEl.prepend(holder.content);
-      inbox.dataset.top = data.top;
-      const empty = document.querySelector("[data-empty]");
-      if (empty) empty.remove();
-    }
-    showCounts(data.total, data.unread_matches);
-    showUnread(data.unread);
-  }
-
-  let pending = null;
-  function onNewMail(event) {
-    const data = JSON.parse(event.data);
-    if (typeof data.unread === "number") showUnread(data.unread);
-    if (!inbox) return;
-    if (inbox.dataset.live !== "on") {
-      document.querySelector("[data-new-mail]").hidden = false;
-      return;
-    }
-    // Bursts of mail: one fetch for all of them.
-    if (pending) return;
-    pending = setTimeout(() => { pending = null; fetchNewRows().catch(() => {}); }, 150);
-  }
-
+  // --- live updates: the unread count everywhere; inbox.js adds the rows -------------------
   let stream = null;
   if (window.EventSource) {
     stream = new EventSource("/ui/events");
-    stream.addEventListener("email", onNewMail);
-    stream.addEventListener("reload", () => { if (inbox && inbox.dataset.live === "on") location.reload(); });
+    stream.addEventListener("email", (event) => {
+      const data = JSON.parse(event.data);
+      if (typeof data.unread === "number") showUnread(data.unread);
+    });
     window.addEventListener("pagehide", () => stream.close());
   }
 
-  // Mark read / delete act on the whole inbox, or on every page of a search's results: the
-  // request carries the search and the server runs it again. `expected` is the number the
-  // confirmation named; if the results changed meanwhile the server refuses (409 + count).
-  const searching = inbox && inbox.dataset.searching === "true";
+  // --- keyboard shortcuts help (_shortcuts.html): `?` or a Shortcuts button ------------------
+  const shortcuts = document.getElementById("shortcuts-dialog");
+  function showShortcuts() { if (shortcuts && !shortcuts.open) shortcuts.showModal(); }
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-shortcuts-open]")) showShortcuts();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "?" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]") || document.querySelector("dialog[open]")) return;
+    event.preventDefault();
+    showShortcuts();
+  });
 
-  function showCounts(total, unreadMatches) {
-    inbox.dataset.totalCount = total;
-    inbox.dataset.unreadMatches = unreadMatches;
-    const totalEl = inbox.querySelector("[data-total]");
-    if (totalEl) totalEl.textContent = total.toLocaleString("en");
-    const noun = inbox.querySelector("[data-total-noun]");
-    if (noun) noun.textContent = searching ? (total === 1 ? "email matches" : "emails match") : (total === 1 ? "email" : "emails");
-    if (inbox.querySelector(".actions[data-blocked]")) return;  // a search with mistakes: both stay off
-    inbox.querySelector('[data-action="mark-read"]').disabled = !(unreadMatches > 0);
-    inbox.querySelector('[data-action="delete"]').disabled = !(total > 0);
-  }
-
-  function emails(n) { return n.toLocaleString("en") + " email" + (n === 1 ? "" : "s"); }
-
-  function bulkQuestion(action, count) {
-    const q = inbox.dataset.q.trim();
-    if (action === "delete") {
-      return {
-        title: searching ? ["Delete " + emails(count) + " matching ", { code: q }, "?"]
-                         : "Delete all " + emails(count) + " in the inbox?",
-        lines: [searching ? "Every page of the results is deleted, not only the rows shown. This cannot be undone."
-                          : "The inbox will be empty. This cannot be undone."],
-        confirm: "Delete " + emails(count), danger: true,
-      };
-    }
-    const unread = count.toLocaleString("en") + " unread email" + (count === 1 ? "" : "s");
-    return {
-      title: searching ? ["Mark " + unread + " matching ", { code: q }, " as read?"]
-                       : "Mark all " + unread + " in the inbox as read?",
-      lines: searching ? ["Every page of the results, not only the rows shown."] : [],
-      confirm: "Mark " + count.toLocaleString("en") + " read",
-    };
-  }
-
-  async function bulk(action) {
-    const count = Number(action === "delete" ? inbox.dataset.totalCount : inbox.dataset.unreadMatches);
-    if (!(await confirmDialog(bulkQuestion(action, count)))) return;
-    const body = { ...(searching ? { q: inbox.dataset.q } : { all: true }), expected: count };
+  // Where `u` and "‹ Inbox" lead: the inbox page the email was opened from (inbox.js notes it),
+  // so returning keeps its search, page, scroll position and focus.
+  function inboxReturnUrl() {
     try {
-      if (action === "delete") {
-        const data = await call("DELETE", "/ui/api/emails", body);
-        toast(emails(data.deleted) + " deleted");
-        setTimeout(() => location.assign(searching ? "/?q=" + encodeURIComponent(inbox.dataset.q) : "/"), 400);
-      } else {
-        const data = await call("POST", "/ui/api/emails/read", { ...body, read: true });
-        rowsEl.querySelectorAll(".row.unread").forEach((row) => row.classList.remove("unread"));
-        showUnread(data.unread);
-        showCounts(Number(inbox.dataset.totalCount), 0);
-        toast(emails(data.changed) + " marked read");
-      }
-    } catch (err) {
-      if (err.problem && typeof err.problem.count === "number") {
-        // The results changed since the question: show the new number; the next click asks again.
-        if (action === "delete") showCounts(err.problem.count, Number(inbox.dataset.unreadMatches));
-        else showCounts(Number(inbox.dataset.totalCount), err.problem.count);
-      }
-      toast(err.message);
-    }
-  }
-
-  if (inbox) {
-    inbox.addEventListener("click", (event) => {
-      const button = event.target.closest("button[data-action]");
-      if (button) bulk(button.dataset.action);
-    });
+      const saved = JSON.parse(sessionStorage.getItem("gclap-inbox-return") || "null");
+      return saved && typeof saved.url === "string" && saved.url.startsWith("/") && !saved.url.startsWith("//") ? saved.url : "/";
+    } catch (err) { return "/"; }
   }
 
   // --- email page --------------------------------------------------------------------------
@@ -303,27 +219,12 @@
       if (event.key === "j" && email.dataset.older) location.assign("/emails/" + email.dataset.older);
       else if (event.key === "k" && email.dataset.newer) location.assign("/emails/" + email.dataset.newer);
       else if (event.key === "Delete" || event.key === "#") { event.preventDefault(); remove(); }
-      else if (event.key === "u") location.assign("/");
+      else if (event.key === "u") location.assign(inboxReturnUrl());
     });
     showUnread(Number(email.dataset.unread));
+    const back = document.querySelector('.email-toolbar a[href="/"]');
+    if (back) back.setAttribute("href", inboxReturnUrl());
   }
-
-  // Inbox keyboard: j/k move between rows, / focuses search.
-  document.addEventListener("keydown", (event) => {
-    if (!rowsEl || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "/" && !event.target.closest("input, textarea")) {
-      event.preventDefault();
-      document.getElementById("q").focus();
-      return;
-    }
-    if (event.target.closest("input, textarea, select")) return;
-    if (event.key !== "j" && event.key !== "k") return;
-    const links = Array.from(rowsEl.querySelectorAll(".row-link"));
-    if (!links.length) return;
-    const at = links.indexOf(document.activeElement);
-    const next = event.key === "j" ? Math.min(at + 1, links.length - 1) : Math.max(at - 1, 0);
-    links[at === -1 ? 0 : next].focus();
-  });
 
   // Docs: copy buttons.
   document.querySelectorAll("[data-copy]").forEach((button) => {
@@ -334,8 +235,7 @@
     });
   });
 
-  if (inbox) showUnread(Number(inbox.dataset.unread));
   localizeTimes(document);
   // For the page scripts of other areas (email delivery, keys, contacts, templates).
-  window.gclap = { call, toast, localizeTimes, stream, csrf, confirmDialog };
+  window.gclap = { call, toast, localizeTimes, stream, csrf, confirmDialog, fillText, showUnread };
 })();
