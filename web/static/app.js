@@ -245,7 +245,7 @@
         t.tabIndex = on ? 0 : -1;
         document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
       });
-      email.querySelector("[data-widths]").hidden = tab.id !== "tab-html";
+      setWidthsShown(tab);
       tab.focus();
     }
     tabs.forEach((tab, index) => {
@@ -258,12 +258,16 @@
         select(tabs[next]);
       });
     });
-    const selected = tabs.find((t) => t.getAttribute("aria-selected") === "true");
-    email.querySelector("[data-widths]").hidden = !selected || selected.id !== "tab-html";
+    // The preview widths only mean something on the HTML tab (text-only mail has none).
+    function setWidthsShown(tab) {
+      const widths = email.querySelector("[data-widths]");
+      if (widths) widths.hidden = !tab || tab.id !== "tab-html";
+    }
+    setWidthsShown(tabs.find((t) => t.getAttribute("aria-selected") === "true"));
 
-    email.querySelectorAll(".width-btn").forEach((button) => {
+    email.querySelectorAll("[data-width]").forEach((button) => {
       button.addEventListener("click", () => {
-        email.querySelectorAll(".width-btn").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+        email.querySelectorAll("[data-width]").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
         const stage = email.querySelector(".frame-stage");
         if (!stage) return;
         stage.querySelector("iframe").style.width = button.dataset.width;
