@@ -9,6 +9,7 @@ from email.message import Message
 from gclap_sandbox.mail.headers import PARSER, decode_header_value
 
 TEXT_LIMIT = 256 * 1024  # characters of one decoded text part shown; the rest is cut
+TOTAL_TEXT_LIMIT = 1024 * 1024  # characters of text over all parts, so one page stays a sane size
 PART_LIMIT = 500  # parts listed; a message with more is summarised after that
 # Parts that are text to a reader although their type is not text/*.
 TEXTUAL = ("application/json", "application/xml", "application/javascript", "application/ld+json",
@@ -39,7 +40,7 @@ def _headers(part: Message) -> list[tuple[str, str]]:
     return [(name, decode_header_value(str(value))) for name, value in part.items()]
 
 
-def _leaf(part: Message, depth: int) -> DecodedPart:
+def _leaf(part: Message, depth: int, text_budget: int) -> DecodedPart:
     content_type = part.get_content_type()
     decoded = DecodedPart(depth=depth, content_type=content_type, headers=_headers(part),
                           encoding=(part.get("Content-Transfer-Encoding") or "7bit").strip().lower(),
@@ -54,8 +55,9 @@ def _leaf(part: Message, depth: int) -> DecodedPart:
         except LookupError:  # an unknown charset name: show it as UTF-8 and say so
             text = body.decode("utf-8", "replace")
             decoded.notes.append(f"Unknown charset {charset!r}: shown as UTF-8.")
-        decoded.truncated = len(text) > TEXT_LIMIT
-        decoded.text = text[:TEXT_LIMIT]
+        limit = min(TEXT_LIMIT, text_budget)
+        decoded.truncated = len(text) > limit
+        decoded.text = text[:limit]
     return decoded
 
 
@@ -63,9 +65,10 @@ def decode_parts(raw: bytes) -> tuple[list[DecodedPart], int]:
     """Every part in source order (containers before what they hold), and how many were left out."""
     parts: list[DecodedPart] = []
     skipped = 0
+    budget = TOTAL_TEXT_LIMIT
 
     def visit(part: Message, depth: int) -> None:
-        nonlocal skipped
+        nonlocal skipped, budget
         if len(parts) >= PART_LIMIT:
             skipped += 1
             return
@@ -79,7 +82,9 @@ def decode_parts(raw: bytes) -> tuple[list[DecodedPart], int]:
                 if isinstance(child, Message):
                     visit(child, depth + 1)
         else:
-            parts.append(_leaf(part, depth))
+            leaf = _leaf(part, depth, budget)
+            budget -= len(leaf.text or "")
+            parts.append(leaf)
 
     try:
         visit(PARSER.parsebytes(raw), 0)

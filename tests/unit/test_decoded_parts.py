@@ -32,3 +32,18 @@ def test_quoted_printable_and_base64_text_parts_read_as_text_and_binary_parts_as
 def test_garbage_decodes_to_what_parses_without_raising():
     parts, _ = decode_parts(b"\xff\xfe not a message at all")
     assert isinstance(parts, list)
+
+
+def test_a_huge_text_part_is_cut_and_the_whole_message_shows_at_most_the_overall_budget():
+    from gclap_sandbox.mail import decoded
+
+    msg = EmailMessage()
+    msg["Subject"] = "big"
+    msg.set_content("a" * (decoded.TEXT_LIMIT + 10))
+    for n in range(6):
+        msg.add_attachment(("b" * decoded.TEXT_LIMIT), subtype="plain", filename=f"{n}.txt")
+    parts, _ = decode_parts(msg.as_bytes())
+    texts = [p for p in parts if p.text is not None]
+    assert texts[0].truncated and len(texts[0].text) == decoded.TEXT_LIMIT
+    assert sum(len(p.text) for p in texts) == decoded.TOTAL_TEXT_LIMIT
+    assert texts[-1].text == "" and texts[-1].truncated
