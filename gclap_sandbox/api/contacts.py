@@ -6,7 +6,6 @@ from typing import Any
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from gclap_sandbox.api.contact_fields import Attributes, ContactEmail
 from gclap_sandbox.api.emails import EMAIL_SUMMARY
 from gclap_sandbox.api.events import EVENT_SCHEMA
 from gclap_sandbox.api.pagination import (
@@ -18,13 +17,11 @@ from gclap_sandbox.api.pagination import (
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.contacts import store as contacts
+from gclap_sandbox.contacts.fields import CREATE_BODY, UPDATE_BODY
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
-from gclap_sandbox.schema import ListOf, Obj, Str, Uuid
+from gclap_sandbox.schema import Obj, Str, Uuid
 
 bp = Blueprint("contacts", url_prefix=API_PREFIX, strict_slashes=False)
-
-# Events set bounced / complained; by API a contact is (re-)subscribed or unsubscribed.
-SETTABLE_STATUSES = ["subscribed", "unsubscribed"]
 
 CONTACT: dict[str, Any] = {
     "type": "object",
@@ -45,21 +42,6 @@ CONTACT: dict[str, Any] = {
 EVENT = EVENT_SCHEMA  # the events API's own schema
 
 
-def _contact_fields(required_email: bool) -> dict[str, Any]:
-    return {
-        "email": ContactEmail(required=required_email, description="Normalised; unique in the organization."),
-        "first_name": Str(max_length=200, nullable=True),
-        "last_name": Str(max_length=200, nullable=True),
-        "attributes": Attributes(description="Custom fields. On PATCH, given keys are merged and a null "
-                                             "value removes the key."),
-        "lists": ListOf(Uuid(), max_items=1000, description="Ids of the lists the contact belongs to "
-                                                            "(on PATCH: replaces its memberships)."),
-        "status": Str(choices=SETTABLE_STATUSES, description="Re-subscribe or unsubscribe explicitly."),
-    }
-
-
-CREATE_BODY = Obj(_contact_fields(required_email=True))
-UPDATE_BODY = Obj(_contact_fields(required_email=False))
 LIST_QUERY = Obj({
     **PAGE_FIELDS,
     "search": Str(max_length=320, description="Matches email, first or last name (case-insensitive, partial)."),

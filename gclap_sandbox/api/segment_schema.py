@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gclap_sandbox.contacts import segments
+from gclap_sandbox.contacts.fields import NUMBER_SCHEMAS
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 
 RULE_REF = {"$ref": "#/components/schemas/SegmentRule"}
@@ -18,9 +19,6 @@ _TEXT = ["contains", "starts_with", "ends_with"]
 _DAYS = {"type": "integer", "minimum": 0, "maximum": 36500}
 _STRING: dict[str, Any] = {"type": "string"}
 _DATE = {"type": "string", "format": "date-time"}
-# A JSON number SQLite can compare: integers within 64 bits, any other (finite) number.
-NUMBER_SCHEMAS = [{"type": "integer", "minimum": segments.INT64_MIN, "maximum": segments.INT64_MAX},
-                  {"type": "number", "not": {"type": "integer"}}]
 _ATTRIBUTE_VALUE = {"anyOf": [{"type": "string"}, {"type": "boolean"}, *NUMBER_SCHEMAS]}
 
 

@@ -14,6 +14,7 @@ from gclap_sandbox.ui import (
     analytics,
     automation,
     campaigns,
+    chaos_rules,
     contacts,
     delivery,
     deliverability,
@@ -22,6 +23,7 @@ from gclap_sandbox.ui import (
     email_page,
     inbox,
     keys,
+    preferences,
     reports,
     sign_in,
     template_editor,
@@ -30,7 +32,7 @@ from gclap_sandbox.ui import (
 from gclap_sandbox.ui.base import UiSite, bp, nav_entries
 
 PAGES = (inbox, email_page, email_checks, delivery, contacts, campaigns, analytics, alerts, reports, deliverability,
-         template_editor, automation, webhooks, keys, docs, sign_in)
+         template_editor, automation, webhooks, keys, preferences, chaos_rules, docs, sign_in)
 
 
 def install(app: Any) -> None:

@@ -1,5 +1,6 @@
-"""The contacts pages: a searchable, filterable, paged list, and one contact with its email
-and events. Read-only views over the same queries as `/api/v1/contacts/` (DB thread)."""
+"""The contacts pages: a searchable, filterable, paged list, one contact with its email and
+events, and a form to create or edit one (fields, lists, custom fields, status). Reads use the
+same queries as `/api/v1/contacts/`; writes the same validation and units of work (DB thread)."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,9 +12,11 @@ from sanic.response import HTTPResponse
 from gclap_sandbox import clock
 from gclap_sandbox.contacts import lists as contact_lists
 from gclap_sandbox.contacts import store as contacts
+from gclap_sandbox.contacts.fields import CREATE_BODY, SETTABLE_STATUSES, UPDATE_BODY
+from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.schema import Int, Obj, Str, Uuid
-from gclap_sandbox.ui.base import NavItem, db_run, page, render
+from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
 
 PAGE_SIZE = 50
 DETAIL_ROWS = 50  # newest email and events shown on a contact's page
@@ -70,3 +73,43 @@ def contact_page(organization_id: str, contact_id: str) -> dict[str, Any]:
 async def contact_view(request: Request, contact_id: Any) -> HTTPResponse:
     data = await db_run(request, contact_page, _org(request), str(contact_id))
     return render(request, "contact.html", **data)
+
+
+def _form_page(organization_id: str, contact_id: str | None) -> dict[str, Any]:
+    contact = contacts.detail(organization_id, contact_id) if contact_id else None
+    return {"contact": contact, "lists": contact_lists.names_by_id(organization_id)}
+
+
+def _attribute_kind(value: Any) -> str:
+    """How the form shows a custom field's value: as text, a number, yes/no, or JSON."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "text" if isinstance(value, str) else "json"
+
+
+@page("/contacts/new", name="contact_new")
+async def new_contact_view(request: Request) -> HTTPResponse:
+    data = await db_run(request, _form_page, _org(request), None)
+    return render(request, "contact_form.html", statuses=SETTABLE_STATUSES, attribute_kind=_attribute_kind, **data)
+
+
+@page("/contacts/<contact_id:uuid>/edit", name="contact_edit")
+async def edit_contact_view(request: Request, contact_id: Any) -> HTTPResponse:
+    data = await db_run(request, _form_page, _org(request), str(contact_id))
+    return render(request, "contact_form.html", statuses=SETTABLE_STATUSES, attribute_kind=_attribute_kind, **data)
+
+
+@bp.post("/ui/api/contacts", name="contact_create")
+async def create_contact(request: Request) -> HTTPResponse:
+    body = CREATE_BODY.validate(json_body(request))
+    created = await db_run(request, contacts.create_contact, _org(request), body)
+    return json_response({"id": created["id"], "url": f"/contacts/{created['id']}"}, status=201)
+
+
+@bp.patch("/ui/api/contacts/<contact_id:uuid>", name="contact_update")
+async def update_contact(request: Request, contact_id: Any) -> HTTPResponse:
+    body = UPDATE_BODY.validate(json_body(request))
+    changed = await db_run(request, contacts.update_contact, _org(request), str(contact_id), body)
+    return json_response({"id": changed["id"], "url": f"/contacts/{changed['id']}"})

@@ -10,11 +10,13 @@ from sanic.response import html as html_response
 
 from gclap_sandbox.domains.authentication import email_authentication
 from gclap_sandbox.errors import (
+    NotFound,
     ValidationFailed,
 )
-from gclap_sandbox.checks.service import verdicts_for
+from gclap_sandbox.checks.service import checks_for_email, verdicts_for
 from gclap_sandbox.inbox import listing as inbox_page
 from gclap_sandbox.inbox import queries as inbox
+from gclap_sandbox.mail.decoded import decode_parts
 from gclap_sandbox.mail.filenames import content_disposition, part_name
 from gclap_sandbox.pipeline import outgoing
 from gclap_sandbox.ui.base import (
@@ -29,9 +31,12 @@ from gclap_sandbox.ui.base import (
 from gclap_sandbox.ui.email_view import (
     EMAIL_CSP,
     FRAME_SANDBOX,
+    PDF_CSP,
+    PREVIEW_CSP,
+    as_text,
     cid_path,
-    extract_links,
     frame_document,
+    preview_kind,
 )
 
 SOURCE_PREVIEW_LIMIT = 512 * 1024  # bytes of source shown inline; the rest is a download
@@ -57,11 +62,15 @@ def _email_page_data(org: str, email_id: str, panels: tuple[EmailPanel, ...]) ->
     received, delivered = bytes(content.raw), outgoing.delivered_version(email, content)
     for part in data["attachments"]:
         part["label"] = part["filename"] or part["description"] or PART_LABELS.get(part["content_type"], "attachment")
+        part["preview"] = preview_kind(part["content_type"])
+    decoded, skipped = decode_parts(received)
     return {
         "email": data,
         "newer": newer,
         "older": older,
-        "links": extract_links(data["html"], data["text"]),
+        # Every link and image with what the link checks say of it (checks/links.py).
+        "links": checks_for_email(email_id)["links"],
+        "decoded": {"parts": decoded, "skipped": skipped},
         # The source as received, and what delivery changed (None when nothing).
         "source": _source_view(received),
         "delivered_source": None if delivered == received else _source_view(delivered),
@@ -122,6 +131,26 @@ async def email_attachment(request: Request, email_id: Any, attachment_id: Any) 
     name = part_name(attachment.filename, attachment.content_type, attachment.position)
     return raw(content, content_type=attachment.content_type, headers={
         **_email_headers(), "Content-Disposition": content_disposition(name)})
+
+
+@bp.get("/ui/emails/<email_id:uuid>/attachments/<attachment_id:uuid>/preview", name="email_attachment_preview")
+async def email_attachment_preview(request: Request, email_id: Any, attachment_id: Any) -> HTTPResponse:
+    """An attachment for the page's preview frame: an image or PDF as itself, anything textual
+    (HTML and SVG included) as plain text, so nothing in it ever runs; 404 for other types."""
+    attachment, content = await db_run(request, inbox.attachment_content, sandbox_of(request).default_org_id,
+                                       str(email_id), str(attachment_id))
+    kind = preview_kind(attachment.content_type)
+    if kind is None:
+        raise NotFound(f"No preview for {attachment.content_type}: download the attachment instead.",
+                       slug="no-preview")
+    name = part_name(attachment.filename, attachment.content_type, attachment.position)
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+               "Content-Security-Policy": PDF_CSP if kind == "pdf" else PREVIEW_CSP,
+               "Content-Disposition": content_disposition(name, "inline")}
+    if kind == "text":
+        content, charset = as_text(content)
+        return raw(content, content_type=f"text/plain; charset={charset}", headers=headers)
+    return raw(content, content_type=attachment.content_type, headers=headers)
 
 
 @bp.get("/ui/emails/<email_id:uuid>/raw", name="email_raw")

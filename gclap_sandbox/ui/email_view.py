@@ -1,11 +1,13 @@
 """Pure helpers that prepare a captured email for the UI: its HTML for the sandboxed
-frame (inline `cid:` images resolved, links opening outside the frame), and its links."""
+frame (inline `cid:` images resolved, links opening outside the frame), and how each
+attachment can be previewed."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from typing import Callable
 from urllib.parse import quote
+
+from gclap_sandbox.mail.decoded import is_textual
 
 # Directives for everything served from an email (HTML body, inline parts, attachments):
 # `sandbox` without allow-scripts/allow-same-origin applies even if the URL is opened directly.
@@ -17,7 +19,6 @@ EMAIL_CSP = ("sandbox allow-popups allow-popups-to-escape-sandbox; default-src '
 FRAME_SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
 
 _CID = re.compile(r"""(?P<lead>["'(=\s])cid:(?P<cid>[^"')\s>]+)""", re.I)
-_URL_IN_TEXT = re.compile(r"""https?://[^\s<>"')\]]+""", re.I)
 _HEAD = re.compile(r"<head\b[^>]*>", re.I)
 
 
@@ -40,53 +41,32 @@ def cid_path(email_id: str, content_id: str) -> str:
     return f"/ui/emails/{email_id}/cid/{quote(content_id.strip('<>'), safe='')}"
 
 
-class _LinkCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, str]] = []
-        self._open: list[int] = []  # indexes of <a> still collecting their text
-        self._texts: dict[int, list[str]] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("a", "area"):
-            href = dict(attrs).get("href")
-            if href and href.strip() and not href.strip().startswith("#"):
-                self.links.append((href.strip(), ""))
-                if tag == "a":
-                    self._open.append(len(self.links) - 1)
-                    self._texts[len(self.links) - 1] = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._open:
-            index = self._open.pop()
-            text = " ".join("".join(self._texts.pop(index, [])).split())
-            self.links[index] = (self.links[index][0], text)
-
-    def handle_data(self, data: str) -> None:
-        for index in self._open:
-            self._texts[index].append(data)
+# Attachments the page shows as a thumbnail (raster images only: an SVG is a document).
+THUMBNAIL_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp"})
+# Served to a preview frame: `sandbox` with nothing allowed, no scripts, nothing loaded.
+PREVIEW_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+# A PDF is drawn by the browser's own viewer, which a `sandbox` directive would block; it runs
+# no script of ours and reaches nothing of this origin.
+PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
 
 
-def extract_links(html: str | None, text: str | None) -> list[dict[str, str]]:
-    """Distinct links in the email: every href in the HTML, then bare URLs in the text."""
-    found: list[tuple[str, str, str]] = []
-    if html:
-        collector = _LinkCollector()
-        try:
-            collector.feed(html)
-            collector.close()
-        except Exception:  # malformed HTML: keep what was collected
-            pass
-        found.extend((href, label, "html") for href, label in collector.links)
-    if text:
-        found.extend((m.group(0).rstrip(".,;:!?"), "", "text") for m in _URL_IN_TEXT.finditer(text))
-    seen: set[str] = set()
-    links = []
-    for href, label, where in found:
-        if href.lower().startswith("cid:") or href in seen:
-            continue
-        seen.add(href)
-        # Only these open from the UI: a `javascript:` link must never run in its origin.
-        openable = href.lower().startswith(("http://", "https://", "mailto:"))
-        links.append({"url": href, "text": label, "part": where, "openable": openable})
-    return links
+def preview_kind(content_type: str) -> str | None:
+    """How the page previews an attachment: "image", "text" (always shown as plain text, so
+    HTML, SVG or script in it is never run), "pdf", or None (download only)."""
+    if content_type in THUMBNAIL_TYPES:
+        return "image"
+    if content_type == "application/pdf":
+        return "pdf"
+    if is_textual(content_type) or content_type == "image/svg+xml":
+        return "text"
+    return None
+
+
+def as_text(content: bytes) -> tuple[bytes, str]:
+    """The bytes of a text attachment and the charset to declare: UTF-8 when they are, else
+    windows-1252 (which decodes any byte), never letting the browser guess."""
+    try:
+        content.decode("utf-8")
+        return content, "utf-8"
+    except UnicodeDecodeError:
+        return content, "windows-1252"

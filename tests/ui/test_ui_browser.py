@@ -54,11 +54,11 @@ def test_email_page_shows_html_text_source_and_an_attachment(sandbox, api, page,
     page.get_by_role("tab", name="Text").click()
     expect(page.locator(".text-body")).to_contain_text("View it at https://shop.example/orders/42")
     page.get_by_role("tab", name="Source").click()
-    expect(page.locator(".source")).to_contain_text("Content-Type: multipart/mixed")
+    expect(page.locator('[data-source="received"] .source')).to_contain_text("Content-Type: multipart/mixed")
     page.get_by_role("tab", name="Headers").click()
     expect(page.locator(".headers")).to_contain_text("Message-ID")
     page.get_by_role("tab", name=re.compile("Links")).click()
-    expect(page.locator(".links")).to_contain_text("https://shop.example/orders/42")
+    expect(page.locator("[data-links]")).to_contain_text("https://shop.example/orders/42")
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile("receipt.txt")).click()
     download = download_info.value

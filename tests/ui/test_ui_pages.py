@@ -290,5 +290,5 @@ def test_static_assets_are_served_with_hashed_urls(ui):
     page = ui.get("/").text
     css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]+)"', page).group(1)
     response = ui.get(css)
-    assert response.status_code == 200 and "prefers-color-scheme: dark" in response.text
+    assert response.status_code == 200 and "color-scheme: light dark" in response.text
     assert ui.get("/static/../pyproject.toml").status_code in (400, 404)

@@ -1,10 +1,11 @@
-"""How an email's HTML and links are prepared for the UI (pure functions)."""
+"""How an email's HTML and attachments are prepared for the UI (pure functions)."""
 from __future__ import annotations
 
 from gclap_sandbox.ui.email_view import (
+    as_text,
     cid_path,
-    extract_links,
     frame_document,
+    preview_kind,
     rewrite_cids,
 )
 
@@ -25,17 +26,15 @@ def test_links_open_outside_the_frame():
     assert frame_document("<p>x</p>", str) == '<base target="_blank"><p>x</p>'
 
 
-def test_extract_links_from_html_and_text_without_duplicates():
-    links = extract_links('<a href="https://a.example/x">Open <b>it</b></a><a href="#top">top</a>'
-                          '<a href="javascript:alert(1)">bad</a><img src="cid:z">',
-                          "See https://a.example/x and https://b.example/y.")
-    assert [(l["url"], l["text"], l["part"], l["openable"]) for l in links] == [
-        ("https://a.example/x", "Open it", "html", True),
-        ("javascript:alert(1)", "bad", "html", False),
-        ("https://b.example/y", "", "text", True),
-    ]
+def test_only_raster_images_get_a_thumbnail_and_svg_or_html_previews_only_as_text():
+    assert preview_kind("image/png") == "image"
+    assert preview_kind("image/svg+xml") == "text"
+    assert preview_kind("text/html") == "text"
+    assert preview_kind("application/json") == "text"
+    assert preview_kind("application/pdf") == "pdf"
+    assert preview_kind("application/zip") is None
 
 
-def test_extract_links_survives_garbage():
-    assert isinstance(extract_links("<a href='https://x.example'<<<", None), list)
-    assert extract_links(None, None) == []
+def test_a_text_preview_names_its_charset_so_the_browser_never_guesses():
+    assert as_text("héllo".encode()) == ("héllo".encode(), "utf-8")
+    assert as_text("héllo".encode("latin-1"))[1] == "windows-1252"

@@ -10,7 +10,12 @@
   const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   const plots = new Map();  // figure element -> its uPlot
 
-  const colour = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  // A palette variable's colour as drawn now: the variables hold light-dark() pairs, which only
+  // an element's computed colour resolves.
+  const probe = document.createElement("span");
+  probe.hidden = true;
+  document.body.append(probe);
+  const colour = (name) => { probe.style.color = `var(${name})`; return getComputedStyle(probe).color; };
   const pad = (n) => String(n).padStart(2, "0");
 
   function dayLabel(date) { return `${months[date.getUTCMonth()]} ${date.getUTCDate()}`; }
@@ -103,4 +108,5 @@
 
   // Colours come from the page's light or dark palette: redraw when the scheme changes.
   window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => figures.forEach(draw));
+  window.addEventListener("gclap:theme", () => figures.forEach(draw));
 })();

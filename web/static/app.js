@@ -91,29 +91,34 @@
     });
   }
 
-  // Local times: today shows the time, this year the day, older the date.
+  // Times in the zone chosen in Settings (else the browser's): today shows the time, this year
+  // the day, older the date.
+  const timeZone = window.gclapPrefs ? window.gclapPrefs.timeZone() : undefined;
+  const zoned = (options) => new Intl.DateTimeFormat(undefined, { ...options, timeZone });
   const timeFormats = {
-    time: new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }),
-    day: new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" }),
-    date: new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" }),
-    long: new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "medium" }),
-    precise: new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }),
+    time: zoned({ hour: "2-digit", minute: "2-digit" }),
+    day: zoned({ month: "short", day: "numeric" }),
+    date: zoned({ year: "numeric", month: "short", day: "numeric" }),
+    long: zoned({ dateStyle: "full", timeStyle: "long" }),  // "long" names the zone
+    precise: zoned({ hour: "2-digit", minute: "2-digit", second: "2-digit" }),
+    full: zoned({ dateStyle: "medium", timeStyle: "long" }),
   };
+  const dayKey = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
   function localizeTimes(root) {
     const now = new Date();
+    const today = dayKey.format(now);
     root.querySelectorAll("time[datetime]").forEach((el) => {
       const when = new Date(el.getAttribute("datetime"));
       if (isNaN(when)) return;
-      el.title = when.toLocaleString();
+      el.title = timeFormats.full.format(when);
       if (el.hasAttribute("data-long")) { el.textContent = timeFormats.long.format(when); return; }
+      const sameDay = dayKey.format(when) === today;
       if (el.hasAttribute("data-precise")) {
-        const day = when.toDateString() === now.toDateString() ? "" : timeFormats.day.format(when) + " ";
-        el.textContent = day + timeFormats.precise.format(when);
+        el.textContent = (sameDay ? "" : timeFormats.day.format(when) + " ") + timeFormats.precise.format(when);
         return;
       }
-      const sameDay = when.toDateString() === now.toDateString();
-      const format = sameDay ? "time" : when.getFullYear() === now.getFullYear() ? "day" : "date";
-      el.textContent = timeFormats[format].format(when);
+      const sameYear = dayKey.format(when).slice(0, 4) === today.slice(0, 4);
+      el.textContent = timeFormats[sameDay ? "time" : sameYear ? "day" : "date"].format(when);
     });
   }
 
@@ -161,7 +166,7 @@
         t.tabIndex = on ? 0 : -1;
         document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
       });
-      email.querySelector("[data-widths]").hidden = tab.id !== "tab-html";
+      setWidthsShown(tab);
       tab.focus();
     }
     tabs.forEach((tab, index) => {
@@ -174,12 +179,16 @@
         select(tabs[next]);
       });
     });
-    const selected = tabs.find((t) => t.getAttribute("aria-selected") === "true");
-    email.querySelector("[data-widths]").hidden = !selected || selected.id !== "tab-html";
+    // The preview widths only mean something on the HTML tab (text-only mail has none).
+    function setWidthsShown(tab) {
+      const widths = email.querySelector("[data-widths]");
+      if (widths) widths.hidden = !tab || tab.id !== "tab-html";
+    }
+    setWidthsShown(tabs.find((t) => t.getAttribute("aria-selected") === "true"));
 
-    email.querySelectorAll(".width-btn").forEach((button) => {
+    email.querySelectorAll("[data-width]").forEach((button) => {
       button.addEventListener("click", () => {
-        email.querySelectorAll(".width-btn").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+        email.querySelectorAll("[data-width]").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
         const stage = email.querySelector(".frame-stage");
         if (!stage) return;
         stage.querySelector("iframe").style.width = button.dataset.width;
