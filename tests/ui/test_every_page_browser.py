@@ -66,6 +66,8 @@ def test_the_page_has_no_accessibility_violations_and_fits_the_screen(browser, s
     try:
         page.goto(showcase["box"].http_url + ui_page.path.format(**showcase["ids"]))
         expect(page.locator(ui_page.ready).first, f"{ui_page.name}'s content").to_be_visible(timeout=WAIT_MS)
+        for frame in page.frames[1:]:  # an email's HTML preview
+            frame.wait_for_load_state()
         page.evaluate("() => document.fonts.ready")
         page.screenshot(path=str(showcase["folder"] / f"{ui_page.name}-{size}-{scheme}.png"), full_page=ui_page.full_page)
         found = violations(page)
@@ -97,10 +99,11 @@ def test_on_a_phone_the_menu_button_shows_every_navigation_entry_and_works_by_ke
         expect(nav.get_by_role("link", name=name, exact=name != "Inbox")).to_be_visible()
     expect(nav.get_by_role("button", name="Sign out")).to_be_visible()
     expect(nav.get_by_role("link", name="Webhooks")).to_have_attribute("aria-current", "page")
-    assert_navigation_reachable(page)  # it closes the menu again afterwards
+    assert_navigation_reachable(page)
+    found = violations(page)
+    assert not found, f"axe finds with the menu open:\n{describe(found)}"
 
-    page.keyboard.press("Enter")  # the button still has the focus
-    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # from the button into the open menu
     expect(nav.get_by_role("link", name="Inbox")).to_be_focused()
     page.keyboard.press("Escape")
     expect(menu).to_have_attribute("aria-expanded", "false")
@@ -130,5 +133,28 @@ def test_a_disabled_endpoints_waiting_delivery_shows_paused_not_a_next_try_in_th
     expect(facts.locator("[data-paused-note]")).to_have_text(
         "the endpoint is disabled: this delivery waits until it is re-enabled, then is tried again "
         "(at once if its next try has passed)")
-    expect(facts.get_by_text("Next try")).to_have_count(0)
+    expect(facts.locator("dt", has_text="Next try")).to_have_count(0)
     expect(page.locator(".notice-warn")).to_contain_text("The endpoint is disabled")
+
+
+@pytest.mark.parametrize("size", [name for name, _ in SIZES])
+def test_the_dialogs_have_no_accessibility_violations(browser, showcase, size: str):
+    """What only shows once asked for: the new-key and new-endpoint forms, and a confirmation."""
+    from playwright.sync_api import expect
+
+    width, height = dict(SIZES)[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, storage_state=showcase["session"])
+    page = context.new_page()
+    try:
+        for path, button, dialog in [("/settings/api-keys", "Create new key", "#create-key"),
+                                     ("/reports/{report}", "Delete", "#confirm-dialog"),
+                                     ("/webhooks", "Add endpoint", "#endpoint-dialog")]:
+            page.goto(showcase["box"].http_url + path.format(**showcase["ids"]))
+            page.get_by_role("button", name=button).first.click()
+            expect(page.locator(dialog)).to_be_visible()
+            found = violations(page)
+            assert not found, f"axe finds in {dialog} on {path} ({size}):\n{describe(found)}"
+            page.keyboard.press("Escape")
+            expect(page.locator(dialog)).to_be_hidden()
+    finally:
+        context.close()
