@@ -26,6 +26,9 @@ SCHEMES = ("light", "dark")
 @pytest.fixture(scope="module")
 def showcase(browser) -> Iterator[dict[str, Any]]:
     """A password-protected sandbox full of data, and a signed-in browser session for it."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
     receiver = Receiver()
     box = start_sandbox("--ui-password", PASSWORD)
     try:
@@ -65,7 +68,7 @@ def test_the_page_has_no_accessibility_violations_and_fits_the_screen(browser, s
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         page.goto(showcase["box"].http_url + ui_page.path.format(**showcase["ids"]))
-        expect(page.locator(ui_page.ready).first, f"{ui_page.name}'s content").to_be_visible(timeout=WAIT_MS)
+        expect(page.locator(ui_page.ready).first, f"{ui_page.name}'s content").to_be_visible()
         for frame in page.frames[1:]:  # an email's HTML preview
             frame.wait_for_load_state()
         page.evaluate("() => document.fonts.ready")
