@@ -42,7 +42,8 @@ def busy_sandbox(own_sandbox):
 
 
 def _kpi(page, label: str):
-    return page.locator("[data-analytics-rates] > div", has=page.locator("dt", has_text=label)).locator("dd")
+    # the figure: the card's second dd notes what it counts
+    return page.locator("[data-analytics-rates] > div", has=page.locator("dt", has_text=label)).locator("dd").first
 
 
 def test_the_page_charts_each_series_with_the_figures_the_api_gives(page, busy_sandbox):

@@ -46,7 +46,7 @@ def test_a_campaign_is_made_from_a_template_counted_scheduled_and_watched_until_
         advance(api, seconds=600)  # the rest, and the simulated clicks
         expect(page.locator("[data-campaign-status]")).to_have_text("sent")
         expect(page.locator("[data-campaign-sent]")).to_contain_text("3 of 4 recipients sent · 1 skipped")
-        expect(page.locator(".kpis div", has_text="Clicked").locator("dd")).to_have_text("3")
+        expect(page.locator(".kpis div", has_text="Clicked").locator("dd").first).to_have_text("3")
         expect(page.locator(".campaign-chart rect")).to_have_count(7)
         expect(page.locator("table", has_text="Clicks per link")).to_contain_text("https://shop.example/sale")
         assert len(emails_of(api, campaign_id)) == 3

@@ -37,14 +37,46 @@ def assert_on_screen(page: Any, locator: Any, what: str, attempts: int = 20) -> 
 
 
 def assert_navigation_reachable(page: Any) -> None:
-    links = page.locator("nav.mainnav a")
-    names = [name.strip() for name in links.all_inner_texts()]
+    """Every main-navigation link and group tab can be reached: in the top bar, or on a phone in
+    the menu its button opens (closed again afterwards)."""
+    from playwright.sync_api import expect
+
+    toggle = page.locator("nav.mainnav [aria-controls][aria-expanded]")
+    opened = toggle.count() == 1 and toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    if opened:
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+    names, cut = page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const links = Array.from(document.querySelectorAll('nav.mainnav a, nav.groupnav a'));
+        const off = links.filter(a => {
+            const box = a.getBoundingClientRect();
+            return box.width < 2 || box.left < -0.5 || box.right > width + 0.5 || getComputedStyle(a).visibility === 'hidden';
+        });
+        return [links.map(a => a.innerText.trim()), off.map(a => a.innerText.trim())];
+    }""")
     assert {"Inbox", "Contacts", "Templates", "Webhooks"} <= {re.sub(r"\s*\d+$", "", n) for n in names}, names
-    for index, name in enumerate(names):
-        assert_on_screen(page, links.nth(index), f"the {name!r} navigation link")
-    tabs = page.locator("nav.groupnav a")  # the pages of this page's nav group, if it has one
-    for index, name in enumerate(tabs.all_inner_texts()):
-        assert_on_screen(page, tabs.nth(index), f"the {name.strip()!r} tab")
+    assert not cut, f"{page.url}: navigation links cut off or hidden in a {page.viewport_size['width']}px window: {cut}"
+    if opened:
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+
+
+def assert_controls_on_screen(page: Any) -> None:
+    """Every link, button and field a person can see lies inside the window's width: none is
+    pushed off to the side of a table or a row that has to be scrolled sideways to reach it."""
+    cut = page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const controls = document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary');
+        return Array.from(controls).filter(el => {
+            if (el.closest('.skip-link, .visually-hidden, [hidden], dialog:not([open])')) return false;
+            const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+            if (box.width < 2 || box.height < 2 || style.visibility === 'hidden') return false;
+            return box.left < -0.5 || box.right > width + 0.5;
+        }).map(el => `${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || '').trim().slice(0, 40)}"`
+                     + ` at ${Math.round(el.getBoundingClientRect().left)}..${Math.round(el.getBoundingClientRect().right)}px`);
+    }""")
+    assert not cut, f"{page.url}: controls outside the {page.viewport_size['width']}px window: {cut}"
 
 
 def visit_and_check(page: Any, url: str, screenshot: Any, *content: tuple[Any, str],
