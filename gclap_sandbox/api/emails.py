@@ -23,6 +23,7 @@ from gclap_sandbox.events.waiters import (
     hold_until_found,
 )
 from gclap_sandbox.inbox import queries as inbox
+from gclap_sandbox.inbox.arrivals import may_list
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.mail.filenames import content_disposition, part_name
 from gclap_sandbox.pipeline import outgoing, simulate
@@ -265,7 +266,8 @@ async def list_emails(request: Request) -> HTTPResponse:
     async def fetch() -> tuple[int, list[dict[str, Any]]]:
         return await ctx.db.run(inbox.list_emails, organization_id, query, offset, limit)
 
-    count, rows = await hold_until_found(ctx.waiters, "emails", organization_id, query.get("wait") or 0, fetch)
+    count, rows = await hold_until_found(ctx.waiters, "emails", organization_id, query.get("wait") or 0, fetch,
+                                         may_match=may_list(query))
     return json_response(envelope(request, count, rows))
 
 

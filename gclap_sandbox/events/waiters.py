@@ -4,7 +4,11 @@ A `Waiters` registry keeps one asyncio future per held request, grouped by chann
 ("emails", "events", ...) and organization. Whatever stores new items calls the registry's
 listener on the loop (the bus's committed topics do, see server/wiring.py); that wakes every
 waiter of that channel and organization, and each one re-runs its real query, so filters
-apply exactly as without `wait`. Plugging in another resource takes two lines:
+apply exactly as without `wait`. A waiter may bring a quick test of the new item
+(`may_match`): when it says the item cannot be in the waiter's results, that waiter sleeps on
+instead of querying again, so a hundred waiters for a hundred addresses cost one query each
+per arrival of their own mail, not one per arrival of anyone's. Plugging in another resource
+takes two lines:
 
     topic.subscribe(on_loop(loop, ctx.waiters.listener("events")))      # server/wiring.py
     count, rows = await hold_until_found(ctx.waiters, "events", org, seconds, fetch)  # route
@@ -27,19 +31,23 @@ WAIT_DESCRIPTION = (f"Seconds (at most {MAX_WAIT_SECONDS}) to hold the request w
 CHANNELS = ("emails", "events")
 
 Page = TypeVar("Page", bound=tuple)
+# Whether a newly stored item may be among a held request's results; False only when it surely is not.
+MayMatch = Callable[[Any], bool]
 
 
 class Waiters:
     """Futures of held requests by (channel, organization id); resolved on the loop."""
 
     def __init__(self) -> None:
-        self._futures: dict[tuple[str, str], set[asyncio.Future[None]]] = defaultdict(set)
+        # Each held future with its `may_match` test (None: any new item may match).
+        self._futures: dict[tuple[str, str], dict[asyncio.Future[None], MayMatch | None]] = defaultdict(dict)
         # Futures whose request has looked, found nothing and is now waiting for news.
         self._parked: set[asyncio.Future[None]] = set()
 
-    def register(self, channel: str, organization_id: str) -> asyncio.Future[None]:
+    def register(self, channel: str, organization_id: str,
+                 may_match: MayMatch | None = None) -> asyncio.Future[None]:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._futures[(channel, organization_id)].add(future)
+        self._futures[(channel, organization_id)][future] = may_match
         return future
 
     def park(self, future: asyncio.Future[None]) -> None:
@@ -51,22 +59,32 @@ class Waiters:
         key = (channel, organization_id)
         pending = self._futures.get(key)
         if pending is not None:
-            pending.discard(future)
+            pending.pop(future, None)
             if not pending:
                 del self._futures[key]
 
-    def notify(self, channel: str, organization_id: str) -> None:
-        """Something new was stored: wake every request held on this channel and organization."""
-        for future in self._futures.pop((channel, organization_id), ()):
+    def notify(self, channel: str, organization_id: str, item: Any = None) -> None:
+        """Something new was stored: wake every request held on this channel and organization
+        that `item` may match (every one when `item` is None)."""
+        key = (channel, organization_id)
+        pending = self._futures.get(key)
+        if not pending:
+            return
+        woken = [future for future, may_match in pending.items()
+                 if item is None or may_match is None or may_match(item)]
+        for future in woken:
+            del pending[future]
             self._parked.discard(future)  # woken: no longer held, it is about to look again
             if not future.done():
                 future.set_result(None)
+        if not pending:
+            del self._futures[key]
 
     def listener(self, channel: str) -> Callable[[str, Any], None]:
         """A callback with the `fn(organization_id, item)` shape of `ctx.*_listeners`."""
 
         def on_new_item(organization_id: str, item: Any) -> None:
-            self.notify(channel, organization_id)
+            self.notify(channel, organization_id, item)
 
         return on_new_item
 
@@ -79,16 +97,18 @@ class Waiters:
 
 
 async def hold_until_found(waiters: Waiters, channel: str, organization_id: str, seconds: float,
-                           fetch: Callable[[], Awaitable[Page]]) -> Page:
+                           fetch: Callable[[], Awaitable[Page]], may_match: MayMatch | None = None) -> Page:
     """Run `fetch()` (returning `(count, rows, ...)`); while count is 0, wait for news up to `seconds`.
 
     The future is registered before each query, so an item stored while the query runs
     still wakes us; after the deadline the last (empty) result is returned, not an error.
+    `may_match(item)` answering False lets an item that cannot be in `fetch()`'s results pass
+    without a new query.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + max(0.0, seconds)
     while True:
-        future = waiters.register(channel, organization_id)
+        future = waiters.register(channel, organization_id, may_match)
         try:
             page = await fetch()
             remaining = deadline - loop.time()

@@ -10,8 +10,8 @@ from analytics_helpers import MIX, charted, iso, move_to, next_hour, now, parse,
 from lifecycle_helpers import MAGIC, advance, assert_problem, events_of, send
 
 
-def test_each_event_is_counted_in_the_hour_it_happened_and_quiet_hours_are_zeros(launch, unique):
-    with launch().client() as api:
+def test_each_event_is_counted_in_the_hour_it_happened_and_quiet_hours_are_zeros(emptied_sandbox, unique):
+    with emptied_sandbox.client() as api:
         ten = next_hour(api, 2)
         move_to(api, ten + timedelta(minutes=20))
         send_mix(api, unique)  # six sent: 5 delivered, 2 opened, 1 clicked, 1 bounced, 1 complaint
@@ -40,8 +40,8 @@ def test_each_event_is_counted_in_the_hour_it_happened_and_quiet_hours_are_zeros
         assert answer["rates"]["spam_rate"] == round(1 / 8, 4)
 
 
-def test_the_last_24_hours_end_with_the_current_hour_and_agree_with_the_explicit_range(launch, unique):
-    with launch().client() as api:
+def test_the_last_24_hours_end_with_the_current_hour_and_agree_with_the_explicit_range(emptied_sandbox, unique):
+    with emptied_sandbox.client() as api:
         ten = next_hour(api, 2)
         move_to(api, ten + timedelta(minutes=20))
         send_mix(api, unique)
@@ -57,8 +57,8 @@ def test_the_last_24_hours_end_with_the_current_hour_and_agree_with_the_explicit
         assert explicit["series"] == day["series"] and explicit["totals"] == day["totals"]
 
 
-def test_an_event_on_the_stroke_of_the_hour_belongs_to_the_hour_it_opens(launch, unique):
-    with launch().client() as api:
+def test_an_event_on_the_stroke_of_the_hour_belongs_to_the_hour_it_opens(emptied_sandbox, unique):
+    with emptied_sandbox.client() as api:
         eleven = next_hour(api, 2)
         move_to(api, eleven - timedelta(seconds=1))
         email = send(api, f"delivered+edge-{unique}@{MAGIC}")["id"]  # delivered one second later
@@ -76,8 +76,8 @@ def test_an_event_on_the_stroke_of_the_hour_belongs_to_the_hour_it_opens(launch,
         assert (after["totals"]["sent"], after["totals"]["delivered"]) == (0, 1)
 
 
-def test_a_day_series_lists_every_day_of_the_period_today_last_as_the_dashboard_counts_them(launch, unique):
-    with launch().client() as api:
+def test_a_day_series_lists_every_day_of_the_period_today_last_as_the_dashboard_counts_them(emptied_sandbox, unique):
+    with emptied_sandbox.client() as api:
         start = next_hour(api, 1)
         move_to(api, start)
         send_mix(api, unique)
@@ -101,8 +101,8 @@ def test_a_day_series_lists_every_day_of_the_period_today_last_as_the_dashboard_
         assert len(series(api, period="7d", interval="hour")["series"]) == 168
 
 
-def test_a_range_of_under_two_days_is_charted_by_the_hour_and_a_longer_one_by_the_day(launch):
-    with launch().client() as api:
+def test_a_range_of_under_two_days_is_charted_by_the_hour_and_a_longer_one_by_the_day(emptied_sandbox):
+    with emptied_sandbox.client() as api:
         moment = now(api)
         assert series(api, **{"from": iso(moment - timedelta(hours=47))})["period"]["interval"] == "hour"
         assert series(api, **{"from": iso(moment - timedelta(days=3))})["period"]["interval"] == "day"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import smtplib
 
 import httpx
 import pytest
@@ -61,7 +62,18 @@ def test_subject_filter_matches_any_case_substring(sandbox, api, unique):
     assert api.get("/api/v1/emails/", params={"to": to, "subject": "nothing"}).json()["count"] == 0
 
 
-@pytest.mark.long(seconds=25)
+def test_a_wait_for_a_recipient_only_the_envelope_names_is_answered_by_its_mail(sandbox, api, unique):
+    hidden = f"hidden-{unique}@example.com"  # a Bcc: in RCPT TO, in no header
+    with long_poll(sandbox, to=hidden.upper(), wait=120) as waiting:
+        wait_until_held(api, 1)
+        message = f"From: app@example.com\r\nTo: team-{unique}@example.com\r\nSubject: Minutes\r\n\r\nHi\r\n"
+        with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+            smtp.sendmail("app@example.com", [f"team-{unique}@example.com", hidden], message.encode())
+        page = waiting.result()
+    assert [e["subject"] for e in page["results"]] == ["Minutes"]
+
+
+@pytest.mark.long(seconds=8)
 def test_many_concurrent_waiters_each_get_their_own_email(sandbox, unique):
     count = 150
     addresses = [f"crowd{i}-{unique}@example.com" for i in range(count)]

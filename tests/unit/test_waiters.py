@@ -6,6 +6,7 @@ import asyncio
 from helpers import run_async
 
 from gclap_sandbox.events.waiters import Waiters, hold_until_found
+from gclap_sandbox.inbox.arrivals import may_list
 
 
 def run(coro):
@@ -31,6 +32,29 @@ def test_a_new_item_wakes_only_its_channel_and_organization():
         return emails_a.done(), emails_b.done(), events_a.done(), waiters.count()
 
     assert run(scenario()) == (True, False, False, 2)
+
+
+def test_a_new_item_the_waiters_own_test_rules_out_leaves_it_asleep():
+    async def scenario():
+        waiters = Waiters()
+        picky = waiters.register("emails", "org", lambda item: item["to"] == "a")
+        any_item = waiters.register("emails", "org")
+        waiters.notify("emails", "org", {"to": "b"})
+        after_b = (picky.done(), any_item.done(), waiters.count())
+        waiters.notify("emails", "org", {"to": "a"})
+        return after_b, picky.done(), waiters.count()
+
+    assert run(scenario()) == ((False, True, 1), True, 0)
+
+
+def test_a_wait_for_one_recipient_wakes_for_its_mail_in_any_field_and_spelling_only():
+    may_match = may_list({"to": "Ann <ANN@example.com>"})
+    assert may_match({"to": ["Ann Smith <ann@example.com>"], "cc": [], "bcc": []})
+    assert may_match({"to": [], "cc": ["ann@EXAMPLE.com"], "bcc": []})
+    assert may_match({"to": [], "cc": [], "bcc": ["ann@example.com"]})
+    assert not may_match({"to": ["bob@example.com", "Ann <ann@example.org>"], "cc": [], "bcc": []})
+    assert may_match({"id": "a summary of another shape"})  # what it cannot read, it does not rule out
+    assert may_list({"subject": "hello"}) is None  # no recipient named: every new email may match
 
 
 def test_hold_re_runs_the_query_after_each_wake_up_until_it_finds_something():
