@@ -2,11 +2,13 @@
 A selection is `ids`, `q` or `all: true`; nothing empty or missing ever widens to the inbox."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from email.message import EmailMessage
+
 import pytest
 from helpers import assert_problem, smtp_send
 from ui_helpers import send_api
-
-from email.message import EmailMessage
 
 
 def email_of(api, email_id: str) -> dict:
@@ -183,3 +185,10 @@ def test_each_source_of_automatic_tags_can_be_turned_off(launch, disabled, expec
     smtp_send(box, x_tags_message("ana+plus@example.com", "alpha"), "app@example.com", ["ana+plus@example.com"])
     with box.client() as api:
         assert api.get("/api/v1/emails/").json()["results"][0]["tags"] == expected
+
+
+def test_an_unknown_source_of_automatic_tags_is_a_usage_error():
+    result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--tags-disable", "subjects"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "unknown tag source subjects (choose from plus-addresses, x-tags)" in result.stderr
