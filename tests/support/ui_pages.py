@@ -24,6 +24,8 @@ PAGES = (
     UiPage("email-report-run", "/emails/{report_email}", ".attachments"),
     UiPage("contacts", "/contacts", ".table tbody tr"),
     UiPage("contact", "/contacts/{contact}", "#contact-title"),
+    UiPage("contact-new", "/contacts/new", "main form"),
+    UiPage("contact-edit", "/contacts/{contact}/edit", "main form"),
     UiPage("campaigns", "/campaigns", ".campaigns-table tbody tr"),
     UiPage("campaign", "/campaigns/{campaign}", ".campaign-chart svg"),
     UiPage("analytics", "/analytics", ".kpis"),
@@ -43,6 +45,8 @@ PAGES = (
     UiPage("webhook-delivery-paused", "/webhooks/deliveries/{paused_delivery}", "[data-delivery-status]"),
     UiPage("webhook-delivery-skipped", "/webhooks/deliveries/{skipped_delivery}", "[data-delivery-status]"),
     UiPage("api-keys", "/settings/api-keys", "#key-rows tr"),
+    UiPage("preferences", "/settings/preferences", "[data-time-zone]"),
+    UiPage("chaos-rules", "/settings/chaos", "[data-chaos-add=smtp]"),
     UiPage("docs", "/docs", ".docs-body h1", full_page=False),  # 60,000 px tall: its first screen
     UiPage("sign-in", "/login", "input[type=password]"),
     UiPage("not-found", "/emails/00000000-0000-4000-8000-000000000000", "main h1"),

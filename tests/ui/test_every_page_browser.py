@@ -38,7 +38,7 @@ def showcase(browser) -> Iterator[dict[str, Any]]:
         page = context.new_page()
         page.goto(f"{box.http_url}/login")
         page.fill("input[type=password]", PASSWORD)
-        page.locator("form button[type=submit]").click()
+        page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(f"{box.http_url}/")
         session = context.storage_state()
         context.close()
