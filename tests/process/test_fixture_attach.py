@@ -1,4 +1,7 @@
-"""The plugin attached to a sandbox that is already running (a CI service container, a shared one)."""
+"""The plugin attached to a sandbox that is already running (a CI service container, a shared one).
+
+The inner runs are subprocesses: an in-process run drops the modules it imported (httpcore's
+lazily loaded parts among them), which confuses later tests of this process."""
 from __future__ import annotations
 
 import json
@@ -34,7 +37,7 @@ def _smtp(sandbox) -> str:
 def test_options_attach_to_a_running_sandbox_and_leave_it_running(pytester, launch):
     running = launch("--api-key", KEY)
     pytester.makepyfile(test_app=ATTACHED_TESTS)
-    result = pytester.runpytest("--gclap-url", running.http_url, "--gclap-api-key", KEY,
+    result = pytester.runpytest_subprocess("--gclap-url", running.http_url, "--gclap-api-key", KEY,
                                 "--gclap-smtp", _smtp(running))
     result.assert_outcomes(passed=2)
     assert json.loads((pytester.path / "seen.json").read_text()) == [running.http_url, KEY, running.smtp_port]
@@ -49,13 +52,13 @@ def test_environment_variables_attach_as_well(pytester, launch, monkeypatch):
     monkeypatch.setenv("GCLAP_PYTEST_API_KEY", KEY)
     monkeypatch.setenv("GCLAP_PYTEST_SMTP", _smtp(running))
     pytester.makepyfile(test_app=ATTACHED_TESTS)
-    pytester.runpytest().assert_outcomes(passed=2)
+    pytester.runpytest_subprocess().assert_outcomes(passed=2)
 
 
 def test_attaching_without_a_key_says_what_is_missing(pytester, monkeypatch):
     monkeypatch.delenv("GCLAP_PYTEST_API_KEY", raising=False)
     pytester.makepyfile(test_app="def test_needs_it(gclap):\n    pass\n")
-    result = pytester.runpytest("--gclap-url", "http://127.0.0.1:8000")
+    result = pytester.runpytest_subprocess("--gclap-url", "http://127.0.0.1:8000")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*--gclap-url needs the sandbox's API key: --gclap-api-key or GCLAP_PYTEST_API_KEY.*"])
 
