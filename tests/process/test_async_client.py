@@ -95,6 +95,6 @@ def test_an_async_wait_that_times_out_fails_with_what_arrived(gclap):
 
     asyncio.run(scenario())
 ''')
-    result = pytester.runpytest()
+    result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*No email (to='cy@example.com') arrived within 0.3 s. Captured: 'Hi Bo' to bo@example.com*"])
