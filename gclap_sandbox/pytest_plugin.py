@@ -130,7 +130,8 @@ def _setting(config: pytest.Config, option: str, env: str) -> str | None:
 def _attached(config: pytest.Config, url: str) -> AttachedSandbox:
     from gclap_sandbox.launcher import AttachedSandbox
 
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    # xdist hands each worker its input; the env var would leak into pytest runs a test starts
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
     if workers > 1:
         pytest.fail(f"--gclap-url: {workers} xdist workers would reset one shared sandbox under each "
                     "other's tests; run without -n, or let each worker start its own sandbox.", pytrace=False)

@@ -101,8 +101,8 @@ class Settings:
     # this many seconds of sandbox time (0: no limit); the oldest go first, in the background.
     max_emails: int = DEFAULT_MAX_EMAILS
     max_age: float = 0.0
-    # Automatic tags left off (inbox/auto_tags.py): "plus-addresses", "x-tags"; both on by default.
-    tags_disable: tuple[str, ...] = ()
+    # Automatic tags asked for (inbox/auto_tags.py): "plus-addresses", "x-tags"; none by default.
+    tags_from: tuple[str, ...] = ()
 
     @property
     def exposed(self) -> bool:

@@ -167,10 +167,11 @@ def main() -> None:
               help="Prune emails older than this span of sandbox time: 7d, 12h, 90m, 2w (0: no limit).")
 @click.option("--stop-with-parent", is_flag=True, help="Stop when the process that started this one exits "
               "(or closes this one's stdin): for launchers and test fixtures, so no sandbox outlives them.")
-@click.option("--tags-disable", default="", envvar=ENV + "TAGS_DISABLE", metavar="SOURCE,...",
-              callback=lambda _ctx, _param, value: _tag_sources_off(value),
-              help="Automatic tags to leave off, comma-separated: plus-addresses (user+TAG@ recipients), "
-              "x-tags (the X-Tags header). Both are on by default.")
+@click.option("--tags-from", default="", envvar=ENV + "TAGS_FROM", metavar="SOURCE,...",
+              callback=lambda _ctx, _param, value: _tag_sources(value),
+              help="Also tag emails by how they were addressed, comma-separated: plus-addresses "
+              "(user+TAG@ recipients), x-tags (the X-Tags header). Off by default: an email's tags "
+              "are then exactly those its sender gave.")
 def serve(**options):  # type: ignore[no-untyped-def]
     """Run the sandbox: the Gclap API, the SMTP server and the inbox.
 
@@ -228,7 +229,7 @@ def settings_from_options(options: dict[str, Any]) -> "Settings":
         dns=options["dns"],
         link_check=options["link_check"], spamassassin=options["spamassassin"],
         max_emails=options["max_emails"], max_age=options["max_age"],
-        tags_disable=options["tags_disable"],
+        tags_from=options["tags_from"],
     )
 
 
@@ -241,11 +242,11 @@ def _max_age(text: str) -> float:
         raise click.BadParameter(str(exc)) from None
 
 
-def _tag_sources_off(text: str) -> tuple[str, ...]:
-    from gclap_sandbox.inbox.auto_tags import parse_disabled
+def _tag_sources(text: str) -> tuple[str, ...]:
+    from gclap_sandbox.inbox.auto_tags import parse_sources
 
     try:
-        return parse_disabled(str(text or ""))
+        return parse_sources(str(text or ""))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 

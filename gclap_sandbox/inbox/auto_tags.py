@@ -1,7 +1,8 @@
 """Tags an email earns by how it was addressed: `user+TAG@host` recipients and an `X-Tags` header.
 
-As in Mailpit, both are on by default and each can be turned off (`serve --tags-disable
-plus-addresses,x-tags`). They are added when the email is stored (an `email_stored`
+Both are off unless asked for (`serve --tags-from plus-addresses,x-tags`): Mailpit has them on,
+but here an email's `tags` are what the integration's webhooks, analytics and API answers carry,
+and those must be exactly what it sent. They are added when the email is stored (an `email_stored`
 subscriber, in the capture's transaction), after the tags the sender gave, once each (case
 does not matter). The received bytes are never changed.
 """
@@ -26,12 +27,7 @@ HEADER = "X-Tags"
 _HEADER_LINE = re.compile(rb"(?:^|\n)x-tags[ \t]*:", re.IGNORECASE)
 
 
-def enabled_sources(disabled: Iterable[str]) -> tuple[str, ...]:
-    off = set(disabled)
-    return tuple(s for s in SOURCES if s not in off)
-
-
-def parse_disabled(text: str) -> tuple[str, ...]:
+def parse_sources(text: str) -> tuple[str, ...]:
     """`plus-addresses,x-tags` -> the names; raises ValueError naming an unknown one."""
     names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in SOURCES]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from gclap_sandbox.mail.headers import PARSER, decode_header_value
+from gclap_sandbox.mail.parts import filename as part_filename
 
 TEXT_LIMIT = 256 * 1024  # characters of one decoded text part shown; the rest is cut
 TOTAL_TEXT_LIMIT = 1024 * 1024  # characters of text over all parts, so one page stays a sane size
@@ -37,14 +38,16 @@ def is_textual(content_type: str) -> bool:
 
 
 def _headers(part: Message) -> list[tuple[str, str]]:
-    return [(name, decode_header_value(str(value))) for name, value in part.items()]
+    # raw_items: the stored strings; items() would turn raw UTF-8 (SMTPUTF8) into U+FFFD first
+    return [(name, decode_header_value(value)) for name, value in part.raw_items()]
 
 
 def _leaf(part: Message, depth: int, text_budget: int) -> DecodedPart:
     content_type = part.get_content_type()
     decoded = DecodedPart(depth=depth, content_type=content_type, headers=_headers(part),
                           encoding=(part.get("Content-Transfer-Encoding") or "7bit").strip().lower(),
-                          charset=part.get_content_charset(), filename=part.get_filename())
+                          charset=part.get_content_charset(),
+                          filename=part_filename(part))
     payload = part.get_payload(decode=True)
     body = payload if isinstance(payload, bytes) else b""
     decoded.size = len(body)
@@ -81,6 +84,8 @@ def decode_parts(raw: bytes) -> tuple[list[DecodedPart], int]:
             for child in payload:
                 if isinstance(child, Message):
                     visit(child, depth + 1)
+                    if container.content_type == "message/delivery-status":
+                        parts[-1].content_type = "status fields"  # a block of fields, not a text part
         else:
             leaf = _leaf(part, depth, budget)
             budget -= len(leaf.text or "")

@@ -25,7 +25,6 @@ from gclap_sandbox.api.routing import route_specs
 from gclap_sandbox.chaos import http as chaos_http
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.events.waiters import MAX_WAIT_SECONDS
-from gclap_sandbox.inbox import auto_tags
 from gclap_sandbox.pipeline import capture
 from gclap_sandbox.pipeline.incoming import DeliveryOptions
 from gclap_sandbox.relay.worker import configure_relay, start_relay, stop_relay
@@ -62,7 +61,7 @@ def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.s
                                    seed=settings.seed or 0)
     app.ctx.sandbox = ctx
     configure_relay(ctx)
-    wiring.wire_domains(bus, ctx.relay, auto_tags.enabled_sources(settings.tags_disable))
+    wiring.wire_domains(bus, ctx.relay, settings.tags_from)
     wiring.wire_activity(bus, ctx.activity)
     # Closed sessions may linger in the weak set until collected: count the connected ones.
     ctx.metrics.count_open_sessions(lambda: sum(1 for s in list(ctx.smtp_sessions) if s.transport is not None))

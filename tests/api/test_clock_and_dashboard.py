@@ -129,6 +129,6 @@ def test_cli_trigger_and_clock_advance(launch, unique: str) -> None:
         refused = runner.invoke(main, ["clock", "advance", "--to", "2000-01-01T00:00:00Z"], env=env)
         assert refused.exit_code == 2 and "409" in refused.output and "before" in refused.output, refused.output
         unreachable = runner.invoke(main, ["clock", "show"], env={**env, "GCLAP_SANDBOX_URL": "http://127.0.0.1:9"})
-        assert unreachable.exit_code == 2 and "cannot reach" in unreachable.output
+        assert unreachable.exit_code == 2 and "Could not reach the sandbox" in unreachable.output
         assert runner.invoke(main, ["clock", "advance", "soon"], env=env).exit_code == 2
         assert runner.invoke(main, ["clock", "reset"], env=env).exit_code == 0

@@ -50,7 +50,9 @@ def test_a_database_that_fails_while_starting_is_one_line(tmp_path):
     path = tmp_path / "odd.sqlite3"
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE VIEW email AS SELECT 1 AS id")
-    assert_one_line(fails_to_start(*FREE, "--db", str(path)), "could not start", "--log-level debug")
+    # At warning: the info line saying an older file is rewritten once (VACUUM) is not the failure.
+    assert_one_line(fails_to_start(*FREE, "--db", str(path), "--log-level", "warning"),
+                    "could not start", "--log-level debug")
 
 
 @pytest.mark.parametrize("which", ["--http", "--smtp"])

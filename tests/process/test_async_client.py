@@ -8,6 +8,7 @@ import aiosmtplib
 import pytest
 
 from gclap_sandbox.client import AsyncSandboxClient, SandboxError
+from helpers import run_async
 
 DEADLINE_SECONDS = 60
 
@@ -38,7 +39,7 @@ def test_an_awaited_wait_lets_the_app_send_on_the_same_loop(sandbox, unique):
             await app_sends(sandbox, to)  # ...and the loop still runs the app's send
             return await waiting
 
-    email = asyncio.run(scenario())
+    email = run_async(scenario())
     assert email is not None and email.subject == "Welcome"
     assert email.text.strip() == "Hello from the app"  # the full email, as the sync client gives
 
@@ -58,7 +59,7 @@ def test_the_async_client_reads_lists_and_reports_errors(sandbox, unique):
                 return summary, raw, missing, exc
             pytest.fail("an unknown email was found")
 
-    summary, raw, missing, error = asyncio.run(scenario())
+    summary, raw, missing, error = run_async(scenario())
     assert summary.to == [to] and b"Subject: Welcome" in raw
     assert missing is None
     assert error.status == 404 and error.problem["status"] == 404

@@ -7,13 +7,12 @@ import os
 import sqlite3
 from typing import Iterator
 
-import click
 import httpx
 import pytest
 from helpers import wait_until
 from webhook_receiver import Receiver
 
-from gclap_sandbox.cli.commands import serve, settings_from_options
+from gclap_sandbox.cli.commands import StartupFailure, serve, settings_from_options
 from gclap_sandbox.settings import DEFAULT_MAX_EMAILS
 
 # Tables that name an email only as history, by its id in text: kept when the email goes, as
@@ -206,6 +205,6 @@ def test_retention_flags_and_environment_variables(monkeypatch):
     (["--max-emails", "many"], "'many' is not a valid integer"),
 ])
 def test_bad_retention_settings_are_refused_with_a_reason(args, says):
-    with pytest.raises(click.BadParameter) as refused:
+    with pytest.raises(StartupFailure) as refused:  # one line, exit 1 (cli/commands.py)
         settings(*args)
     assert says in refused.value.format_message()

@@ -24,7 +24,7 @@ EXCLUDED = "/api/v1/sandbox/reset/"  # it would wipe the data the run builds on
 
 # Each share: a regular expression over the document's paths; each file fuzzes one.
 SHARES = {
-    "accounts-analytics-automation-campaigns": r"^/(healthz|api/v1/(openapi\.json|events/|accounts/|analytics/|"
+    "accounts-analytics-automation-campaigns": r"^/(healthz|livez|readyz|metrics|api/v1/(openapi\.json|events/|accounts/|analytics/|"
                                                r"automation/|campaigns/|deliverability/|domains/))",
     "contacts-emails-sandbox-templates-webhooks": r"^/(t/|api/v1/(contacts/|emails/|sandbox/|suppressions/|"
                                                   r"templates/|webhooks/))",
