@@ -60,6 +60,18 @@
       fillText(p, line);
       form.append(p);
     });
+    const { actions, cancel } = dialogActions(confirm, danger);
+    form.append(actions);
+    dialog.append(form);
+    document.body.append(dialog);
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => { resolve(dialog.returnValue === "confirm"); dialog.remove(); });
+      dialog.showModal();
+      cancel.focus();
+    });
+  }
+  // A dialog form's Cancel and confirm buttons (submitting `cancel` or `confirm` as its returnValue).
+  function dialogActions(confirm, danger = false) {
     const actions = document.createElement("div");
     actions.className = "dialog-actions";
     const cancel = document.createElement("button");
@@ -73,14 +85,7 @@
     ok.className = "btn " + (danger ? "btn-danger" : "btn-primary");
     ok.textContent = confirm;
     actions.append(cancel, ok);
-    form.append(actions);
-    dialog.append(form);
-    document.body.append(dialog);
-    return new Promise((resolve) => {
-      dialog.addEventListener("close", () => { resolve(dialog.returnValue === "confirm"); dialog.remove(); });
-      dialog.showModal();
-      cancel.focus();
-    });
+    return { actions, cancel, ok };
   }
   function fillText(element, pieces) {
     (Array.isArray(pieces) ? pieces : [pieces]).forEach((piece) => {
@@ -246,5 +251,5 @@
 
   localizeTimes(document);
   // For the page scripts of other areas (email delivery, keys, contacts, templates).
-  window.gclap = { call, toast, localizeTimes, stream, csrf, confirmDialog, fillText, showUnread };
+  window.gclap = { call, toast, localizeTimes, stream, csrf, confirmDialog, dialogActions, fillText, showUnread };
 })();
