@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import WAIT_MS
+from helpers import wait_until
 from ui_helpers import send_api
 from ui_layout import assert_colour_scheme, assert_fits_the_width, assert_on_screen, visit_and_check
 
@@ -416,6 +417,10 @@ def test_screenshots_of_the_inbox_at_1280_and_390_in_light_and_dark(launch, brow
                      + f" #{n}", from_email=people[n % 3], to=[f"user{n}+signup@example.com"],
                      tags=[["billing"], ["welcome", "onboarding"], ["security"], []][n % 4],
                      simulate=[["opened"], [], ["bounced"], []][n % 4])
+        # Each hard bounce drops a delivery report into the inbox a moment later: once they are
+        # in, no row arrives between the clicks below and shifts the rows they aim at.
+        wait_until(lambda: api.get("/api/v1/emails/", params={"page_size": 1}).json()["count"] == 14 + 3,
+                   "the three bounce reports in the inbox")
         first = api.get("/api/v1/emails/", params={"page_size": 3}).json()["results"]
         api.post("/api/v1/emails/bulk/read/", json={"ids": [first[1]["id"], first[2]["id"]]})
     context = browser.new_context(viewport={"width": 1280, "height": 860}, device_scale_factor=1)
