@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
+from urllib.parse import unquote, urlsplit
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,30 @@ def default_db_path() -> str:
     """The per-user data file, so mail survives restarts unless --db says otherwise."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
     return os.path.join(base, "gclap-sandbox", "sandbox.sqlite3")
+
+
+# What --db takes, said in every refusal of a value it does not take.
+DB_FORMS = f"a file path, '{MEMORY_DB}', or sqlite:///PATH"
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")  # two letters or more: not a drive letter
+
+
+def database_location(value: str) -> str:
+    """What --db names: a SQLite file path or ':memory:'. `sqlite:///PATH` is taken as PATH (the
+    form SQLAlchemy and peewee use: three slashes and a relative path, four for an absolute
+    one). Any other `scheme://` is refused (ValueError), rather than taken as a folder name."""
+    scheme = _URL_SCHEME.match(value)
+    if scheme is None:
+        return value
+    name = scheme.group(1).lower()
+    if name.split("+")[0] in ("postgresql", "postgres"):
+        raise ValueError(f"PostgreSQL is not supported yet in this version (only SQLite); give {DB_FORMS}")
+    if name != "sqlite":
+        raise ValueError(f"{name}:// is not a database this sandbox can use; give {DB_FORMS}")
+    url = urlsplit(value)
+    path = unquote(url.path[1:])
+    if url.netloc or url.query or url.fragment or not path:
+        raise ValueError(f"expected sqlite:///PATH (sqlite:////PATH for an absolute path), got {value!r}")
+    return path
 
 
 @dataclass(frozen=True)

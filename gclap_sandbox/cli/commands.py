@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gclap_sandbox import __version__
+from gclap_sandbox.cli.database import db_option
 from gclap_sandbox.observability.logs import FORMATS
 from gclap_sandbox.settings import (
     DEFAULT_HTTP,
@@ -13,7 +14,6 @@ from gclap_sandbox.settings import (
     DEFAULT_MAX_RECIPIENTS,
     DEFAULT_SMTP,
     MAX_RECIPIENTS_CEILING,
-    MEMORY_DB,
     default_db_path,
     parse_addr,
 )
@@ -76,9 +76,7 @@ def main() -> None:
               "0.0.0.0 exposes it to the network.")
 @click.option("--smtp", "smtp_addr", type=AddrType(), default=DEFAULT_SMTP, show_default=True,
               envvar=ENV + "SMTP", help="SMTP address: HOST:PORT or PORT; 0 picks a free port.")
-@click.option("--db", "db_path", default=None, envvar=ENV + "DB",
-              help=f"SQLite file to keep mail in [default: {default_db_path()}]; "
-              f"'{MEMORY_DB}' for a throw-away sandbox.")
+@db_option
 @click.option("--api-key", default=None, envvar=ENV + "API_KEY",
               help="Also accept this API key (so CI can use a fixed one).")
 @click.option("--max-message-size", type=click.IntRange(min=1024), default=25 * 1024 * 1024,
@@ -312,9 +310,10 @@ def _check_relay(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 from gclap_sandbox.cli.control import COMMANDS as _CLIENT_COMMANDS
+from gclap_sandbox.cli.database import db_group
 from gclap_sandbox.cli.messages import messages
 from gclap_sandbox.cli.probe import readyz
 from gclap_sandbox.cli.sendmail import sendmail_command
 
-for _command in [*_CLIENT_COMMANDS, messages, readyz, sendmail_command]:
+for _command in [*_CLIENT_COMMANDS, messages, readyz, sendmail_command, db_group]:
     main.add_command(_command)

@@ -20,6 +20,7 @@ def serve(settings: Settings) -> None:
     """Run until a signal. Raises StartupError (one line: what failed, what to do) when it cannot start."""
     from gclap_sandbox.server.app import create_app
     from gclap_sandbox.server.smtp import bind_socket
+    from gclap_sandbox.storage.migrations import DatabaseTooNew
 
     preflight.check(settings)
     http_sock = _bind("HTTP", "--http", settings.http_host, settings.http_port, bind_socket)
@@ -43,6 +44,9 @@ def serve(settings: Settings) -> None:
         if started.done:
             raise
         log.debug("the sandbox could not start", exc_info=True)
+        if isinstance(exc, DatabaseTooNew):
+            raise StartupError(f"cannot use the database {settings.db_path}: {exc}. It was left unchanged: "
+                               "run the newer release with it, or pass --db another file.") from None
         raise StartupError(f"the sandbox could not start: {type(exc).__name__}: {exc}; "
                            "run with --log-level debug to see where (the database file? try --db :memory:)") from None
     finally:

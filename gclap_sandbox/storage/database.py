@@ -34,7 +34,7 @@ from gclap_sandbox.storage.connection import (
     reset_pending_callbacks,
     savepoint,
 )
-from gclap_sandbox.storage.schema import create_schema
+from gclap_sandbox.storage.schema import create_schema, refuse_newer
 
 log = logging.getLogger("gclap_sandbox.db")
 T = TypeVar("T")
@@ -185,6 +185,7 @@ class Database:
         bind_thread(self, self._db)
         clock_module.bind(self.clock)
         self._db.connect(reuse_if_open=True)
+        refuse_newer()  # before anything writes: a newer release's database is left as it is
         rewritten = vacuum.ensure_incremental(self.path)
         create_schema()
         if rewritten:  # VACUUM may renumber rowids, which the search index is keyed by

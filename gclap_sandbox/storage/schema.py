@@ -1,58 +1,40 @@
-"""Schema creation and migrations: additive columns, then data fix-ups for older files (DB thread)."""
+"""The schema of a sandbox's database: made at the latest version, or migrated to it (DB thread).
+
+A new database gets every model's table at once and is stamped with the latest migration's
+version; an existing one goes through the pending steps of `storage/migrations/`; one that a
+newer release migrated is refused before anything is written. Then the search index, which is
+derived from the mail and made per engine (`fulltext.create`), is made sure of.
+"""
 from __future__ import annotations
 
-import logging
-
-import peewee
-
 from gclap_sandbox import models
-from gclap_sandbox.mail.message import parse_message
-from gclap_sandbox.storage import fulltext
-from gclap_sandbox.storage.bulk import portable
+from gclap_sandbox.storage import fulltext, migrations
 from gclap_sandbox.storage.connection import database
+from gclap_sandbox.storage.migrations import runner
 
-log = logging.getLogger("gclap_sandbox.db")
+
+def our_tables() -> set[str]:
+    return {model._meta.table_name for model in models.BaseModel.registry}
 
 
-def create_schema() -> None:
-    database.create_tables(models.BaseModel.registry, safe=True)
-    add_missing_columns()
-    upgrade_older_files(database)
+def schema_status() -> migrations.Status:
+    """Where the connected database stands against this release's migrations (reads only)."""
+    return runner.status(migrations.MIGRATIONS, our_tables())
+
+
+def refuse_newer() -> None:
+    """Raise DatabaseTooNew when a newer release migrated the connected database (reads only)."""
+    now = schema_status()
+    if now.too_new:
+        raise migrations.DatabaseTooNew(now.version, now.latest)  # type: ignore[arg-type]
+
+
+def create_schema() -> migrations.Status:
+    """Bring the connected database to the latest version; returns where it stood before."""
+    before = runner.migrate(migrations.MIGRATIONS, our_tables(), _create_tables)
     fulltext.create()
+    return before
 
 
-def add_missing_columns() -> None:
-    """Additive migrations: a column a newer version added to a model is added to an older file.
-
-    Only nullable or defaulted columns are ever added, so existing rows stay valid.
-    """
-    from playhouse.migrate import SchemaMigrator, migrate
-
-    migrator = SchemaMigrator.from_database(database.obj)
-    for model in models.BaseModel.registry:
-        table = model._meta.table_name
-        present = {column.name for column in database.get_columns(table)}
-        missing = [f for f in model._meta.sorted_fields if f.column_name not in present]
-        for field in missing:
-            log.info("adding column %s.%s", table, field.column_name)
-            migrate(migrator.add_column(table, field.column_name, field))
-
-
-def upgrade_older_files(database: peewee.Database) -> None:
-    """Bring mail captured by an older version in line with what is stored now.
-
-    Before `rewritten`, `raw` held the tracked bytes and `original_raw` the received ones:
-    each is put where it belongs, with the bodies of the received message. And every email
-    has a Message-ID: older SMTP mail without one gets one made from its id.
-    """
-    database.execute_sql(portable('UPDATE "email" SET "message_id" = \'<\' || "id" || \'@gclap-sandbox.local>\' '
-                                  'WHERE "message_id" IS NULL'))
-    if "original_raw" not in {column.name for column in database.get_columns("email_content")}:
-        return
-    rows = database.execute_sql('SELECT "email_id", "original_raw" FROM "email_content" '
-                                'WHERE "original_raw" IS NOT NULL').fetchall()
-    for email_id, received in rows:
-        _, parsed = parse_message(bytes(received))
-        database.execute_sql(portable('UPDATE "email_content" SET "rewritten" = "raw", "raw" = "original_raw", '
-                                      '"original_raw" = NULL, "text" = ?, "html" = ? WHERE "email_id" = ?'),
-                             (parsed.text, parsed.html, email_id))
+def _create_tables() -> None:
+    database.create_tables(models.BaseModel.registry, safe=True)
