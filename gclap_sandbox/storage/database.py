@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 import queue
 import threading
 import time
@@ -181,15 +182,28 @@ class Database:
         self.counters.clear()
 
     def _open(self) -> None:
+        self._refuse_newer()
         self._db = open_connection(self.path)
         bind_thread(self, self._db)
         clock_module.bind(self.clock)
         self._db.connect(reuse_if_open=True)
-        refuse_newer()  # before anything writes: a newer release's database is left as it is
         rewritten = vacuum.ensure_incremental(self.path)
         create_schema()
         if rewritten:  # VACUUM may renumber rowids, which the search index is keyed by
             fulltext.forget_all()
+
+    def _refuse_newer(self) -> None:
+        """Raise DatabaseTooNew for a file a newer release migrated, leaving it byte for byte as
+        it was: read through a connection without our pragmas, since setting them writes."""
+        if self.path == ":memory:" or not os.path.isfile(self.path):
+            return
+        peek = peewee.SqliteDatabase(self.path)
+        bind_thread(self, peek)
+        try:
+            refuse_newer()
+        finally:
+            peek.close()
+            bind_thread(None, None)
 
     def _close(self) -> None:
         if self._db is not None and not self._db.is_closed():

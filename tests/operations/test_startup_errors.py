@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from cli_runs import invoke_cli
-from sandbox_process import environment
+from sandbox_process import environment, start_sandbox
 from serve_subprocess import fails_to_start
 
 FREE = ["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"]
@@ -87,3 +87,20 @@ def test_a_bad_option_value_is_one_line(args, env, option):
     assert result.exit_code == 1, result.output
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
     assert option in result.stderr
+
+
+def test_a_database_a_newer_release_migrated_is_refused_in_one_line_and_left_unchanged(tmp_path):
+    from gclap_sandbox.storage.migrations import LATEST
+
+    path = tmp_path / "newer.sqlite3"
+    box = start_sandbox(db=str(path))
+    assert box.stop() == 0
+    with sqlite3.connect(path) as connection:  # what a later release would have recorded
+        connection.execute('INSERT INTO "schema_version" ("version", "name", "applied_at") VALUES (?, ?, ?)',
+                           (LATEST + 1, "m9999_a_later_change", "2030-01-01 00:00:00"))
+    connection.close()
+    before = path.read_bytes()
+    assert_one_line(fails_to_start(*FREE, "--db", str(path)),
+                    f"cannot use the database {path}", f"version {LATEST + 1}, newer than this release knows",
+                    "left unchanged")
+    assert path.read_bytes() == before
