@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -242,3 +243,35 @@ def test_db_status_of_a_missing_file_creates_nothing(tmp_path):
     assert result.exit_code == 0, result.output
     assert f"`serve` creates it at version {LATEST}" in result.output
     assert not path.exists()
+
+
+# --- a schema change comes with its step -----------------------------------------------------
+
+LAYOUT_FILE = Path(__file__).with_name("schema_at_latest_migration.json")
+
+
+def models_layout() -> dict[str, list[str]]:
+    """Each model's table and columns (name, type, nullable), as the models declare them."""
+    from gclap_sandbox import models
+
+    return {model._meta.table_name: sorted(f"{f.column_name} {f.field_type}{'' if f.null else ' NOT NULL'}"
+                                           for f in model._meta.sorted_fields)
+            for model in sorted(models.BaseModel.registry, key=lambda m: m._meta.table_name)}
+
+
+def test_the_models_have_not_changed_since_the_latest_migration():
+    """A model changed without a step would leave stored databases behind new ones. After adding
+    the step that makes the change, record the new layout: `PYTHONPATH=tests/support python tests/unit/test_migrations.py`."""
+    recorded = json.loads(LAYOUT_FILE.read_text())
+    declared = models_layout()
+    changed = sorted(table for table in set(recorded["tables"]) | set(declared)
+                     if recorded["tables"].get(table) != declared.get(table))
+    assert recorded["version"] == LATEST, "a step was added: record the layout it leads to (see the docstring)"
+    assert changed == [], (f"the models of {', '.join(changed)} changed since migration {LATEST}: append a step to "
+                           "storage/migrations/ that makes the same change, then record the layout (see the docstring)")
+
+
+if __name__ == "__main__":  # record the models' layout as the one the latest migration leads to
+    tables = ",\n".join(f"  {json.dumps(table)}: {json.dumps(columns)}" for table, columns in models_layout().items())
+    LAYOUT_FILE.write_text(f'{{"version": {LATEST}, "tables": {{\n{tables}\n}}}}\n')
+    print(f"recorded the layout of migration {LATEST} in {LAYOUT_FILE}")
