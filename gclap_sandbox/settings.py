@@ -4,9 +4,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from urllib.parse import unquote, urlsplit
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 DEFAULT_HTTP = "127.0.0.1:8000"
 DEFAULT_SMTP = "127.0.0.1:1025"
