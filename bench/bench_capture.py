@@ -247,6 +247,14 @@ def print_table(targets: list[Target], shapes: dict[str, bool],
     print("|" + "---|" * len(header))
     for cells in rows:
         print("| " + " | ".join(cells) + " |")
+    print("\nissue 18's target (0.6 of the sink in each shape, and no slower than another catcher):")
+    for shape in shapes:
+        base = median(sink, shape, lambda r: r.rate)
+        ours = median("gclap-sandbox", shape, lambda r: r.rate)
+        others = {t.name: median(t.name, shape, lambda r: r.rate) for t in targets[2:]}
+        beaten = all(ours >= rate for rate in others.values())
+        print(f"  {shape}: {ours / base:.2f} of the sink ({'met' if ours >= 0.6 * base else 'not met'})"
+              + (f"; {'faster' if beaten else 'slower'} than " + ", ".join(others) if others else ""))
 
 
 def parse_args() -> argparse.Namespace:

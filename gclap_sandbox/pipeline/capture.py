@@ -76,7 +76,7 @@ def capture_email(incoming: Incoming, *, charged: bool = False) -> Email:
         "attachment_count": sum(1 for a in parsed.attachments if not a.inline),
         "status": "sent",
         "is_read": False,
-        "search_text": _search_text(parsed, recipients),
+        "search_text": "",  # unused: search reads the full-text index (storage/fulltext.py)
         "created_at": incoming.received_at or clock.now(),
         "campaign_id": incoming.campaign_id,
     }
@@ -132,12 +132,6 @@ def _envelope_count(incoming: Incoming) -> int:
     return len({address for address in (mail.split_address(v)[1] for v in incoming.envelope_to) if address})
 
 
-def _search_text(parsed: mail.ParsedEmail, recipients: list[tuple[str, str, str]]) -> str:
-    parts = [parsed.from_name or "", parsed.from_address or "", parsed.subject]
-    parts.extend(f"{name} {addr}" for addr, name, _ in recipients)
-    return " ".join(p for p in parts if p).lower()
-
-
 async def ingest(ctx: AppContext, incoming: Incoming) -> Email:
     """Store an email off the loop, as one unit of work on the DB thread."""
     incoming.options = incoming.options or ctx.delivery
@@ -159,12 +153,13 @@ def accept_received(batch: list[Incoming]) -> list[Any]:
     now = clock.now()
     outcomes: list[Any] = []
     rows = []
+    unlimited: dict[str, int] = {}  # recipients per organization without a quota: one charge each
     for incoming in batch:
         envelope_to = [address for address in incoming.envelope_to if mail.split_address(address)[1]]
         if incoming.lifecycle and envelope_to:
             count = _envelope_count(incoming)
             if limits.load_plan(incoming.organization_id).emails_per_month is None:
-                limits.charge_quota(incoming.organization_id, count)  # counted, never refused
+                unlimited[incoming.organization_id] = unlimited.get(incoming.organization_id, 0) + count
             else:
                 try:
                     with savepoint():  # a refused charge rolls back alone
@@ -178,6 +173,8 @@ def accept_received(batch: list[Incoming]) -> list[Any]:
         rows.append({"id": incoming.email_id, "raw": incoming.raw, "envelope": incoming.to_record(),
                      "received_at": now})
         outcomes.append(incoming.email_id)
+    for organization_id, count in unlimited.items():
+        limits.charge_quota(organization_id, count)  # counted, never refused
     insert_rows(ReceivedMail, rows)
     return outcomes
 

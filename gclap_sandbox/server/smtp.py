@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import sys
 from functools import partial
 from typing import Any
 
@@ -111,8 +112,14 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+# The loop thread waits for the GIL after every poll while the DB thread files mail in Python;
+# with CPython's default 5 ms switch interval each SMTP reply could wait that long.
+SWITCH_INTERVAL = 0.0005
+
+
 async def start_smtp_server(ctx: AppContext, sock: socket.socket) -> asyncio.AbstractServer:
     settings = ctx.settings
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
     auth_on = settings.smtp_auth != "off"
     factory = partial(
         SandboxSMTP, ChaosHandler(AuthCaptureHandler(ctx) if auth_on else CaptureHandler(ctx), ctx.chaos),

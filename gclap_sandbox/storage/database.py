@@ -9,6 +9,7 @@ on the `Database` too, reached with `current()`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import logging
 import os
@@ -77,24 +78,45 @@ class Intake:
     `accept(items)` runs for every item the lane has waiting, in one transaction, and returns
     one outcome per item (a value, or the exception that item is refused with); the callers
     hear their outcome once that transaction committed (a group commit). `settle(items)` does
-    the rest of the work for the accepted items, in batches, in a unit of work of its own: when
-    the lane has been quiet for `quiet` seconds (`busy_quiet` in a burst), when `max_pending` items or `max_pending_bytes`
-    (by `size`) wait, before any unit of work of an HTTP request (`serving_reader`), and before
-    anything that does not run in a transaction (opening, closing), so that no reader ever sees
-    the database without them.
+    the rest of the work for the accepted items in slices of `settle_batch`, each a unit of work
+    of its own, between the accepts, so an acknowledgement never waits behind a whole backlog.
+    Once the lane has been quiet for `quiet` seconds, slices follow one another until nothing
+    waits. While items keep arriving, settling yields to them: it may take `busy_share` of the
+    thread's time (its first slice after `busy_delay`), so the backlog still moves; once
+    `max_pending` items or `max_pending_bytes` (by `size`) wait, one slice follows every accept.
+    Everything waiting is settled before any unit of work of an HTTP request (`serving_reader`)
+    and before anything that does not run in a transaction (opening, closing), so that no
+    reader ever sees the database without it.
     """
 
     accept: Callable[[list[Any]], Sequence[Any]]
     settle: Callable[[list[Any]], None]
     size: Callable[[Any], int] = lambda item: 0
     quiet: float = 0.1
-    # Once this many items wait (a burst), the lane must stay quiet for `busy_quiet` instead:
-    # a pause of the sender's process on a busy machine then does not cut the burst up.
-    busy_pending: int = 100
-    busy_quiet: float = 0.5
-    max_pending: int = 2000
-    max_pending_bytes: int = 64 * 1024 * 1024
-    max_batch: int = 256
+    busy_share: float = 0.1
+    busy_delay: float = 1.0
+    max_pending: int = 10_000
+    max_pending_bytes: int = 32 * 1024 * 1024
+    max_batch: int = 256  # items accepted in one transaction
+    settle_batch: int = 32  # items settled in one unit of work (the longest an accept waits)
+
+
+class _Lane:
+    """An intake's accepted items waiting to be settled (DB thread only)."""
+
+    __slots__ = ("items", "bytes", "last_accept", "paced_at")
+
+    def __init__(self, intake: Intake, now: float) -> None:
+        self.items: collections.deque[Any] = collections.deque()
+        self.bytes = 0
+        self.last_accept = now
+        self.paced_at = now + intake.busy_delay  # the next slice while items keep arriving
+
+    def due_in(self, intake: Intake, now: float) -> float:
+        """Seconds until a slice is due (0: now): the lane quiet, its pace, or a bound reached."""
+        if len(self.items) >= intake.max_pending or self.bytes >= intake.max_pending_bytes:
+            return 0.0
+        return max(0.0, min(self.last_accept + intake.quiet, self.paced_at) - now)
 
 
 class Database:
@@ -124,8 +146,7 @@ class Database:
         # DB thread only: the job taken from the queue but not run yet (it did not fit the
         # batch being gathered), and each intake's accepted items waiting to be settled.
         self._held: _Job | None = None
-        self._pending: dict[Intake, list[Any]] = {}
-        self._pending_bytes: dict[Intake, int] = {}
+        self._pending: dict[Intake, _Lane] = {}
 
     @property
     def thread_id(self) -> int | None:
@@ -231,19 +252,25 @@ class Database:
             self._run_batch(batch)
 
     def _next(self) -> _Job | None:
-        """The next job; while intake items wait, settle them once the queue stays quiet."""
+        """The next job; while intake items wait, settle a slice whenever one is due (between
+        jobs, so an acknowledgement waits for one slice at most)."""
         if self._held is not None:
             job, self._held = self._held, None
             return job
-        if self._pending:
-            quiet = min(intake.busy_quiet if len(items) >= intake.busy_pending else intake.quiet
-                        for intake, items in self._pending.items())
-            deadline = time.monotonic() + quiet
-            while self._pending:
+        while self._pending:
+            now = time.monotonic()
+            intake, wait = min(((intake, lane.due_in(intake, now)) for intake, lane in self._pending.items()),
+                               key=lambda pair: pair[1])
+            if wait > 0:
                 try:
-                    return self._jobs.get(timeout=max(0.0, deadline - time.monotonic()))
+                    return self._jobs.get(timeout=wait)
                 except queue.Empty:
-                    self._settle_all()
+                    continue
+            self._settle_slice(intake)
+            try:
+                return self._jobs.get_nowait()
+            except queue.Empty:
+                continue
         return self._jobs.get()
 
     def _gather(self, first: _Job, fits: Callable[[_Job], bool], limit: int) -> list[_Job]:
@@ -274,27 +301,35 @@ class Database:
         reset_pending_callbacks()
         accepted = [item for item, outcome in zip(items, outcomes) if not isinstance(outcome, BaseException)]
         if accepted:
-            self._pending.setdefault(intake, []).extend(accepted)
-            self._pending_bytes[intake] = self._pending_bytes.get(intake, 0) + sum(map(intake.size, accepted))
+            now = time.monotonic()
+            lane = self._pending.get(intake)
+            if lane is None:
+                lane = self._pending[intake] = _Lane(intake, now)
+            lane.last_accept = now
+            lane.items.extend(accepted)
+            lane.bytes += sum(map(intake.size, accepted))
         for job, outcome in zip(batch, outcomes):
             if isinstance(outcome, BaseException):
                 job.fail(outcome)
             else:
                 job.resolve(outcome)
-        if len(self._pending.get(intake, ())) >= intake.max_pending \
-                or self._pending_bytes.get(intake, 0) >= intake.max_pending_bytes:
-            self._settle(intake)
 
     def _settle_all(self) -> None:
         for intake in list(self._pending):
-            self._settle(intake)
+            while intake in self._pending:
+                self._settle_slice(intake)
 
-    def _settle(self, intake: Intake) -> None:
-        items = self._pending.pop(intake, [])
-        self._pending_bytes.pop(intake, None)
-        for start in range(0, len(items), intake.max_batch):
-            chunk = items[start:start + intake.max_batch]
-            self._run_batch([_Job(intake.settle, (chunk,), True, _ignore, _log_failure)])
+    def _settle_slice(self, intake: Intake) -> None:
+        """Settle the oldest `settle_batch` items of `intake` in one unit of work."""
+        lane = self._pending[intake]
+        chunk = [lane.items.popleft() for _ in range(min(intake.settle_batch, len(lane.items)))]
+        lane.bytes -= sum(map(intake.size, chunk))
+        if not lane.items:
+            del self._pending[intake]
+        started = time.monotonic()
+        self._run_batch([_Job(intake.settle, (chunk,), True, _ignore, _log_failure)])
+        ended = time.monotonic()
+        lane.paced_at = ended + (ended - started) * (1 / intake.busy_share - 1)
 
     def _run_batch(self, batch: list["_Job"]) -> None:
         outcomes: list[tuple[Any, BaseException | None]] = []
