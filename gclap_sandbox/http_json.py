@@ -12,18 +12,15 @@ from sanic import Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox.errors import PROBLEM_CONTENT_TYPE, BadRequest
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+from gclap_sandbox.json_text import dumps_bytes
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> HTTPResponse:
-    return HTTPResponse(_dumps(body), status=status, headers=headers, content_type="application/json")
+    return HTTPResponse(dumps_bytes(body), status=status, headers=headers, content_type="application/json")
 
 
 def problem_response(problem: dict[str, Any], headers: dict[str, str] | None = None) -> HTTPResponse:
-    return HTTPResponse(_dumps(problem), status=problem["status"], headers=headers,
+    return HTTPResponse(dumps_bytes(problem), status=problem["status"], headers=headers,
                         content_type=PROBLEM_CONTENT_TYPE)
 
 

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from gclap_sandbox import clock
 from gclap_sandbox.models import Job
@@ -121,23 +121,44 @@ async def run_due(ctx: AppContext, limit: datetime | None = None,
 
 BATCH = 200  # jobs the worker runs in one unit of work (each in its own savepoint) ...
 TIME_SLICE = 0.02  # ... or fewer, once this much real time is spent: the DB thread serves others between
+PAGE = 16  # due jobs read at a time: a slice that ends early has not loaded rows it never runs
 
 
 def run_due_batch(limit: datetime, max_jobs: int) -> tuple[int, bool]:
     """Run up to `max_jobs` jobs due by `limit`, earliest first, within TIME_SLICE;
     (how many succeeded, whether more may be due)."""
-    due = list(Job.select().where(Job.run_at <= limit).order_by(Job.run_at, Job.id).limit(max_jobs))
     deadline = time.perf_counter() + TIME_SLICE
-    done, more = [], len(due) == max_jobs
-    for position, job in enumerate(due):
-        if position and time.perf_counter() > deadline:
+    done: list[int] = []
+    ran = 0
+    for job in _due(limit, max_jobs):
+        if ran and time.perf_counter() > deadline:
             more = True
             break
+        ran += 1
         if _run(job):
             done.append(job.id)
+    else:
+        more = ran == max_jobs
     if done:
         Job.delete().where(Job.id.in_(done)).execute()
     return len(done), more
+
+
+def _due(limit: datetime, max_jobs: int) -> Iterator[Job]:
+    """Up to `max_jobs` jobs due by `limit` in (run_at, id) order, read PAGE at a time."""
+    after: tuple[datetime, int] | None = None
+    left = max_jobs
+    while left > 0:
+        query = Job.select().where(Job.run_at <= limit)
+        if after is not None:  # keyset: a job rescheduled meanwhile (a retry) has moved later
+            query = query.where((Job.run_at > after[0]) | ((Job.run_at == after[0]) & (Job.id > after[1])))
+        page = list(query.order_by(Job.run_at, Job.id).limit(min(PAGE, left)))
+        for job in page:
+            after = (job.run_at, job.id)  # before the caller runs it (a retry changes run_at)
+            yield job
+        if len(page) < min(PAGE, left):
+            return
+        left -= len(page)
 
 
 class Worker:

@@ -8,6 +8,8 @@ from typing import Any
 
 import peewee
 
+from gclap_sandbox import json_text
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
@@ -40,7 +42,7 @@ class UtcDateTimeField(peewee.DateTimeField):
 
 class JSONField(peewee.TextField):
     def db_value(self, value: Any) -> Any:
-        return None if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return None if value is None else json_text.dumps(value)
 
     def python_value(self, value: Any) -> Any:
         return None if value is None else json.loads(value)

@@ -13,6 +13,7 @@ and distinct from 403, which here means a missing scope or a locked UI.
 """
 from __future__ import annotations
 
+import functools
 import html
 import ipaddress
 import logging
@@ -55,6 +56,7 @@ def _is_name(text: str) -> bool:
     return len(text) <= 253 and all(_LABEL.fullmatch(label) for label in text.split("."))
 
 
+@functools.lru_cache(maxsize=256)  # a pure function asked the same few values on every request
 def host_of(authority: str | None) -> str | None:
     """The host of a `Host` header (or a URL's `host[:port]`): lowercase, without the port,
     the IPv6 brackets or a final dot. None when it is missing or not a valid host."""

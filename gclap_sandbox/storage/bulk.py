@@ -56,7 +56,7 @@ def create_fast(model: type[M], **values: Any) -> M:
         else:
             row[name] = None
     cursor = insert_rows(model, [row])
-    instance = model(**row)
+    instance = model(__no_default__=True, **row)  # `row` has every default already: none called twice
     if isinstance(model._meta.primary_key, peewee.AutoField):
         setattr(instance, model._meta.primary_key.name, cursor.lastrowid)
     return instance
