@@ -138,7 +138,7 @@ async def main(args: argparse.Namespace) -> int:
         p99 = statistics.median(r.p99_ms for r in measured)
         cpu = statistics.median(r.cpu_ms for r in measured)
         print(f"| {name} | {rate:,.0f} | {p99:.1f} ms | {rate / base:.3f} | {cpu:.3f} ms |")
-    print(f"\nfailed answers: " + ", ".join(f"{name} {sum(r.failed for r in m)}" for name, m in runs.items()))
+    print("\nfailed answers: " + ", ".join(f"{name} {sum(r.failed for r in m)}" for name, m in runs.items()))
     print(f"the sandbox stored {stored} emails (wrk counts answers, warm-up included); "
           f"load average after: {load_average()}")
     print(target_line(runs["gclap-sandbox"], base))

@@ -7,7 +7,7 @@ import re
 
 import jsonschema_rs
 import pytest
-from helpers_automation import BASE, DAY, advance, post_event, template, workflow
+from helpers_automation import BASE, DAY, advance, post_event, template
 from webhook_receiver import Receiver
 
 

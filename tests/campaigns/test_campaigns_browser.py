@@ -28,7 +28,7 @@ def test_a_campaign_is_made_from_a_template_counted_scheduled_and_watched_until_
     from playwright.sync_api import expect
 
     with own_sandbox.client() as api:
-        shop = _shop(api, unique)
+        _shop(api, unique)
         page.goto(f"{own_sandbox.http_url}/campaigns")
         form = page.locator("[data-campaign-form]")
         form.get_by_label("Name").fill(f"Spring sale {unique}")
