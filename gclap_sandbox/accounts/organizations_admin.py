@@ -14,6 +14,7 @@ from gclap_sandbox.errors import Conflict, NotFound
 from gclap_sandbox.models import Organization
 
 FIRST_KEY_NAME = "First key"
+START_PLAN = "plan_at_creation"  # Organization.settings key: the plan a full reset goes back to
 
 
 def organization_view(org: Organization) -> dict[str, Any]:
@@ -23,7 +24,7 @@ def organization_view(org: Organization) -> dict[str, Any]:
 
 def create(name: str, plan: str) -> dict[str, Any]:
     """A new organization on `plan` and its first key, with every scope it can hold (secret shown once)."""
-    org = Organization.create(name=name, plan=plan)
+    org = Organization.create(name=name, plan=plan, settings={START_PLAN: plan})
     key, secret = auth.create_key(org.id, FIRST_KEY_NAME)
     return {**organization_view(org), "api_key": {**keys.key_view(key), "key": secret}}
 
@@ -56,6 +57,21 @@ def delete(organization_id: str) -> dict[str, int]:
     deleted[Organization._meta.table_name] = Organization.delete().where(Organization.id == org.id).execute()
     organizations.forget(org.id)
     return deleted
+
+
+def reset(organization_id: str, everything: bool) -> tuple[dict[str, int], str | None]:
+    """An organization's own reset: its data (with `everything` its configuration too, and its plan
+    and tracking defaults as at creation; its keys stay). (rows deleted per table, the plan
+    it is on now when `everything` put one back)."""
+    deleted = organizations_wipe.wipe(organization_id, everything=everything)
+    if not everything:
+        return deleted, None
+    org = _organization(organization_id)
+    start_plan = (org.settings or {}).get(START_PLAN, org.plan)
+    org.plan, org.settings = start_plan, {START_PLAN: start_plan}
+    org.save()
+    organizations.forget(organization_id)
+    return deleted, start_plan
 
 
 def names() -> list[tuple[str, str]]:

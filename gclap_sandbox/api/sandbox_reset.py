@@ -1,14 +1,13 @@
 """/api/v1/sandbox/reset/: wipe captured data between tests, or put the sandbox back as it started."""
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import start_state
-from gclap_sandbox.accounts import organizations_wipe
+from gclap_sandbox.accounts import limits, organizations_admin
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.events import timeline
@@ -49,7 +48,8 @@ def _wipe_and_start_again(settings: Settings) -> tuple[dict[str, int], str, str]
           "data, and puts the sandbox clock back to real time; keys and settings stay unless `all` is "
           "true, which leaves the sandbox as it was when it started (a fixed `--api-key` stays valid). "
           "That is a reset with a key of the default organization; with a key of any other organization "
-          "only that organization's rows go (`all` adds its configuration, its keys stay) and nothing "
+          "only that organization's rows go (`all` adds its configuration and puts back the plan it was "
+          "created with; its keys stay) and nothing "
           "shared changes (clock, jobs, DNS zone, other organizations). "
           "Never rate limited, so a test that used up its plan cannot block the next one's reset. "
           "The body may be omitted.", rate_limited=False,
@@ -70,9 +70,11 @@ async def reset_sandbox(request: Request) -> HTTPResponse:
 
 
 async def _reset_organization(ctx: Any, organization_id: str, everything: bool) -> HTTPResponse:
-    """Only this organization's rows go (with `all`, its configuration too; its keys, name and plan
-    stay). The clock, the job queue and the DNS zone are shared by every organization: untouched."""
-    deleted = await ctx.db.run(partial(organizations_wipe.wipe, organization_id, everything=everything))
+    """Only this organization's rows go (with `all`, its configuration too and its plan as created;
+    its keys stay). The clock, the job queue and the DNS zone are shared by every organization."""
+    deleted, plan = await ctx.db.run(organizations_admin.reset, organization_id, everything)
+    if plan is not None:
+        ctx.limiter.switch_plan(organization_id, limits.plan_named(plan))
     await ctx.db.run(ctx.db.forget_caches)
     return json_response({"scope": "all" if everything else "data", "deleted": deleted})
 
