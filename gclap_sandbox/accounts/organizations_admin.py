@@ -81,6 +81,11 @@ def names() -> list[tuple[str, str]]:
     return [(org.id, org.name) for org in rows]
 
 
-def exists(organization_id: str) -> bool:
-    return bool(organization_id) and organizations.cached(organization_id) is not None
+def shown(chosen_id: str | None, default_id: str) -> tuple[str, str, int]:
+    """What the web UI shows: the chosen organization while it exists, else the default one;
+    (its id, its name, how many organizations there are)."""
+    org = (organizations.cached(chosen_id) if chosen_id else None) or organizations.cached(default_id)
+    if org is None:  # a full reset replaced the default organization a moment ago
+        org = Organization.get(Organization.is_default == True)  # noqa: E712
+    return org.id, org.name, Organization.select().count()
 
