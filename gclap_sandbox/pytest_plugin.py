@@ -8,7 +8,9 @@
 `gclap_sandbox` (session): one throw-away sandbox per test session (per xdist worker), on
 free ports with an in-memory database, started from this plugin's own settings (never the
 shell's GCLAP_SANDBOX_* variables) and stopped at the end; or, with `--gclap-url`, a sandbox
-that is already running. `gclap` (function): puts that sandbox back as it started (a full
+that is already running; with `--gclap-organization-per-session` as well, an organization of
+its own in that shared sandbox, made at session start and deleted at the end (one per xdist
+worker). `gclap` (function): puts that sandbox back as it started (a full
 reset) and hands the test its addresses, key, clients and helpers. Importing this module stays
 cheap, as pytest loads it in every session of an environment where the package is installed.
 """
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 ATTACH_URL_ENV = "GCLAP_PYTEST_URL"
 ATTACH_KEY_ENV = "GCLAP_PYTEST_API_KEY"
 ATTACH_SMTP_ENV = "GCLAP_PYTEST_SMTP"
+ATTACH_ORGANIZATION_ENV = "GCLAP_PYTEST_ORGANIZATION_PER_SESSION"
+ORGANIZATIONS_PATH = "/api/v1/sandbox/organizations/"
 DEFAULT_SMTP_PORT = 1025
 
 
@@ -42,6 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     "Each test resets it completely.")
     group.addoption("--gclap-api-key", default=None, metavar="KEY",
                     help=f"An API key (with every scope) of the sandbox at --gclap-url [env {ATTACH_KEY_ENV}].")
+    group.addoption("--gclap-organization-per-session", action="store_true", default=False,
+                    help="With --gclap-url: make an organization of this session's own (one per xdist "
+                    "worker) in the shared sandbox, use its key, and delete it at the end; then only "
+                    "that organization is ever reset. --gclap-api-key must then hold `sandbox:admin` "
+                    f"[env {ATTACH_ORGANIZATION_ENV}=1].")
     group.addoption("--gclap-smtp", default=None, metavar="HOST:PORT",
                     help=f"Its SMTP address [env {ATTACH_SMTP_ENV}; default: the URL's host, port {DEFAULT_SMTP_PORT}].")
     parser.addini("gclap_sandbox_args", "Extra `gclap-sandbox serve` flags for the test sandbox, "
@@ -127,14 +136,20 @@ def _setting(config: pytest.Config, option: str, env: str) -> str | None:
     return config.getoption(option) or os.environ.get(env) or None
 
 
+def _organization_per_session(config: pytest.Config) -> bool:
+    return bool(config.getoption("gclap_organization_per_session")
+                or os.environ.get(ATTACH_ORGANIZATION_ENV, "") not in ("", "0"))
+
+
 def _attached(config: pytest.Config, url: str) -> AttachedSandbox:
     from gclap_sandbox.launcher import AttachedSandbox
 
     # xdist hands each worker its input; the env var would leak into pytest runs a test starts
     workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
-    if workers > 1:
+    if workers > 1 and not _organization_per_session(config):
         pytest.fail(f"--gclap-url: {workers} xdist workers would reset one shared sandbox under each "
-                    "other's tests; run without -n, or let each worker start its own sandbox.", pytrace=False)
+                    "other's tests; run without -n, add --gclap-organization-per-session, or let each "
+                    "worker start its own sandbox.", pytrace=False)
     key = _setting(config, "gclap_api_key", ATTACH_KEY_ENV)
     if not key:
         pytest.fail(f"--gclap-url needs the sandbox's API key: --gclap-api-key or {ATTACH_KEY_ENV}.", pytrace=False)
@@ -159,12 +174,51 @@ def _serve_flags(config: pytest.Config) -> list[str]:
     return flags
 
 
+def _session_organization(config: pytest.Config, shared: AttachedSandbox) -> tuple[str, str]:
+    """Make this session's organization in the shared sandbox: (its id, its first key)."""
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    name = f"pytest session {os.getpid()} ({worker})"
+    with shared.client() as admin:
+        response = admin.post(ORGANIZATIONS_PATH, json={"name": name})
+    if response.status_code != 201:
+        pytest.fail(f"--gclap-organization-per-session: the sandbox at {shared.http_url} would not make an "
+                    f"organization ({response.status_code}): {_detail(response)}", pytrace=False)
+    created = response.json()
+    return created["id"], created["api_key"]["key"]
+
+
+def _drop_session_organization(shared: AttachedSandbox, organization_id: str) -> None:
+    with shared.client() as admin:
+        response = admin.delete(f"{ORGANIZATIONS_PATH}{organization_id}/")
+    if response.status_code not in (200, 404):  # 404: someone deleted it already
+        pytest.fail(f"--gclap-organization-per-session: could not delete organization {organization_id} "
+                    f"({response.status_code}): {_detail(response)}", pytrace=False)
+
+
+def _detail(response: Any) -> str:
+    try:
+        return str(response.json().get("detail") or response.text)
+    except ValueError:
+        return response.text[:500]
+
+
 @pytest.fixture(scope="session")
 def gclap_sandbox(pytestconfig: pytest.Config) -> Iterator[RunningSandbox | AttachedSandbox]:
-    """A throw-away sandbox for the whole session (one per xdist worker), or the one at --gclap-url."""
+    """A throw-away sandbox for the whole session (one per xdist worker), or the one at --gclap-url
+    (with --gclap-organization-per-session: an organization of this session's own in it)."""
     url = _setting(pytestconfig, "gclap_url", ATTACH_URL_ENV)
     if url:
-        yield _attached(pytestconfig, url)
+        shared = _attached(pytestconfig, url)
+        if not _organization_per_session(pytestconfig):
+            yield shared
+            return
+        from dataclasses import replace
+
+        organization_id, key = _session_organization(pytestconfig, shared)
+        try:
+            yield replace(shared, api_key=key)
+        finally:
+            _drop_session_organization(shared, organization_id)
         return
     from gclap_sandbox.launcher import start_sandbox
 

@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from gclap_sandbox import clock
+from gclap_sandbox.accounts import organizations
+from gclap_sandbox.accounts.scopes import ADMIN_SCOPES
 from gclap_sandbox.errors import Unauthorized
 from gclap_sandbox.models import ApiKey, Organization, SandboxSetting
 
@@ -43,18 +45,24 @@ class Principal:
     scopes: frozenset[str] | None  # None: every scope
     expires_at: datetime | None
     revoked_at: datetime | None
+    default_organization: bool = False  # only its keys can hold the ADMIN_SCOPES
 
     def allows(self, scope: str | None) -> bool:
+        if scope in ADMIN_SCOPES and not self.default_organization:
+            return False
         return scope is None or self.scopes is None or scope in self.scopes
 
 
 def principal_for(key: ApiKey) -> Principal:
+    """DB thread (reads the key's organization, cached)."""
+    org = organizations.cached(key.organization_id)
     return Principal(
         key_id=key.id,
         organization_id=key.organization_id,
         scopes=None if key.scopes is None else frozenset(key.scopes),
         expires_at=key.expires_at,
         revoked_at=key.revoked_at,
+        default_organization=bool(org is not None and org.is_default),
     )
 
 

@@ -10,11 +10,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gclap_sandbox import clock
-from gclap_sandbox.accounts import auth
-from gclap_sandbox.accounts.scopes import SCOPES
-from gclap_sandbox.errors import NotFound
+from gclap_sandbox.accounts import auth, organizations
+from gclap_sandbox.accounts.scopes import ADMIN_SCOPES, scopes_for
+from gclap_sandbox.errors import NotFound, ValidationFailed
 from gclap_sandbox.models import ApiKey
 from gclap_sandbox.storage.database import owned
+
+
+def _in_default_organization(organization_id: str) -> bool:
+    org = organizations.cached(organization_id)
+    return org is not None and org.is_default
 
 
 def key_view(key: ApiKey) -> dict[str, Any]:
@@ -23,7 +28,8 @@ def key_view(key: ApiKey) -> dict[str, Any]:
         "name": key.name,
         "prefix": key.prefix,
         "last4": key.last4,
-        "scopes": list(SCOPES) if key.scopes is None else list(key.scopes),
+        "scopes": scopes_for(_in_default_organization(key.organization_id)) if key.scopes is None
+        else list(key.scopes),
         "all_scopes": key.scopes is None,
         "created_at": clock.iso(key.created_at),
         "expires_at": clock.iso(key.expires_at),
@@ -35,6 +41,9 @@ def key_view(key: ApiKey) -> dict[str, Any]:
 
 def create_key(organization_id: str, name: str, scopes: list[str] | None,
                expires_at: datetime | None) -> dict[str, Any]:
+    admin = sorted(ADMIN_SCOPES.intersection(scopes or ()))
+    if admin and not _in_default_organization(organization_id):
+        raise ValidationFailed({"scopes": [f"Only keys of the default organization can hold `{admin[0]}`."]})
     key, secret = auth.create_key(organization_id, name, scopes=scopes, expires_at=expires_at)
     return {**key_view(key), "key": secret}
 

@@ -22,4 +22,15 @@ SCOPES: dict[str, str] = {
     "deliverability:write": "Add, verify and delete sending domains; run inbox placement tests.",
     "api_keys:manage": "Create, list, rotate and revoke API keys; manage the organization.",
     "sandbox:control": "Control the sandbox itself: clock, simulation, reset, chaos.",
+    "sandbox:admin": "Create, list and delete the sandbox's organizations. Only keys of the default "
+                     "organization can hold it.",
 }
+
+# Scopes that reach beyond one organization: held only by keys of the default organization,
+# whatever a key's scope list says (a key with "every scope" elsewhere does not hold them).
+ADMIN_SCOPES = frozenset({"sandbox:admin"})
+
+
+def scopes_for(organization_is_default: bool) -> list[str]:
+    """The scopes a key of such an organization can hold."""
+    return [name for name in SCOPES if organization_is_default or name not in ADMIN_SCOPES]

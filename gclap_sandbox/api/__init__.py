@@ -27,6 +27,7 @@ def blueprints() -> list[Blueprint]:
         health,
         held_requests,
         meta,
+        organizations,
         sandbox_chaos,
         sandbox_dns,
         sandbox_reset,
@@ -44,4 +45,4 @@ def blueprints() -> list[Blueprint]:
             contact_lists.bp, segments.bp, contact_transfer.bp, contacts.bp, templates.bp,
             webhooks.bp, held_requests.bp, automation.bp, campaigns.bp, alert_configs.bp,
             scheduled_reports.bp, domains.bp, sandbox_dns.bp, email_authentication.bp,
-            email_checks.bp, deliverability.bp]
+            email_checks.bp, deliverability.bp, organizations.bp]

@@ -7,6 +7,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from gclap_sandbox import start_state
+from gclap_sandbox.accounts import limits, organizations_admin
 from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.events import timeline
@@ -46,11 +47,18 @@ def _wipe_and_start_again(settings: Settings) -> tuple[dict[str, int], str, str]
           description="Deletes captured email, events, contacts, suppressions, deliveries and other "
           "data, and puts the sandbox clock back to real time; keys and settings stay unless `all` is "
           "true, which leaves the sandbox as it was when it started (a fixed `--api-key` stays valid). "
+          "That is a reset with a key of the default organization; with a key of any other organization "
+          "only that organization's rows go (`all` adds its configuration and puts back the plan it was "
+          "created with; its keys stay) and nothing "
+          "shared changes (clock, jobs, DNS zone, other organizations). "
           "Never rate limited, so a test that used up its plan cannot block the next one's reset. "
           "The body may be omitted.", rate_limited=False,
           body=RESET_BODY, responses={200: {"description": "What was deleted.", "schema": RESET_RESULT}})
 async def reset_sandbox(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox
+    principal = request.ctx.principal
+    if not principal.default_organization:  # another organization resets itself, nothing shared
+        return await _reset_organization(ctx, principal.organization_id, request.ctx.body["all"])
     if not request.ctx.body["all"]:
         deleted = await ctx.db.run(reset.wipe, False)
         await _forget_in_memory_state(ctx)
@@ -59,6 +67,16 @@ async def reset_sandbox(request: Request) -> HTTPResponse:
     start_state.restore_in_memory_state(ctx)
     await _forget_in_memory_state(ctx)
     return json_response({"scope": "all", "deleted": deleted, "api_key": ctx.default_api_key})
+
+
+async def _reset_organization(ctx: Any, organization_id: str, everything: bool) -> HTTPResponse:
+    """Only this organization's rows go (with `all`, its configuration too and its plan as created;
+    its keys stay). The clock, the job queue and the DNS zone are shared by every organization."""
+    deleted, plan = await ctx.db.run(organizations_admin.reset, organization_id, everything)
+    if plan is not None:
+        ctx.limiter.switch_plan(organization_id, limits.plan_named(plan))
+    await ctx.db.run(ctx.db.forget_caches)
+    return json_response({"scope": "all" if everything else "data", "deleted": deleted})
 
 
 async def _forget_in_memory_state(ctx: Any) -> None:

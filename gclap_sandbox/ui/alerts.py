@@ -16,7 +16,7 @@ from sanic.response import HTTPResponse, redirect
 from gclap_sandbox.alerts import definition, store, wording
 from gclap_sandbox.analytics.metrics import METRICS
 from gclap_sandbox.errors import ApiError
-from gclap_sandbox.ui.base import NavItem, db_run, page, render
+from gclap_sandbox.ui.base import NavItem, db_run, organization_of, page, render
 
 NAV = NavItem("Alerts", "/alerts", 46, group="Analytics")
 SHOWN = 200  # configs on the list page; the API pages through any number
@@ -32,7 +32,7 @@ _FIELD_OF = {"condition.threshold": "threshold", "condition.type": "condition_ty
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 def _number(text: str) -> Any:

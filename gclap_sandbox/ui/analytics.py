@@ -17,7 +17,7 @@ from gclap_sandbox.alerts import store as alert_store
 from gclap_sandbox.analytics import breakdowns, series
 from gclap_sandbox.schema import Obj, Str
 from gclap_sandbox.ui.alerts import described
-from gclap_sandbox.ui.base import NavItem, db_run, page, render
+from gclap_sandbox.ui.base import NavItem, db_run, organization_of, page, render
 
 NAV = NavItem("Analytics", "/analytics", 45, group="Analytics")
 QUERY = Obj({"period": Str(choices=list(series.PERIODS))})
@@ -55,7 +55,7 @@ ALERTS_SHOWN = 10  # the rest are on the Alerts page
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 def chart_data(figures: dict[str, Any]) -> dict[str, Any]:

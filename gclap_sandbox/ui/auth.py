@@ -33,6 +33,8 @@ class UiGuard:
         self.locked = self.password is None and not is_loopback(settings.http_host)
         self._secret = secrets.token_bytes(32)  # sessions and tokens last one process run
         self._sessions: dict[str, float] = {}
+        # session id -> the organization it chose at sign-in (the UI shows one at a time)
+        self._organizations: dict[str, str] = {}
 
     @property
     def needs_login(self) -> bool:
@@ -43,14 +45,21 @@ class UiGuard:
             return False
         return hmac.compare_digest(given.encode("utf-8"), self.password.encode("utf-8"))
 
-    def start_session(self) -> str:
+    def start_session(self, organization_id: str | None = None) -> str:
         session_id = secrets.token_urlsafe(32)
         self._sessions[session_id] = time.monotonic() + SESSION_SECONDS
+        if organization_id:
+            self._organizations[session_id] = organization_id
         return session_id
 
     def end_session(self, session_id: str | None) -> None:
         if session_id:
             self._sessions.pop(session_id, None)
+            self._organizations.pop(session_id, None)
+
+    def organization(self, session_id: str | None) -> str | None:
+        """The organization this session chose at sign-in, if it is still signed in."""
+        return self._organizations.get(session_id or "") if self.session_valid(session_id) else None
 
     def session_valid(self, session_id: str | None) -> bool:
         expires = self._sessions.get(session_id or "")
@@ -73,7 +82,10 @@ class SignIn:
 
 
 def attempt_sign_in(guard: UiGuard, throttle: LoginThrottle, client: str, password: str) -> SignIn:
-    """Check a password unless the client must still wait after failed sign-ins."""
+    """Check a password unless the client must still wait after failed sign-ins (without a
+    password set, signing in only chooses an organization)."""
+    if not guard.needs_login:
+        return SignIn(ok=True, wrong_password=False, wait=None)
     wait = throttle.refuse(client)
     if wait is not None:
         return SignIn(ok=False, wrong_password=False, wait=wait)

@@ -15,7 +15,7 @@ from gclap_sandbox.automation import describe, overview, workflows
 from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.models.automation import LIVE_RUN_STATUSES, RUN_STATUSES
 from gclap_sandbox.schema import Int, Obj, Str
-from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates
+from gclap_sandbox.ui.base import NavItem, bp, db_run, organization_of, page, render, templates
 
 WORKFLOWS_PER_PAGE = 50
 RUNS_PER_PAGE = 20
@@ -32,7 +32,7 @@ NAV = NavItem("Automation", "/automation", 50)
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 def _given(request: Request, schema: Obj) -> tuple[dict[str, str], dict[str, Any]]:

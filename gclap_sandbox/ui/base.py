@@ -17,6 +17,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 from sanic.response import html as html_response
 
+from gclap_sandbox.accounts import organizations_admin
 from gclap_sandbox.errors import (
     ApiError,
     Forbidden,
@@ -116,11 +117,18 @@ def session_id(request: Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
+def organization_of(request: Request) -> str:
+    """The organization this browser's pages show (chosen at sign-in; else the default one)."""
+    return getattr(request.ctx, "organization_id", None) or sandbox_of(request).default_org_id
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
     guard = guard_of(request)
     started = time.perf_counter()
     body = templates.get_template(template).render(
         request_path=request.path,
+        # Named in the top bar once there is more than one to choose from.
+        organization_name=getattr(request.ctx, "organization_name", None),
         nav=site_of(request).nav,
         csrf_token=guard.csrf_token(session_id(request)),
         signed_in=guard.needs_login and guard.session_valid(session_id(request)),
@@ -190,6 +198,10 @@ async def guard_ui(request: Request) -> HTTPResponse | None:
         given = request.headers.get("x-csrf-token") or (request.form.get("csrf_token") if request.form else None)
         if not guard.csrf_valid(session, given):
             raise Forbidden("Missing or wrong CSRF token; reload the page and try again.", slug="csrf-failed")
+    ctx = sandbox_of(request)
+    org_id, name, count = await ctx.db.run(organizations_admin.shown, guard.organization(session), ctx.default_org_id)
+    request.ctx.organization_id = org_id
+    request.ctx.organization_name = name if count > 1 else None
     return None
 
 

@@ -12,7 +12,7 @@ from gclap_sandbox.campaigns import service, store
 from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.models.campaigns import CAMPAIGN_STATUSES
 from gclap_sandbox.schema import Address, Bool, DateTime, Int, ListOf, MapOf, Obj, Str, Uuid
-from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
+from gclap_sandbox.ui.base import NavItem, bp, db_run, organization_of, page, render
 
 NAV = NavItem("Campaigns", "/campaigns", 35)
 PAGE_SIZE = 50
@@ -25,7 +25,7 @@ CHART = (("Sent", lambda s: s["sent"]), ("Delivered", lambda s: s["delivered"]),
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 def chart(stats: dict[str, Any]) -> list[dict[str, Any]]:

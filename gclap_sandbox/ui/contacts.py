@@ -16,7 +16,7 @@ from gclap_sandbox.contacts.fields import CREATE_BODY, SETTABLE_STATUSES, UPDATE
 from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.models.contacts import CONTACT_STATUSES
 from gclap_sandbox.schema import Int, Obj, Str, Uuid
-from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
+from gclap_sandbox.ui.base import NavItem, bp, db_run, organization_of, page, render
 
 PAGE_SIZE = 50
 DETAIL_ROWS = 50  # newest email and events shown on a contact's page
@@ -31,7 +31,7 @@ NAV = NavItem("Contacts", "/contacts", 30)
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 def contacts_page(organization_id: str, filters: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from gclap_sandbox.domains import store as domains
 from gclap_sandbox.errors import ValidationFailed
 from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.schema import Address, Obj, Str
-from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
+from gclap_sandbox.ui.base import NavItem, bp, db_run, organization_of, page, render
 
 NAV = NavItem("Deliverability", "/deliverability", 55)
 TREND_DAYS = 30  # the most the trend shows
@@ -42,7 +42,7 @@ MAX_DOMAINS_SHOWN = 100
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 def sparkline(values: list[float | None], top: float = 100.0) -> dict[str, Any]:

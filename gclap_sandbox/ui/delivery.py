@@ -24,7 +24,7 @@ from gclap_sandbox.relay import store as relay_store
 from gclap_sandbox.relay.release import plan_release, release_email
 from gclap_sandbox.relay.schemas import RELEASE_BODY
 from gclap_sandbox.schema import Obj, Str
-from gclap_sandbox.ui.base import EmailPanel, bp, db_run, site_of, templates
+from gclap_sandbox.ui.base import EmailPanel, bp, db_run, organization_of, site_of, templates
 
 TIMELINE_LIMIT = 200  # newest events shown; the API pages through the rest
 # The buttons, in the order a message's life usually goes (labels as the simulate API takes them).
@@ -33,7 +33,7 @@ TRIGGERS = [("delivered", "Delivered"), ("opened", "Opened"), ("bounced", "Bounc
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 # --- panel loaders (DB thread) ---------------------------------------------------------------

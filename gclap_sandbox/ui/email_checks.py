@@ -11,7 +11,7 @@ from gclap_sandbox.checks import online
 from gclap_sandbox.checks.service import verdicts_for
 from gclap_sandbox.checks.spam_rules import RULES
 from gclap_sandbox.inbox import listing as inbox_page
-from gclap_sandbox.ui.base import bp, sandbox_of, templates
+from gclap_sandbox.ui.base import bp, organization_of, sandbox_of, templates
 
 SECTIONS = (("html", "HTML"), ("links", "Links"), ("spam", "Spam"))
 ROW_BUDGET = 0.3  # seconds an inbox page may spend checking emails not checked before
@@ -41,7 +41,7 @@ def rows_above_with_checks(organization_id: str, *args: Any) -> inbox_page.NewRo
 async def email_checks(request: Request, email_id: Any) -> HTTPResponse:
     """The Checks tab's content, as an HTML fragment (with the network checks, when on)."""
     ctx = sandbox_of(request)
-    report = await online.full_report(ctx, ctx.default_org_id, str(email_id))
+    report = await online.full_report(ctx, organization_of(request), str(email_id))
     fragment = templates.get_template("_email_checks.html").render(
         report=report, sections=SECTIONS, rules=RULES,
         family_names={client["family"]: client["name"] for client in report["html"]["clients"]},

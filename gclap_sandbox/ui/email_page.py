@@ -23,6 +23,7 @@ from gclap_sandbox.ui.base import (
     EmailPanel,
     bp,
     db_run,
+    organization_of,
     page,
     render,
     sandbox_of,
@@ -85,9 +86,9 @@ def _email_page_data(org: str, email_id: str, panels: tuple[EmailPanel, ...]) ->
 @page("/emails/<email_id:uuid>", name="email")
 async def email_view(request: Request, email_id: Any) -> HTTPResponse:
     sandbox = sandbox_of(request)
-    data = await db_run(request, _email_page_data, sandbox.default_org_id, str(email_id),
+    data = await db_run(request, _email_page_data, organization_of(request), str(email_id),
                         site_of(request).email_panels)
-    authentication = await email_authentication(sandbox, sandbox.default_org_id, str(email_id))
+    authentication = await email_authentication(sandbox, organization_of(request), str(email_id))
     return render(request, "email.html", frame_sandbox=FRAME_SANDBOX, authentication=authentication,
                   relay_configured=sandbox.relay is not None, **data)
 
@@ -112,21 +113,21 @@ def _html_body(org: str, email_id: str) -> str:
 @bp.get("/ui/emails/<email_id:uuid>/html", name="email_html")
 async def email_html(request: Request, email_id: Any) -> HTTPResponse:
     """The email's HTML for the sandboxed frame, under a CSP that forbids every script."""
-    body = await db_run(request, _html_body, sandbox_of(request).default_org_id, str(email_id))
+    body = await db_run(request, _html_body, organization_of(request), str(email_id))
     document = frame_document(body, lambda cid: cid_path(str(email_id), cid))
     return html_response(document, headers=_email_headers())
 
 
 @bp.get("/ui/emails/<email_id:uuid>/cid/<content_id:path>", name="email_cid")
 async def email_cid(request: Request, email_id: Any, content_id: str) -> HTTPResponse:
-    attachment, content = await db_run(request, inbox.inline_part, sandbox_of(request).default_org_id,
+    attachment, content = await db_run(request, inbox.inline_part, organization_of(request),
                                        str(email_id), unquote(content_id).strip("<>"))
     return raw(content, content_type=attachment.content_type, headers=_email_headers())
 
 
 @bp.get("/ui/emails/<email_id:uuid>/attachments/<attachment_id:uuid>", name="email_attachment")
 async def email_attachment(request: Request, email_id: Any, attachment_id: Any) -> HTTPResponse:
-    attachment, content = await db_run(request, inbox.attachment_content, sandbox_of(request).default_org_id,
+    attachment, content = await db_run(request, inbox.attachment_content, organization_of(request),
                                        str(email_id), str(attachment_id))
     name = part_name(attachment.filename, attachment.content_type, attachment.position)
     return raw(content, content_type=attachment.content_type, headers={
@@ -137,7 +138,7 @@ async def email_attachment(request: Request, email_id: Any, attachment_id: Any) 
 async def email_attachment_preview(request: Request, email_id: Any, attachment_id: Any) -> HTTPResponse:
     """An attachment for the page's preview frame: an image or PDF as itself, anything textual
     (HTML and SVG included) as plain text, so nothing in it ever runs; 404 for other types."""
-    attachment, content = await db_run(request, inbox.attachment_content, sandbox_of(request).default_org_id,
+    attachment, content = await db_run(request, inbox.attachment_content, organization_of(request),
                                        str(email_id), str(attachment_id))
     kind = preview_kind(attachment.content_type)
     if kind is None:
@@ -159,7 +160,7 @@ async def email_raw(request: Request, email_id: Any) -> HTTPResponse:
     version = request.args.get("version", outgoing.RECEIVED)
     if version not in outgoing.VERSIONS:
         raise ValidationFailed({"version": [f"Must be one of: {', '.join(outgoing.VERSIONS)}."]})
-    source = await db_run(request, inbox.raw_source, sandbox_of(request).default_org_id, str(email_id), version)
+    source = await db_run(request, inbox.raw_source, organization_of(request), str(email_id), version)
     suffix = "" if version == outgoing.RECEIVED else f"-{version}"
     return raw(source, content_type="message/rfc822", headers={
         **_email_headers(), "Content-Disposition": content_disposition(f"{email_id}{suffix}.eml")})

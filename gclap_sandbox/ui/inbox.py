@@ -20,6 +20,7 @@ from gclap_sandbox.ui.base import (
     NavItem,
     bp,
     db_run,
+    organization_of,
     page,
     render,
     sandbox_of,
@@ -48,7 +49,7 @@ async def inbox_view(request: Request) -> HTTPResponse:
     after = inbox_page.decode_cursor(request.args.get("after"), "after")
     size = inbox_page.page_size(request.args.get("size"), request.cookies.get(PAGE_SIZE_COOKIE))
     ctx = sandbox_of(request)
-    data = await db_run(request, _inbox_data, ctx.default_org_id, search, before, after, size)
+    data = await db_run(request, _inbox_data, organization_of(request), search, before, after, size)
     return render(request, "inbox.html", q=text, page_size=size, page_sizes=inbox_page.PAGE_SIZES,
                   relay_upstream=bulk_release.upstream(ctx), **data)
 
@@ -58,7 +59,7 @@ async def rows_above(request: Request) -> HTTPResponse:
     """Rows newer than `above` that match `q`, as HTML (the live inbox inserts them)."""
     search = parse_search(request.args.get("q", ""))
     top = inbox_page.decode_cursor(request.args.get("above"), "above")
-    new = await db_run(request, rows_above_with_checks, sandbox_of(request).default_org_id, search, top)
+    new = await db_run(request, rows_above_with_checks, organization_of(request), search, top)
     fragment = templates.get_template("_rows.html").render(rows=new.rows)
     return json_response({"html": fragment, "count": len(new.rows), "total": new.total, "unread": new.unread,
                           "unread_matches": new.unread_matches,
@@ -71,7 +72,7 @@ async def live_events(request: Request) -> HTTPResponse:
     ctx = sandbox_of(request)
     response = await request.respond(content_type="text/event-stream", headers={
         "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-    with ctx.live.subscribe(ctx.default_org_id) as queue:
+    with ctx.live.subscribe(organization_of(request)) as queue:
         await response.send("retry: 2000\n\n")
         while True:
             try:
@@ -83,7 +84,7 @@ async def live_events(request: Request) -> HTTPResponse:
                 break
             kind, data = item
             if kind == "email":  # the tab title shows the unread count
-                data = {**data, "unread": await ctx.db.run(inbox_page.unread_count, ctx.default_org_id)}
+                data = {**data, "unread": await ctx.db.run(inbox_page.unread_count, organization_of(request))}
             await response.send(sse_message(kind, data))
     await response.eof()
     return response
@@ -108,13 +109,13 @@ RELEASE_BODY = Obj({
 
 
 async def _unread(request: Request) -> int:
-    return await db_run(request, inbox_page.unread_count, sandbox_of(request).default_org_id)
+    return await db_run(request, inbox_page.unread_count, organization_of(request))
 
 
 @bp.post("/ui/api/emails/read", name="mark_read")
 async def mark_read(request: Request) -> HTTPResponse:
     body = MARK_BODY.validate(json_body(request))
-    changed = await db_run(request, inbox_bulk.mark_read, sandbox_of(request).default_org_id,
+    changed = await db_run(request, inbox_bulk.mark_read, organization_of(request),
                            inbox_bulk.Scope.of(body), body["read"], body.get("expected"))
     return json_response({"changed": changed, "unread": await _unread(request)})
 
@@ -122,7 +123,7 @@ async def mark_read(request: Request) -> HTTPResponse:
 @bp.post("/ui/api/emails/tags", name="change_tags")
 async def change_tags(request: Request) -> HTTPResponse:
     body = TAGS_BODY.validate(json_body(request))
-    changed = await db_run(request, inbox_bulk.change_tags, sandbox_of(request).default_org_id,
+    changed = await db_run(request, inbox_bulk.change_tags, organization_of(request),
                            inbox_bulk.Scope.of(body), body.get("add") or [], body.get("remove") or [],
                            body.get("expected"))
     return json_response({"changed": changed, "unread": await _unread(request)})
@@ -131,7 +132,7 @@ async def change_tags(request: Request) -> HTTPResponse:
 @bp.post("/ui/api/tags/rename", name="rename_tag")
 async def rename_tag(request: Request) -> HTTPResponse:
     body = RENAME_BODY.validate(json_body(request))
-    changed = await db_run(request, inbox_tags.rename, sandbox_of(request).default_org_id, body["from"], body["to"])
+    changed = await db_run(request, inbox_tags.rename, organization_of(request), body["from"], body["to"])
     return json_response({"changed": changed})
 
 
@@ -139,14 +140,14 @@ async def rename_tag(request: Request) -> HTTPResponse:
 async def release_many(request: Request) -> HTTPResponse:
     """Release the selected emails upstream; the confirmation named the server, and it must still be that one."""
     body = RELEASE_BODY.validate(json_body(request))
-    result = await bulk_release.release_many(sandbox_of(request), sandbox_of(request).default_org_id,
+    result = await bulk_release.release_many(sandbox_of(request), organization_of(request),
                                              [str(i) for i in body["ids"]], body["confirm_upstream"])
     return json_response(result)
 
 
 @bp.delete("/ui/api/emails/<email_id:uuid>", name="delete_one")
 async def delete_one(request: Request, email_id: Any) -> HTTPResponse:
-    org = sandbox_of(request).default_org_id
+    org = organization_of(request)
     await db_run(request, inbox.delete_email, org, str(email_id))
     return json_response({"deleted": 1, "unread": await _unread(request)})
 
@@ -155,6 +156,6 @@ async def delete_one(request: Request, email_id: Any) -> HTTPResponse:
 async def delete_many(request: Request) -> HTTPResponse:
     """Delete some emails (`ids`), a search's matches (`q`) or, asked for explicitly, the whole inbox (`all: true`)."""
     body = DELETE_BODY.validate(json_body(request))
-    deleted = await db_run(request, inbox_bulk.delete, sandbox_of(request).default_org_id,
+    deleted = await db_run(request, inbox_bulk.delete, organization_of(request),
                            inbox_bulk.Scope.of(body), body.get("expected"))
     return json_response({"deleted": deleted, "unread": await _unread(request)})

@@ -18,7 +18,7 @@ from gclap_sandbox.accounts.schemas import CREATE_KEY_BODY, ROTATE_BODY
 from gclap_sandbox.accounts.scopes import SCOPES
 from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.schema import Int, Obj
-from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates
+from gclap_sandbox.ui.base import NavItem, bp, db_run, organization_of, page, render, templates
 
 KEYS_SHOWN = 500  # a sandbox has a handful of keys; the API pages through any number
 EXPIRY_CHOICES = [(None, "Never"), (7, "In 7 days"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year")]
@@ -33,7 +33,7 @@ NAV = NavItem("Settings", "/settings", 80)
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 def _take_last_used(request: Request) -> dict[str, Any]:

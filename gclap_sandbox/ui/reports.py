@@ -12,7 +12,7 @@ from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.reports import definition, run, schedule, store
 from gclap_sandbox.reports.content import SECTIONS
 from gclap_sandbox.schema import Int, Obj
-from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
+from gclap_sandbox.ui.base import NavItem, bp, db_run, organization_of, page, render
 
 NAV = NavItem("Reports", "/reports", 47, group="Analytics")
 PAGE_SIZE = 50
@@ -27,7 +27,7 @@ PERIOD_WORDS = {"previous_day": "the day before", "previous_week": "the week bef
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 def _choices() -> dict[str, Any]:

@@ -28,7 +28,7 @@ from gclap_sandbox.templating.render import (
 )
 from gclap_sandbox.templating.renderer import RenderThreads
 from gclap_sandbox.templating.schemas import CREATE_BODY, MAX_SOURCE, UPDATE_BODY
-from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render
+from gclap_sandbox.ui.base import NavItem, bp, db_run, organization_of, page, render
 from gclap_sandbox.ui.email_view import EMAIL_CSP
 
 LIST_LIMIT = 500
@@ -45,7 +45,7 @@ NAV = NavItem("Templates", "/templates", 40)
 
 
 def _org(request: Request) -> str:
-    return request.app.ctx.sandbox.default_org_id
+    return organization_of(request)
 
 
 def _previews(request: Request) -> OrderedDict[str, str]:

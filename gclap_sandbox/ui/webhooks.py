@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse
 from gclap_sandbox import clock
 from gclap_sandbox.http_json import json_body, json_response
 from gclap_sandbox.schema import Int, Obj
-from gclap_sandbox.ui.base import NavItem, bp, db_run, page, render, templates
+from gclap_sandbox.ui.base import NavItem, bp, db_run, organization_of, page, render, templates
 from gclap_sandbox.webhooks import actions, endpoints, outbox, payloads
 from gclap_sandbox.webhooks.schemas import (
     CREATE_BODY,
@@ -48,7 +48,7 @@ def _ctx(request: Request) -> Any:
 
 
 def _org(request: Request) -> str:
-    return _ctx(request).default_org_id
+    return organization_of(request)
 
 
 def _span(request: Request) -> float:
