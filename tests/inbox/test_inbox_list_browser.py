@@ -340,6 +340,7 @@ def test_returning_from_an_email_keeps_the_scroll_position_and_focus_on_that_row
         assert scrolled > 300
         target.click()
         expect(page.locator("article.email")).to_be_visible()
+        page.wait_for_load_state()  # its shortcuts are bound (a busy machine draws the page before its scripts run)
         if way == "u":
             page.keyboard.press("u")
         elif way == "back link":
@@ -393,6 +394,7 @@ def test_opening_an_email_marks_it_read_and_unread_rows_are_bold_with_the_count_
         assert int(weight) >= 600
         row(page, "Read me").locator(".row-link").click()
         expect(page.locator("article.email")).to_be_visible()
+        page.wait_for_load_state()  # the shortcuts are in place
         page.keyboard.press("u")
         expect(row(page, "Read me")).not_to_have_class(re.compile(r"\bunread\b"))
         expect(row(page, "Leave me")).to_have_class(re.compile(r"\bunread\b"))
