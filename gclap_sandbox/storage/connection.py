@@ -81,6 +81,13 @@ def after_commit(callback: Callable[[], None]) -> None:
     pending_callbacks().append(callback)
 
 
+def write_transaction() -> Any:
+    """A unit of work's outer transaction. IMMEDIATE takes the write lock at BEGIN, waiting out
+    another writer (busy_timeout): a deferred one that read first fails at once with "database is
+    locked" when another connection (a tool on the file) committed meanwhile."""
+    return database.atomic(lock_type="IMMEDIATE")
+
+
 @contextmanager
 def savepoint() -> Iterator[None]:
     """A nested transaction; if it fails, its after-commit callbacks are dropped with it."""

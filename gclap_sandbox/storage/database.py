@@ -35,6 +35,7 @@ from gclap_sandbox.storage.connection import (
     pending_callbacks,
     reset_pending_callbacks,
     savepoint,
+    write_transaction,
 )
 from gclap_sandbox.storage.schema import create_schema, refuse_newer
 
@@ -294,7 +295,7 @@ class Database:
     def _accept(self, intake: Intake, batch: list[_Job]) -> None:
         items = [job.args[0] for job in batch]
         try:
-            with database.atomic():
+            with write_transaction():
                 outcomes = list(intake.accept(items))
         except Exception as exc:  # the write or its commit failed: nothing of the batch is stored
             outcomes = [exc] * len(batch)
@@ -335,7 +336,7 @@ class Database:
         outcomes: list[tuple[Any, BaseException | None]] = []
         committed_callbacks: list[Callable[[], None]] = []
         try:
-            with database.atomic():
+            with write_transaction():
                 for job in batch:
                     reset_pending_callbacks()
                     try:
