@@ -69,7 +69,8 @@ def key_table(organization_id: str, last_used: dict[str, datetime], limit: int) 
     now = clock.now()
     rows = [{**key_view(k), "is_default": k.is_default,
              "expired": k.expires_at is not None and k.expires_at <= now} for k in keys]
-    return {"keys": rows, "total": query.count() if len(keys) == limit else len(keys)}
+    return {"keys": rows, "total": query.count() if len(keys) == limit else len(keys),
+            "grantable": scopes_for(_in_default_organization(organization_id))}
 
 
 def _key(organization_id: str, key_id: str) -> ApiKey:

@@ -43,7 +43,7 @@ def _take_last_used(request: Request) -> dict[str, Any]:
 
 
 def _rows_html(data: dict[str, Any]) -> str:
-    return templates.get_template("_key_rows.html").render(keys=data["keys"], scope_count=len(SCOPES))
+    return templates.get_template("_key_rows.html").render(keys=data["keys"])
 
 
 @bp.get("/settings", name="settings")
@@ -54,8 +54,9 @@ async def settings_index(request: Request) -> HTTPResponse:
 @page("/settings/api-keys", name="api_keys")
 async def keys_page(request: Request) -> HTTPResponse:
     data = await db_run(request, api_keys.key_table, _org(request), _take_last_used(request), KEYS_SHOWN)
-    return render(request, "api_keys.html", scopes=SCOPES, expiry_choices=EXPIRY_CHOICES,
-                  scope_count=len(SCOPES), **data)
+    grantable = data.pop("grantable")  # an organization's keys can hold only these
+    return render(request, "api_keys.html", scopes={name: SCOPES[name] for name in grantable},
+                  expiry_choices=EXPIRY_CHOICES, **data)
 
 
 def _create(organization_id: str, body: dict[str, Any]) -> dict[str, Any]:

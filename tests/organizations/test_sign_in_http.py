@@ -36,3 +36,14 @@ def test_an_unknown_organization_is_refused_and_changes_nothing(launch):
             assert response.status_code == 400 and 'id="organization-error"' in response.text
             assert "gclap_ui_session" not in ui.cookies
         assert ui.get("/", follow_redirects=False).status_code == 303  # still signed out
+
+
+def test_the_keys_page_offers_the_admin_scope_only_in_the_default_organization(launch):
+    box = launch()
+    with box.client() as admin:
+        organization, _ = new_organization(admin, "Scoped team")
+    with httpx.Client(base_url=box.http_url, timeout=30) as ui:
+        assert 'value="sandbox:admin"' in ui.get("/settings/api-keys").text
+        assert choose(ui, organization["id"]).status_code == 303
+        page = ui.get("/settings/api-keys").text
+        assert 'value="sandbox:admin"' not in page and 'value="sandbox:control"' in page
