@@ -147,6 +147,11 @@ class RateLimiter:
     def forget(self) -> None:
         self._windows.clear()
 
+    def drop(self, organization_id: str) -> None:
+        """A deleted organization: its plan and window go with it."""
+        self._plans.pop(organization_id, None)
+        self._windows.pop(organization_id, None)
+
 
 async def organization_plan(ctx: "AppContext", organization_id: str) -> Plan:
     """The cached plan; a database read only the first time an organization is seen."""

@@ -80,5 +80,6 @@ async def delete_organization(request: Request, organization_id: Any) -> HTTPRes
     ctx = request.app.ctx.sandbox
     deleted = await ctx.db.run(organizations_admin.delete, str(organization_id))
     ctx.keys.clear()  # its keys stop working now, not when the cache would have let them go
+    ctx.limiter.drop(str(organization_id))
     await ctx.db.run(ctx.db.forget_caches)
     return json_response({"deleted": deleted})

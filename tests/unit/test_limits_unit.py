@@ -69,3 +69,12 @@ def test_the_limiter_keeps_organizations_apart():
     assert not limiter.hit("a", T0).allowed
     assert limiter.hit("b", T0).allowed  # unknown organizations are on the unlimited plan
     assert limiter.peek("a", T0).remaining == 0
+
+
+def test_a_deleted_organization_leaves_no_plan_or_window_behind():
+    limiter = limits.RateLimiter()
+    limiter.set_plan("gone", limits.PLANS["free"])
+    limiter.hit("gone", T0)
+    limiter.drop("gone")
+    assert not limiter.knows("gone")
+    assert limiter.peek("gone", T0).limit == limiter.plan("other").requests_per_minute
