@@ -47,3 +47,14 @@ def test_the_keys_page_offers_the_admin_scope_only_in_the_default_organization(l
         assert choose(ui, organization["id"]).status_code == 303
         page = ui.get("/settings/api-keys").text
         assert 'value="sandbox:admin"' not in page and 'value="sandbox:control"' in page
+
+
+def test_the_docs_examples_carry_the_start_key_only_for_the_default_organization(launch):
+    box = launch()
+    with box.client() as admin:
+        organization, _ = new_organization(admin, "Docs team")
+    with httpx.Client(base_url=box.http_url, timeout=30) as ui:
+        assert box.api_key in ui.get("/docs").text
+        assert choose(ui, organization["id"]).status_code == 303
+        page = ui.get("/docs").text
+        assert box.api_key not in page and "YOUR_API_KEY" in page
