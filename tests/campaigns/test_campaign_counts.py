@@ -3,12 +3,12 @@ what the events say (totals, recipients, clicks per link), survive the deletion 
 be rebuilt from the events for a file written by a version that kept no counts."""
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 
 import httpx
 from campaign_helpers import campaign, contact, contact_list, emails_of, get, ok, send
 from lifecycle_helpers import advance
+from older_files import as_before_versioning
 
 SALE, GUIDE = "https://shop.example/sale", "https://shop.example/guide"
 
@@ -83,8 +83,7 @@ def test_a_file_from_a_version_without_counts_gets_them_from_its_events_at_start
         expected = get(api, created["id"])["stats"]
     first.stop()
 
-    with sqlite3.connect(path) as older:  # what a file written before counts were kept looks like
-        older.execute('DROP TABLE "campaign_count"')
+    as_before_versioning(path, 'DROP TABLE "campaign_count"')  # a file written before counts were kept
     with launch(db=path).client() as api:
         assert get(api, created["id"])["stats"] == expected
         assert expected["opened"] == {"unique": 1, "total": 2}

@@ -5,7 +5,6 @@ The inner runs are subprocesses, and this process makes no HTTP request around t
 tests/process/test_fixture_attach.py): a second inner run checks what the first left behind."""
 from __future__ import annotations
 
-import json
 
 KEY = "gclap_test_shared_team_sandbox_admin_key"
 

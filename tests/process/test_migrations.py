@@ -10,18 +10,10 @@ import sqlite3
 
 from cli_runs import invoke_cli
 from helpers import simple_message, smtp_send, total_count
+from older_files import as_before_versioning
 from sandbox_process import start_sandbox
 
 from gclap_sandbox.storage.migrations import LATEST, MIGRATIONS
-
-
-def as_before_versioning(db: str, *statements: str | tuple[str, tuple]) -> None:
-    """Turn a file made by this release into one of a release before versioning."""
-    with sqlite3.connect(db) as conn:
-        conn.execute('DROP TABLE "schema_version"')
-        for statement in statements:
-            conn.execute(*((statement,) if isinstance(statement, str) else statement))
-    conn.close()
 
 
 def captured_mail() -> list[bytes]:

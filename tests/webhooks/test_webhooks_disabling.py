@@ -8,7 +8,6 @@ a replay sends each of them once after it is re-enabled. Time passes on the sand
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Iterator
@@ -17,6 +16,7 @@ import httpx
 import pytest
 from cli_runs import invoke_cli
 from lifecycle_helpers import MAGIC, advance, assert_problem, send
+from older_files import as_before_versioning
 from sandbox_process import RunningSandbox
 from webhook_helpers import (
     ENDPOINTS,
@@ -244,11 +244,10 @@ def test_an_older_database_gains_the_failing_and_replay_columns_and_keeps_its_en
         api.patch(f"{ENDPOINTS}{endpoint['id']}/", json={"active": False})
         send(api, f"delivered+{unique}@{MAGIC}")
     assert first.stop() == 0
-    with sqlite3.connect(db) as conn:  # play the version before these columns existed
-        conn.execute('DROP INDEX "webhook_delivery_endpoint_id_status"')
-        for table, column in [("webhook_endpoint", "failing_since"), ("webhook_delivery", "skipped_reason"),
-                              ("webhook_delivery", "replayed_at")]:
-            conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    as_before_versioning(db, 'DROP INDEX "webhook_delivery_endpoint_id_status"', *(  # before these columns
+        f'ALTER TABLE "{table}" DROP COLUMN "{column}"' for table, column in [
+            ("webhook_endpoint", "failing_since"), ("webhook_delivery", "skipped_reason"),
+            ("webhook_delivery", "replayed_at")]))
     second = launch(db=db)
     with second.client() as api:
         state = endpoint_of(api, endpoint)

@@ -4,7 +4,7 @@ Each step is a module `mNNNN_what_it_does.py` with a docstring (its first line s
 changes, the rest why) and an `apply()` run in a transaction on the DB thread; its number is
 its place in `MIGRATIONS`. To change the schema: change the model, then append a step here
 that makes the same change to a stored database (`steps.ensure_tables`, `steps.ensure_columns`,
-or a portable statement), and record the layout it leads to (tests/unit/test_migrations.py
+or a portable statement), and record the layout it leads to (tests/unit/test_migration_steps.py
 says how; a test fails until then). A new database is created from the models at the latest
 version.
 """

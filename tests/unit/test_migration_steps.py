@@ -261,7 +261,7 @@ def models_layout() -> dict[str, list[str]]:
 
 def test_the_models_have_not_changed_since_the_latest_migration():
     """A model changed without a step would leave stored databases behind new ones. After adding
-    the step that makes the change, record the new layout: `PYTHONPATH=tests/support python tests/unit/test_migrations.py`."""
+    the step that makes the change, record the new layout: `PYTHONPATH=tests/support python tests/unit/test_migration_steps.py`."""
     recorded = json.loads(LAYOUT_FILE.read_text())
     declared = models_layout()
     changed = sorted(table for table in set(recorded["tables"]) | set(declared)
