@@ -7,7 +7,6 @@ database a newer release migrated.
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from cli_runs import invoke_cli
 from generated_inbox import generate
+from helpers import run_async
 
 from gclap_sandbox.storage import migrations
 from gclap_sandbox.storage.connection import bind_thread, database, open_connection
@@ -173,7 +173,7 @@ def test_a_database_a_newer_release_migrated_is_refused_and_left_byte_for_byte_u
             await opened.close()
 
     with pytest.raises(DatabaseTooNew, match=f"version {LATEST + 5}, newer than this release knows"):
-        asyncio.run(start_and_close())
+        run_async(start_and_close())
     assert digest(path) == unchanged
 
 
