@@ -49,12 +49,16 @@ def _text_value(value: Any) -> str:
     return text
 
 
-class TextFormatter(logging.Formatter):
-    """`2026-01-02T03:04:05.678Z INFO gclap_sandbox.mail: email captured id=... size=123`"""
+class _StampedFormatter(logging.Formatter):
+    """A formatter whose lines start with a UTC timestamp (`_Timestamps`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._time = _Timestamps()
+
+
+class TextFormatter(_StampedFormatter):
+    """`2026-01-02T03:04:05.678Z INFO gclap_sandbox.mail: email captured id=... size=123`"""
 
     def format(self, record: logging.LogRecord) -> str:
         line = f"{self._time(record)} {record.levelname} {record.name}: {record.getMessage()}"
@@ -66,12 +70,8 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-class JsonFormatter(logging.Formatter):
+class JsonFormatter(_StampedFormatter):
     """One JSON object per line: time, level, logger, message, then the record's fields."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._time = _Timestamps()
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {"time": self._time(record), "level": record.levelname.lower(),
