@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import uuid
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
@@ -15,6 +14,7 @@ from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from gclap_sandbox.mail import parts as mime_parts
+from gclap_sandbox.random_ids import uuid4_text
 from gclap_sandbox.mail.headers import (
     PARSER,
     decode_header_value,
@@ -67,7 +67,7 @@ class ParsedEmail:
 # --- building (API) -----------------------------------------------------------------
 
 def new_message_id(domain: str = "gclap-sandbox.local") -> str:
-    return f"<{uuid.uuid4()}@{domain}>"
+    return f"<{uuid4_text()}@{domain}>"
 
 
 def build_raw(data: dict[str, Any], message_id: str) -> bytes:

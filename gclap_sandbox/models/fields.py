@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime, timezone
 from typing import Any
 
 import peewee
 
 from gclap_sandbox import json_text
+from gclap_sandbox.random_ids import uuid4_text
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    return uuid4_text()
 
 
 class IdField(peewee.CharField):

@@ -31,6 +31,7 @@ from gclap_sandbox.storage.connection import (
     bind_thread,
     current,
     database,
+    nested,
     open_connection,
     pending_callbacks,
     reset_pending_callbacks,
@@ -340,7 +341,7 @@ class Database:
                 for job in batch:
                     reset_pending_callbacks()
                     try:
-                        with database.atomic():  # a savepoint when batched
+                        with nested():  # a savepoint when batched
                             outcomes.append((job.fn(*job.args), None))
                     except Exception as exc:
                         outcomes.append((None, exc))
