@@ -238,7 +238,7 @@ async def send_email(request: Request) -> HTTPResponse:
     if data.get("template_id"):
         data = await fill_send_request(ctx, request.ctx.principal.organization_id, data)
     message_id = mail.new_message_id()
-    raw_bytes = mail.build_raw(data, message_id)
+    raw_bytes, parsed = mail.build_sent(data, message_id)
     if len(raw_bytes) > ctx.settings.max_message_size:
         field = "attachments" if data.get("attachments") else "html" if data.get("html") else "text"
         raise ValidationFailed({field: [
@@ -249,6 +249,7 @@ async def send_email(request: Request) -> HTTPResponse:
         envelope_to=[*data["to"], *(data.get("cc") or []), *(data.get("bcc") or [])],
         bcc=data.get("bcc") or [], tags=data.get("tags") or [], metadata=data.get("metadata") or {},
         api_bodies=(data.get("text"), data.get("html")), controls=Controls.from_request(data),
+        parsed=parsed,  # known from the request: the capture does not parse what was just written
     )
     email = await ingest(ctx, incoming)
     return json_response(inbox.summary(email), status=202)

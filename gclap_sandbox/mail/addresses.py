@@ -5,6 +5,7 @@ definition of what an address is.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from email.utils import getaddresses
@@ -29,7 +30,15 @@ def unsafe_character(value: str) -> str | None:
 
 def normalize_address(value: str) -> tuple[str, str] | None:
     """Split `Name <a@b>` or `a@b` into (name, address), or None when it is not an address."""
-    if not isinstance(value, str) or unsafe_character(value) is not None:
+    if not isinstance(value, str):
+        return None
+    return _normalized(value)
+
+
+# Pure, and asked of one address several times per send (validation, header, envelope, recipients).
+@functools.lru_cache(maxsize=4096)
+def _normalized(value: str) -> tuple[str, str] | None:
+    if unsafe_character(value) is not None:
         return None
     pairs = getaddresses([value])
     if len(pairs) != 1:  # "a@x.com, b@y.com" is two addresses, not one

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
 from email.utils import getaddresses, parseaddr
-from typing import Any
+from typing import Any, Callable
 
 from gclap_sandbox.mail import parts as mime_parts
 from gclap_sandbox.random_ids import uuid4_text
 from gclap_sandbox.mail.headers import (
     PARSER,
     decode_header_value,
-    raw_header,
     raw_headers,
     unescape_utf8,
 )
@@ -72,9 +71,39 @@ def new_message_id(domain: str = "gclap-sandbox.local") -> str:
 
 def build_raw(data: dict[str, Any], message_id: str) -> bytes:
     """The MIME bytes of a validated send request (Bcc stays off the headers)."""
-    from gclap_sandbox.mail.writer import write_message
+    return build_sent(data, message_id)[0]
 
-    return write_message(data, message_id, DEFAULT_FROM)
+
+def build_sent(data: dict[str, Any], message_id: str) -> tuple[bytes, ParsedEmail | None]:
+    """The MIME bytes of a validated send request, and what `parse_message` reads from them when
+    that is known without parsing them: no attachments, every header field on one line. The
+    fields are read from the header values written, by the code that reads a parsed message's;
+    the bodies and their positions follow from the writer's structure. None: parse the bytes."""
+    from gclap_sandbox.mail.writer import compose
+
+    raw, headers = compose(data, message_id, DEFAULT_FROM)
+    if data.get("attachments") or any("\r" in value or "\n" in value for _, value in headers):
+        return raw, None
+    values: dict[str, list[str]] = {}
+    for name, value in headers:
+        values.setdefault(name.lower(), []).append(value)
+    parsed = ParsedEmail(size=len(raw))
+    try:
+        _fill_headers(lambda name: values.get(name, []), parsed)
+    except Exception:  # whatever the header readers make of it, parsing decides
+        return raw, None
+    text, html = data.get("text"), data.get("html")
+    # The writer's structure: multipart/alternative (text, html) when both are given, else one part.
+    if text is not None and html is not None:
+        parsed.text_position, parsed.html_position = 1, 2
+    elif html is not None:
+        parsed.html_position = 0
+    else:
+        parsed.text_position, text = 0, text or ""
+    # A part holds its text with CRLF line endings (written from any) and a final one, read as LF.
+    parsed.text = None if text is None else _ANY_NEWLINE.sub("\n", text) + "\n"
+    parsed.html = None if html is None else _ANY_NEWLINE.sub("\n", html) + "\n"
+    return raw, parsed
 
 
 # --- parsing (SMTP and API alike) -------------------------------------------------------
@@ -97,23 +126,33 @@ def parse_message(raw: bytes) -> tuple[Message | None, ParsedEmail]:
 
 
 def fill_from_message(raw: bytes, msg: Message, parsed: ParsedEmail) -> None:
-    parsed.subject = " ".join(decode_header_value(raw_header(msg, "subject")).split())
-    parsed.message_id = (raw_header(msg, "message-id") or "").strip() or None
-    from_list = header_addresses(msg, "from")
-    if from_list:
-        parsed.from_name, parsed.from_address = from_list[0]
-    parsed.to = [format_address(*pair) for pair in header_addresses(msg, "to")]
-    parsed.cc = [format_address(*pair) for pair in header_addresses(msg, "cc")]
-    parsed.reply_to = [format_address(*pair) for pair in header_addresses(msg, "reply-to")]
+    _fill_headers(lambda name: raw_headers(msg, name), parsed)
     parts = list(mime_parts.leaves(msg))
     _fill_bodies(parts, parsed)
     parsed.attachments = list(_attachments(raw, msg, parts, parsed))
     parsed.defects.extend(type(d).__name__ for d in msg.defects)
 
 
+def _fill_headers(values: Callable[[str], list[str]], parsed: ParsedEmail) -> None:
+    """The captured fields a message's header says; `values(name)`: that field's raw values."""
+    subject = values("subject")
+    parsed.subject = " ".join(decode_header_value(subject[0] if subject else None).split())
+    message_id = values("message-id")
+    parsed.message_id = (message_id[0] if message_id else "").strip() or None
+    from_list = _addresses(values("from"))
+    if from_list:
+        parsed.from_name, parsed.from_address = from_list[0]
+    parsed.to = [format_address(*pair) for pair in _addresses(values("to"))]
+    parsed.cc = [format_address(*pair) for pair in _addresses(values("cc"))]
+    parsed.reply_to = [format_address(*pair) for pair in _addresses(values("reply-to"))]
+
+
 def header_addresses(msg: Message, name: str) -> list[tuple[str, str]]:
     """(display name, address) pairs of an address header; empty when absent or unreadable."""
-    values = raw_headers(msg, name)
+    return _addresses(raw_headers(msg, name))
+
+
+def _addresses(values: list[str]) -> list[tuple[str, str]]:
     pairs = getaddresses([unescape_utf8(v) for v in values])
     return [(decode_header_value(n), a) for n, a in pairs if a and "@" in a]
 
@@ -180,6 +219,7 @@ def part_content(raw: bytes, position: int) -> tuple[Message | None, bytes]:
 
 # --- small helpers ---------------------------------------------------------------------
 
+_ANY_NEWLINE = re.compile(r"\r\n|\r|\n")
 _TAGS = re.compile(r"<[^>]+>")
 _DROP = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.S | re.I)
 

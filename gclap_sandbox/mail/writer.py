@@ -2,8 +2,9 @@
 
 The stdlib's EmailMessage builder and generator cost about a millisecond per message, most
 of an API send; this writer produces the same structure (multipart/mixed > related >
-alternative, as needed) in a few tens of microseconds. The result is parsed by the same
-code as SMTP mail, so what the API stores is exactly what a reader sees in the source.
+alternative, as needed) in a few tens of microseconds. What the API stores is read from these
+header fields by the same code that reads SMTP mail's (mail/message.py `build_sent`), so it is
+exactly what a reader sees in the source.
 """
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ _MAX_7BIT_LINE = 998
 def write_message(data: dict[str, Any], message_id: str, default_from: str, date: datetime | None = None) -> bytes:
     """The RFC 5322 bytes of a validated send request; Bcc never appears in them. `date`: the
     Date header's moment (default: now)."""
+    return compose(data, message_id, default_from, date)[0]
+
+
+def compose(data: dict[str, Any], message_id: str, default_from: str, date: datetime | None = None
+            ) -> tuple[bytes, list[tuple[str, str]]]:
+    """`write_message`'s bytes, and the message's own header fields (name, value as written)."""
     headers = [
         ("From", _address_list([data.get("from_email") or default_from])),
         ("To", _address_list(data["to"])),
@@ -47,7 +54,7 @@ def write_message(data: dict[str, Any], message_id: str, default_from: str, date
     ]
     headers += [(name, _text_header(value)) for name, value in (data.get("headers") or {}).items()]
     body = _body(data)
-    return _header_block(headers + body.headers) + CRLF + body.content
+    return _header_block(headers + body.headers) + CRLF + body.content, headers
 
 
 class _Part:

@@ -46,7 +46,7 @@ log = logging.getLogger("gclap_sandbox.capture")
 def capture_email(incoming: Incoming, *, charged: bool = False) -> Email:
     """Parse and store one email; call on the DB thread (inside `Database.run`).
     `charged`: its quota was charged when it was received (`receive`)."""
-    msg, parsed = mail.parse_message(incoming.raw)
+    msg, parsed = (None, incoming.parsed) if incoming.parsed is not None else mail.parse_message(incoming.raw)
     if incoming.api_bodies is not None:
         parsed.text, parsed.html = incoming.api_bodies
     recipients = _recipients(incoming, parsed)

@@ -43,7 +43,7 @@ def prepare(incoming: Incoming, msg: Message | None, parsed: mail.ParsedEmail,
     options = incoming.options or DeliveryOptions()
     prepared = Prepared()
     prepared.suppressed = suppressions.suppressed(incoming.organization_id, addresses)
-    if msg is None:
+    if msg is None and incoming.parsed is None:  # unparseable: nothing to track
         return prepared
     controls = incoming.controls or Controls.from_headers(msg)
     prepared.labels = controls.labels
@@ -57,10 +57,13 @@ def prepare(incoming: Incoming, msg: Message | None, parsed: mail.ParsedEmail,
     track_opens, track_clicks = controls.track_opens, controls.track_clicks
     track_opens = bool(org_settings.get("track_opens", False)) if track_opens is None else track_opens
     track_clicks = bool(org_settings.get("track_clicks", False)) if track_clicks is None else track_clicks
-    if (track_opens or track_clicks) and parsed.html_position is not None:
+    tracked = (track_opens or track_clicks) and parsed.html_position is not None
+    if msg is None and (tracked or controls.category == "marketing"):
+        msg = mail.PARSER.parsebytes(incoming.raw)  # the send API's mail, parsed only when needed here
+    if tracked:
         _track_html(incoming.raw, msg, parsed.html_position, prepared, options.base_url, recipient,
                     track_opens, track_clicks)
-    if controls.category == "marketing" and msg.get("List-Unsubscribe") is None:
+    if controls.category == "marketing" and msg is not None and msg.get("List-Unsubscribe") is None:
         token = tracking.new_token()
         prepared.tokens.append((token, tracking.UNSUBSCRIBE, recipient, None))
         url = tracking.tracking_url(options.base_url, tracking.UNSUBSCRIBE, token)

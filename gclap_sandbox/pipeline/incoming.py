@@ -13,6 +13,7 @@ from datetime import datetime
 from email.message import Message
 from typing import Any
 
+from gclap_sandbox.mail.message import ParsedEmail
 from gclap_sandbox.models.fields import new_id
 from gclap_sandbox.pipeline import simulate
 
@@ -93,6 +94,8 @@ class Incoming:
     # stored with, and whether its quota was charged then.
     received_at: datetime | None = None
     charged: bool = False
+    # What parsing `raw` would read, when its writer knows it (the send API: mail.build_sent).
+    parsed: ParsedEmail | None = None
 
     def to_record(self) -> dict[str, Any]:
         """What `ReceivedMail` keeps beside the bytes, so a restart can file it (JSON)."""
