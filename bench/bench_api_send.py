@@ -11,7 +11,9 @@ A benchmark, not a test: it prints figures and ratios and never asserts on time.
 * `bare Sanic`: bench/bare_servers.py's one route that parses the JSON and answers 202
   (the framework's ceiling on this machine);
 * `gclap-sandbox`: `serve` with a temporary SQLite file and default settings: every request is
-  authenticated, rate-limited, validated, built into MIME, stored, and its lifecycle recorded.
+  authenticated, rate-limited, validated, built into MIME, stored, and its lifecycle recorded;
+* with `--against CHECKOUT`, the same `serve` from another checkout's code (an earlier commit
+  in a `git worktree`), to compare CPU per send on a machine whose load varies.
 
 Targets run round by round in turn; the table shows the median rate, p99 latency and the
 server's CPU time per answered request (user + system, from /proc), and the sandbox is checked
@@ -29,13 +31,21 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_ingest import bare_argv, process_tree_cpu, running, sandbox_argv, stored_count  # noqa: E402
+from bench_ingest import (  # noqa: E402
+    PYTHON,
+    bare_argv,
+    process_tree_cpu,
+    running,
+    sandbox_argv,
+    stored_count,
+)
 
 SEND_PATH = "/api/v1/emails/send/"
 LUA = """
@@ -93,6 +103,19 @@ async def wrk(url: str, key: str, seconds: float, workdir: Path, pid: int | None
     return run
 
 
+def checkout_argv(checkout: Path, db: str) -> list[str]:
+    """`serve` run from the code of another checkout (a `git worktree` of an earlier commit, say)
+    with this one's interpreter and packages."""
+    boot = ("import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); "
+            "runpy.run_module('gclap_sandbox', run_name='__main__', alter_sys=True)")
+    return [PYTHON, "-c", boot, str(checkout), *sandbox_argv(db)[3:]]
+
+
+def checkout_label(checkout: Path) -> str:
+    head = subprocess.run(["git", "-C", str(checkout), "log", "-1", "--format=%h"], capture_output=True, text=True)
+    return f"gclap-sandbox at {head.stdout.strip() or checkout}"
+
+
 def event_loop_of(pid: int) -> str:
     """uvloop when the process has uvloop's extension mapped, else asyncio (Linux /proc)."""
     with contextlib.suppress(OSError):
@@ -119,6 +142,10 @@ async def main(args: argparse.Namespace) -> int:
                 running("sandbox", sandbox_argv(str(workdir / "api.sqlite3")), workdir / "sandbox.log"))
             targets = {"bare Sanic JSON route": (bare.info["http_url"], "unused", bare.proc.pid),
                        "gclap-sandbox": (sandbox.info["http_url"], sandbox.info["api_key"], sandbox.proc.pid)}
+            if args.against:
+                other = await stack.enter_async_context(running(
+                    "against", checkout_argv(args.against, str(workdir / "against.sqlite3")), workdir / "against.log"))
+                targets[checkout_label(args.against)] = (other.info["http_url"], other.info["api_key"], other.proc.pid)
             print("event loops: " + ", ".join(f"{name} {event_loop_of(pid)}" for name, (_, _, pid) in targets.items()))
             runs: dict[str, list[Run]] = {name: [] for name in targets}
             for name, (url, key, _) in targets.items():  # warm-up
@@ -138,6 +165,9 @@ async def main(args: argparse.Namespace) -> int:
         p99 = statistics.median(r.p99_ms for r in measured)
         cpu = statistics.median(r.cpu_ms for r in measured)
         print(f"| {name} | {rate:,.0f} | {p99:.1f} ms | {rate / base:.3f} | {cpu:.3f} ms |")
+    if args.against:
+        this, other = (statistics.median(r.cpu_ms for r in runs[name]) for name in list(runs)[1:3])
+        print(f"\nthis checkout's CPU per send is {this / other:.2f} of {list(runs)[2].removeprefix('gclap-sandbox at ')}'s")
     print("\nfailed answers: " + ", ".join(f"{name} {sum(r.failed for r in m)}" for name, m in runs.items()))
     print(f"the sandbox stored {stored} emails (wrk counts answers, warm-up included); "
           f"load average after: {load_average()}")
@@ -161,6 +191,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10, help="length of each measured wrk run (10)")
     parser.add_argument("--rounds", type=int, default=3, help="measured runs per target (3)")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="also measure the code of this checkout (e.g. `git worktree add /tmp/old <commit>`)")
     return parser.parse_args()
 
 
