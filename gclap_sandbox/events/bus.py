@@ -11,10 +11,11 @@ Durable jobs are routed by kind through `job_handlers` (events/jobs.py runs them
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+
+from gclap_sandbox.loop_inbox import LoopInbox
 
 if TYPE_CHECKING:
     from gclap_sandbox.models import Email, Event, Job
@@ -121,15 +122,9 @@ class EventBus:
         self.job_handlers[kind] = handler
 
 
-def on_loop(loop: asyncio.AbstractEventLoop, fn: Callable[..., None]) -> Callable[..., None]:
-    """Wrap a loop-side subscriber so a DB-thread publish reaches it on the loop."""
+def on_loop(inbox: LoopInbox, fn: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a loop-side subscriber so a DB-thread publish reaches it on the loop (through the
+    loop's inbox: a batch's publishes wake the loop once)."""
     def hop(*args: Any) -> None:
-        loop.call_soon_threadsafe(_call_logged, fn, args)
+        inbox.post(fn, *args)
     return hop
-
-
-def _call_logged(fn: Callable[..., None], args: tuple) -> None:
-    try:
-        fn(*args)
-    except Exception:
-        log.exception("a live listener failed")

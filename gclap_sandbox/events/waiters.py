@@ -10,7 +10,7 @@ instead of querying again, so a hundred waiters for a hundred addresses cost one
 per arrival of their own mail, not one per arrival of anyone's. Plugging in another resource
 takes two lines:
 
-    topic.subscribe(on_loop(loop, ctx.waiters.listener("events")))      # server/wiring.py
+    topic.subscribe(on_loop(inbox, ctx.waiters.listener("events")))     # server/wiring.py
     count, rows = await hold_until_found(ctx.waiters, "events", org, seconds, fetch)  # route
 
 `GET /api/v1/sandbox/held-requests/` reports how many requests are held right now, so a

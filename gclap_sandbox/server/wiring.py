@@ -123,19 +123,20 @@ def wire_activity(bus: EventBus, activity: Activity) -> None:
 def wire_live(ctx: AppContext, loop: asyncio.AbstractEventLoop) -> None:
     """The loop-side subscriptions, once the workers they wake exist (server/workers.py)."""
     bus = ctx.bus
+    inbox = ctx.db.loop_inbox(loop)  # shared with the units of work's results: one wake-up per batch
     live = [
-        (bus.email_committed, on_loop(loop, ctx.waiters.listener("emails"))),
-        (bus.email_committed, on_loop(loop, ctx.live.on_email)),
-        (bus.event_committed, on_loop(loop, ctx.waiters.listener("events"))),
-        (bus.event_committed, on_loop(loop, ctx.live.on_event)),
-        (bus.jobs_scheduled, on_loop(loop, ctx.jobs_worker.wake)),
-        (bus.automation_ready, on_loop(loop, ctx.automation.wake)),
-        (bus.campaigns_ready, on_loop(loop, ctx.campaigns.wake)),
-        (bus.deliveries_queued, on_loop(loop, ctx.webhooks.wake)),
+        (bus.email_committed, on_loop(inbox, ctx.waiters.listener("emails"))),
+        (bus.email_committed, on_loop(inbox, ctx.live.on_email)),
+        (bus.event_committed, on_loop(inbox, ctx.waiters.listener("events"))),
+        (bus.event_committed, on_loop(inbox, ctx.live.on_event)),
+        (bus.jobs_scheduled, on_loop(inbox, ctx.jobs_worker.wake)),
+        (bus.automation_ready, on_loop(inbox, ctx.automation.wake)),
+        (bus.campaigns_ready, on_loop(inbox, ctx.campaigns.wake)),
+        (bus.deliveries_queued, on_loop(inbox, ctx.webhooks.wake)),
         (bus.webhook_attempted, lambda org_id, summary: _publish_attempt(ctx, org_id, summary)),
     ]
     if ctx.relay_worker is not None:
-        live.append((bus.email_committed, on_loop(loop, ctx.relay_worker.wake)))
+        live.append((bus.email_committed, on_loop(inbox, ctx.relay_worker.wake)))
     for topic, subscriber in live:
         topic.subscribe(subscriber)
     ctx.live_subscriptions = live

@@ -24,6 +24,7 @@ import peewee
 
 from gclap_sandbox import clock as clock_module
 from gclap_sandbox.events.bus import EventBus
+from gclap_sandbox.loop_inbox import LoopInbox
 from gclap_sandbox.models.base import BaseModel, owned
 from gclap_sandbox.storage import fulltext, vacuum
 from gclap_sandbox.storage.connection import (
@@ -149,6 +150,7 @@ class Database:
         # batch being gathered), and each intake's accepted items waiting to be settled.
         self._held: _Job | None = None
         self._pending: dict[Intake, _Lane] = {}
+        self._inbox: LoopInbox | None = None  # the loop that awaits units of work (loop_inbox)
 
     @property
     def thread_id(self) -> int | None:
@@ -182,15 +184,23 @@ class Database:
                       intake: Intake | None = None) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
+        inbox = self.loop_inbox(loop)
 
         def resolve(value: Any) -> None:
-            loop.call_soon_threadsafe(_settle, future, value, None)
+            inbox.post(_settle, future, value, None)
 
         def fail(exc: BaseException) -> None:
-            loop.call_soon_threadsafe(_settle, future, None, exc)
+            inbox.post(_settle, future, None, exc)
 
         self._jobs.put(_Job(fn, args, transactional, resolve, fail, intake, _serving_reader.get()))
         return await future
+
+    def loop_inbox(self, loop: asyncio.AbstractEventLoop) -> LoopInbox:
+        """How this thread hands results and publishes to `loop`: a batch wakes it once."""
+        inbox = self._inbox
+        if inbox is None or inbox.loop is not loop:
+            inbox = self._inbox = LoopInbox(loop)
+        return inbox
 
     # --- on the DB thread ---------------------------------------------------------------
 
