@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import itertools
 import logging
 import os
@@ -361,16 +362,17 @@ class Database:
             outcomes = [(None, exc)] * len(batch)
             committed_callbacks = []
         reset_pending_callbacks()
-        for callback in committed_callbacks:
-            try:
-                callback()
-            except Exception:  # a listener's failure must not undo a committed unit of work
-                log.exception("after-commit callback failed")
-        for job, (value, error) in zip(batch, outcomes):
-            if error is None:
-                job.resolve(value)
-            else:
-                job.fail(error)
+        with self._inbox.hold() if self._inbox is not None else contextlib.nullcontext():
+            for callback in committed_callbacks:
+                try:
+                    callback()
+                except Exception:  # a listener's failure must not undo a committed unit of work
+                    log.exception("after-commit callback failed")
+            for job, (value, error) in zip(batch, outcomes):
+                if error is None:
+                    job.resolve(value)
+                else:
+                    job.fail(error)
 
 
 class _Job:
