@@ -5,6 +5,7 @@ stored as received and whatever could be read is shown.
 """
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 from dataclasses import dataclass, field
@@ -153,8 +154,21 @@ def header_addresses(msg: Message, name: str) -> list[tuple[str, str]]:
 
 
 def _addresses(values: list[str]) -> list[tuple[str, str]]:
+    if not values:
+        return []
+    if sum(map(len, values)) > _CACHED_HEADER_LENGTH:
+        return list(_read_addresses(tuple(values)))
+    return list(_cached_addresses(tuple(values)))
+
+
+def _read_addresses(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     pairs = getaddresses([unescape_utf8(v) for v in values])
-    return [(decode_header_value(n), a) for n, a in pairs if a and "@" in a]
+    return tuple((decode_header_value(n), a) for n, a in pairs if a and "@" in a)
+
+
+# Pure, and costly (tens of microseconds an address); one sender's header recurs in its every message.
+_CACHED_HEADER_LENGTH = 1000
+_cached_addresses = functools.lru_cache(maxsize=1024)(_read_addresses)
 
 
 def decoded_text(part: Message) -> str:
