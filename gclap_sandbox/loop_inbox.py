@@ -18,6 +18,8 @@ log = logging.getLogger("gclap_sandbox.loop")
 
 
 class LoopInbox:
+    """One per loop: what other threads post runs there, in order, one wake-up per burst."""
+
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self._lock = threading.Lock()

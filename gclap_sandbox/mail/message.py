@@ -15,7 +15,6 @@ from email.utils import getaddresses, parseaddr
 from typing import Any, Callable
 
 from gclap_sandbox.mail import parts as mime_parts
-from gclap_sandbox.random_ids import uuid4_text
 from gclap_sandbox.mail.headers import (
     PARSER,
     decode_header_value,
@@ -23,6 +22,7 @@ from gclap_sandbox.mail.headers import (
     unescape_utf8,
 )
 from gclap_sandbox.mail.addresses import normalize_address
+from gclap_sandbox.random_ids import uuid4_text
 
 # CRLF line endings, as on the wire; non-ASCII headers RFC 2047-encoded.
 WIRE = policy.SMTP
