@@ -257,17 +257,18 @@ class Address(Field):
         if not isinstance(value, str):
             _add(errors, path, "Must be an email address string.")
             return None
-        unsafe = unsafe_character(value.strip())  # surrounding whitespace is trimmed, as ever
+        trimmed = value.strip()  # surrounding whitespace is trimmed, as ever
+        if normalize_address(trimmed) is not None:
+            return trimmed
+        # Not an address: say why.
+        unsafe = unsafe_character(trimmed)
         if unsafe is not None:
             _add(errors, path, unsafe)
-            return None
-        if normalize_address(value.strip()) is None:
-            if len(getaddresses([value])) > 1:
-                _add(errors, path, "One address per item: give several addresses as a JSON list.")
-            else:
-                _add(errors, path, f"Not a valid email address: {value!r}.")
-            return None
-        return value.strip()
+        elif len(getaddresses([value])) > 1:
+            _add(errors, path, "One address per item: give several addresses as a JSON list.")
+        else:
+            _add(errors, path, f"Not a valid email address: {value!r}.")
+        return None
 
     def own_schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "email"}
