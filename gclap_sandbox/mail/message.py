@@ -72,7 +72,9 @@ def new_message_id(domain: str = "gclap-sandbox.local") -> str:
 
 def build_raw(data: dict[str, Any], message_id: str) -> bytes:
     """The MIME bytes of a validated send request (Bcc stays off the headers)."""
-    return build_sent(data, message_id)[0]
+    from gclap_sandbox.mail.writer import write_message
+
+    return write_message(data, message_id, DEFAULT_FROM)
 
 
 def build_sent(data: dict[str, Any], message_id: str) -> tuple[bytes, ParsedEmail | None]:
