@@ -2,7 +2,7 @@
 
 `str(uuid.uuid4())` builds a UUID object (an int, checks, a format) for text that is all we
 keep; formatting the random bytes directly gives the same kind of text in a quarter of the time,
-which counts on the send path (an email, its event, its job and its Message-ID each take one).
+which counts on the send path (an email, its event and its job each take one).
 """
 from __future__ import annotations
 

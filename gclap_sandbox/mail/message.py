@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import html as html_lib
 import re
+import uuid
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
@@ -22,7 +23,6 @@ from gclap_sandbox.mail.headers import (
     unescape_utf8,
 )
 from gclap_sandbox.mail.addresses import normalize_address
-from gclap_sandbox.random_ids import uuid4_text
 
 # CRLF line endings, as on the wire; non-ASCII headers RFC 2047-encoded.
 WIRE = policy.SMTP
@@ -67,7 +67,7 @@ class ParsedEmail:
 # --- building (API) -----------------------------------------------------------------
 
 def new_message_id(domain: str = "gclap-sandbox.local") -> str:
-    return f"<{uuid4_text()}@{domain}>"
+    return f"<{uuid.uuid4()}@{domain}>"
 
 
 def build_raw(data: dict[str, Any], message_id: str) -> bytes:
