@@ -14,6 +14,10 @@ from shared_tls import share_the_default_tls_context
 # The plugin's own tests run pytest inside pytest.
 pytest_plugins = ["pytester"]
 
+# Hypothesis and Schemathesis (installed for the fuzzing test) register pytest plugins that load
+# in every pytest a test starts, about 2 s of CPU each time; those runs check our plugin, not theirs.
+INNER_PYTEST_OPTIONS = "-p no:hypothesispytest -p no:schemathesis"
+
 
 def pytest_configure(config: pytest.Config) -> None:
     share_the_default_tls_context()  # a client per test would otherwise load the CA bundle each time
@@ -28,6 +32,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if marker is not None:
             weight[item.path] = weight.get(item.path, 0) + marker.kwargs.get("seconds", 10)
     items.sort(key=lambda item: -weight.get(item.path, 0))  # stable: the rest keep their order
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester, with its runs (in this process or a subprocess, and the xdist workers they
+    start) leaving out the third-party plugins the project's own suite needs."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", INNER_PYTEST_OPTIONS)
+    return pytester
 
 
 @pytest.fixture(scope="session")
