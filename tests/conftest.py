@@ -25,7 +25,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Files holding a `long` test run first, longest first: under `-n 2` the workers take whole
-    files in this order, so the long ones start at once and both workers finish together."""
+    files in this order, so the long ones start at once and both workers finish together.
+
+    xdist gives a worker its next file as soon as two tests or fewer are left in the ones it
+    holds, so a worker on a file with one long test takes the next file too and keeps it until
+    that test ends. The two Schemathesis shares (one long test each, equal in cost) must
+    therefore weigh the most: each worker starts on one, rather than one worker on both."""
     weight: dict[object, float] = {}
     for item in items:
         marker = item.get_closest_marker("long")
