@@ -26,9 +26,10 @@ EXCLUDED = "/api/v1/sandbox/reset/"  # it would wipe the data the run builds on
 # cost about the same (contacts' segment rules alone make some 3,000 coverage cases), so the two
 # workers finish together: measured per operation from Schemathesis's `--report ndjson`.
 SHARES = {
-    "accounts-analytics-automation-campaigns-contacts": r"^/(healthz|livez|readyz|metrics|api/v1/(openapi\.json|events/|accounts/|"
-                                                        r"analytics/|automation/|campaigns/|contacts/|deliverability/|domains/))",
-    "emails-sandbox-templates-webhooks": r"^/(t/|api/v1/(emails/|sandbox/|suppressions/|templates/|webhooks/))",
+    "accounts-analytics-automation-contacts": r"^/(healthz|livez|readyz|metrics|api/v1/(openapi\.json|events/|accounts/|"
+                                              r"analytics/|automation/|contacts/|deliverability/))",
+    "campaigns-domains-emails-sandbox-templates-webhooks": r"^/(t/|api/v1/(campaigns/|domains/|emails/|sandbox/|"
+                                                           r"suppressions/|templates/|webhooks/))",
 }
 
 
