@@ -14,6 +14,10 @@ from shared_tls import share_the_default_tls_context
 # The plugin's own tests run pytest inside pytest.
 pytest_plugins = ["pytester"]
 
+# Hypothesis and Schemathesis (installed for the fuzzing test) register pytest plugins that load
+# in every pytest a test starts, about 2 s of CPU each time; those runs check our plugin, not theirs.
+INNER_PYTEST_OPTIONS = "-p no:hypothesispytest -p no:schemathesis"
+
 
 def pytest_configure(config: pytest.Config) -> None:
     share_the_default_tls_context()  # a client per test would otherwise load the CA bundle each time
@@ -21,13 +25,26 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Files holding a `long` test run first, longest first: under `-n 2` the workers take whole
-    files in this order, so the long ones start at once and both workers finish together."""
+    files in this order, so the long ones start at once and both workers finish together.
+
+    xdist gives a worker its next file as soon as two tests or fewer are left in the ones it
+    holds, so a worker on a file with one long test takes the next file too and keeps it until
+    that test ends. The two Schemathesis shares (one long test each, equal in cost) must
+    therefore weigh the most: each worker starts on one, rather than one worker on both."""
     weight: dict[object, float] = {}
     for item in items:
         marker = item.get_closest_marker("long")
         if marker is not None:
             weight[item.path] = weight.get(item.path, 0) + marker.kwargs.get("seconds", 10)
     items.sort(key=lambda item: -weight.get(item.path, 0))  # stable: the rest keep their order
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester, with its runs (in this process or a subprocess, and the xdist workers they
+    start) leaving out the third-party plugins the project's own suite needs."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", INNER_PYTEST_OPTIONS)
+    return pytester
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,7 @@ def axe_size(ui_page: UiPage, scheme: str) -> str:
     return SIZES[turn % len(SIZES)][0]
 
 
-@pytest.mark.long(seconds=6)
+@pytest.mark.long(seconds=2)  # each of the 66 (pages and schemes); the whole file weighs less than a share
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("ui_page", PAGES, ids=[p.name for p in PAGES])
 def test_the_page_has_no_accessibility_violations_and_fits_the_screen(signed_in_tabs, showcase, ui_page: UiPage,
