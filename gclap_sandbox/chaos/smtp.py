@@ -58,16 +58,6 @@ class ChaosHandler:
     def __dir__(self) -> list[str]:
         return _hooks(type(self), type(self.inner))
 
-
-# aiosmtpd lists a handler's hooks with dir() and inspect.getmembers() for every connection:
-# naming only the hooks, once per class, spares it a getattr of every other attribute each time.
-HOOK_PREFIXES = ("handle_", "auth_")
-
-
-@functools.cache
-def _hooks(*classes: type) -> list[str]:
-    return sorted({name for cls in classes for name in dir(cls) if name.startswith(HOOK_PREFIXES)})
-
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, mail_options: list[str]) -> str:
         reply = await _apply(self.chaos.smtp("mail", [address]))
@@ -91,3 +81,13 @@ def _hooks(*classes: type) -> list[str]:
         if reply is not None:
             return reply
         return await self.inner.handle_DATA(server, session, envelope)
+
+
+# aiosmtpd lists a handler's hooks with dir() and inspect.getmembers() for every connection:
+# naming only the hooks, once per class, spares it a getattr of every other attribute each time.
+HOOK_PREFIXES = ("handle_", "auth_")
+
+
+@functools.cache
+def _hooks(*classes: type) -> list[str]:
+    return sorted({name for cls in classes for name in dir(cls) if name.startswith(HOOK_PREFIXES)})
