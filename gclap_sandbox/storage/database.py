@@ -151,7 +151,6 @@ class Database:
         self._caches: dict[str, dict[Any, Any]] = {}
         self.counters: dict[peewee.Field, itertools.count] = {}
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._taking: collections.deque[_Job] = collections.deque()  # `take`n this turn of the loop
         self._thread = threading.Thread(target=self._work, name="gclap-db", daemon=True)
         self._db: peewee.SqliteDatabase | None = None
         # DB thread only: the job taken from the queue but not run yet (it did not fit the
@@ -173,16 +172,8 @@ class Database:
         return await self._submit(fn, args, transactional=True)
 
     async def take(self, intake: Intake, item: Any) -> Any:
-        """Hand `item` to `intake`: returns its outcome of `intake.accept` once committed.
-        Items taken in one turn of the event loop reach the DB thread together, at its end: one
-        wake-up of that thread (and one wait for the GIL) for all of them, not one each."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future = loop.create_future()
-        if not self._taking:
-            loop.call_soon(self._hand_over)
-        self._taking.append(_Job(intake.accept, (item,), True, *_answers(loop, future), intake,
-                                 _serving_reader.get()))
-        return await future
+        """Hand `item` to `intake`: returns its outcome of `intake.accept` once committed."""
+        return await self._submit(intake.accept, (item,), transactional=True, intake=intake)
 
     async def run_alone(self, fn: Callable[..., T], *args: Any) -> T:
         """Run `fn(*args)` on the DB thread outside any transaction (VACUUM, checkpoints)."""
@@ -199,18 +190,15 @@ class Database:
                       intake: Intake | None = None) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
-        self._hand_over()  # what was taken before this job goes first
-        self._jobs.put(_Job(fn, args, transactional, *_answers(loop, future), intake, _serving_reader.get()))
-        return await future
 
-    def _hand_over(self) -> None:
-        """Queue the items taken so far for the DB thread (deque pops: safe from any thread)."""
-        while self._taking:
-            try:
-                job = self._taking.popleft()
-            except IndexError:
-                return
-            self._jobs.put(job)
+        def resolve(value: Any) -> None:
+            loop.call_soon_threadsafe(_settle, future, value, None)
+
+        def fail(exc: BaseException) -> None:
+            loop.call_soon_threadsafe(_settle, future, None, exc)
+
+        self._jobs.put(_Job(fn, args, transactional, resolve, fail, intake, _serving_reader.get()))
+        return await future
 
     # --- on the DB thread ---------------------------------------------------------------
 
@@ -403,18 +391,6 @@ class _Job:
             self.fail(exc)
         else:
             self.resolve(value)
-
-
-def _answers(loop: asyncio.AbstractEventLoop,
-             future: asyncio.Future) -> tuple[Callable[[Any], None], Callable[[BaseException], None]]:
-    """A job's resolve and fail: each settles `future` on its own loop."""
-    def resolve(value: Any) -> None:
-        loop.call_soon_threadsafe(_settle, future, value, None)
-
-    def fail(exc: BaseException) -> None:
-        loop.call_soon_threadsafe(_settle, future, None, exc)
-
-    return resolve, fail
 
 
 def _ignore(value: Any) -> None:
