@@ -21,7 +21,9 @@ Targets, each in its own process, measured round by round in turn so drift hits 
   skipped when npm is missing.
 
 For the sandbox the table also shows the rate until every message is filed (visible in the
-API with its events), which includes the catch-up after the last `250`.
+API with its events), which includes the catch-up after the last `250`. Each run also prints the
+server's CPU time per message (its process tree, until the last `250`; for the sandbox also until
+filed), a figure that drifts less than rates when the machine is shared.
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ from bench_ingest import (  # noqa: E402  (a sibling script, not a package)
     HOST,
     MessageFactory,
     bare_argv,
+    process_tree_cpu,
     running,
     sandbox_argv,
     smtp_many_per_connection,
@@ -63,6 +66,7 @@ class Target:
     name: str
     host: str
     port: int
+    pid: int
     count_filed: Callable[[], Awaitable[int]] | None = None  # the sandbox's stored count
 
 
@@ -108,7 +112,7 @@ async def maildev_running(command: list[str], workdir: Path) -> AsyncIterator[Ta
         stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log)
     try:
         await wait_for_port(smtp, time.monotonic() + 60)
-        yield Target("maildev", HOST, smtp)
+        yield Target("maildev", HOST, smtp, proc.pid)
     finally:
         if proc.returncode is None:
             proc.terminate()
@@ -143,6 +147,12 @@ class Run:
     sent: int
     seconds: float  # until the last `250`
     filed_seconds: float | None  # until every message is filed (the sandbox)
+    cpu: float  # the server's CPU seconds until the last `250`
+    filed_cpu: float | None  # and until every message is filed
+
+    def cpu_text(self) -> str:
+        filed = "" if self.filed_cpu is None else f", {1000 * self.filed_cpu / self.sent:.2f} until filed"
+        return f"server CPU {1000 * self.cpu / self.sent:.2f} ms/msg{filed}"
 
     @property
     def rate(self) -> float:
@@ -155,10 +165,12 @@ class Run:
 
 async def measure(target: Target, count: int, per_connection: bool, load: Callable[..., Awaitable[None]],
                   filed_before: int) -> Run:
+    cpu_before = process_tree_cpu(target.pid)
     start = time.perf_counter()
     await load(target, count, per_connection)
     seconds = time.perf_counter() - start
-    filed_seconds = None
+    cpu = process_tree_cpu(target.pid) - cpu_before
+    filed_seconds = filed_cpu = None
     if target.count_filed is not None:
         deadline = time.monotonic() + FILED_TIMEOUT
         while await target.count_filed() < filed_before + count:
@@ -166,7 +178,8 @@ async def measure(target: Target, count: int, per_connection: bool, load: Callab
                 raise RuntimeError(f"{target.name} did not file {count} messages in {FILED_TIMEOUT:.0f} s")
             await asyncio.sleep(0.02)
         filed_seconds = time.perf_counter() - start
-    return Run(count, seconds, filed_seconds)
+        filed_cpu = process_tree_cpu(target.pid) - cpu_before
+    return Run(count, seconds, filed_seconds, cpu, filed_cpu)
 
 
 # --- main ----------------------------------------------------------------------------------
@@ -194,8 +207,8 @@ async def main(args: argparse.Namespace) -> int:
             sandbox = await stack.enter_async_context(
                 running("sandbox", sandbox_argv(str(workdir / "capture.sqlite3")), workdir / "sandbox.log"))
             url, key = sandbox.info["http_url"], sandbox.info["api_key"]
-            targets = [Target("bare aiosmtpd sink", HOST, sink.info["smtp_port"]),
-                       Target("gclap-sandbox", HOST, sandbox.info["smtp_port"],
+            targets = [Target("bare aiosmtpd sink", HOST, sink.info["smtp_port"], sink.pid),
+                       Target("gclap-sandbox", HOST, sandbox.info["smtp_port"], sandbox.pid,
                               lambda: stored_count(url, key))]
             if maildev is not None:
                 targets.append(await stack.enter_async_context(maildev_running(maildev, workdir)))
@@ -212,7 +225,8 @@ async def main(args: argparse.Namespace) -> int:
                         filed += args.messages if target.count_filed else 0
                         results.setdefault((target.name, shape), []).append(run)
                         extra = f", filed at {run.filed_rate:,.0f}/s" if run.filed_rate else ""
-                        print(f"  #{n} {shape:<28} {target.name:<20} {run.rate:7,.0f} msgs/s{extra}")
+                        print(f"  #{n} {shape:<28} {target.name:<20} {run.rate:7,.0f} msgs/s{extra}"
+                              f" ({run.cpu_text()}; load {os.getloadavg()[0]:.2f})")
             stored = await stored_count(url, key)
     print_table(targets, shapes, results)
     print(f"\nthe sandbox stored {stored} of {filed} messages sent to it "

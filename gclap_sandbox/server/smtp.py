@@ -7,6 +7,7 @@ while the message still goes to the recipients accepted before (as Postfix does)
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import sys
@@ -81,6 +82,11 @@ class SandboxSMTP(ChunkingSMTP, ChaosSMTP):
         self.max_recipients = max_recipients
         self.message_size_limit = self.data_size_limit
 
+    def __dir__(self) -> list[str]:
+        # aiosmtpd's __init__ finds the commands and AUTH mechanisms with dir() and
+        # inspect.getmembers() on every connection: name only those, listed once per class.
+        return _commands(type(self))
+
     async def smtp_RCPT(self, arg: str) -> None:
         # Only once MAIL FROM was accepted, so aiosmtpd still answers out-of-order commands.
         if self.envelope is not None and self.envelope.mail_from \
@@ -98,6 +104,11 @@ class SandboxSMTP(ChunkingSMTP, ChaosSMTP):
             await super().smtp_DATA(arg)
         finally:
             self.data_size_limit = limit
+
+
+@functools.cache
+def _commands(cls: type) -> list[str]:
+    return sorted(name for name in dir(cls) if name.startswith(("smtp_", "auth_")))
 
 
 class AuthCaptureHandler(ApiKeyAuth, CaptureHandler):

@@ -14,13 +14,19 @@ from aiosmtpd.smtp import SMTP, syntax
 
 class ChunkingSMTP(SMTP):
     async def smtp_EHLO(self, hostname: str) -> None:
-        # aiosmtpd pushes its EHLO lines itself: add CHUNKING just before the last one.
+        # aiosmtpd pushes its EHLO lines one by one: add CHUNKING just before the last one, and
+        # send the whole reply in one write (one system call instead of one a line).
         push = self.push
+        lines: list[str] = []
 
         async def with_chunking(line: str) -> None:
+            if line.startswith("250-"):
+                lines.append(line)
+                return
             if line.startswith("250 "):
-                await push("250-CHUNKING")
-            await push(line)
+                lines.append("250-CHUNKING")
+            await push("\r\n".join([*lines, line]))
+            lines.clear()
 
         self.push = with_chunking  # type: ignore[method-assign]
         try:

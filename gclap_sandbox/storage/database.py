@@ -86,8 +86,9 @@ class Intake:
     of its own, between the accepts, so an acknowledgement never waits behind a whole backlog.
     Once the lane has been quiet for `quiet` seconds, slices follow one another until nothing
     waits. While items keep arriving, settling yields to them: it may take `busy_share` of the
-    thread's time (its first slice after `busy_delay`), so the backlog still moves; once
-    `max_pending` items or `max_pending_bytes` (by `size`) wait, one slice follows every accept.
+    thread's time (its first slice after `busy_delay`), so the backlog still moves, in slices of
+    `busy_settle_batch` run only while no other work waits; once `max_pending` items or
+    `max_pending_bytes` (by `size`) wait, one slice follows every accept.
     Everything waiting is settled before any unit of work of an HTTP request (`serving_reader`)
     and before anything that does not run in a transaction (opening, closing), so that no
     reader ever sees the database without it.
@@ -103,6 +104,7 @@ class Intake:
     max_pending_bytes: int = 32 * 1024 * 1024
     max_batch: int = 256  # items accepted in one transaction
     settle_batch: int = 32  # items settled in one unit of work (the longest an accept waits)
+    busy_settle_batch: int = 4  # the same while items keep arriving, so an accept hardly waits
 
 
 class _Lane:
@@ -118,9 +120,16 @@ class _Lane:
 
     def due_in(self, intake: Intake, now: float) -> float:
         """Seconds until a slice is due (0: now): the lane quiet, its pace, or a bound reached."""
-        if len(self.items) >= intake.max_pending or self.bytes >= intake.max_pending_bytes:
+        if self.full(intake):
             return 0.0
         return max(0.0, min(self.last_accept + intake.quiet, self.paced_at) - now)
+
+    def full(self, intake: Intake) -> bool:
+        return len(self.items) >= intake.max_pending or self.bytes >= intake.max_pending_bytes
+
+    def busy(self, intake: Intake, now: float) -> bool:
+        """Items keep arriving: a slice is due by pace only."""
+        return not self.full(intake) and now < self.last_accept + intake.quiet
 
 
 class Database:
@@ -279,7 +288,10 @@ class Database:
                     return self._jobs.get(timeout=wait)
                 except queue.Empty:
                     continue
-            self._settle_slice(intake)
+            busy = self._pending[intake].busy(intake, now)
+            if busy and not self._jobs.empty():
+                return self._jobs.get_nowait()  # a paced slice waits for a moment with nothing to do
+            self._settle_slice(intake, intake.busy_settle_batch if busy else intake.settle_batch)
             try:
                 return self._jobs.get_nowait()
             except queue.Empty:
@@ -330,12 +342,12 @@ class Database:
     def _settle_all(self) -> None:
         for intake in list(self._pending):
             while intake in self._pending:
-                self._settle_slice(intake)
+                self._settle_slice(intake, intake.settle_batch)
 
-    def _settle_slice(self, intake: Intake) -> None:
-        """Settle the oldest `settle_batch` items of `intake` in one unit of work."""
+    def _settle_slice(self, intake: Intake, size: int) -> None:
+        """Settle the oldest `size` items of `intake` in one unit of work."""
         lane = self._pending[intake]
-        chunk = [lane.items.popleft() for _ in range(min(intake.settle_batch, len(lane.items)))]
+        chunk = [lane.items.popleft() for _ in range(min(size, len(lane.items)))]
         lane.bytes -= sum(map(intake.size, chunk))
         if not lane.items:
             del self._pending[intake]
