@@ -164,8 +164,8 @@ async def check_rate(ctx: "AppContext", organization_id: str, count: bool = True
     """Count a request (or, with `count=False`, only report the window: never refused)."""
     await organization_plan(ctx, organization_id)
     if not count:
-        return ctx.limiter.peek(organization_id, clock.now())
-    verdict = ctx.limiter.hit(organization_id, clock.now())
+        return ctx.limiter.peek(organization_id, clock.now_of(organization_id))
+    verdict = ctx.limiter.hit(organization_id, clock.now_of(organization_id))
     if not verdict.allowed:
         ctx.bus.rate_limited.publish(organization_id)
     return verdict
@@ -199,7 +199,7 @@ def charge_quota(organization_id: str, recipients: int) -> None:
     One UPSERT adds and reads back the month's total; when that passes the quota the caller's
     unit of work (a savepoint) rolls the addition back with everything else.
     """
-    now = clock.now()
+    now = clock.now_of(organization_id)
     plan = load_plan(organization_id)
     used_after = _add_usage(organization_id, month_of(now), recipients)
     quota = plan.emails_per_month
@@ -231,7 +231,7 @@ def _add_usage_sql() -> str:
 TRACKING_SETTINGS = ("track_opens", "track_clicks")  # Organization.settings keys delivery.py reads
 
 def organization_view(organization_id: str) -> dict[str, object]:
-    now = clock.now()
+    now = clock.now_of(organization_id)
     org = Organization.get_by_id(organization_id)
     plan = plan_named(org.plan)
     used = emails_used(organization_id, now)

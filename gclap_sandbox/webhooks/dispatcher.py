@@ -117,7 +117,7 @@ class Dispatcher:
     async def send_now(self, delivery_id: str) -> None:
         """Post one delivery at once (test events) and wait until its attempt is recorded."""
         self._busy.add(delivery_id)
-        work = await self.ctx.db.run(outbox.claim_due, [], 1, [delivery_id])
+        work = await self.ctx.db.run(outbox.claim_due, [], 1, [delivery_id], self.timeout)
         if not work:
             self._busy.discard(delivery_id)
             return
@@ -130,7 +130,7 @@ class Dispatcher:
             await self._claim_and_start()
 
     async def _claim_and_start(self) -> None:
-        work = await self.ctx.db.run(outbox.claim_due, list(self._busy), self.concurrency * 4)
+        work = await self.ctx.db.run(outbox.claim_due, list(self._busy), self.concurrency * 4, None, self.timeout)
         lanes: dict[tuple[str, str], list[Work]] = defaultdict(list)
         for item in work:
             lanes[item.order_key].append(item)

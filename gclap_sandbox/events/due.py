@@ -1,0 +1,69 @@
+"""What is due when each organization has its own clock (clock.py).
+
+A row of time-based work (a job, a webhook retry, a campaign batch) has a due moment on its
+organization's clock. Work done for one organization (a request, the clock's advance for that
+organization) takes only that organization's rows, due by its time. The background workers,
+which work for no organization, take every organization's rows due on each one's clock: one
+condition, with a term for each organization whose clock is ahead of real time.
+"""
+from __future__ import annotations
+
+import functools
+import operator
+from datetime import datetime, timezone
+from typing import Any
+
+import peewee
+
+from gclap_sandbox import clock
+
+
+def _of(organization: peewee.Field, organization_id: str, default: str | None) -> peewee.Expression:
+    """The organization's rows; a row of no organization is the default organization's."""
+    mine = organization == organization_id
+    return mine | organization.is_null() if organization_id == default else mine
+
+
+def condition(moment: peewee.Field, organization: peewee.Field, limit: datetime | None = None) -> peewee.Expression:
+    """Rows whose `moment` has come on their organization's clock (or by `limit`, read on the
+    clock of the organization in hand)."""
+    sandbox = clock.current()
+    if sandbox is None:
+        return moment <= (limit or clock.now())
+    default = sandbox.default_organization
+    organization_id = clock.organization()
+    if organization_id is not None:
+        return _of(organization, organization_id, default) & (moment <= (limit or sandbox.now(organization_id)))
+    real_now = datetime.now(timezone.utc)
+    if limit is not None:  # a moment on the default organization's clock, as real time
+        real_now = limit - sandbox.offset_of(None)
+    ahead = dict(sandbox.offsets)
+    if not ahead:
+        return moment <= real_now
+    others = organization.not_in(list(ahead))
+    if default not in ahead:
+        others = others | organization.is_null()
+    terms = [(moment <= real_now) & others]
+    terms += [_of(organization, org_id, default) & (moment <= real_now + offset) for org_id, offset in ahead.items()]
+    return functools.reduce(operator.or_, terms)
+
+
+def earliest(moment: peewee.Field, organization: peewee.Field, where: Any = None) -> datetime | None:
+    """The soonest `moment` of the rows (matching `where`), as a time on the clock in hand (the
+    organization's, or the default one's); None when there are none."""
+    sandbox = clock.current()
+    query = moment.model.select(organization, peewee.fn.MIN(moment).alias("first"))
+    if where is not None:
+        query = query.where(where)
+    organization_id = clock.organization()
+    if organization_id is not None and sandbox is not None:
+        query = query.where(_of(organization, organization_id, sandbox.default_organization))
+    firsts = []
+    for owner, first in query.group_by(organization).tuples():
+        if first is None:
+            continue
+        first = moment.python_value(first)
+        if sandbox is not None:
+            first = first - sandbox.offset_of(owner) + sandbox.offset_of(organization_id)
+        firsts.append(first)
+    return min(firsts, default=None)
