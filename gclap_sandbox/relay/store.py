@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from gclap_sandbox import clock
@@ -61,11 +61,8 @@ def due_work(busy: Iterable[str], limit: int, attempt_seconds: float) -> list[Re
     """Relays due now that neither this process (`busy`) nor another (a lease) is sending;
     each is leased for one attempt and LEASE_SECONDS more (storage/claims.py)."""
     busy = set(busy)
-    real_now = datetime.now(timezone.utc)
     query = (EmailRelay.select().where(
-        (EmailRelay.status == "pending") & (EmailRelay.next_attempt_at <= _now())
-        & (EmailRelay.claimed_until.is_null() | (EmailRelay.claimed_until < real_now)
-           | (EmailRelay.claimed_by == claims.OWNER)))
+        (EmailRelay.status == "pending") & (EmailRelay.next_attempt_at <= _now()) & claims.takeable(EmailRelay))
         .order_by(EmailRelay.next_attempt_at).limit(limit + len(busy)))
     candidates = [job for job in claims.lock_rows(query) if job.id not in busy][:limit]
     taken = claims.lease(EmailRelay, [job.id for job in candidates],
@@ -81,7 +78,8 @@ def due_work(busy: Iterable[str], limit: int, attempt_seconds: float) -> list[Re
 
 
 def next_due_at() -> datetime | None:
-    job = (EmailRelay.select(EmailRelay.next_attempt_at).where(EmailRelay.status == "pending")
+    job = (EmailRelay.select(EmailRelay.next_attempt_at).where((EmailRelay.status == "pending")
+                                                                & claims.takeable(EmailRelay))
            .order_by(EmailRelay.next_attempt_at).first())
     return job.next_attempt_at if job else None
 

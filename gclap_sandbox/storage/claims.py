@@ -45,12 +45,18 @@ def lease(model: type[peewee.Model], ids: list[Any], seconds: dict[Any, float]) 
         return set()
     now = datetime.now(timezone.utc)
     key = model._meta.primary_key
-    free = model.claimed_until.is_null() | (model.claimed_until < now) | (model.claimed_by == OWNER)
+    free = takeable(model)
     for span in sorted(set(seconds.values())):  # one conditional UPDATE per distinct lease length
         batch = [row_id for row_id in ids if seconds[row_id] == span]
         model.update(claimed_by=OWNER, claimed_until=now + timedelta(seconds=span)) \
             .where(key.in_(batch) & free).execute()
     return {row_id for (row_id,) in model.select(key).where(key.in_(ids) & (model.claimed_by == OWNER)).tuples()}
+
+
+def takeable(model: type[peewee.Model]) -> peewee.Expression:
+    """Rows no other process holds a running lease on (what this one may take, or holds itself)."""
+    now = datetime.now(timezone.utc)
+    return model.claimed_until.is_null() | (model.claimed_until < now) | (model.claimed_by == OWNER)
 
 
 def released() -> dict[str, None]:

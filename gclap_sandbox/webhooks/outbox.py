@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 import peewee
@@ -123,7 +123,9 @@ class Work:
 
 
 def _pending() -> peewee.Expression:
-    return (WebhookDelivery.status == PENDING) & (WebhookEndpoint.active == True)  # noqa: E712
+    """Waiting for an attempt that this process may make (no other holds it: storage/claims.py)."""
+    active = WebhookEndpoint.active == True  # noqa: E712
+    return (WebhookDelivery.status == PENDING) & active & claims.takeable(WebhookDelivery)
 
 
 def _due(limit: datetime | None, only: list[str] | None = None) -> peewee.ModelSelect:
@@ -150,9 +152,7 @@ def claim_due(exclude: list[str], limit: int, only: list[str] | None = None,
         WebhookEndpoint.previous_secret_expires_at)
     if exclude:
         query = query.where(WebhookDelivery.id.not_in(exclude))
-    now = datetime.now(timezone.utc)
-    query = query.where(WebhookDelivery.claimed_until.is_null() | (WebhookDelivery.claimed_until < now)
-                        | (WebhookDelivery.claimed_by == claims.OWNER))
+    query = query.where(claims.takeable(WebhookDelivery))
     query = claims.lock_rows(query.order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.seq).limit(limit))
     work, spans, queued = [], {}, Counter[tuple[str, str]]()
     for row in query:
