@@ -186,6 +186,10 @@ class RateLimiter:
     def forget(self) -> None:
         self._windows.clear()
 
+    def forget_plans(self) -> None:
+        """Read every organization's plan again on its next request (another process may have changed it)."""
+        self._plans.clear()
+
     def drop(self, organization_id: str) -> None:
         """A deleted organization: its plan and window go with it."""
         self._plans.pop(organization_id, None)

@@ -39,7 +39,7 @@ class Runner(Drainer):
         moved = 0
         async with self.lock:
             while True:
-                ids = await self.ctx.db.run(runs.ready_ids, self.ctx.clock.now(), BATCH)
+                ids = await self.ctx.db.run(runs.ready_ids, None, BATCH)
                 for run_id in ids:
                     await self._advance(run_id)
                 moved += len(ids)

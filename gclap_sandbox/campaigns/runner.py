@@ -37,7 +37,7 @@ class Runner(Drainer):
         """Send every batch due now (a campaign due again at once goes on); how many batches."""
         sent, failed = 0, set()
         async with self.lock:
-            while ids := [campaign_id for campaign_id in await self.ctx.db.run(sender.due_ids, self.ctx.clock.now())
+            while ids := [campaign_id for campaign_id in await self.ctx.db.run(sender.due_ids)
                           if campaign_id not in failed]:
                 for campaign_id in ids:
                     try:

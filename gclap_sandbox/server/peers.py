@@ -6,7 +6,11 @@ process keeps in memory has to hear of the others' changes:
 
 * mail another process stored is published on this process's `email_committed` topic, as if
   captured here, so live inbox pages and `?wait=` requests connected here see it at once;
-* organizations' clock offsets are read again, so every process reads the same times.
+* organizations' clock offsets are read again, so every process reads the same times;
+* once another process has written anything, what this one caches of the tables (keys,
+  organizations and their plans, webhook subscriptions, stored sequences) is read again, so a
+  key revoked or a plan changed through one process holds in all (SQLite tells it by
+  `data_version`; on PostgreSQL these caches stay per process for now).
 
 On SQLite the background loop asks every POLL_SECONDS (one indexed read each); on PostgreSQL
 new mail comes by LISTEN/NOTIFY (storage/peer_feed.py) and only the clocks are polled.
@@ -40,6 +44,7 @@ class Peers:
         self._ours: collections.deque[str] = collections.deque(maxlen=REMEMBERED)
         self._ours_set: set[str] = set()
         self._marker = 0
+        self._changes: int | None = None  # the database's change marker when last looked
 
     def stored_here(self, _organization_id: str, item: dict[str, Any]) -> None:
         """On `email_committed` (any thread): mail this process stored, or already announced."""
@@ -67,9 +72,14 @@ class Peers:
         while True:
             await asyncio.sleep(POLL_SECONDS)
             try:
-                offsets, self._marker, emails = await self.ctx.db.run(_look, self._marker if with_mail else None)
+                offsets, changes, self._marker, emails = await self.ctx.db.run(
+                    _look, self._marker if with_mail else None)
                 if not self.ctx.clock_lock.locked():  # a move in progress here saves its own offset
                     timeline.apply_offsets(self.ctx.clock, offsets)
+                if changes != self._changes:
+                    if self._changes is not None:
+                        await self._forget_cached()
+                    self._changes = changes
                 self._announce(emails)
             except asyncio.CancelledError:
                 raise
@@ -88,6 +98,12 @@ class Peers:
                 log.exception("listening for other processes' mail failed; listening again")
                 await asyncio.sleep(POLL_SECONDS)
 
+    async def _forget_cached(self) -> None:
+        """Another process wrote: read keys, organizations, plans and subscriptions afresh."""
+        await self.ctx.db.run(self.ctx.db.forget_caches)
+        self.ctx.keys.clear()
+        self.ctx.limiter.forget_plans()
+
     def _announce(self, emails: list[Email]) -> None:
         for email in emails:
             if email.id not in self._ours_set:  # publishing it marks it as ours (stored_here)
@@ -99,13 +115,14 @@ def _start_point() -> tuple[bool, int]:
     return notifies, 0 if notifies else peer_feed.newest_marker()
 
 
-def _look(marker: int | None) -> tuple[dict[str, float], int, list[Email]]:
-    """The stored clock offsets, and (with a marker) the emails stored since it."""
-    offsets = timeline.load_offsets()
+def _look(marker: int | None) -> tuple[dict[str, float], int | None, int, list[Email]]:
+    """The stored clock offsets, the database's change marker, and (with a marker) the emails
+    stored since it."""
+    offsets, changes = timeline.load_offsets(), peer_feed.change_marker()
     if marker is None:
-        return offsets, 0, []
+        return offsets, changes, 0, []
     marker, emails = peer_feed.emails_after(marker, BATCH)
-    return offsets, marker, emails
+    return offsets, changes, marker, emails
 
 
 def announce_on_postgresql(email: Email, _incoming: Any) -> None:

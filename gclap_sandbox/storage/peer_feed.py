@@ -62,5 +62,13 @@ async def listen(settings: dict[str, Any]) -> AsyncIterator[tuple[str, str]]:
         await asyncio.shield(connection.close())
 
 
+def change_marker() -> int | None:
+    """A number that changes whenever another connection commits to the database (SQLite's
+    `data_version`), so cached rows may be stale; None where the engine has none (PostgreSQL)."""
+    if notifies():
+        return None
+    return database.execute_sql("PRAGMA data_version").fetchone()[0]
+
+
 def emails_by_id(ids: list[str]) -> list[Email]:
     return list(Email.select().where(Email.id.in_(ids)))

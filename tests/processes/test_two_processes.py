@@ -113,3 +113,13 @@ def test_the_live_inbox_of_one_process_shows_mail_the_other_captured(pair):
     finally:
         stop.set()
     reader.join(DEADLINE)
+
+
+def test_a_key_revoked_through_one_process_stops_working_in_the_other(pair, organization):
+    with pair.client(pair.a, organization) as a:
+        created = ok(a.post("/api/v1/accounts/api-keys/", json={"name": "short-lived"}), 201)
+    with pair.client(pair.b, created["key"]) as b:
+        ok(b.get("/api/v1/emails/"))  # B knows the key now
+        with pair.client(pair.a, organization) as a:
+            ok(a.delete(f"/api/v1/accounts/api-keys/{created['id']}/"), 204)
+        until(lambda: b.get("/api/v1/emails/").status_code == 401, "B refuses the revoked key")
