@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from gclap_sandbox import clock
 from gclap_sandbox.automation import actions, runs
 from gclap_sandbox.worker_loop import Drainer
 
@@ -40,8 +41,9 @@ class Runner(Drainer):
         async with self.lock:
             while True:
                 ids = await self.ctx.db.run(runs.ready_ids, None, BATCH)
-                for run_id in ids:
-                    await self._advance(run_id)
+                for run_id, organization_id in ids:
+                    with clock.for_organization(organization_id):  # its steps read its clock
+                        await self._advance(run_id)
                 moved += len(ids)
                 if len(ids) < BATCH:
                     return moved

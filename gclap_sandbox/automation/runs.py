@@ -103,9 +103,10 @@ def next_due(limit: datetime) -> datetime | None:
     return None if run is None else run.due_at
 
 
-def ready_ids(limit: datetime | None, count: int) -> list[str]:
-    return [run_id for (run_id,) in WorkflowRun.select(WorkflowRun.id).join(Workflow).where(_ready(limit))
-            .order_by(WorkflowRun.due_at, WorkflowRun.started_at).limit(count).tuples()]
+def ready_ids(limit: datetime | None, count: int) -> list[tuple[str, str]]:
+    """(run id, organization id) of ready runs, soonest first."""
+    return list(WorkflowRun.select(WorkflowRun.id, Workflow.organization).join(Workflow).where(_ready(limit))
+                .order_by(WorkflowRun.due_at, WorkflowRun.started_at).limit(count).tuples())
 
 
 def resume(payload: dict[str, Any], job: Any) -> None:

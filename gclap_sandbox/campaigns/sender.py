@@ -98,9 +98,10 @@ def next_due(limit: datetime) -> datetime | None:
         .order_by(Campaign.batch_due_at).scalar()
 
 
-def due_ids(limit: datetime | None = None) -> list[str]:
-    """Campaigns with a batch due (None: each on its organization's clock now)."""
-    return [campaign_id for (campaign_id,) in Campaign.select(Campaign.id).where(
+def due_ids(limit: datetime | None = None) -> list[tuple[str, str]]:
+    """(id, organization id) of campaigns with a batch due (None: each on its organization's clock now)."""
+    return [(campaign_id, organization_id) for (campaign_id, organization_id) in Campaign.select(
+        Campaign.id, Campaign.organization).where(
         (Campaign.status == "sending") & due_rules.condition(Campaign.batch_due_at, Campaign.organization, limit))
         .order_by(Campaign.batch_due_at, Campaign.id).tuples()]
 

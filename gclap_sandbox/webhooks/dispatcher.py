@@ -168,7 +168,7 @@ class Dispatcher:
     async def _post(self, item: Work) -> AttemptResult:
         # webhook-timestamp is real time: receivers check it against their own clock.
         headers = signing.headers(item.secrets, item.message_id, int(time.time()), item.body)
-        result = AttemptResult(url=item.url, started_at=clock.now(), request_headers=headers,
+        result = AttemptResult(url=item.url, started_at=clock.now_of(item.organization_id), request_headers=headers,
                                request_body=item.body, duration_ms=0.0)
         httpx = _httpx()
         if self._client is None:  # made on first use: importing httpx at start slows `serve`

@@ -115,6 +115,7 @@ class Work:
     message_id: str
     body: str
     secrets: tuple[str, ...]
+    organization_id: str = ""  # whose clock its attempts are timed on
 
     @property
     def order_key(self) -> tuple[str, str]:
@@ -147,7 +148,7 @@ def claim_due(exclude: list[str], limit: int, only: list[str] | None = None,
     (`exclude`) or another on the database (a lease, storage/claims.py). Each is leased for the
     attempts queued before it in its order (`attempt_seconds` each) and LEASE_SECONDS more."""
     query = _due(None, only).select(
-        WebhookDelivery.id, WebhookDelivery.email_id, WebhookDelivery.message_id, WebhookDelivery.body,
+        WebhookDelivery.id, WebhookDelivery.organization, WebhookDelivery.email_id, WebhookDelivery.message_id, WebhookDelivery.body,
         WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret, WebhookEndpoint.previous_secret,
         WebhookEndpoint.previous_secret_expires_at)
     if exclude:
@@ -158,7 +159,7 @@ def claim_due(exclude: list[str], limit: int, only: list[str] | None = None,
     for row in query:
         endpoint = row.endpoint
         item = Work(row.id, endpoint.id, row.email_id, endpoint.url, row.message_id, row.body,
-                    tuple(endpoints.live_secrets(endpoint)))
+                    tuple(endpoints.live_secrets(endpoint)), row.organization_id)
         queued[item.order_key] += 1
         spans[item.delivery_id] = LEASE_SECONDS + attempt_seconds * queued[item.order_key]
         work.append(item)

@@ -2,6 +2,7 @@
 that organization's time and runs its due work, and no one else's."""
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -57,3 +58,22 @@ def test_a_reset_of_the_clock_moves_only_the_callers_organization_back(two_organ
     reset = ok(a.post("/api/v1/sandbox/clock/reset/"))
     assert reset["offset_seconds"] == 0
     assert ok(b.get("/api/v1/sandbox/clock/"))["offset_seconds"] > 2 * DAY - 60
+
+
+def test_a_campaign_of_an_organization_ahead_of_real_time_is_sent_on_its_clock(two_organizations):
+    a, _ = two_organizations
+    advance(a, seconds=DAY)
+    people = [ok(a.post("/api/v1/contacts/", json={"email": f"reader{n}@example.com"}), 201) for n in range(3)]
+    members = ok(a.post("/api/v1/contacts/lists/", json={"name": "Readers"}), 201)["id"]
+    ok(a.post(f"/api/v1/contacts/lists/{members}/members/", json={"contact_ids": [p["id"] for p in people]}))
+    created = ok(a.post("/api/v1/campaigns/", json={"name": "Ahead", "subject": "Hello", "text": "Hi",
+                                                    "audience": {"lists": [members]}}), 201)
+    ok(a.post(f"/api/v1/campaigns/{created['id']}/send/", json={}))
+    deadline = time.monotonic() + 30  # the background runner sends it, without a clock move
+    while ok(a.get(f"/api/v1/campaigns/{created['id']}/"))["status"] != "sent":
+        assert time.monotonic() < deadline, "the campaign was not sent within 30 s"
+        time.sleep(0.05)
+    sent = ok(a.get("/api/v1/emails/", params={"campaign": created["id"]}))["results"]
+    now_a = ok(a.get("/api/v1/sandbox/clock/"))["now"]
+    assert len(sent) == 3 and all(email["created_at"] <= now_a for email in sent)
+    assert min(email["created_at"] for email in sent) > ok(a.get("/api/v1/sandbox/clock/"))["real_now"]
