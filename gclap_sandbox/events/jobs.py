@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from gclap_sandbox import clock
 from gclap_sandbox.events import due as due_rules
 from gclap_sandbox.models import Job
-from gclap_sandbox.storage import claims
-from gclap_sandbox.storage import bulk
+from gclap_sandbox.storage import bulk, claims
 from gclap_sandbox.storage import database as db
 from gclap_sandbox.worker_loop import cancel_and_wait, nap
 
