@@ -87,29 +87,40 @@ def test_an_organizations_clock_moved_through_one_process_is_the_others_clock(pa
         assert created >= moved["now"]
 
 
-def test_the_live_inbox_of_one_process_shows_mail_the_other_captured(pair):
-    lines: queue.Queue[str] = queue.Queue()
+def test_the_live_pages_of_one_process_show_mail_and_events_the_other_stored(pair):
+    messages: queue.Queue[tuple[str, dict]] = queue.Queue()
     stop = threading.Event()
 
-    def read_stream() -> None:
+    def read_stream() -> None:  # what a browser's EventSource on process A receives
         with httpx.Client(base_url=pair.a.http_url, timeout=DEADLINE) as browser:
             with browser.stream("GET", "/ui/events") as stream:
+                kind = ""
                 for line in stream.iter_lines():
-                    lines.put(line)
+                    if line.startswith("retry:"):
+                        messages.put(("subscribed", {}))
+                    elif line.startswith("event:"):
+                        kind = line[6:].strip()
+                    elif line.startswith("data:"):
+                        messages.put((kind, json.loads(line[5:])))
                     if stop.is_set():
                         return
 
+    def heard(kind: str, **expected: str) -> None:
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            got, data = messages.get(timeout=max(0.1, deadline - time.monotonic()))
+            if got == kind and all(data.get(key) == value for key, value in expected.items()):
+                return
+
     reader = threading.Thread(target=read_stream, daemon=True)
     reader.start()
-    assert lines.get(timeout=DEADLINE).startswith("retry:")  # A's page is subscribed
-    with pair.client(pair.b) as b:
-        email_id = rest_send(b, "live@example.com", "Captured by B")
-    deadline = time.monotonic() + DEADLINE
     try:
-        while True:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            if line.startswith("data:") and json.loads(line[5:]).get("id") == email_id:
-                break
+        heard("subscribed")
+        with pair.client(pair.b) as b:
+            email_id = rest_send(b, "live@example.com", "Captured by B")
+            heard("email", id=email_id)  # the inbox inserts the row
+            ok(b.post(f"/api/v1/emails/{email_id}/simulate/", json={"event": "opened"}), 201)
+            heard("event", email_id=email_id, type="email.opened")  # the email's page refreshes
     finally:
         stop.set()
     reader.join(DEADLINE)
