@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import peewee
@@ -25,19 +25,20 @@ def _of(organization: peewee.Field, organization_id: str, default: str | None) -
     return mine | organization.is_null() if organization_id == default else mine
 
 
-def condition(moment: peewee.Field, organization: peewee.Field, limit: datetime | None = None) -> peewee.Expression:
+def condition(moment: peewee.Field, organization: peewee.Field, limit: datetime | None = None,
+              ago: timedelta = ZERO) -> peewee.Expression:
     """Rows whose `moment` has come on their organization's clock (or by `limit`, read on the
-    clock of the organization in hand)."""
+    clock of the organization in hand), or came at least `ago` before that (an age limit)."""
     sandbox = clock.current()
     if sandbox is None:
-        return moment <= (limit or clock.now())
+        return moment <= (limit or clock.now()) - ago
     default = sandbox.default_organization
     organization_id = clock.organization()
     if organization_id is not None:
-        return _of(organization, organization_id, default) & (moment <= (limit or sandbox.now(organization_id)))
-    real_now = datetime.now(timezone.utc)
+        return _of(organization, organization_id, default) & (moment <= (limit or sandbox.now(organization_id)) - ago)
+    real_now = datetime.now(timezone.utc) - ago
     if limit is not None:  # a moment on the default organization's clock, as real time
-        real_now = limit - sandbox.offset_of(None)
+        real_now = limit - sandbox.offset_of(None) - ago
     ahead = dict(sandbox.offsets)
     if not ahead:
         return moment <= real_now
