@@ -25,6 +25,14 @@ def _of(organization: peewee.Field, organization_id: str, default: str | None) -
     return mine | organization.is_null() if organization_id == default else mine
 
 
+def of_organization_in_hand(organization: peewee.Field) -> peewee.Expression | None:
+    """The rows of the organization in hand (None when there is none: every row)."""
+    sandbox, organization_id = clock.current(), clock.organization()
+    if sandbox is None or organization_id is None:
+        return None
+    return _of(organization, organization_id, sandbox.default_organization)
+
+
 def condition(moment: peewee.Field, organization: peewee.Field, limit: datetime | None = None,
               ago: timedelta = ZERO) -> peewee.Expression:
     """Rows whose `moment` has come on their organization's clock (or by `limit`, read on the

@@ -66,10 +66,10 @@ def next_run_at() -> datetime | None:
 
 def pending_count() -> int:
     """Jobs waiting (the organization in hand's, or all)."""
-    organization_id = clock.organization()
     query = Job.select()
-    if organization_id is not None:
-        query = query.where(Job.organization_id == organization_id)
+    mine = due_rules.of_organization_in_hand(Job.organization_id)
+    if mine is not None:
+        query = query.where(mine)
     return query.count()
 
 
