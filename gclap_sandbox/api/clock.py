@@ -65,9 +65,9 @@ async def advance(request: Request) -> HTTPResponse:
         if target < clock.now() - timedelta(seconds=1):
             raise time_conflict("to", f"Must not be before the sandbox's now ({clock.iso(clock.now())}); "
                                       "the clock only moves forward (use reset to go back).")
+        moved = await timeline.advance_clock(ctx, target)
     else:
-        target = clock.now() + timedelta(seconds=body["seconds"])
-    moved = await timeline.advance_clock(ctx, target)
+        moved = await timeline.advance_clock(ctx, seconds=body["seconds"])
     return json_response({**moved, **await ctx.db.run(_queue)})
 
 

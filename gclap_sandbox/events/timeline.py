@@ -80,8 +80,10 @@ def _mover(sandbox_clock: clock.Clock, organization_id: str) -> Callable[[dateti
     return move_to
 
 
-async def advance_clock(ctx: AppContext, target: datetime) -> dict[str, Any]:
-    """Move time forward to `target`, running every job (and clock runner's work) due by then in due order.
+async def advance_clock(ctx: AppContext, target: datetime | None = None, *, seconds: float | None = None
+                        ) -> dict[str, Any]:
+    """Move time forward to `target` (or by exactly `seconds`: the offset grows by that much),
+    running every job (and clock runner's work) due by then in due order.
 
     A clock runner (`ctx.clock_runners`) has `async next_due(limit) -> datetime | None` and
     `async run_due() -> int` (do everything due now, return how much it did).
@@ -92,6 +94,10 @@ async def advance_clock(ctx: AppContext, target: datetime) -> dict[str, Any]:
         # Another process on the database may have moved this clock: start from the stored offset.
         stored = await ctx.db.run(load_offset, organization_id)
         ctx.clock.set_offset(organization_id, timedelta(seconds=stored))
+        if seconds is not None:
+            target = ctx.clock.now(organization_id) + timedelta(seconds=seconds)
+        elif target is None:
+            raise ValueError("advance_clock needs a target or seconds")
         ran = 0
         stuck: list[Any] = []  # runners that had work due but could do none of it (no endless loop)
         while True:  # jobs and other clock runners (webhook retries), interleaved in due order
@@ -109,6 +115,9 @@ async def advance_clock(ctx: AppContext, target: datetime) -> dict[str, Any]:
             else:
                 ran += await jobs.run_due(ctx, job[1], before_each=move_to)
         move_to(target)
+        if seconds is not None:  # exactly that much, however long the jobs took in real time
+            ctx.clock.set_offset(organization_id, max(ctx.clock.offset_of(organization_id),
+                                                      timedelta(seconds=stored + seconds)))
         await ctx.db.run(save_offset, organization_id, ctx.clock.offset_of(organization_id).total_seconds())
     return {**status(ctx.clock, organization_id), "jobs_run": ran}
 
