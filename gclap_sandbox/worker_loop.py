@@ -3,6 +3,7 @@ napping until work is due, draining what is due when woken, stopping."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from datetime import datetime
 
@@ -54,7 +55,10 @@ class Drainer:
         if self._task is not None and not self._task.done():
             self._again = True
             return
-        self._task = asyncio.get_running_loop().create_task(self._drain(), name=self.name)
+        # Not the waker's organization: a worker takes every organization's due work (clock.py).
+        context = contextvars.copy_context()
+        context.run(clock.use_organization, None)
+        self._task = asyncio.get_running_loop().create_task(self._drain(), name=self.name, context=context)
 
     async def _after_clock_moves(self) -> None:
         if self._clock_lock.locked():

@@ -155,7 +155,7 @@ def check_usable(principal: Principal | None) -> Principal:
         raise Unauthorized("Invalid API key.", slug="invalid-api-key")
     if principal.revoked_at is not None:
         raise Unauthorized("This API key has been revoked.", slug="revoked-api-key")
-    if principal.expires_at is not None and principal.expires_at <= clock.now():
+    if principal.expires_at is not None and principal.expires_at <= clock.now_of(principal.organization_id):
         raise Unauthorized(f"This API key expired at {clock.iso(principal.expires_at)}.",
                            slug="expired-api-key")
     return principal

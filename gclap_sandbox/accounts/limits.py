@@ -2,8 +2,12 @@
 
 Rate limits use a **fixed 60-second window per organization that opens with its first
 request** (after the previous window closed) and counts every authenticated API request and
-every SMTP message. The counter lives in memory on the one asyncio loop, so it is exact under
-concurrency and costs no database round trip. Refused requests are not counted.
+every SMTP message. Refused requests are not counted. On an in-memory database, which no other
+process can share, the counter lives in memory on the one asyncio loop: exact under concurrency
+and free. On a database file (or server) other processes may serve the same organizations, so
+each request is counted by one UPSERT of the organization's `RateWindow` row (`count_shared`),
+in a write transaction: counted once across processes. A request that only reports the window
+(`count=False`) reads the last state this process saw, without a round trip.
 
 Quotas count recipients of captured email per calendar month (sandbox clock). They are
 charged inside the capture transaction on the DB thread, so they are exact as well, and an
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import organizations
 from gclap_sandbox.errors import QuotaExceeded, TooManyRequests
-from gclap_sandbox.models import Organization, UsageCounter
+from gclap_sandbox.models import Organization, RateWindow, UsageCounter
 from gclap_sandbox.storage import database as db
 from gclap_sandbox.storage.bulk import execute, quoted
 
@@ -87,6 +91,35 @@ def count_request(window: Window | None, limit: int, now: datetime) -> tuple[Win
                            reset_at=reset_at, reset_after=reset_after)
 
 
+def verdict_for(window: Window, limit: int, now: datetime) -> Verdict:
+    """The verdict on the request a shared count just counted (refused: one past the limit)."""
+    reset_at = window.start + WINDOW
+    return Verdict(allowed=window.count <= limit, limit=limit, remaining=max(0, limit - window.count),
+                   reset_at=reset_at, reset_after=max(1, math.ceil((reset_at - now).total_seconds())))
+
+
+def count_shared(organization_id: str, limit: int, now: datetime) -> Window:
+    """Count one request in the organization's stored window (DB thread): one UPSERT that opens a
+    new window when the last one closed, counts up to one past `limit` (a refusal), and returns it."""
+    started = RateWindow.started_at.db_value(now)
+    closed = RateWindow.started_at.db_value(now - WINDOW)
+    row = execute("count-request", _count_sql, (organization_id, started, closed, started,
+                                                 closed, started, limit)).fetchone()
+    return Window(start=RateWindow.started_at.python_value(row[0]), count=row[1])
+
+
+def _count_sql() -> str:
+    table, org, start, count = (quoted(RateWindow), quoted(RateWindow, "organization"),
+                                quoted(RateWindow, "started_at"), quoted(RateWindow, "count"))
+    expired = f"({table}.{start} <= ? OR {table}.{start} > ?)"  # closed, or opened on a clock since reset
+    return (f"INSERT INTO {table} ({org}, {start}, {count}) VALUES (?, ?, 1) "
+            f"ON CONFLICT ({org}) DO UPDATE SET "
+            f"{start} = CASE WHEN {expired} THEN excluded.{start} ELSE {table}.{start} END, "
+            f"{count} = CASE WHEN {expired} THEN 1 WHEN {table}.{count} <= ? THEN {table}.{count} + 1 "
+            f"ELSE {table}.{count} END "
+            f"RETURNING {start}, {count}")
+
+
 def rate_limit_headers(verdict: Verdict) -> dict[str, str]:
     """GitHub-style X-RateLimit-* (Reset: Unix time) and the IETF RateLimit fields."""
     headers = {
@@ -108,11 +141,17 @@ def rate_limited(verdict: Verdict) -> TooManyRequests:
 
 
 class RateLimiter:
-    """Per-organization windows and plans, in memory on the loop (hence exact)."""
+    """Per-organization windows and plans, in memory on the loop (hence exact), or in the
+    database when `shared` (several processes may count; `check_rate`)."""
 
     def __init__(self) -> None:
         self._windows: dict[str, Window] = {}
         self._plans: dict[str, Plan] = {}
+        self.shared = False
+
+    def saw(self, organization_id: str, window: Window) -> None:
+        """The window as the database counted it (shared): what `peek` reports."""
+        self._windows[organization_id] = window
 
     def knows(self, organization_id: str) -> bool:
         return organization_id in self._plans
@@ -147,6 +186,10 @@ class RateLimiter:
     def forget(self) -> None:
         self._windows.clear()
 
+    def forget_plans(self) -> None:
+        """Read every organization's plan again on its next request (another process may have changed it)."""
+        self._plans.clear()
+
     def drop(self, organization_id: str) -> None:
         """A deleted organization: its plan and window go with it."""
         self._plans.pop(organization_id, None)
@@ -162,10 +205,16 @@ async def organization_plan(ctx: "AppContext", organization_id: str) -> Plan:
 
 async def check_rate(ctx: "AppContext", organization_id: str, count: bool = True) -> Verdict:
     """Count a request (or, with `count=False`, only report the window: never refused)."""
-    await organization_plan(ctx, organization_id)
+    plan = await organization_plan(ctx, organization_id)
+    now = clock.now_of(organization_id)
     if not count:
-        return ctx.limiter.peek(organization_id, clock.now())
-    verdict = ctx.limiter.hit(organization_id, clock.now())
+        return ctx.limiter.peek(organization_id, now)
+    if ctx.limiter.shared:
+        window = await ctx.db.run(count_shared, organization_id, plan.requests_per_minute, now)
+        ctx.limiter.saw(organization_id, window)
+        verdict = verdict_for(window, plan.requests_per_minute, now)
+    else:
+        verdict = ctx.limiter.hit(organization_id, now)
     if not verdict.allowed:
         ctx.bus.rate_limited.publish(organization_id)
     return verdict
@@ -199,7 +248,7 @@ def charge_quota(organization_id: str, recipients: int) -> None:
     One UPSERT adds and reads back the month's total; when that passes the quota the caller's
     unit of work (a savepoint) rolls the addition back with everything else.
     """
-    now = clock.now()
+    now = clock.now_of(organization_id)
     plan = load_plan(organization_id)
     used_after = _add_usage(organization_id, month_of(now), recipients)
     quota = plan.emails_per_month
@@ -231,7 +280,7 @@ def _add_usage_sql() -> str:
 TRACKING_SETTINGS = ("track_opens", "track_clicks")  # Organization.settings keys delivery.py reads
 
 def organization_view(organization_id: str) -> dict[str, object]:
-    now = clock.now()
+    now = clock.now_of(organization_id)
     org = Organization.get_by_id(organization_id)
     plan = plan_named(org.plan)
     used = emails_used(organization_id, now)
@@ -251,6 +300,7 @@ def update_organization(organization_id: str, changes: dict[str, object]) -> Pla
     org = Organization.get_by_id(organization_id)
     if "plan" in changes:
         org.plan = changes["plan"]
+        RateWindow.delete().where(RateWindow.organization == organization_id).execute()  # a fresh window
     if "name" in changes:
         org.name = changes["name"]
     tracking = {name: changes[name] for name in TRACKING_SETTINGS if changes.get(name) is not None}

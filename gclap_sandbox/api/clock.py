@@ -1,4 +1,4 @@
-"""/api/v1/sandbox/clock/: read, advance and reset the sandbox clock."""
+"""/api/v1/sandbox/clock/: read, advance and reset the calling organization's clock."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -38,15 +38,19 @@ def _queue() -> dict[str, Any]:
     return {"pending_jobs": jobs.pending_count(), "next_job_at": clock.iso(jobs.next_run_at())}
 
 
-@endpoint(bp, "GET", "/sandbox/clock/", scope="sandbox:control", summary="The sandbox clock",
+@endpoint(bp, "GET", "/sandbox/clock/", scope="sandbox:control", summary="The organization's clock",
           responses={200: {"description": "Current time and offset.", "schema": CLOCK_SCHEMA}})
 async def get_clock(request: Request) -> HTTPResponse:
-    queue = await request.app.ctx.sandbox.db.run(_queue)
-    return json_response({**timeline.status(request.app.ctx.sandbox.clock), **queue})
+    ctx = request.app.ctx.sandbox
+    organization_id = request.ctx.principal.organization_id
+    stored, queue = await ctx.db.run(lambda: (timeline.load_offset(organization_id), _queue()))
+    ctx.clock.set_offset(organization_id, timedelta(seconds=stored))  # as another process may have left it
+    return json_response({**timeline.status(ctx.clock), **queue})
 
 
 @endpoint(bp, "POST", "/sandbox/clock/advance/", scope="sandbox:control", summary="Move the clock forward",
-          description="Moves time forward and, before answering, runs every job that became due "
+          description="Moves the calling key's organization's time forward (other organizations keep "
+          "theirs) and, before answering, runs every job of that organization that became due "
           "(simulated events, retries, ...) in due order.", body=ADVANCE_BODY,
           responses={200: {"description": "The clock after the move.", "schema": CLOCK_SCHEMA},
                      409: {"description": "`to` is before the sandbox's now, or too far after it."}})
@@ -61,14 +65,14 @@ async def advance(request: Request) -> HTTPResponse:
         if target < clock.now() - timedelta(seconds=1):
             raise time_conflict("to", f"Must not be before the sandbox's now ({clock.iso(clock.now())}); "
                                       "the clock only moves forward (use reset to go back).")
+        moved = await timeline.advance_clock(ctx, target)
     else:
-        target = clock.now() + timedelta(seconds=body["seconds"])
-    moved = await timeline.advance_clock(ctx, target)
+        moved = await timeline.advance_clock(ctx, seconds=body["seconds"])
     return json_response({**moved, **await ctx.db.run(_queue)})
 
 
 @endpoint(bp, "POST", "/sandbox/clock/reset/", scope="sandbox:control", summary="Back to real time",
-          description="Sets the offset to zero. Scheduled jobs keep their due times.",
+          description="Sets the organization's offset to zero. Scheduled jobs keep their due times.",
           responses={200: {"description": "The clock after the reset.", "schema": CLOCK_SCHEMA}})
 async def reset(request: Request) -> HTTPResponse:
     ctx = request.app.ctx.sandbox

@@ -97,6 +97,7 @@ async def _guarded(request: Request, spec: RouteSpec, call: Callable[[], Awaitab
     ctx = request.app.ctx.sandbox
     principal = await _authenticate(request)
     request.ctx.principal = principal
+    clock.use_organization(principal.organization_id)  # this request reads its organization's time
     ctx.key_last_used[principal.key_id] = clock.now()
     verdict = await limits.check_rate(ctx, principal.organization_id, count=spec.rate_limited)
     headers = limits.rate_limit_headers(verdict)

@@ -71,17 +71,18 @@ async def reset_sandbox(request: Request) -> HTTPResponse:
 
 async def _reset_organization(ctx: Any, organization_id: str, everything: bool) -> HTTPResponse:
     """Only this organization's rows go (with `all`, its configuration too and its plan as created;
-    its keys stay). The clock, the job queue and the DNS zone are shared by every organization."""
+    its keys stay), and its clock is back to real time. The DNS zone is shared by every organization."""
     deleted, plan = await ctx.db.run(organizations_admin.reset, organization_id, everything)
     if plan is not None:
         ctx.limiter.switch_plan(organization_id, limits.plan_named(plan))
     await ctx.db.run(ctx.db.forget_caches)
+    await timeline.reset_clock(ctx, organization_id)
     return json_response({"scope": "all" if everything else "data", "deleted": deleted})
 
 
 async def _forget_in_memory_state(ctx: Any) -> None:
-    """What the sandbox keeps beside the tables: cached organizations and subscriptions, sequences, the clock.
-    And the file gives back the space the deleted rows took."""
+    """What the sandbox keeps beside the tables: cached organizations and subscriptions, sequences, every
+    organization's clock. And the file gives back the space the deleted rows took."""
     await ctx.db.run_alone(vacuum.shrink)
     await ctx.db.run(ctx.db.forget_caches)
-    await timeline.reset_clock(ctx)
+    await timeline.reset_every_clock(ctx)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from gclap_sandbox import clock
 from gclap_sandbox.automation import actions, runs
 from gclap_sandbox.worker_loop import Drainer
 
@@ -39,9 +40,10 @@ class Runner(Drainer):
         moved = 0
         async with self.lock:
             while True:
-                ids = await self.ctx.db.run(runs.ready_ids, self.ctx.clock.now(), BATCH)
-                for run_id in ids:
-                    await self._advance(run_id)
+                ids = await self.ctx.db.run(runs.ready_ids, None, BATCH)
+                for run_id, organization_id in ids:
+                    with clock.for_organization(organization_id):  # its steps read its clock
+                        await self._advance(run_id)
                 moved += len(ids)
                 if len(ids) < BATCH:
                     return moved

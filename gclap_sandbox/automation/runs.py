@@ -13,6 +13,7 @@ from typing import Any
 from gclap_sandbox import clock
 from gclap_sandbox.automation import decisions
 from gclap_sandbox.contacts import store as contacts
+from gclap_sandbox.events import due as due_rules
 from gclap_sandbox.events import jobs
 from gclap_sandbox.models import (
     Contact,
@@ -91,16 +92,21 @@ def exit_contact_runs(organization_id: str, address: str, reason: str) -> int:
     return ended
 
 
+def _ready(limit: datetime | None) -> Any:
+    """Ready runs due by `limit` (None: each on its workflow's organization's clock now; events/due.py)."""
+    return (WorkflowRun.status == "ready") & due_rules.condition(WorkflowRun.due_at, Workflow.organization, limit)
+
+
 def next_due(limit: datetime) -> datetime | None:
-    run = WorkflowRun.select(WorkflowRun.due_at).where(
-        (WorkflowRun.status == "ready") & (WorkflowRun.due_at <= limit)).order_by(WorkflowRun.due_at).first()
+    run = WorkflowRun.select(WorkflowRun.due_at).join(Workflow).where(_ready(limit)) \
+        .order_by(WorkflowRun.due_at).first()
     return None if run is None else run.due_at
 
 
-def ready_ids(limit: datetime, count: int) -> list[str]:
-    return [run_id for (run_id,) in WorkflowRun.select(WorkflowRun.id).where(
-        (WorkflowRun.status == "ready") & (WorkflowRun.due_at <= limit))
-        .order_by(WorkflowRun.due_at, WorkflowRun.started_at).limit(count).tuples()]
+def ready_ids(limit: datetime | None, count: int) -> list[tuple[str, str]]:
+    """(run id, organization id) of ready runs, soonest first."""
+    return list(WorkflowRun.select(WorkflowRun.id, Workflow.organization).join(Workflow).where(_ready(limit))
+                .order_by(WorkflowRun.due_at, WorkflowRun.started_at).limit(count).tuples())
 
 
 def resume(payload: dict[str, Any], job: Any) -> None:

@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from gclap_sandbox import clock
 from gclap_sandbox.campaigns import content, sender
 from gclap_sandbox.worker_loop import Drainer
 
@@ -37,12 +38,13 @@ class Runner(Drainer):
         """Send every batch due now (a campaign due again at once goes on); how many batches."""
         sent, failed = 0, set()
         async with self.lock:
-            while ids := [campaign_id for campaign_id in await self.ctx.db.run(sender.due_ids, self.ctx.clock.now())
-                          if campaign_id not in failed]:
-                for campaign_id in ids:
+            while due := [(campaign_id, organization_id) for campaign_id, organization_id
+                          in await self.ctx.db.run(sender.due_ids) if campaign_id not in failed]:
+                for campaign_id, organization_id in due:
                     try:
-                        while await self._send_batch(campaign_id):
-                            sent += 1
+                        with clock.for_organization(organization_id):  # its batches go on its clock
+                            while await self._send_batch(campaign_id):
+                                sent += 1
                         sent += 1
                     except Exception:  # left due: the next wake (or a restart) tries again
                         log.exception("sending a batch of campaign %s failed", campaign_id)

@@ -22,6 +22,7 @@ from typing import Any
 from gclap_sandbox import clock
 from gclap_sandbox.campaigns import audience, content, counting, stats
 from gclap_sandbox.errors import QuotaExceeded
+from gclap_sandbox.events import due as due_rules
 from gclap_sandbox.events import jobs
 from gclap_sandbox.models import Campaign, CampaignRecipient, Contact, Job, Template
 from gclap_sandbox.pipeline.capture import capture_email
@@ -91,14 +92,17 @@ def batch_due(payload: dict[str, Any], job: Job) -> None:
 
 
 def next_due(limit: datetime) -> datetime | None:
+    """The soonest due batch by `limit`, of the organization in hand (events/due.py)."""
     return Campaign.select(Campaign.batch_due_at).where(
-        (Campaign.status == "sending") & (Campaign.batch_due_at <= limit)) \
+        (Campaign.status == "sending") & due_rules.condition(Campaign.batch_due_at, Campaign.organization, limit)) \
         .order_by(Campaign.batch_due_at).scalar()
 
 
-def due_ids(limit: datetime) -> list[str]:
-    return [campaign_id for (campaign_id,) in Campaign.select(Campaign.id).where(
-        (Campaign.status == "sending") & (Campaign.batch_due_at <= limit))
+def due_ids(limit: datetime | None = None) -> list[tuple[str, str]]:
+    """(id, organization id) of campaigns with a batch due (None: each on its organization's clock now)."""
+    return [(campaign_id, organization_id) for (campaign_id, organization_id) in Campaign.select(
+        Campaign.id, Campaign.organization).where(
+        (Campaign.status == "sending") & due_rules.condition(Campaign.batch_due_at, Campaign.organization, limit))
         .order_by(Campaign.batch_due_at, Campaign.id).tuples()]
 
 

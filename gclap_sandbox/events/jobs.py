@@ -10,6 +10,12 @@ A handler runs on the DB thread in its own unit of work, with `clock.now()` at (
 the job's `run_at`. If it raises, its writes are rolled back and the job is retried with
 backoff, up to MAX_ATTEMPTS. `run_due()` runs every job due by a time, earliest first;
 the clock's advance uses it so a jump forward runs everything that became due, in order.
+
+Each job is on its organization's clock (the one in hand when it was scheduled; events/due.py):
+a handler runs reading that organization's time, and an advance of one organization's clock
+runs only its jobs. Several processes on one database share the jobs: taking a job and
+deleting it happen in one write transaction that also locks the rows (`claims.lock_rows`), so
+each job runs once.
 """
 from __future__ import annotations
 
@@ -20,8 +26,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from gclap_sandbox import clock
+from gclap_sandbox.events import due as due_rules
 from gclap_sandbox.models import Job
-from gclap_sandbox.storage import bulk
+from gclap_sandbox.storage import bulk, claims
 from gclap_sandbox.storage import database as db
 from gclap_sandbox.worker_loop import cancel_and_wait, nap
 
@@ -39,31 +46,36 @@ def schedule(kind: str, payload: dict[str, Any], *, at: datetime | None = None, 
     if kind not in bus.job_handlers:
         raise ValueError(f"no handler for job kind {kind!r}")
     run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
-    job = bulk.create_fast(Job, kind=kind, payload=payload, run_at=run_at)
+    job = bulk.create_fast(Job, kind=kind, payload=payload, run_at=run_at, organization_id=clock.organization())
     if bus.jobs_scheduled:
         db.after_commit(bus.jobs_scheduled.publish)
     return job
 
 
 def next_due(limit: datetime) -> tuple[int, datetime] | None:
-    """(id, run_at) of the earliest job due by `limit`."""
-    job = Job.select(Job.id, Job.run_at).where(Job.run_at <= limit) \
+    """(id, run_at) of the earliest job due by `limit` (of the organization in hand)."""
+    job = Job.select(Job.id, Job.run_at).where(due_rules.condition(Job.run_at, Job.organization_id, limit)) \
         .order_by(Job.run_at, Job.id).first()
     return None if job is None else (job.id, job.run_at)
 
 
 def next_run_at() -> datetime | None:
-    job = Job.select(Job.run_at).order_by(Job.run_at).first()
-    return None if job is None else job.run_at
+    """When the next job falls due, on the clock in hand (all organizations' jobs for a worker)."""
+    return due_rules.earliest(Job.run_at, Job.organization_id)
 
 
 def pending_count() -> int:
-    return Job.select().count()
+    """Jobs waiting (the organization in hand's, or all)."""
+    query = Job.select()
+    mine = due_rules.of_organization_in_hand(Job.organization_id)
+    if mine is not None:
+        query = query.where(mine)
+    return query.count()
 
 
 def run_job(job_id: int) -> bool:
     """Run one job in the current unit of work; True if its handler succeeded."""
-    job = bulk.get_or_none(Job, id=job_id)
+    job = claims.lock_rows(Job.select().where(Job.id == job_id)).first()
     if job is None:  # already run by someone else
         return False
     succeeded = _run(job)
@@ -78,7 +90,7 @@ def _run(job: Job) -> bool:
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
-        with db.savepoint():
+        with db.savepoint(), clock.for_organization(job.organization_id):
             handler(job.payload, job)
     except Exception as exc:
         job.attempts += 1
@@ -88,7 +100,8 @@ def _run(job: Job) -> bool:
             job.delete_instance()
         else:
             log.warning("job %s (%s) failed, retrying: %s", job.id, job.kind, job.last_error)
-            job.run_at = clock.now() + timedelta(seconds=30 * 2 ** job.attempts)
+            with clock.for_organization(job.organization_id):
+                job.run_at = clock.now() + timedelta(seconds=30 * 2 ** job.attempts)
             job.save()
         return False
     return True
@@ -105,12 +118,12 @@ async def run_due(ctx: AppContext, limit: datetime | None = None,
     ran = 0
     if before_each is None:
         while True:
-            succeeded, more = await ctx.db.run(run_due_batch, limit or clock.now(), BATCH)
+            succeeded, more = await ctx.db.run(run_due_batch, limit, BATCH)
             ran += succeeded
             if not more:
                 return ran
     while True:
-        due = await ctx.db.run(next_due, limit or clock.now())
+        due = await ctx.db.run(next_due, limit)
         if due is None:
             return ran
         if before_each is not None:
@@ -124,8 +137,9 @@ TIME_SLICE = 0.02  # ... or fewer, once this much real time is spent: the DB thr
 PAGE = 16  # due jobs read at a time: a slice that ends early has not loaded rows it never runs
 
 
-def run_due_batch(limit: datetime, max_jobs: int) -> tuple[int, bool]:
-    """Run up to `max_jobs` jobs due by `limit`, earliest first, within TIME_SLICE;
+def run_due_batch(limit: datetime | None, max_jobs: int) -> tuple[int, bool]:
+    """Run up to `max_jobs` jobs due by `limit` (None: each on its organization's clock now),
+    earliest first, within TIME_SLICE;
     (how many succeeded, whether more may be due)."""
     deadline = time.perf_counter() + TIME_SLICE
     done: list[int] = []
@@ -144,12 +158,13 @@ def run_due_batch(limit: datetime, max_jobs: int) -> tuple[int, bool]:
     return len(done), more
 
 
-def _due(limit: datetime, max_jobs: int) -> Iterator[Job]:
+def _due(limit: datetime | None, max_jobs: int) -> Iterator[Job]:
     """Up to `max_jobs` jobs due by `limit` in (run_at, id) order, read PAGE at a time."""
     after: tuple[datetime, int] | None = None
     left = max_jobs
+    is_due = due_rules.condition(Job.run_at, Job.organization_id, limit)
     while left > 0:
-        query = Job.select().where(Job.run_at <= limit)
+        query = claims.lock_rows(Job.select().where(is_due))
         if after is not None:  # keyset: a job rescheduled meanwhile (a retry) has moved later
             query = query.where((Job.run_at > after[0]) | ((Job.run_at == after[0]) & (Job.id > after[1])))
         page = list(query.order_by(Job.run_at, Job.id).limit(min(PAGE, left)))

@@ -26,7 +26,7 @@ from gclap_sandbox.models.emails import (
 from gclap_sandbox.models.intake import ReceivedMail
 from gclap_sandbox.models.jobs import Job
 from gclap_sandbox.models.lifecycle import Event, Suppression, TrackingToken
-from gclap_sandbox.models.limits import IdempotencyRecord, UsageCounter
+from gclap_sandbox.models.limits import IdempotencyRecord, RateWindow, UsageCounter
 from gclap_sandbox.models.relay import EmailRelay
 from gclap_sandbox.models.reports import ReportRun, ScheduledReport
 from gclap_sandbox.models.templates import Template
@@ -40,7 +40,7 @@ __all__ = [
     "BaseModel", "owned",
     "ApiKey", "Organization", "SandboxSetting",
     "Attachment", "Email", "EmailContent", "EmailRecipient", "EmailTag",
-    "IdempotencyRecord", "UsageCounter",
+    "IdempotencyRecord", "RateWindow", "UsageCounter",
     "Job", "Event", "Suppression", "TrackingToken",
     "ReceivedMail",
     "EmailRelay",

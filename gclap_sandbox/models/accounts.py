@@ -17,6 +17,8 @@ class Organization(BaseModel):
     plan = peewee.CharField(max_length=32, default="unlimited")
     is_default = peewee.BooleanField(default=False)
     settings = JSONField(default=dict)
+    # How far this organization's clock is ahead of real time (clock.py, events/timeline.py).
+    clock_offset = peewee.FloatField(default=0.0)
     created_at = UtcDateTimeField(default=clock.now)
 
 

@@ -15,6 +15,9 @@ class Job(BaseModel):
 
     id = peewee.AutoField()
     kind = peewee.CharField(max_length=64)
+    # Whose clock `run_at` is on (clock.py); None: the default organization's. Not a foreign
+    # key: a reset of the organization's data leaves the jobs of what it keeps.
+    organization_id = peewee.CharField(max_length=64, null=True)
     run_at = UtcDateTimeField(index=True)
     payload = JSONField(default=dict)
     attempts = peewee.IntegerField(default=0)

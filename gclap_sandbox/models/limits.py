@@ -23,6 +23,17 @@ class UsageCounter(BaseModel):
         indexes = ((("organization", "month"), True),)
 
 
+class RateWindow(BaseModel):
+    """An organization's open rate-limit window, when requests are counted in the database
+    (several processes may serve it: accounts/limits.py)."""
+
+    reset_scope = "data"
+
+    organization = peewee.ForeignKeyField(Organization, primary_key=True, on_delete="CASCADE")
+    started_at = UtcDateTimeField()  # on the organization's clock
+    count = peewee.IntegerField(default=0)  # requests in it; one past the limit once one was refused
+
+
 class IdempotencyRecord(BaseModel):
     """The first successful response to a POST sent with an `Idempotency-Key`."""
 

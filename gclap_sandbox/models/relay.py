@@ -26,3 +26,6 @@ class EmailRelay(BaseModel):
     next_attempt_at = UtcDateTimeField(null=True, index=True)
     created_at = UtcDateTimeField(default=clock.now)
     finished_at = UtcDateTimeField(null=True)
+    # The process relaying it and until when (real time), as for webhook deliveries (storage/claims.py).
+    claimed_by = peewee.CharField(max_length=80, null=True)
+    claimed_until = UtcDateTimeField(null=True)

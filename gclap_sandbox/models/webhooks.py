@@ -67,6 +67,10 @@ class WebhookDelivery(BaseModel):
     skipped_reason = peewee.TextField(null=True)  # why a `skipped` delivery was not sent
     replayed_at = UtcDateTimeField(null=True)  # when a replay queued this skipped delivery
     created_at = UtcDateTimeField(default=clock.now)
+    # The process posting it and until when (real time), so another on the database skips it
+    # (storage/claims.py); cleared when the attempt is recorded.
+    claimed_by = peewee.CharField(max_length=80, null=True)
+    claimed_until = UtcDateTimeField(null=True)
 
     class Meta:
         indexes = ((("status", "next_attempt_at"), False), (("organization", "seq"), False),

@@ -150,7 +150,6 @@ async def receive(ctx: AppContext, incoming: Incoming) -> str:
 
 def accept_received(batch: list[Incoming]) -> list[Any]:
     """`Intake.accept`: charge each email's quota and write every accepted one in one statement."""
-    now = clock.now()
     outcomes: list[Any] = []
     rows = []
     unlimited: dict[str, int] = {}  # recipients per organization without a quota: one charge each
@@ -169,9 +168,9 @@ def accept_received(batch: list[Incoming]) -> list[Any]:
                     continue
         # The charge is made; with no envelope, the count comes from the headers when filed.
         incoming.charged = bool(envelope_to) or not incoming.lifecycle
-        incoming.received_at = now
+        incoming.received_at = clock.now_of(incoming.organization_id)  # on its organization's clock
         rows.append({"id": incoming.email_id, "raw": incoming.raw, "envelope": incoming.to_record(),
-                     "received_at": now})
+                     "received_at": incoming.received_at})
         outcomes.append(incoming.email_id)
     for organization_id, count in unlimited.items():
         limits.charge_quota(organization_id, count)  # counted, never refused

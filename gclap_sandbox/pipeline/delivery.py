@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import Message
 
+from gclap_sandbox import clock
 from gclap_sandbox.accounts import organizations
 from gclap_sandbox.events import jobs
 from gclap_sandbox.events import record as events
@@ -104,6 +105,11 @@ def _track_html(raw: bytes, msg: Message, position: int, prepared: Prepared, bas
 
 
 def after_store(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> None:
+    with clock.for_organization(email.organization_id):  # its outcomes fall due on its organization's clock
+        _record_and_schedule(email, incoming, addresses, prepared)
+
+
+def _record_and_schedule(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> None:
     options = incoming.options or DeliveryOptions()
     for token, kind, recipient, url in prepared.tokens:
         tracking.store_token(token, kind, email.id, recipient, url)

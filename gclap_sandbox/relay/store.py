@@ -9,6 +9,7 @@ from gclap_sandbox import clock
 from gclap_sandbox.models import Email, EmailContent, EmailRecipient, EmailRelay, owned
 from gclap_sandbox.pipeline import outgoing
 from gclap_sandbox.relay.config import RelayConfig, RelayOutcome
+from gclap_sandbox.storage import claims
 
 
 @dataclass(frozen=True)
@@ -39,33 +40,46 @@ def email_recipients(email_id: str) -> list[str]:
     return [r.address for r in rows.order_by(EmailRecipient.id)]
 
 
+def _now() -> datetime:
+    """Relay is the sandbox's, not an organization's: its times are on the default organization's clock."""
+    return clock.now_of(None)
+
+
 def enqueue_on_capture(config: RelayConfig, email: Email) -> EmailRelay | None:
     """The capture hook: queue an automatic relay when the configuration picks recipients."""
     recipients = config.auto_recipients(email_recipients(email.id))
     if not recipients:
         return None
     return EmailRelay.create(email=email.id, trigger="auto", recipients=recipients, pending=recipients,
-                             next_attempt_at=clock.now(), created_at=clock.now())
+                             next_attempt_at=_now(), created_at=_now())
 
 
-def due_work(now: datetime, busy: Iterable[str], limit: int) -> list[RelayWork]:
-    query = (EmailRelay.select().where((EmailRelay.status == "pending") & (EmailRelay.next_attempt_at <= now))
-             .order_by(EmailRelay.next_attempt_at).limit(limit + len(set(busy))))
-    work: list[RelayWork] = []
+LEASE_SECONDS = 60.0  # beyond an attempt's timeout: how long a stopped process holds its relays
+
+
+def due_work(busy: Iterable[str], limit: int, attempt_seconds: float) -> list[RelayWork]:
+    """Relays due now that neither this process (`busy`) nor another (a lease) is sending;
+    each is leased for one attempt and LEASE_SECONDS more (storage/claims.py)."""
     busy = set(busy)
-    for job in query:
-        if job.id in busy:
+    query = (EmailRelay.select().where(
+        (EmailRelay.status == "pending") & (EmailRelay.next_attempt_at <= _now()) & claims.takeable(EmailRelay))
+        .order_by(EmailRelay.next_attempt_at).limit(limit + len(busy)))
+    candidates = [job for job in claims.lock_rows(query) if job.id not in busy][:limit]
+    taken = claims.lease(EmailRelay, [job.id for job in candidates],
+                         {job.id: LEASE_SECONDS + attempt_seconds for job in candidates})
+    work: list[RelayWork] = []
+    for job in candidates:
+        if job.id not in taken:
             continue
         email = Email.get_by_id(job.email_id)
         work.append(RelayWork(job.id, email.id, envelope_sender(email), list(job.pending),
                               original_source(email.id)))
-        if len(work) >= limit:
-            break
     return work
 
 
 def next_due_at() -> datetime | None:
-    job = (EmailRelay.select(EmailRelay.next_attempt_at).where(EmailRelay.status == "pending")
+    job = (EmailRelay.select(EmailRelay.next_attempt_at).where((EmailRelay.status == "pending")
+                                                                & claims.takeable(EmailRelay))
            .order_by(EmailRelay.next_attempt_at).first())
     return job.next_attempt_at if job else None
 
@@ -88,15 +102,16 @@ def record_attempt(job_id: str, outcome: RelayOutcome, config: RelayConfig) -> E
     if job is None:  # the email was deleted while it was being relayed
         return None
     _append_attempt(job, outcome)
+    job.claimed_by = job.claimed_until = None  # given back (storage/claims.py)
     delay = config.retry_delay(job.attempts) if outcome.retry else None
     if delay is not None:
         job.pending = outcome.retry
-        job.next_attempt_at = clock.now() + timedelta(seconds=delay)
+        job.next_attempt_at = _now() + timedelta(seconds=delay)
     else:
         job.pending = []
         job.next_attempt_at = None
         job.status = _final_status(job)
-        job.finished_at = clock.now()
+        job.finished_at = _now()
     job.save()
     return job
 

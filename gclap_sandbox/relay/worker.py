@@ -9,7 +9,6 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from gclap_sandbox import clock
 from gclap_sandbox.relay import store as relay_store
 from gclap_sandbox.relay.config import RelayConfig, send_upstream
 from gclap_sandbox.storage.database import Database
@@ -52,7 +51,7 @@ class RelayWorker:
         while True:
             self._wake.clear()
             try:
-                work = await self.db.run(relay_store.due_work, clock.now(), self._busy, BATCH)
+                work = await self.db.run(relay_store.due_work, self._busy, BATCH, self.config.timeout)
                 if work:
                     await asyncio.gather(*(self._attempt(item) for item in work))
                     continue

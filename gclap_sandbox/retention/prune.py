@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from gclap_sandbox import clock
+import peewee
+
+from gclap_sandbox.events import due as due_rules
 from gclap_sandbox.models import Email, WebhookDelivery
 from gclap_sandbox.models.webhooks import PENDING
 from gclap_sandbox.retention.policy import Retention
@@ -19,23 +21,32 @@ from gclap_sandbox.retention.policy import Retention
 SLICE = 500  # emails per unit of work: short enough that capture and /healthz never wait long
 
 
-def over_limits(retention: Retention, limit: int) -> int:
-    """How many of the oldest emails are beyond the limits now (counted up to `limit`)."""
-    over = 0
+def _too_old(retention: Retention) -> peewee.Expression:
+    """Mail older than `max_age` on its organization's clock (only the organization in hand's
+    while its clock moves: events/due.py)."""
+    return due_rules.condition(Email.created_at, Email.organization, ago=timedelta(seconds=retention.max_age))
+
+
+def beyond_limits(retention: Retention, limit: int) -> list[str]:
+    """Up to `limit` ids of the emails beyond the limits now: the oldest past `max_emails`, then
+    those past `max_age`."""
+    ids: list[str] = []
     if retention.max_emails:
-        over = max(0, Email.select().count() - retention.max_emails)
-    if retention.max_age and over < limit:
-        cutoff = clock.now() - timedelta(seconds=retention.max_age)
-        over = max(over, Email.select().where(Email.created_at <= cutoff).limit(limit).count())
-    return min(over, limit)
+        over = min(limit, max(0, Email.select().count() - retention.max_emails))
+        ids = [row_id for (row_id,) in Email.select(Email.id).order_by(Email.created_at, Email.id).limit(over).tuples()]
+    if retention.max_age and len(ids) < limit:
+        old = Email.select(Email.id).where(_too_old(retention))
+        if ids:
+            old = old.where(Email.id.not_in(ids))
+        ids += [row_id for (row_id,) in old.order_by(Email.created_at, Email.id).limit(limit - len(ids)).tuples()]
+    return ids
 
 
 def prune_slice(retention: Retention, limit: int = SLICE) -> int:
     """Delete up to `limit` of the oldest emails beyond the limits; returns how many went."""
-    count = over_limits(retention, limit)
-    if not count:
+    ids = beyond_limits(retention, limit)
+    if not ids:
         return 0
-    ids = [row.id for row in Email.select(Email.id).order_by(Email.created_at, Email.id).limit(count)]
     WebhookDelivery.delete().where(WebhookDelivery.email_id.in_(ids) & (WebhookDelivery.status != PENDING)).execute()
     return Email.delete().where(Email.id.in_(ids)).execute()
 
@@ -44,5 +55,5 @@ def next_expiry(retention: Retention) -> datetime | None:
     """When the oldest email passes `max_age` (None without an age limit or without mail)."""
     if not retention.max_age:
         return None
-    oldest = Email.select(Email.created_at).order_by(Email.created_at).first()
-    return None if oldest is None else oldest.created_at + timedelta(seconds=retention.max_age)
+    oldest = due_rules.earliest(Email.created_at, Email.organization)  # on the clock in hand
+    return None if oldest is None else oldest + timedelta(seconds=retention.max_age)

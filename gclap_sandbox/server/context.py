@@ -65,6 +65,7 @@ class AppContext:
     automation: Any = None  # automation.runner.Runner while serving
     campaigns: Any = None  # campaigns.runner.Runner while serving
     maintenance: Any = None  # retention.worker.Maintenance while serving (pruning, search index)
+    peers: Any = None  # server.peers.Peers while serving a database file other processes may share
     live_subscriptions: list[Any] = field(default_factory=list)  # the loop-side ones, while serving
     # This sandbox's OpenAPI document (set by server/app.py), for the /docs page, which may not
     # import the API.

@@ -19,6 +19,8 @@ CSV import (contacts/csv_import.py), in that transaction:
     automation enrols them in the workflows those trigger.
 Once either is committed, on the event loop:
     long polls (`?wait=`) and open inbox pages hear of it; the relay worker wakes for new mail.
+    Mail and events another process on the same database stored are published here the same way
+    (server/peers.py: a NOTIFY sent in the writer's transaction on PostgreSQL, a poll on SQLite).
 A job scheduled / a webhook delivery queued wakes its worker; a webhook attempt reaches open
 Webhooks pages. Simulated outcomes are durable jobs of kind OUTCOME_JOB; automation waits
 (RESUME_JOB) and daily date checks (DATE_JOB) are jobs too. Runs made ready wake the automation runner.
@@ -63,6 +65,7 @@ from gclap_sandbox.pipeline.delivery import OUTCOME_JOB
 from gclap_sandbox.relay import store as relay_store
 from gclap_sandbox.reports import run as report_runs
 from gclap_sandbox.reports.store import REPORT_JOB
+from gclap_sandbox.server import peers
 from gclap_sandbox.webhooks import outbox
 
 if TYPE_CHECKING:
@@ -85,6 +88,7 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None,
         bus.email_stored.subscribe(queue_relay)
     bus.email_stored.subscribe(deliverability_marketing.on_email_stored)
     bus.email_stored.subscribe(deliverability_history.ensure_daily_job)
+    bus.email_stored.subscribe(peers.announce_email)  # other processes' live pages hear of it
     bus.event_recorded.subscribe(suppressions.on_event)
     bus.event_recorded.subscribe(bounce_report.on_event)
     bus.event_recorded.subscribe(contacts.on_event)
@@ -92,6 +96,7 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None,
     bus.event_recorded.subscribe(automation_triggers.on_event)
     bus.event_recorded.subscribe(alert_schedule.on_event)
     bus.event_recorded.subscribe(campaign_counting.on_event)
+    bus.event_recorded.subscribe(peers.announce_event)  # other processes' live pages hear of it
     bus.contacts_created.subscribe(automation_triggers.on_contacts_created)
     bus.contact_added_to_list.subscribe(automation_triggers.on_added_to_list)
     bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)

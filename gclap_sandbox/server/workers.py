@@ -2,7 +2,8 @@
 durable clock offset, campaign counts an older version did not keep, the jobs worker, the
 webhook dispatcher, the automation and campaign runners, the maintenance worker (retention and
 the search index), then the bus's loop-side subscriptions (server/wiring.py), which need those
-workers to exist.
+workers to exist, and, on a database other processes may share, what hears of their changes
+(server/peers.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from gclap_sandbox.events import jobs, timeline
 from gclap_sandbox.retention.worker import Maintenance
 from gclap_sandbox.server import wiring
 from gclap_sandbox.server.context import AppContext
+from gclap_sandbox.server.peers import Peers
 from gclap_sandbox.webhooks import service as webhook_service
 
 
@@ -33,11 +35,18 @@ async def start(ctx: AppContext) -> None:
     if ctx.maintenance.retention.max_age:
         ctx.clock_runners.append(ctx.maintenance)  # ... and mail that a clock advance makes too old
     wiring.wire_live(ctx, asyncio.get_running_loop())
+    if ctx.db.path != ":memory:":  # a file (or server) other processes may share
+        ctx.limiter.shared = True  # requests counted in the database, once across processes
+        ctx.peers = Peers(ctx)
+        await ctx.peers.start()
     ctx.automation.wake()  # runs left ready by a restart go on
     ctx.campaigns.wake()  # so do campaigns left sending
 
 
 async def stop(ctx: AppContext) -> None:
+    if ctx.peers is not None:
+        await ctx.peers.stop()
+        ctx.peers = None
     wiring.unwire_live(ctx)
     await webhook_service.stop(ctx)
     for name in ("campaigns", "automation"):

@@ -202,7 +202,8 @@ class Database:
         def fail(exc: BaseException) -> None:
             inbox.post(_settle, future, None, exc)
 
-        self._jobs.put(_Job(fn, args, transactional, resolve, fail, intake, _serving_reader.get()))
+        self._jobs.put(_Job(fn, args, transactional, resolve, fail, intake, _serving_reader.get(),
+                            clock_module.organization()))
         return await future
 
     def loop_inbox(self, loop: asyncio.AbstractEventLoop) -> LoopInbox:
@@ -364,7 +365,8 @@ class Database:
                 for job in batch:
                     reset_pending_callbacks()
                     try:
-                        with nested():  # a savepoint when batched
+                        # a savepoint when batched; the caller's organization's time
+                        with nested(), clock_module.for_organization(job.organization):
                             outcomes.append((job.fn(*job.args), None))
                     except Exception as exc:
                         outcomes.append((None, exc))
@@ -388,18 +390,20 @@ class Database:
 
 
 class _Job:
-    __slots__ = ("fn", "args", "transactional", "resolve", "fail", "intake", "barrier")
+    __slots__ = ("fn", "args", "transactional", "resolve", "fail", "intake", "barrier", "organization")
 
     def __init__(self, fn: Callable[..., Any], args: tuple, transactional: bool,
                  resolve: Callable[[Any], None], fail: Callable[[BaseException], None],
-                 intake: Intake | None = None, barrier: bool = True) -> None:
+                 intake: Intake | None = None, barrier: bool = True, organization: str | None = None) -> None:
         self.fn, self.args, self.transactional = fn, args, transactional
         self.resolve, self.fail = resolve, fail
         self.intake, self.barrier = intake, barrier
+        self.organization = organization  # whose clock the unit of work reads (clock.py)
 
     def call_alone(self) -> None:
         try:
-            value = self.fn(*self.args)
+            with clock_module.for_organization(self.organization):
+                value = self.fn(*self.args)
         except Exception as exc:
             self.fail(exc)
         else:

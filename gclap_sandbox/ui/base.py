@@ -17,6 +17,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, redirect
 from sanic.response import html as html_response
 
+from gclap_sandbox import clock
 from gclap_sandbox.accounts import organizations_admin
 from gclap_sandbox.errors import (
     ApiError,
@@ -201,6 +202,7 @@ async def guard_ui(request: Request) -> HTTPResponse | None:
     ctx = sandbox_of(request)
     org_id, name, count = await ctx.db.run(organizations_admin.shown, guard.organization(session), ctx.default_org_id)
     request.ctx.organization_id = org_id
+    clock.use_organization(org_id)  # the page reads its organization's time
     request.ctx.organization_name = name if count > 1 else None
     return None
 

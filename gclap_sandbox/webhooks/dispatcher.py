@@ -117,7 +117,7 @@ class Dispatcher:
     async def send_now(self, delivery_id: str) -> None:
         """Post one delivery at once (test events) and wait until its attempt is recorded."""
         self._busy.add(delivery_id)
-        work = await self.ctx.db.run(outbox.claim_due, [], 1, [delivery_id])
+        work = await self.ctx.db.run(outbox.claim_due, [], 1, [delivery_id], self.timeout)
         if not work:
             self._busy.discard(delivery_id)
             return
@@ -130,7 +130,7 @@ class Dispatcher:
             await self._claim_and_start()
 
     async def _claim_and_start(self) -> None:
-        work = await self.ctx.db.run(outbox.claim_due, list(self._busy), self.concurrency * 4)
+        work = await self.ctx.db.run(outbox.claim_due, list(self._busy), self.concurrency * 4, None, self.timeout)
         lanes: dict[tuple[str, str], list[Work]] = defaultdict(list)
         for item in work:
             lanes[item.order_key].append(item)
@@ -168,7 +168,7 @@ class Dispatcher:
     async def _post(self, item: Work) -> AttemptResult:
         # webhook-timestamp is real time: receivers check it against their own clock.
         headers = signing.headers(item.secrets, item.message_id, int(time.time()), item.body)
-        result = AttemptResult(url=item.url, started_at=clock.now(), request_headers=headers,
+        result = AttemptResult(url=item.url, started_at=clock.now_of(item.organization_id), request_headers=headers,
                                request_body=item.body, duration_ms=0.0)
         httpx = _httpx()
         if self._client is None:  # made on first use: importing httpx at start slows `serve`

@@ -9,6 +9,7 @@ Nothing is dropped: every event an endpoint subscribes to becomes one of its del
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
@@ -17,6 +18,7 @@ import peewee
 
 from gclap_sandbox import clock
 from gclap_sandbox.errors import Conflict
+from gclap_sandbox.events import due as due_rules
 from gclap_sandbox.models import (
     Email,
     Event,
@@ -26,6 +28,7 @@ from gclap_sandbox.models import (
 )
 from gclap_sandbox.models.webhooks import DELIVERY_STATUSES as STATUSES  # noqa: F401  (outbox.STATUSES)
 from gclap_sandbox.models.webhooks import FAILED, PENDING, SKIPPED, SUCCEEDED
+from gclap_sandbox.storage import claims
 from gclap_sandbox.storage import database as db
 from gclap_sandbox.webhooks import endpoints, health, payloads, schedule, signing
 
@@ -112,6 +115,7 @@ class Work:
     message_id: str
     body: str
     secrets: tuple[str, ...]
+    organization_id: str = ""  # whose clock its attempts are timed on
 
     @property
     def order_key(self) -> tuple[str, str]:
@@ -119,35 +123,56 @@ class Work:
         return self.endpoint_id, self.email_id or self.delivery_id
 
 
-def _due(limit: datetime, only: list[str] | None = None) -> peewee.ModelSelect:
-    """Pending deliveries of active endpoints due by `limit`; or exactly the `only` ones."""
+def _pending() -> peewee.Expression:
+    """Waiting for an attempt that this process may make (no other holds it: storage/claims.py)."""
+    active = WebhookEndpoint.active == True  # noqa: E712
+    return (WebhookDelivery.status == PENDING) & active & claims.takeable(WebhookDelivery)
+
+
+def _due(limit: datetime | None, only: list[str] | None = None) -> peewee.ModelSelect:
+    """Pending deliveries of active endpoints due by `limit` (None: each on its organization's
+    clock now; events/due.py); or exactly the `only` ones."""
     query = WebhookDelivery.select().join(WebhookEndpoint)
     if only is not None:
         return query.where(WebhookDelivery.id.in_(only))
-    return query.where((WebhookDelivery.status == PENDING) & (WebhookDelivery.next_attempt_at <= limit)
-                       & (WebhookEndpoint.active == True))  # noqa: E712
+    return query.where(_pending() & due_rules.condition(WebhookDelivery.next_attempt_at,
+                                                        WebhookDelivery.organization, limit))
 
 
-def claim_due(exclude: list[str], limit: int, only: list[str] | None = None) -> list[Work]:
-    """Deliveries due now (oldest first), skipping those already being posted."""
-    query = _due(clock.now(), only).select(
-        WebhookDelivery.id, WebhookDelivery.email_id, WebhookDelivery.message_id, WebhookDelivery.body,
+LEASE_SECONDS = 60.0  # beyond the attempts' own timeouts: how long a stopped process holds its deliveries
+
+
+def claim_due(exclude: list[str], limit: int, only: list[str] | None = None,
+              attempt_seconds: float = 10.0) -> list[Work]:
+    """Deliveries due now (oldest first), skipping those already being posted, by this process
+    (`exclude`) or another on the database (a lease, storage/claims.py). Each is leased for the
+    attempts queued before it in its order (`attempt_seconds` each) and LEASE_SECONDS more."""
+    query = _due(None, only).select(
+        WebhookDelivery.id, WebhookDelivery.organization, WebhookDelivery.email_id, WebhookDelivery.message_id, WebhookDelivery.body,
         WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret, WebhookEndpoint.previous_secret,
         WebhookEndpoint.previous_secret_expires_at)
     if exclude:
         query = query.where(WebhookDelivery.id.not_in(exclude))
-    work = []
-    for row in query.order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.seq).limit(limit):
+    query = query.where(claims.takeable(WebhookDelivery))
+    query = claims.lock_rows(query.order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.seq).limit(limit))
+    work, spans, queued = [], {}, Counter[tuple[str, str]]()
+    for row in query:
         endpoint = row.endpoint
-        work.append(Work(row.id, endpoint.id, row.email_id, endpoint.url, row.message_id, row.body,
-                         tuple(endpoints.live_secrets(endpoint))))
-    return work
+        item = Work(row.id, endpoint.id, row.email_id, endpoint.url, row.message_id, row.body,
+                    tuple(endpoints.live_secrets(endpoint)), row.organization_id)
+        queued[item.order_key] += 1
+        spans[item.delivery_id] = LEASE_SECONDS + attempt_seconds * queued[item.order_key]
+        work.append(item)
+    taken = claims.lease(WebhookDelivery, list(spans), spans)
+    return [item for item in work if item.delivery_id in taken]
 
 
 def next_due(limit: datetime) -> datetime | None:
-    row = _due(limit).select(WebhookDelivery.next_attempt_at) \
-        .order_by(WebhookDelivery.next_attempt_at).first()
-    return None if row is None else row.next_attempt_at
+    """The soonest pending delivery's due time, by `limit` on the clock in hand."""
+    first = due_rules.earliest(WebhookDelivery.next_attempt_at, WebhookDelivery.organization,
+                               WebhookDelivery.id.in_(WebhookDelivery.select(WebhookDelivery.id)
+                                                      .join(WebhookEndpoint).where(_pending())))
+    return first if first is not None and first <= limit else None
 
 
 @dataclass
@@ -175,7 +200,14 @@ def record_attempt(delivery_id: str, result: AttemptResult, disable_after: float
     delivery = WebhookDelivery.get_or_none(WebhookDelivery.id == delivery_id)
     if delivery is None:  # its endpoint was deleted meanwhile
         return None
+    with clock.for_organization(delivery.organization_id):  # its retry falls due on its organization's clock
+        return _record(delivery, result, disable_after)
+
+
+def _record(delivery: WebhookDelivery, result: AttemptResult, disable_after: float) -> dict[str, Any]:
     delivery.attempt_count += 1
+    for column, value in claims.released().items():
+        setattr(delivery, column, value)
     WebhookAttempt.create(
         delivery=delivery.id, number=delivery.attempt_count, url=result.url, started_at=result.started_at,
         request_headers=result.request_headers, request_body=result.request_body,

@@ -118,6 +118,19 @@ def test_max_age_prunes_mail_that_a_clock_advance_makes_too_old(launch):
         assert count(api, "old") == 0 and count(api, "newer") == 1
 
 
+def test_max_age_follows_each_organizations_own_clock(launch):
+    box = launch("--max-age", "1h")
+    with box.client() as admin:
+        created = admin.post("/api/v1/sandbox/organizations/", json={"name": "Other clock"})
+        created.raise_for_status()
+        send(admin, "default's")
+        with box.client(created.json()["api_key"]["key"]) as other:
+            send(other, "other's")
+            other.post("/api/v1/sandbox/clock/advance/", json={"seconds": 7200}).raise_for_status()
+            assert count(other) == 0  # two hours old on its clock
+        assert count(admin) == 1  # minutes old on the default organization's
+
+
 def test_the_file_shrinks_after_a_reset(launch, tmp_path):
     path = str(tmp_path / "reset.sqlite3")
     box = launch(db=path)

@@ -216,6 +216,36 @@ def test_step_3_gives_every_email_without_a_message_id_one_made_from_its_id(tmp_
         [(first, kept), *[(other, f"<{other}@gclap-sandbox.local>") for other, _ in others]]
 
 
+def at_version(path: str, version: int) -> None:
+    """Make a new file say it stands at `version` (its later steps run at the next start)."""
+    sql(path, 'DELETE FROM "schema_version"', ('INSERT INTO "schema_version" ("version", "name", "applied_at") '
+                                               'VALUES (?, ?, ?)', (version, "older", "2026-01-01 00:00:00")))
+
+
+def test_step_4_gives_every_organization_the_one_clock_offset_a_sandbox_had(tmp_path):
+    path = new_file(tmp_path, emails=1)
+    at_version(path, 3)
+    sql(path, 'ALTER TABLE "organization" DROP COLUMN "clock_offset"', 'ALTER TABLE "job" DROP COLUMN "organization_id"',
+        'INSERT INTO "organization" ("id", "name", "plan", "is_default", "settings", "created_at") '
+        "VALUES ('second', 'Second', 'free', 0, '{}', '2026-01-01 00:00:00')",
+        'INSERT INTO "sandbox_setting" ("key", "value") VALUES (\'clock_offset_seconds\', \'3600.0\')')
+    migrate_file(path)
+    assert {offset for (offset,) in rows(path, 'SELECT "clock_offset" FROM "organization"')} == {3600.0}
+    assert rows(path, 'SELECT "value" FROM "sandbox_setting" WHERE "key" = \'clock_offset_seconds\'') == []
+    assert "organization_id" in {c[1] for c in rows(path, 'PRAGMA table_info("job")')}
+
+
+def test_steps_5_and_6_add_the_leases_and_the_rate_windows_that_processes_sharing_a_file_use(tmp_path):
+    path = new_file(tmp_path)
+    at_version(path, 4)
+    sql(path, *(f'ALTER TABLE "{table}" DROP COLUMN "{column}"' for table in ("webhook_delivery", "email_relay")
+                for column in ("claimed_by", "claimed_until")), 'DROP TABLE "rate_window"')
+    migrate_file(path)
+    for table in ("webhook_delivery", "email_relay"):
+        assert {"claimed_by", "claimed_until"} <= {c[1] for c in rows(path, f'PRAGMA table_info("{table}")')}
+    assert rows(path, "SELECT name FROM sqlite_master WHERE name = 'rate_window'") == [("rate_window",)]
+
+
 # --- gclap-sandbox db status ---------------------------------------------------------------
 
 def test_db_status_lists_the_pending_steps_of_a_file_from_before_versioning_and_changes_nothing(tmp_path):

@@ -14,6 +14,9 @@ from gclap_sandbox.storage.migrations import (
     m0001_tables_before_versioning,
     m0002_received_bytes_in_raw,
     m0003_every_email_has_a_message_id,
+    m0004_a_clock_per_organization,
+    m0005_leases_for_shared_work,
+    m0006_rate_windows_in_the_database,
 )
 from gclap_sandbox.storage.migrations.runner import BEFORE_VERSIONING, DatabaseTooNew, Migration, Status
 
@@ -21,6 +24,9 @@ MIGRATIONS: tuple[Migration, ...] = tuple(Migration.of(number, module) for numbe
     m0001_tables_before_versioning,
     m0002_received_bytes_in_raw,
     m0003_every_email_has_a_message_id,
+    m0004_a_clock_per_organization,
+    m0005_leases_for_shared_work,
+    m0006_rate_windows_in_the_database,
 ], start=1))
 LATEST = MIGRATIONS[-1].version
 
