@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from gclap_sandbox import clock
 from gclap_sandbox.events import jobs
 from gclap_sandbox.models import SandboxSetting
+from gclap_sandbox.storage import bulk
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
@@ -41,7 +42,7 @@ def load_offset() -> float:
 
 
 def save_offset(seconds: float) -> None:
-    SandboxSetting.replace(key=OFFSET_SETTING, value=seconds).execute()
+    bulk.upsert(SandboxSetting, [SandboxSetting.key], key=OFFSET_SETTING, value=seconds)
 
 
 async def restore(ctx: AppContext) -> None:

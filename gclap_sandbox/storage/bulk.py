@@ -120,3 +120,14 @@ def execute(key: str, build: Callable[[], str], params: Sequence[Any]) -> Any:
     if sql is None:
         sql = _select_sql[("sql", key, database.obj.param)] = portable(build())
     return database.execute_sql(sql, params)
+
+
+def upsert(model: type[peewee.Model], conflict: Sequence[peewee.Field], **values: Any) -> None:
+    """Insert a row, or update the row that has the same `conflict` columns (both engines' ON
+    CONFLICT ... DO UPDATE; SQLite's INSERT OR REPLACE has no PostgreSQL form)."""
+    keep = {field.name for field in conflict} | {model._meta.primary_key.name}
+    preserve = [model._meta.fields[name] for name in values if name not in keep]
+    query = model.insert(**values)
+    query = query.on_conflict(conflict_target=list(conflict), preserve=preserve) if preserve else \
+        query.on_conflict_ignore()
+    query.execute()
