@@ -52,6 +52,12 @@ def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", ADMIN_USER, "--", *command] if os.geteuid() == 0 else command
 
 
+def _run(command: list[str]) -> None:
+    done = subprocess.run(_as_owner(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()}")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -87,15 +93,14 @@ def start(folder: str | Path) -> Cluster:
     if owner is not None:
         for path in (folder, sockets):
             os.chown(path, owner.pw_uid, owner.pw_gid)
-    subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", ADMIN_USER if owner else
-                              pwd.getpwuid(os.geteuid()).pw_name, "--auth=trust", "--encoding=UTF8",
-                              "--locale=C.UTF-8"]),
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    user = ADMIN_USER if owner else pwd.getpwuid(os.geteuid()).pw_name
+    # C.UTF-8: text sorts by code point, as SQLite sorts it, and lower() knows every alphabet.
+    _run([str(bin_dir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "--encoding=UTF8",
+          "--locale=C.UTF-8"])
     port = _free_port()
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 {SERVER_OPTIONS}"
-    subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),
-                              "-o", options, "-w", "-t", "60", "start"]),
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-o", options,
+          "-w", "-t", "60", "start"])
     (folder / "port").write_text(str(port))
     return Cluster(folder, port)
 
