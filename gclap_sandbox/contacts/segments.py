@@ -229,7 +229,7 @@ def _condition(rule: dict[str, Any], now: datetime) -> peewee.Expression:
         value = [parse_date(v) for v in value] if op == "in" else parse_date(value)
     elif field == "email":
         value = [v.lower() for v in value] if op == "in" else value.lower()
-    if attribute and op not in _TEXT_MATCHES:
+    if attribute and op in ("eq", "ne", "in"):
         operand = engine.current().json_operand
         value = [operand(v) for v in value] if op == "in" else operand(value)
     if op == "eq":
@@ -238,6 +238,8 @@ def _condition(rule: dict[str, Any], now: datetime) -> peewee.Expression:
         return column.is_null() | (column != value)
     if op == "in":
         return column.in_(value)
+    if op in _COMPARISONS and attribute:
+        return engine.current().json_compare(Contact.attributes, field[len("attributes."):], op, rule["value"])
     if op in _COMPARISONS:
         return getattr(column, _COMPARISONS[op])(value)
     if attribute:
@@ -267,9 +269,6 @@ def like(column: Any, pattern: str) -> peewee.Expression:
     """Case-insensitive LIKE with `\\` as the escape character (portable SQL)."""
     return peewee.NodeList((fn.lower(column), peewee.SQL("LIKE"), pattern.lower(),
                             peewee.SQL("ESCAPE '\\'")), parens=True)
-
-
-_TEXT_MATCHES = ("contains", "starts_with", "ends_with")
 
 
 def _text_match(column: Any, op: str, value: str) -> peewee.Expression:

@@ -9,6 +9,7 @@ opens its database.
 from __future__ import annotations
 
 import os
+import operator
 from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import Any
@@ -70,8 +71,13 @@ class Engine:
         return peewee.fn.json_extract(column, f"$.{key}")
 
     def json_operand(self, value: Any) -> Any:
-        """A value to compare `json_value` with."""
+        """A value to compare `json_value` with (equal, not equal, one of)."""
         return value
+
+    def json_compare(self, column: peewee.Field, key: str, op: str, value: Any) -> peewee.ColumnBase:
+        """The attribute `op` ("gt", "gte", "lt", "lte") `value`, ordered as SQLite orders values:
+        numbers (and booleans, as 1 and 0) by value, below any text; text by its characters."""
+        return _COMPARE[op](self.json_value(column, key), value)
 
     def json_keys(self, column: peewee.Field) -> tuple[peewee.Node, peewee.Node]:
         """A table function listing the keys of a JSON object column, and its key column."""
@@ -136,6 +142,22 @@ class PostgresEngine(Engine):
     def json_operand(self, value: Any) -> Any:
         return peewee.Cast(json_text.dumps(value), "jsonb")
 
+    def json_compare(self, column: peewee.Field, key: str, op: str, value: Any) -> peewee.ColumnBase:
+        # jsonb orders strings below numbers, SQLite above them: compare within each JSON type, and
+        # say across types what SQLite says (a number is below any text).
+        compare, above = _COMPARE[op], op in ("gt", "gte")
+        kind = peewee.fn.jsonb_typeof(peewee.NodeList((peewee.Cast(column, "jsonb"), peewee.SQL("->"), key)))
+        text = self.json_text(column, key)
+        true, false = peewee.SQL("TRUE"), peewee.SQL("FALSE")
+        if isinstance(value, str):
+            below = true if not above else false  # a number or boolean attribute against text
+            return peewee.Case(kind, [("string", compare(text, value)), ("number", below), ("boolean", below)], None)
+        number = float(value) if isinstance(value, float) else int(value)
+        return peewee.Case(kind, [
+            ("number", compare(peewee.Cast(text, "numeric"), number)),
+            ("boolean", compare(peewee.Case(text, [("true", 1)], 0), number)),
+            ("string", true if above else false)], None)
+
     def json_keys(self, column: peewee.Field) -> tuple[peewee.Node, peewee.Node]:
         keys = peewee.fn.jsonb_object_keys(peewee.Cast(column, "jsonb"))
         return peewee.NodeList((keys, peewee.SQL("AS attr(key)"))), peewee.SQL("attr.key")
@@ -151,6 +173,7 @@ class PostgresEngine(Engine):
         return fulltext_postgres
 
 
+_COMPARE = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 SQLITE = Engine()
 POSTGRES = PostgresEngine()
 
