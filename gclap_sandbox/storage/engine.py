@@ -109,8 +109,7 @@ class PostgresEngine(Engine):
             params["port"] = url.port
         params.setdefault("connect_timeout", 10)
         params.setdefault("application_name", "gclap-sandbox")
-        return peewee.PostgresqlDatabase(unquote(url.path.lstrip("/")) or None, prefer_psycopg3=True,
-                                         autorollback=False, **params)
+        return _Postgres(unquote(url.path.lstrip("/")) or None, prefer_psycopg3=True, autorollback=False, **params)
 
     def peek(self, location: str) -> peewee.Database | None:
         return None  # opening a server connection writes nothing: the schema check uses it
@@ -174,6 +173,17 @@ class PostgresEngine(Engine):
 
 
 _COMPARE = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+class _Postgres(peewee.PostgresqlDatabase):
+    """peewee's PostgreSQL database, its strings able to hold NUL characters (pg_text.py)."""
+
+    def _connect(self) -> Any:
+        from gclap_sandbox.storage import pg_text  # psycopg: the optional `postgres` extra
+
+        connection = super()._connect()
+        pg_text.register(connection)
+        return connection
+
+
 SQLITE = Engine()
 POSTGRES = PostgresEngine()
 
