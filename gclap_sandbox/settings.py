@@ -72,7 +72,11 @@ def database_location(value: str) -> str:
     name = scheme.group(1).lower()
     if name.split("+")[0] in ("postgresql", "postgres"):
         url = urlsplit(value)
-        if not url.hostname and not url.path.strip("/") and not url.query:
+        try:
+            url.port  # noqa: B018  (reading it checks it)
+        except ValueError:
+            url = None  # type: ignore[assignment]
+        if url is None or (not url.hostname and not url.path.strip("/") and not url.query):
             raise ValueError(f"expected postgresql://USER:PASSWORD@HOST:PORT/DBNAME, got {database_label(value)!r}")
         return POSTGRES_SCHEME + value[scheme.end():]
     if name != "sqlite":

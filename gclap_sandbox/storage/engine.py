@@ -109,7 +109,7 @@ class PostgresEngine(Engine):
             params["port"] = url.port
         params.setdefault("connect_timeout", 10)
         params.setdefault("application_name", "gclap-sandbox")
-        return _Postgres(unquote(url.path.lstrip("/")) or None, prefer_psycopg3=True, autorollback=False, **params)
+        return _Postgres(unquote(url.path.lstrip("/")) or None, prefer_psycopg3=True, **params)
 
     def peek(self, location: str) -> peewee.Database | None:
         return None  # opening a server connection writes nothing: the schema check uses it
