@@ -39,6 +39,9 @@ def test_a_sandbox_on_postgresql_captures_searches_keeps_its_mail_across_a_resta
             assert searched(api, "tag:billing") == ["Your invoice 1234"]
             assert searched(api, "invo.") == []                            # punctuation: the whole word
             assert api.get("/readyz").json()["database"] is True
+            size = [line for line in api.get("/metrics").text.splitlines()
+                    if line.startswith("gclap_sandbox_database_size_bytes ")]
+            assert len(size) == 1 and float(size[0].split()[1]) > 0  # pg_database_size
     finally:
         assert first.stop() == 0
     with psycopg.connect(postgres_url) as conn:

@@ -3,9 +3,9 @@
 With it set, every sandbox a test starts on the default throw-away database (`start_sandbox()`
 in-process or as a subprocess, `launch()`, `own_sandbox`, and the pytest plugin's session
 sandbox) gets a database of its own on that server instead, made with CREATE DATABASE and
-dropped when the sandbox stops. A test that names a SQLite file keeps it; a test about SQLite
-files themselves is marked `sqlite_only` and skips. `.ci/run` sets it against a throwaway
-cluster (postgres_cluster.py).
+dropped when the sandbox stops. A test that names a SQLite file keeps it (the tests about
+files, vacuum, older files and preflight name theirs, so they still test SQLite). `.ci/run` sets
+it against a throwaway cluster (postgres_cluster.py).
 """
 from __future__ import annotations
 
@@ -25,10 +25,6 @@ def admin_url() -> str | None:
 
 def on_postgres() -> bool:
     return admin_url() is not None
-
-
-sqlite_only = pytest.mark.skipif(
-    admin_url() is not None, reason=f"about SQLite files themselves: this run keeps its sandboxes on PostgreSQL ({ENV})")
 
 
 def fresh_location(db: str) -> tuple[str, Callable[[], None] | None]:
