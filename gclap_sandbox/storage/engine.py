@@ -4,12 +4,13 @@ The rest of the code writes portable peewee and portable SQL (`bulk.portable` fo
 statements); where the engines really differ (opening a connection, the write lock, the size
 of the database, giving space back, reading a JSON attribute, the search index) it asks the
 engine of the connection in use: `current()`. `for_location(--db)` picks one when a sandbox
-opens its database.
+opens its database. (PostgreSQL's text columns cannot hold NUL characters: pg_text.py escapes
+them on its connections, so strings read back as SQLite keeps them.)
 """
 from __future__ import annotations
 
-import os
 import operator
+import os
 from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import Any
