@@ -54,20 +54,31 @@ def default_db_path() -> str:
 
 
 # What --db takes, said in every refusal of a value it does not take.
-DB_FORMS = f"a file path, '{MEMORY_DB}', or sqlite:///PATH"
+DB_FORMS = f"a file path, '{MEMORY_DB}', sqlite:///PATH, or postgresql://USER:PASSWORD@HOST:PORT/DBNAME"
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+)://")  # two letters or more: not a drive letter
+POSTGRES_SCHEME = "postgresql://"
 
 
 def database_location(value: str) -> str:
-    """What --db names: a SQLite file path or ':memory:'. `sqlite:///PATH` is taken as PATH (the
-    form SQLAlchemy and peewee use: three slashes and a relative path, four for an absolute
-    one). Any other `scheme://` is refused (ValueError), rather than taken as a folder name."""
+    """What --db names: a SQLite file path, ':memory:', or a PostgreSQL URL.
+
+    `sqlite:///PATH` is taken as PATH (the form SQLAlchemy and peewee use: three slashes and a
+    relative path, four for an absolute one). `postgresql://` and `postgres://` (with or without
+    a `+psycopg` driver) come back as `postgresql://...`. Any other `scheme://` is refused
+    (ValueError), rather than taken as a folder name."""
     scheme = _URL_SCHEME.match(value)
     if scheme is None:
         return value
     name = scheme.group(1).lower()
     if name.split("+")[0] in ("postgresql", "postgres"):
-        raise ValueError(f"PostgreSQL is not supported yet in this version (only SQLite); give {DB_FORMS}")
+        url = urlsplit(value)
+        try:
+            url.port  # noqa: B018  (reading it checks it)
+        except ValueError:
+            url = None  # type: ignore[assignment]
+        if url is None or (not url.hostname and not url.path.strip("/") and not url.query):
+            raise ValueError(f"expected postgresql://USER:PASSWORD@HOST:PORT/DBNAME, got {database_label(value)!r}")
+        return POSTGRES_SCHEME + value[scheme.end():]
     if name != "sqlite":
         raise ValueError(f"{name}:// is not a database this sandbox can use; give {DB_FORMS}")
     url = urlsplit(value)
@@ -75,6 +86,19 @@ def database_location(value: str) -> str:
     if url.netloc or url.query or url.fragment or not path:
         raise ValueError(f"expected sqlite:///PATH (sqlite:////PATH for an absolute path), got {value!r}")
     return path
+
+
+def is_postgres(location: str) -> bool:
+    """True for a location `database_location` gave for a PostgreSQL server."""
+    return location.startswith(POSTGRES_SCHEME)
+
+
+def database_label(location: str) -> str:
+    """The location as logs and messages show it: a URL's password masked."""
+    url = urlsplit(location) if _URL_SCHEME.match(location) else None
+    if url is None or url.password is None:
+        return location
+    return location.replace(f":{url.password}@", ":***@", 1) if url.password else location
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 # Helpers live in tests/support, which pyproject puts on the path (`pythonpath`).
+import postgres_switch
 from browser_support import browser, page  # noqa: F401  (browser fixtures for the UI tests)
 from sandbox_process import RunningSandbox, start_sandbox
 from shared_tls import share_the_default_tls_context
@@ -21,6 +22,11 @@ INNER_PYTEST_OPTIONS = "-p no:hypothesispytest -p no:schemathesis"
 
 def pytest_configure(config: pytest.Config) -> None:
     share_the_default_tls_context()  # a client per test would otherwise load the CA bundle each time
+    postgres_switch.configure(config)  # GCLAP_TEST_DATABASE: the session sandbox on PostgreSQL
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    postgres_switch.unconfigure(config)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

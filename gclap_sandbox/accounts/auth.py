@@ -19,6 +19,7 @@ from gclap_sandbox.accounts import organizations
 from gclap_sandbox.accounts.scopes import ADMIN_SCOPES
 from gclap_sandbox.errors import Unauthorized
 from gclap_sandbox.models import ApiKey, Organization, SandboxSetting
+from gclap_sandbox.storage import bulk
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
@@ -103,7 +104,7 @@ def bootstrap(given_key: str | None) -> tuple[str, str]:
         if key is not None and key.revoked_at is None:
             return org.id, stored.value
     _, secret = create_key(org.id, "Default key", is_default=True)
-    SandboxSetting.replace(key=DEFAULT_KEY_SETTING, value=secret).execute()
+    bulk.upsert(SandboxSetting, [SandboxSetting.key], key=DEFAULT_KEY_SETTING, value=secret)
     return org.id, secret
 
 

@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse
 from gclap_sandbox import clock
 from gclap_sandbox.errors import BadRequest, Conflict
 from gclap_sandbox.models import IdempotencyRecord, Organization
+from gclap_sandbox.storage import bulk
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
@@ -109,6 +110,7 @@ def save_record(organization_id: str, key: str, request_print: str, status: int,
     reset): there is nothing left to replay under, and the caller's key is gone too."""
     if not Organization.select().where(Organization.id == organization_id).exists():
         return False
-    IdempotencyRecord.replace(organization=organization_id, key=key, fingerprint=request_print, status=status,
-                              content_type=content_type, body=body, created_at=clock.now()).execute()
+    bulk.upsert(IdempotencyRecord, [IdempotencyRecord.organization, IdempotencyRecord.key],
+                organization=organization_id, key=key, fingerprint=request_print, status=status,
+                content_type=content_type, body=body, created_at=clock.now())
     return True

@@ -271,7 +271,7 @@ def _add_usage_sql() -> str:
     table, org, mon, emails = (quoted(UsageCounter), quoted(UsageCounter, "organization"),
                                quoted(UsageCounter, "month"), quoted(UsageCounter, "emails"))
     return (f"INSERT INTO {table} ({org}, {mon}, {emails}) VALUES (?, ?, ?) "
-            f"ON CONFLICT ({org}, {mon}) DO UPDATE SET {emails} = {emails} + excluded.{emails} "
+            f"ON CONFLICT ({org}, {mon}) DO UPDATE SET {emails} = {table}.{emails} + excluded.{emails} "
             f"RETURNING {emails}")
 
 

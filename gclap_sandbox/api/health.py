@@ -13,6 +13,7 @@ from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import endpoint
 from gclap_sandbox.errors import ServiceUnavailable
 from gclap_sandbox.observability.metrics import CONTENT_TYPE
+from gclap_sandbox.storage import engine
 from gclap_sandbox.storage.database import database
 
 bp = Blueprint("health", strict_slashes=False)
@@ -29,8 +30,7 @@ def _database_ok() -> bool:
 
 
 def _database_bytes() -> int:
-    pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
-    return int(pages) * int(database.execute_sql("PRAGMA page_size").fetchone()[0])
+    return engine.current().size_bytes()
 
 
 def _workers_ok(ctx: Any) -> bool:

@@ -12,7 +12,7 @@ from gclap_sandbox.api.responses import json_response
 from gclap_sandbox.api.routing import API_PREFIX, endpoint
 from gclap_sandbox.events import timeline
 from gclap_sandbox.schema import Bool, Obj
-from gclap_sandbox.storage import reset, vacuum
+from gclap_sandbox.storage import engine, reset
 
 if TYPE_CHECKING:
     from gclap_sandbox.settings import Settings
@@ -83,6 +83,6 @@ async def _reset_organization(ctx: Any, organization_id: str, everything: bool) 
 async def _forget_in_memory_state(ctx: Any) -> None:
     """What the sandbox keeps beside the tables: cached organizations and subscriptions, sequences, every
     organization's clock. And the file gives back the space the deleted rows took."""
-    await ctx.db.run_alone(vacuum.shrink)
+    await ctx.db.run_alone(engine.shrink)
     await ctx.db.run(ctx.db.forget_caches)
     await timeline.reset_every_clock(ctx)

@@ -98,7 +98,8 @@ def preview(organization_id: str, audience: dict[str, Any]) -> dict[str, Any]:
     """What sending now would do: {total, recipients, skipped, skipped_reasons}."""
     reason = _skip_reason(organization_id)
     query = contacts_query(organization_id, audience)
-    counts = dict(query.select(reason.alias("reason"), peewee.fn.COUNT(Contact.id)).group_by(reason).tuples())
+    # Grouped by position: PostgreSQL does not see a CASE with bound values as the same expression twice.
+    counts = dict(query.select(reason.alias("reason"), peewee.fn.COUNT(Contact.id)).group_by(peewee.SQL("1")).tuples())
     skipped = {name: counts.get(name, 0) for name in SKIP_REASONS}
     total = sum(counts.values())
     return {"total": total, "recipients": counts.get(None, 0), "skipped": sum(skipped.values()),

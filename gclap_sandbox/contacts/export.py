@@ -1,7 +1,7 @@
 """CSV export of contacts, in batches so the API can stream it (DB thread).
 
-Columns: the contact's own fields, then one column per attribute key in use (found by
-SQLite's json_each, never by loading contacts). An attribute whose name clashes with a
+Columns: the contact's own fields, then one column per attribute key in use (found by the
+database's JSON functions, never by loading contacts). An attribute whose name clashes with a
 field is written as `attributes.<key>`; the import reads both forms back.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import peewee
 from gclap_sandbox import clock
 from gclap_sandbox.contacts.store import filtered, list_ids_by_contact
 from gclap_sandbox.models import Contact
+from gclap_sandbox.storage import engine
 
 FIELD_COLUMNS = ["id", "email", "first_name", "last_name", "status", "lists", "created_at",
                  "updated_at", "last_opened_at", "last_clicked_at"]
@@ -23,8 +24,8 @@ Cursor = tuple[Any, str] | None  # (created_at, id) of the last row sent
 
 
 def attribute_keys(organization_id: str) -> list[str]:
-    each = peewee.fn.json_each(Contact.attributes).alias("attr")
-    rows = (Contact.select(peewee.SQL("attr.key")).from_(Contact, each)
+    each, key = engine.current().json_keys(Contact.attributes)
+    rows = (Contact.select(key).from_(Contact, each)
             .where(Contact.organization == organization_id).distinct().tuples())
     return sorted(key for (key,) in rows)
 

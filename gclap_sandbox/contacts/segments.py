@@ -20,6 +20,7 @@ import peewee
 from peewee import fn
 
 from gclap_sandbox.models.contacts import CONTACT_STATUSES, Contact, ContactListMember
+from gclap_sandbox.storage import engine
 
 Errors = dict[str, list[str]]
 
@@ -218,6 +219,7 @@ def _condition(rule: dict[str, Any], now: datetime) -> peewee.Expression:
     if kind == "list":
         return _list_condition(op, value)
     column = _column(field)
+    attribute = field.startswith("attributes.")
     if op == "exists":
         present = column.is_null(False) if kind in ("date", "attribute") else (column != "")
         return present if value is not False else ~present
@@ -227,21 +229,28 @@ def _condition(rule: dict[str, Any], now: datetime) -> peewee.Expression:
         value = [parse_date(v) for v in value] if op == "in" else parse_date(value)
     elif field == "email":
         value = [v.lower() for v in value] if op == "in" else value.lower()
+    if attribute and op in ("eq", "ne", "in"):
+        operand = engine.current().json_operand
+        value = [operand(v) for v in value] if op == "in" else operand(value)
     if op == "eq":
         return column == value
     if op == "ne":  # a contact without the field is "not equal" too
         return column.is_null() | (column != value)
     if op == "in":
         return column.in_(value)
+    if op in _COMPARISONS and attribute:
+        return engine.current().json_compare(Contact.attributes, field[len("attributes."):], op, rule["value"])
     if op in _COMPARISONS:
         return getattr(column, _COMPARISONS[op])(value)
+    if attribute:
+        column = engine.current().json_text(Contact.attributes, field[len("attributes."):])
     return _text_match(column, op, value)
 
 
 def _column(field: str) -> Any:
     if field.startswith("attributes."):
-        # json_extract gives SQL numbers for JSON numbers, so comparisons are numeric.
-        return fn.json_extract(Contact.attributes, f"$.{field[len('attributes.'):]}")
+        # JSON numbers compare as numbers (the engine's json_value, with its json_operand values).
+        return engine.current().json_value(Contact.attributes, field[len("attributes."):])
     return getattr(Contact, field)
 
 

@@ -138,8 +138,8 @@ def rows_above(organization_id: str, search: SearchQuery, top: Cursor | None,
 
 def match_counts(query: peewee.ModelSelect) -> tuple[int, int]:
     """(emails, unread emails) among a query's matches, in one pass over them."""
-    total, unread = query.select(peewee.fn.COUNT(1), peewee.fn.SUM(Email.is_read == False)  # noqa: E712
-                                 ).order_by().tuples().get()
+    unread_one = peewee.Case(None, [(Email.is_read == False, 1)], 0)  # noqa: E712  (portable: no SUM of a boolean)
+    total, unread = query.select(peewee.fn.COUNT(1), peewee.fn.SUM(unread_one)).order_by().tuples().get()
     return total, unread or 0
 
 

@@ -49,7 +49,7 @@ class SandboxMetrics:
         for source in ("api", "smtp"):
             self.emails_captured.labels(source)
         self.database_size = Gauge("gclap_sandbox_database_size_bytes",
-                                   "Size of the SQLite database (pages in use times page size).", registry=r)
+                                   "Size of the database (SQLite: pages in use times page size; PostgreSQL: pg_database_size).", registry=r)
 
     def count_open_sessions(self, count: Callable[[], float]) -> None:
         self.smtp_sessions_open.set_function(count)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from gclap_sandbox.retention import prune
 from gclap_sandbox.retention.policy import Retention
-from gclap_sandbox.storage import fulltext, vacuum
+from gclap_sandbox.storage import engine, fulltext
 from gclap_sandbox.worker_loop import cancel_and_wait, nap
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class Maintenance:
             while await self._db.run(fulltext.index_pending) == fulltext.BATCH:
                 pass
             if pruned:
-                await self._db.run_alone(vacuum.shrink, SHRINK_SHARE)
+                await self._db.run_alone(engine.shrink, SHRINK_SHARE)
             return pruned
 
     # --- as a clock runner (events/timeline.advance_clock), with --max-age ---------------

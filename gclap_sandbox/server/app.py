@@ -31,7 +31,7 @@ from gclap_sandbox.relay.worker import configure_relay, start_relay, stop_relay
 from gclap_sandbox.server import hosts, wiring, workers
 from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.server.smtp import start_smtp_server, stop_smtp_server
-from gclap_sandbox.settings import Settings
+from gclap_sandbox.settings import Settings, database_label
 from gclap_sandbox.storage.database import Database, serving_reader
 
 log = logging.getLogger("gclap_sandbox")
@@ -109,7 +109,7 @@ def ready_line(ctx: AppContext) -> dict[str, Any]:
         "smtp_host": ctx.settings.smtp_host,
         "smtp_port": ctx.smtp_port,
         "api_key": ctx.default_api_key,
-        "db": ctx.settings.db_path,
+        "db": database_label(ctx.settings.db_path),
     }
 
 

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from gclap_sandbox.server import preflight
 from gclap_sandbox.server.preflight import StartupError
-from gclap_sandbox.settings import Settings
+from gclap_sandbox.settings import Settings, database_label
 
 log = logging.getLogger("gclap_sandbox")
 
@@ -45,7 +45,7 @@ def serve(settings: Settings) -> None:
             raise
         log.debug("the sandbox could not start", exc_info=True)
         if isinstance(exc, DatabaseTooNew):
-            raise StartupError(f"cannot use the database {settings.db_path}: {exc}. It was left unchanged: "
+            raise StartupError(f"cannot use the database {database_label(settings.db_path)}: {exc}. It was left unchanged: "
                                "run the newer release with it, or pass --db another file.") from None
         raise StartupError(f"the sandbox could not start: {type(exc).__name__}: {exc}; "
                            "run with --log-level debug to see where (the database file? try --db :memory:)") from None
@@ -84,7 +84,7 @@ def _print_ready(ctx: Any) -> None:
     sys.stdout.write(json.dumps(ready_line(ctx)) + "\n")
     sys.stdout.flush()
     log.info("gclap-sandbox ready: API and inbox at %s, SMTP on %s:%s, database %s",
-             ctx.http_url, ctx.settings.smtp_host, ctx.smtp_port, ctx.settings.db_path)
+             ctx.http_url, ctx.settings.smtp_host, ctx.smtp_port, database_label(ctx.settings.db_path))
 
 
 class CannotBind(StartupError):

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import ssl
 
-from gclap_sandbox.settings import MEMORY_DB, Settings
+from gclap_sandbox.settings import MEMORY_DB, Settings, database_label, is_postgres
 
 _DB_HINT = "pass --db (or GCLAP_SANDBOX_DB) a file in a folder you can write, or --db :memory: for a throw-away sandbox"
 
@@ -22,8 +22,12 @@ def check(settings: Settings) -> None:
 
 
 def check_database(path: str) -> None:
-    """The database file can be created (with its folder), opened, read and written."""
+    """The database file can be created (with its folder), opened, read and written; a
+    PostgreSQL server can be reached and logged in to."""
     if path == MEMORY_DB:
+        return
+    if is_postgres(path):
+        check_server(path)
         return
     folder = os.path.dirname(os.path.abspath(path))
     in_the_way = next((p for p in _parents(folder) if os.path.exists(p) and not os.path.isdir(p)), None)
@@ -45,6 +49,26 @@ def check_database(path: str) -> None:
             connection.close()
     except sqlite3.DatabaseError as exc:
         raise StartupError(f"cannot use {path} as the database ({exc}); {_DB_HINT}.") from None
+
+
+def check_server(location: str) -> None:
+    import peewee
+
+    from gclap_sandbox.storage import engine
+
+    connection = engine.for_location(location).connect(location)
+    try:
+        connection.connect()
+        connection.execute_sql("SELECT 1").fetchone()
+    except peewee.ImproperlyConfigured:
+        raise StartupError("PostgreSQL needs the psycopg driver: pip install 'gclap-sandbox[postgres]'.") from None
+    except peewee.DatabaseError as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise StartupError(f"cannot use the PostgreSQL database {database_label(location)} ({reason}); "
+                           "check that the server runs there and that the user, password and database "
+                           "name are right (the database must exist).") from None
+    finally:
+        connection.close()
 
 
 def _parents(folder: str) -> list[str]:

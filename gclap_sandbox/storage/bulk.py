@@ -2,7 +2,8 @@
 
 peewee builds SQL anew for every query, which costs more than SQLite itself on paths that
 run for every email or every imported row. Here each statement is built once per shape
-(table and columns, quoted by the database in use, so it stays portable) and reused,
+(table and columns, quoted by the database in use, so it stays portable: each cache is keyed by
+the engine's placeholder too, since SQLite and PostgreSQL sandboxes may share a process) and reused,
 while values still go through each field's `db_value`, exactly as peewee would convert them.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any, Callable, Sequence, TypeVar
 
 import peewee
 
+from gclap_sandbox.storage import engine
 from gclap_sandbox.storage.connection import database
 
 M = TypeVar("M", bound=peewee.Model)
@@ -24,7 +26,9 @@ def insert_rows(model: type[peewee.Model], rows: Sequence[dict[str, Any]], *,
     if not rows:
         return None
     names = tuple(rows[0])
-    cached = _insert_sql.get((model, names, ignore_conflicts))
+    returning = len(rows) == 1 and isinstance(model._meta.primary_key, peewee.AutoField)
+    key = (model, names, ignore_conflicts, returning, database.obj.param)
+    cached = _insert_sql.get(key)
     if cached is None:
         fields = [model._meta.fields[name] for name in names]
         columns = ", ".join(quoted(model, f.name) for f in fields)
@@ -32,7 +36,10 @@ def insert_rows(model: type[peewee.Model], rows: Sequence[dict[str, Any]], *,
         sql = f"INSERT INTO {quoted(model)} ({columns}) VALUES ({marks})"
         if ignore_conflicts:
             sql += " ON CONFLICT DO NOTHING"
-        cached = _insert_sql[(model, names, ignore_conflicts)] = (sql, fields)
+        if returning:
+            # The new key: SQLite's cursor knows it (lastrowid), PostgreSQL says it (RETURNING).
+            sql = engine.current().insert_returning(sql, quoted(model, model._meta.primary_key.name))
+        cached = _insert_sql[key] = (sql, fields)
     sql, fields = cached
     params = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
     cursor = database.cursor()
@@ -58,7 +65,7 @@ def create_fast(model: type[M], **values: Any) -> M:
     cursor = insert_rows(model, [row])
     instance = model(__no_default__=True, **row)  # `row` has every default already: none called twice
     if isinstance(model._meta.primary_key, peewee.AutoField):
-        setattr(instance, model._meta.primary_key.name, cursor.lastrowid)
+        setattr(instance, model._meta.primary_key.name, engine.current().new_key(cursor))
     return instance
 
 
@@ -85,7 +92,7 @@ _select_sql: dict[tuple[Any, ...], str] = {}
 
 def get_or_none(model: type[M], **equals: Any) -> M | None:
     """`Model.get_or_none(a == x, b == y)` for hot paths: one row by equality, SQL built once."""
-    key = (model, tuple(equals))
+    key = (model, tuple(equals), database.obj.param)
     sql = _select_sql.get(key)
     if sql is None:
         columns = ", ".join(quoted(model, name) for name in model._meta.fields)
@@ -109,7 +116,18 @@ def portable(sql: str) -> str:
 
 def execute(key: str, build: Callable[[], str], params: Sequence[Any]) -> Any:
     """Run a hand-written statement, built once by `build` (with `quoted` names and `?`) and cached."""
-    sql = _select_sql.get(("sql", key))
+    sql = _select_sql.get(("sql", key, database.obj.param))
     if sql is None:
-        sql = _select_sql[("sql", key)] = portable(build())
+        sql = _select_sql[("sql", key, database.obj.param)] = portable(build())
     return database.execute_sql(sql, params)
+
+
+def upsert(model: type[peewee.Model], conflict: Sequence[peewee.Field], **values: Any) -> None:
+    """Insert a row, or update the row that has the same `conflict` columns (both engines' ON
+    CONFLICT ... DO UPDATE; SQLite's INSERT OR REPLACE has no PostgreSQL form)."""
+    keep = {field.name for field in conflict} | {model._meta.primary_key.name}
+    preserve = [model._meta.fields[name] for name in values if name not in keep]
+    query = model.insert(**values)
+    query = query.on_conflict(conflict_target=list(conflict), preserve=preserve) if preserve else \
+        query.on_conflict_ignore()
+    query.execute()

@@ -7,7 +7,6 @@ DB thread reaches its sandbox's `Database` with `current()`.
 """
 from __future__ import annotations
 
-import os
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -81,13 +80,6 @@ def after_commit(callback: Callable[[], None]) -> None:
     pending_callbacks().append(callback)
 
 
-def write_transaction() -> Any:
-    """A unit of work's outer transaction. IMMEDIATE takes the write lock at BEGIN, waiting out
-    another writer (busy_timeout): a deferred one that read first fails at once with "database is
-    locked" when another connection (a tool on the file) committed meanwhile."""
-    return database.atomic(lock_type="IMMEDIATE")
-
-
 def nested() -> Any:
     """`database.atomic()`: a transaction at the top, else a savepoint. Every savepoint has the
     same name, which SQLite and PostgreSQL resolve to the innermost one still open (these always
@@ -108,9 +100,3 @@ def savepoint() -> Iterator[None]:
     except BaseException:
         del callbacks[mark:]
         raise
-
-
-def open_connection(path: str) -> peewee.SqliteDatabase:
-    if path != ":memory:":
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    return peewee.SqliteDatabase(path, pragmas=PRAGMAS, check_same_thread=False)

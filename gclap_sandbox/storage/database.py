@@ -13,7 +13,6 @@ import collections
 import contextlib
 import itertools
 import logging
-import os
 import queue
 import threading
 import time
@@ -27,19 +26,18 @@ from gclap_sandbox import clock as clock_module
 from gclap_sandbox.events.bus import EventBus
 from gclap_sandbox.loop_inbox import LoopInbox
 from gclap_sandbox.models.base import BaseModel, owned
-from gclap_sandbox.storage import fulltext, vacuum
+from gclap_sandbox.storage import engine, fulltext
 from gclap_sandbox.storage.connection import (
     after_commit,
     bind_thread,
     current,
     database,
     nested,
-    open_connection,
     pending_callbacks,
     reset_pending_callbacks,
     savepoint,
-    write_transaction,
 )
+from gclap_sandbox.storage.engine import open_connection, write_transaction
 from gclap_sandbox.storage.schema import create_schema, refuse_newer
 
 log = logging.getLogger("gclap_sandbox.db")
@@ -133,7 +131,8 @@ class _Lane:
 
 
 class Database:
-    """Owns the SQLite connection and the one thread every query runs on.
+    """Owns the database connection (SQLite or PostgreSQL: `path` is a --db location) and the one
+    thread every query runs on.
 
     Units of work queue up for that thread. When several are waiting (busy SMTP or API
     traffic), the thread runs them together in one transaction, each inside its own
@@ -155,7 +154,8 @@ class Database:
         self.counters: dict[peewee.Field, itertools.count] = {}
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="gclap-db", daemon=True)
-        self._db: peewee.SqliteDatabase | None = None
+        self.engine = engine.for_location(path)
+        self._db: peewee.Database | None = None
         # DB thread only: the job taken from the queue but not run yet (it did not fit the
         # batch being gathered), and each intake's accepted items waiting to be settled.
         self._held: _Job | None = None
@@ -231,17 +231,18 @@ class Database:
         bind_thread(self, self._db)
         clock_module.bind(self.clock)
         self._db.connect(reuse_if_open=True)
-        rewritten = vacuum.ensure_incremental(self.path)
+        renumbered = self.engine.opened(self.path)
         create_schema()
-        if rewritten:  # VACUUM may renumber rowids, which the search index is keyed by
+        if renumbered:  # VACUUM may renumber rowids, which SQLite's search index is keyed by
             fulltext.forget_all()
 
     def _refuse_newer(self) -> None:
-        """Raise DatabaseTooNew for a file a newer release migrated, leaving it byte for byte as
-        it was: read through a connection without our pragmas, since setting them writes."""
-        if self.path == ":memory:" or not os.path.isfile(self.path):
+        """Raise DatabaseTooNew for a database a newer release migrated, leaving it byte for byte
+        as it was: a SQLite file is read through a connection without our pragmas, since setting
+        them writes (the engine's `peek`; a server connection is checked once opened)."""
+        peek = self.engine.peek(self.path)
+        if peek is None:
             return
-        peek = peewee.SqliteDatabase(self.path)
         bind_thread(self, peek)
         try:
             refuse_newer()
@@ -251,8 +252,7 @@ class Database:
 
     def _close(self) -> None:
         if self._db is not None and not self._db.is_closed():
-            if self.path != ":memory:":
-                self._db.execute_sql("PRAGMA optimize")
+            self.engine.closing(self.path)
             self._db.close()
 
     def _work(self) -> None:
@@ -430,7 +430,7 @@ def _settle(future: asyncio.Future, value: Any, error: BaseException | None) -> 
 
 
 
-def open_in_this_thread(path: str) -> peewee.SqliteDatabase:
+def open_in_this_thread(path: str) -> peewee.Database:
     """Open `path` (creating the schema) and bind this thread's models to it, outside any running
     sandbox: unit tests and offline tools. A running sandbox uses its `Database` thread instead."""
     connection = open_connection(path)

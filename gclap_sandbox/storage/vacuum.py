@@ -1,4 +1,6 @@
-"""Giving space back: the file shrinks after a reset or a prune (SQLite incremental vacuum).
+"""Giving space back on SQLite: the file shrinks after a reset or a prune (incremental vacuum).
+
+(The SQLite engine's part of `engine.shrink`; PostgreSQL's autovacuum does this on its own.)
 
 New files are created with `auto_vacuum = INCREMENTAL` (storage/connection.py PRAGMAS), so the
 pages that deleted mail leaves behind can be cut off the end of the file. A file made by an

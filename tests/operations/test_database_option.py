@@ -1,5 +1,6 @@
-"""`--db` (and GCLAP_SANDBOX_DB) takes a file path, `:memory:` or `sqlite:///PATH`; any other URL
-is refused at start in one line naming what it takes, instead of becoming a folder name."""
+"""`--db` (and GCLAP_SANDBOX_DB) takes a file path, `:memory:`, `sqlite:///PATH` or a PostgreSQL URL
+(tests/postgres/ runs on one); any other URL is refused at start in one line naming what it takes,
+instead of becoming a folder name."""
 from __future__ import annotations
 
 import pytest
@@ -13,12 +14,11 @@ POSTGRES = "postgresql://team:s3cret@db.example:5432/sandbox"
 
 
 @pytest.mark.parametrize("args, env, expected", [
-    (["--db", POSTGRES], {}, "PostgreSQL is not supported yet in this version"),
-    ([], {"GCLAP_SANDBOX_DB": POSTGRES}, "PostgreSQL is not supported yet in this version"),
-    (["--db", "postgres://db.example/sandbox"], {}, "PostgreSQL is not supported yet in this version"),
-    (["--db", "mysql://db.example/sandbox"], {}, "mysql:// is not a database this sandbox can use"),
+    (["--db", "postgresql://team:s3cret@db.example:99999/sandbox"], {}, "expected postgresql://USER:PASSWORD@HOST"),
+    ([], {"GCLAP_SANDBOX_DB": "postgres://"}, "expected postgresql://USER:PASSWORD@HOST"),
+    (["--db", "mysql://team:s3cret@db.example/sandbox"], {}, "mysql:// is not a database this sandbox can use"),
     ([], {"GCLAP_SANDBOX_DB": "sqlite://db.example/x.sqlite3"}, "expected sqlite:///PATH"),
-], ids=["postgresql", "postgresql in the env var", "postgres", "mysql", "sqlite with a host"])
+], ids=["postgresql with a bad port", "postgres without a database in the env var", "mysql", "sqlite with a host"])
 def test_a_database_url_this_version_cannot_use_is_refused_in_one_line(tmp_path, monkeypatch, args, env, expected):
     monkeypatch.chdir(tmp_path)  # where a URL taken as a path would have made its folder
     with environment(env):
@@ -26,7 +26,7 @@ def test_a_database_url_this_version_cannot_use_is_refused_in_one_line(tmp_path,
     assert result.exit_code == 1, result.output
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
     assert expected in result.stderr and "GCLAP_SANDBOX_DB" in result.stderr
-    assert "sqlite:///PATH" in result.stderr
+    assert "sqlite:///PATH" in result.stderr or "postgresql://USER" in result.stderr
     assert "s3cret" not in result.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -50,3 +50,13 @@ def test_a_sqlite_url_names_the_file_the_sandbox_keeps_its_mail_in(tmp_path):
 ])
 def test_a_sqlite_url_is_read_as_sqlalchemy_and_peewee_read_it(value, path):
     assert database_location(value) == path
+
+
+@pytest.mark.parametrize("value, location", [
+    (POSTGRES, POSTGRES),
+    ("postgres://team@db.example/sandbox", "postgresql://team@db.example/sandbox"),
+    ("postgresql+psycopg://team@db.example/sandbox", "postgresql://team@db.example/sandbox"),
+    ("postgresql:///sandbox?host=/run/postgresql", "postgresql:///sandbox?host=/run/postgresql"),
+])
+def test_a_postgresql_url_in_any_of_its_usual_spellings_names_a_postgresql_database(value, location):
+    assert database_location(value) == location

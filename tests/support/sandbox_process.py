@@ -5,13 +5,17 @@ Most tests want a real sandbox on real sockets and do not care which process ser
 new interpreter). `env` gives `serve` environment variables (GCLAP_SANDBOX_*) on top of this
 process's own, read as `serve` reads them: while its options are parsed. Tests of the process
 itself (signals, the ready line, exit codes, start-up warnings) pass `process=True` and get
-`serve` in a subprocess (`launcher.py`, the same one the pytest plugin uses).
+`serve` in a subprocess (`launcher.py`, the same one the pytest plugin uses). With
+GCLAP_TEST_DATABASE set, a sandbox on the default throw-away database runs on a PostgreSQL
+database of its own instead (postgres_switch.py).
 """
 from __future__ import annotations
 
 import os
 from contextlib import contextmanager
 from typing import Any, Iterator
+
+from postgres_switch import drop_when_stopped, fresh_location
 
 from gclap_sandbox.cli.commands import serve, settings_from_options
 from gclap_sandbox.launcher import RunningSandbox
@@ -24,6 +28,17 @@ Sandbox = RunningSandbox | EmbeddedSandbox
 def start_sandbox(*args: str, db: str = ":memory:", env: dict[str, str] | None = None,
                   timeout: float = 30, process: bool = False) -> Any:
     """A started sandbox with `serve`'s flags `args` (ports picked by the OS)."""
+    db, drop = fresh_location(db)
+    try:
+        started = _start(args, db, env, timeout, process)
+    except BaseException:
+        if drop is not None:
+            drop()
+        raise
+    return started if drop is None else drop_when_stopped(started, drop)
+
+
+def _start(args: tuple[str, ...], db: str, env: dict[str, str] | None, timeout: float, process: bool) -> Any:
     if process:
         return start_process(*args, db=db, env=env, timeout=timeout)
     command = ["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0", "--db", db, *args]

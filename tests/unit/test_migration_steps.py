@@ -19,7 +19,8 @@ from generated_inbox import generate
 from helpers import run_async
 
 from gclap_sandbox.storage import migrations
-from gclap_sandbox.storage.connection import bind_thread, database, open_connection
+from gclap_sandbox.storage.connection import bind_thread, database
+from gclap_sandbox.storage.engine import open_connection
 from gclap_sandbox.storage.database import Database, open_in_this_thread
 from gclap_sandbox.storage.migrations import LATEST, MIGRATIONS, DatabaseTooNew, Migration, runner
 from gclap_sandbox.storage.schema import create_schema, our_tables, schema_status
