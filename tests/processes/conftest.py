@@ -1,4 +1,4 @@
-"""Two `serve` processes on one SQLite file: the processes themselves are under test."""
+"""Two `serve` processes on one database (a SQLite file, then PostgreSQL): the processes themselves are under test."""
 from __future__ import annotations
 
 import uuid
@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from process_helpers import new_organization
+from postgres_fixtures import postgres_admin_url  # noqa: F401  (fixture)
 from serve_subprocess import ServedProcess, serve
+from shared_databases import shared_database  # noqa: F401  (fixture)
 from slow_receiver import SlowReceiver
 
 
@@ -22,12 +24,11 @@ class Pair:
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory):
-    """Process A, then process B on A's database file (B starts once A has made it)."""
-    path = str(tmp_path_factory.mktemp("shared") / "sandbox.sqlite3")
-    a = serve("--db", path)
+def pair(shared_database):  # noqa: F811
+    """Process A, then process B on A's database (B starts once A has made it)."""
+    a = serve("--db", shared_database)
     try:
-        b = serve("--db", path)
+        b = serve("--db", shared_database)
     except BaseException:
         a.stop()
         raise

@@ -1,16 +1,21 @@
-"""The databases several `serve` processes can share, as test parameters: a SQLite file always;
-PostgreSQL when the suite runs with one (see postgres support)."""
+"""The one database several `serve` processes share, as a fixture run once per engine: a SQLite
+file, and a PostgreSQL database of its own (postgres_fixtures.py says on which server).
+
+Import `shared_database` and `postgres_admin_url` into a conftest to use it.
+"""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable
+import postgres_cluster
+import pytest
 
-SharedDatabase = Callable[[Path], str]
-
-
-def sqlite_file(folder: Path) -> str:
-    return str(folder / "shared.sqlite3")
+ENGINES = ["sqlite", "postgresql"]
 
 
-def shared_database_urls() -> list[SharedDatabase]:
-    return [sqlite_file]
+@pytest.fixture(scope="module", params=ENGINES)
+def shared_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A `--db` location for several processes; a PostgreSQL one is dropped after the module."""
+    if request.param == "sqlite":
+        return str(tmp_path_factory.mktemp("shared") / "sandbox.sqlite3")
+    url = postgres_cluster.create_database(request.getfixturevalue("postgres_admin_url"))
+    request.addfinalizer(lambda: postgres_cluster.drop_database(url))
+    return url

@@ -17,8 +17,9 @@ from typing import Any, Iterator
 import httpx
 import pytest
 from helpers import simple_message, wait_until
+from postgres_fixtures import postgres_admin_url  # noqa: F401  (fixture)
 from serve_subprocess import ServedProcess, serve
-from shared_databases import shared_database_urls
+from shared_databases import shared_database  # noqa: F401  (fixture)
 from webhook_receiver import Receiver
 
 JOBS = 4
@@ -34,9 +35,9 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
     return response.json() if response.content else None
 
 
-@pytest.fixture(params=shared_database_urls(), ids=lambda database: database.__name__)
-def two_processes(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[ServedProcess, ServedProcess]]:
-    url = request.param(tmp_path)
+@pytest.fixture
+def two_processes(shared_database: str) -> Iterator[tuple[ServedProcess, ServedProcess]]:  # noqa: F811
+    url = shared_database
     first = serve("--db", url, "--api-key", ADMIN_KEY)
     try:
         second = serve("--db", url, "--api-key", ADMIN_KEY)
