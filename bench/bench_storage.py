@@ -1,12 +1,14 @@
-"""SMTP capture rate of one sandbox process on SQLite beside one on PostgreSQL, in one run.
+"""SMTP capture rate of one sandbox process on SQLite, one on PostgreSQL, and two processes
+sharing one PostgreSQL database, in one run.
 
 A benchmark, not a test: it prints figures and the ratio, and never asserts on time.
 
     .venv/bin/python bench/bench_storage.py [--messages 2000] [--rounds 3] [--postgres URL]
 
-Both sandboxes run `serve` with default settings and the full lifecycle; the load is the
+Every sandbox runs `serve` with default settings and the full lifecycle; the load is the
 Python SMTP client of bench_ingest.py (10 connections, ~5 KB messages), in two shapes: one
-message per connection, and many per connection. Rounds alternate the two targets so that
+message per connection, and many per connection; the two processes each get half of the
+messages at the same time. Rounds alternate the targets so that
 drift hits both alike. The rate is messages until the last `250`, and until every message is
 filed (visible in the API). `--postgres` takes an admin URL (CREATE DATABASE allowed); without
 it a throwaway cluster is started in a temporary folder (tests/support/postgres_cluster.py).
@@ -42,11 +44,14 @@ SHAPES = {"1 message per connection": smtp_one_per_connection,
           "many messages per connection": smtp_many_per_connection}
 
 
-async def measure(info: dict, count: int, send, filed_before: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    """(messages/s until the last 250, messages/s until all are filed)."""
-    url, key = info["http_url"], info["api_key"]
+async def measure(infos: list[dict], count: int, send, filed_before: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(messages/s until the last 250, messages/s until all are filed), the messages shared out
+    among the processes of one target (they share one database, so any of them counts all)."""
+    url, key = infos[0]["http_url"], infos[0]["api_key"]
+    shares = [count // len(infos) + (i < count % len(infos)) for i in range(len(infos))]
     start = time.perf_counter()
-    await send(HOST, info["smtp_port"], count, MessageFactory(5000))
+    await asyncio.gather(*(send(HOST, info["smtp_port"], share, MessageFactory(5000))
+                           for info, share in zip(infos, shares)))
     accepted = time.perf_counter() - start
     deadline = time.monotonic() + FILED_TIMEOUT
     while await stored_count(url, key) < filed_before + count:
@@ -67,30 +72,35 @@ async def main(args: argparse.Namespace) -> int:
             admin = postgres_cluster.start(folder).admin_url
         database = postgres_cluster.create_database(admin, "gclap_bench")
         stop.callback(lambda: postgres_cluster.drop_database(database))
+        shared = postgres_cluster.create_database(admin, "gclap_bench_shared")
+        stop.callback(lambda: postgres_cluster.drop_database(shared))
         async with contextlib.AsyncExitStack() as servers:
+            async def start(name: str, db: str) -> dict:
+                server = await servers.enter_async_context(running(name, sandbox_argv(db), Path(tmp) / f"{name}.log"))
+                return server.info
+
             targets = {
-                "SQLite": await servers.enter_async_context(
-                    running("sqlite", sandbox_argv(str(Path(tmp) / "bench.sqlite3")), Path(tmp) / "sqlite.log")),
-                "PostgreSQL": await servers.enter_async_context(
-                    running("postgres", sandbox_argv(database), Path(tmp) / "postgres.log")),
+                "SQLite": [await start("sqlite", str(Path(tmp) / "bench.sqlite3"))],
+                "PostgreSQL": [await start("postgres", database)],
+                "2 × PostgreSQL": [await start("postgres-a", shared), await start("postgres-b", shared)],
             }
             filed = dict.fromkeys(targets, 0)
             results: dict[tuple[str, str], list[tuple[float, float]]] = {}
-            for name, server in targets.items():  # warm-up
-                await measure(server.info, 200, smtp_many_per_connection, filed[name])
+            for name, infos in targets.items():  # warm-up
+                await measure(infos, 200, smtp_many_per_connection, filed[name])
                 filed[name] += 200
             for n in range(1, args.rounds + 1):
                 for shape, send in SHAPES.items():
-                    for name, server in targets.items():
-                        run = await measure(server.info, args.messages, send, filed[name])
+                    for name, infos in targets.items():
+                        run = await measure(infos, args.messages, send, filed[name])
                         filed[name] += args.messages
                         results.setdefault((name, shape), []).append(run)
-                        print(f"  #{n} {shape:<30} {name:<11} {run[0]:7,.0f} msgs/s, filed at {run[1]:,.0f}/s")
-    print("\n| shape | SQLite | PostgreSQL | PostgreSQL / SQLite |\n|---|---|---|---|")
+                        print(f"  #{n} {shape:<30} {name:<15} {run[0]:7,.0f} msgs/s, filed at {run[1]:,.0f}/s")
+    print("\n| shape | SQLite | PostgreSQL (ratio to SQLite) | 2 × PostgreSQL (ratio) |\n|---|---|---|---|")
     for shape in SHAPES:
         for what, index in (("accepted", 0), ("filed", 1)):
-            sqlite, pg = (statistics.median(r[index] for r in results[(name, shape)]) for name in targets)
-            print(f"| {shape}, {what} | {sqlite:,.0f}/s | {pg:,.0f}/s | {pg / sqlite:.2f} |")
+            sqlite, pg, pg2 = (statistics.median(r[index] for r in results[(name, shape)]) for name in targets)
+            print(f"| {shape}, {what} | {sqlite:,.0f}/s | {pg:,.0f}/s ({pg / sqlite:.2f}) | {pg2:,.0f}/s ({pg2 / sqlite:.2f}) |")
     print(f"\nload average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
