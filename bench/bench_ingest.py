@@ -86,8 +86,10 @@ class Server:
 
 
 def sandbox_argv(db: str) -> list[str]:
+    # No retention limit: a run counts the stored emails to know all were filed, and the default
+    # --max-emails 10000 would prune a long run's first messages before the count reached them.
     return [PYTHON, "-m", "gclap_sandbox", "serve",
-            "--http", f"{HOST}:0", "--smtp", f"{HOST}:0", "--db", db]
+            "--http", f"{HOST}:0", "--smtp", f"{HOST}:0", "--db", db, "--max-emails", "0"]
 
 
 def bare_argv(kind: str, *extra: str) -> list[str]:
