@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import operator
 import os
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from types import ModuleType
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
@@ -116,8 +116,7 @@ class PostgresEngine(Engine):
         return None  # opening a server connection writes nothing: the schema check uses it
 
     def write_transaction(self) -> AbstractContextManager[Any]:
-        # Rows are locked as they are written; BEGIN needs no lock of its own.
-        return database.atomic()
+        return _one_writer_at_a_time()
 
     def opened(self, location: str) -> bool:
         return False
@@ -198,6 +197,21 @@ def current() -> Engine:
     """The engine of the connection this thread's models use."""
     return POSTGRES if isinstance(database.obj, peewee.PostgresqlDatabase) else SQLITE
 
+
+
+# Key of the advisory lock every writing transaction on a PostgreSQL database takes first.
+WRITER_LOCK = 0x67636C6170  # "gclap"
+
+
+@contextmanager
+def _one_writer_at_a_time() -> Iterator[Any]:
+    """A unit of work's outer transaction on PostgreSQL, holding the database's writer lock (an
+    advisory lock, released at COMMIT or ROLLBACK) as SQLite's IMMEDIATE holds the file's. A
+    batch writes rows of several organizations (usage counters, rate windows...) in whatever
+    order its units came; two processes doing so at once deadlock, so their batches take turns."""
+    with database.atomic() as transaction:
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        yield transaction
 
 
 def open_connection(location: str) -> peewee.Database:

@@ -47,8 +47,8 @@ def two_processes(shared_database: str) -> Iterator[tuple[ServedProcess, ServedP
     try:
         yield first, second
     finally:
-        first.stop()
-        second.stop()
+        for process in (first, second):  # shown when the test fails: what the server said
+            print(f"--- {process.http_url} stderr (last lines)\n" + "\n".join(process.stop().splitlines()[-60:]))
 
 
 class Job:

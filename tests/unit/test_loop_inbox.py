@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from helpers import run_async
+
 from gclap_sandbox.loop_inbox import LoopInbox
 
 
@@ -27,7 +29,7 @@ def test_calls_posted_from_another_thread_run_on_the_loop_in_order():
         await asyncio.wait_for(done.wait(), 10)
         return seen
 
-    seen = asyncio.run(scenario())
+    seen = run_async(scenario())
     assert seen == [(n, True) for n in range(100)]
 
 
@@ -62,6 +64,6 @@ def test_a_held_burst_wakes_the_loop_once_after_the_block_and_a_failing_call_spa
         await asyncio.wait_for(done.wait(), 10)
         return after_the_block, seen
 
-    wake_ups, seen = asyncio.run(scenario())
+    wake_ups, seen = run_async(scenario())
     assert seen == ["first", "last"]
     assert wake_ups == 1
