@@ -8,7 +8,7 @@ from typing import Iterator
 
 import httpx
 import pytest
-from helpers import assert_problem, simple_message, smtp_send
+from helpers import assert_problem, simple_message, smtp_send, wait_until
 from ui_helpers import csrf_token, rich_email, send_api
 
 from gclap_sandbox.inbox.search import FIELDS
@@ -67,6 +67,10 @@ def varied_inbox(own_sandbox) -> Iterator[tuple[httpx.Client, int]]:
                   "bounce@ex.com", ["hidden@example.com"])
         read = send_api(api, subject="already read")
         assert bulk(ui, "POST", {"ids": [read["id"]]}).json()["changed"] == 1
+        # Settled, so that no email arrives or moves on between a term's query and its negation's:
+        # the bounce's report is in (it stays `sent`), every other email delivered or bounced.
+        wait_until(lambda: api.get("/api/v1/emails/", params={"status": "sent", "page_size": 1}).json()["count"] == 1,
+                   "the bounce report, and every other email delivered or bounced")
         total = api.get("/api/v1/emails/", params={"page_size": 1}).json()["count"]
         yield ui, total
 
