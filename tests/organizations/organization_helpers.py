@@ -5,13 +5,9 @@ import base64
 from typing import Any
 
 import httpx
+from helpers import ok
 
 ORGANIZATIONS = "/api/v1/sandbox/organizations/"
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
-    return response.json() if response.content else None
 
 
 def new_organization(admin: httpx.Client, name: str, plan: str = "unlimited") -> tuple[dict[str, Any], str]:

@@ -1,17 +1,12 @@
 """What the two-process tests share: checked responses and waits with a deadline."""
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 import httpx
+from helpers import ok, wait_until
 
 DEADLINE = 30.0  # seconds any cross-process wait may take before the test fails
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
-    return response.json() if response.content else None
 
 
 def new_organization(admin: httpx.Client, name: str, plan: str = "unlimited") -> str:
@@ -22,11 +17,4 @@ def new_organization(admin: httpx.Client, name: str, plan: str = "unlimited") ->
 
 def until(condition: Callable[[], Any], what: str) -> Any:
     """Ask `condition()` until it returns something truthy, failing after DEADLINE."""
-    deadline = time.monotonic() + DEADLINE
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {DEADLINE} s: {what}")
-        time.sleep(0.05)
+    return wait_until(condition, what, within=DEADLINE)

@@ -37,6 +37,12 @@ def total_count(api: httpx.Client) -> int:
     return api.get("/api/v1/emails/", params={"page_size": 1}).json()["count"]
 
 
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    """The response's JSON (None when empty), once its status is `status`; else fail naming the request."""
+    assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
+    return response.json() if response.content else None
+
+
 def assert_problem(response: httpx.Response, status: int) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

@@ -12,11 +12,11 @@ import smtplib
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Iterator
 
 import httpx
 import pytest
-from helpers import simple_message, wait_until
+from helpers import ok, simple_message, wait_until
 from postgres_fixtures import postgres_admin_url  # noqa: F401  (fixture)
 from serve_subprocess import ServedProcess, serve
 from shared_databases import shared_database  # noqa: F401  (fixture)
@@ -28,11 +28,6 @@ SMTP_SENDS = 5
 CAMPAIGN_CONTACTS = 2
 EVENTS = ["email.sent", "email.delivered"]
 ADMIN_KEY = "gsk_test_shared_admin_" + "a" * 32
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
-    return response.json() if response.content else None
 
 
 @pytest.fixture
