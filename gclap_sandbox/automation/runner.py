@@ -30,7 +30,13 @@ class Runner(Drainer):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(log, ctx.clock_lock)  # one pass at a time: a run is never taken twice at once
         self.ctx = ctx
-        self._client = httpx.AsyncClient(follow_redirects=False)
+        self._client: httpx.AsyncClient | None = None  # made on first use: its TLS context costs every start
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(follow_redirects=False)
+        return self._client
 
     async def next_due(self, limit: datetime) -> datetime | None:
         return await self.ctx.db.run(runs.next_due, limit)
@@ -54,11 +60,12 @@ class Runner(Drainer):
                 if work.step["type"] == "send_email":
                     await actions.send_email(self.ctx, work)
                 else:
-                    await actions.call_url(self.ctx, work, self._client)
+                    await actions.call_url(self.ctx, work, self.client)
             except Exception as exc:  # e.g. the quota ran out or the template failed to render
                 await self.ctx.db.run(functools.partial(runs.record_step, work, "failed", None,
                                                         error=f"{type(exc).__name__}: {exc}"))
 
     async def stop(self) -> None:
         await super().stop()
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()

@@ -30,6 +30,7 @@ from gclap_sandbox.pipeline.incoming import DeliveryOptions
 from gclap_sandbox.relay.worker import configure_relay, start_relay, stop_relay
 from gclap_sandbox.server import hosts, wiring, workers
 from gclap_sandbox.server.context import AppContext
+from gclap_sandbox.server.routers import EventRouter, HttpRouter
 from gclap_sandbox.server.smtp import start_smtp_server, stop_smtp_server
 from gclap_sandbox.settings import Settings, database_label
 from gclap_sandbox.storage.database import Database, serving_reader
@@ -44,7 +45,8 @@ _SANIC_ERRORS: dict[int, type[errors.ApiError]] = {
 
 
 def create_app(settings: Settings, http_sock: socket.socket, smtp_sock: socket.socket) -> Sanic:
-    app = Sanic(f"gclap_sandbox_{next(_app_numbers)}", configure_logging=False)
+    app = Sanic(f"gclap_sandbox_{next(_app_numbers)}", configure_logging=False,
+                router=HttpRouter(), signal_router=EventRouter())
     app.config.GRACEFUL_SHUTDOWN_TIMEOUT = 1.0
     # Base64 inflates attachments by a third; leave room for JSON around them.
     app.config.REQUEST_MAX_SIZE = settings.max_message_size * 4 // 3 + 1024 * 1024
