@@ -232,7 +232,7 @@ class Database:
         clock_module.bind(self.clock)
         self._db.connect(reuse_if_open=True)
         renumbered = self.engine.opened(self.path)
-        create_schema()
+        create_schema(self.path)
         if renumbered:  # VACUUM may renumber rowids, which SQLite's search index is keyed by
             fulltext.forget_all()
 
