@@ -3,7 +3,10 @@
 It generates requests from /api/v1/openapi.json, valid and invalid ones, for every operation
 but the sandbox reset, and checks every answer: never a 5xx, a documented status, content
 type, headers and body, valid input accepted, invalid input refused, undeclared methods
-refused. tests/api/schemathesis_hooks.py keeps the run on its feet (the caller's key stays
+refused. Every operation goes through all of Schemathesis's phases: the document's examples,
+coverage (each boundary and each violation of every keyword the document states: most of the
+run), fuzzing (fuzz_run.MAX_EXAMPLES random cases each) and stateful (the documented links).
+tests/api/schemathesis_hooks.py keeps the run on its feet (the caller's key stays
 valid, chaos and plan changes are undone) and names the rules no JSON Schema can state;
 tests/api/schemathesis.toml counts 413 as a fair answer. A failure prints Schemathesis's
 report: each request as curl, and what was wrong with the answer.
