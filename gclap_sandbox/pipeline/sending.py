@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
 
 SENDING = db.Intake(accept=capture.accept_received, settle=capture.file_received,
-                    size=lambda incoming: len(incoming.raw))
+                    size=lambda incoming: len(incoming.raw), busy_settle_batch=32)
 
 
 async def send(ctx: AppContext, incoming: Incoming) -> dict[str, Any]:
