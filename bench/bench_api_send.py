@@ -20,9 +20,10 @@ server's CPU time per answered request (user + system, from /proc), and the sand
 to have stored one email per 2xx answer. A send is answered once durable and filed (listing
 row, `email.sent`, scheduled outcomes) moments later (pipeline/sending.py), so for the sandboxes
 each round also asks for the inbox after wrk ends (a reader: every accepted send is filed
-first) and shows the rate and the CPU per send until all were filed. The last line states issue 18's target (1,000 sends/s
-or more, p99 printed) against the measured rate, its ratio to bare Sanic, and the rate one whole
-core would give at the measured CPU cost: on a loaded machine the servers get a small, uneven
+first), then reads the database file until every email is delivered, and shows the rate and the
+CPU per send to each point. The last line states issue 18's target (1,000 sends/s or more, p99
+printed) against the answered rate, its ratio to bare Sanic, and the rate one whole core would
+give at the CPU cost of the whole lifecycle: on a loaded machine the servers get a small, uneven
 share of the CPUs, so the rate alone says more about the load than about the code.
 """
 from __future__ import annotations
@@ -188,7 +189,8 @@ async def main(args: argparse.Namespace) -> int:
                     "against", checkout_argv(args.against, str(workdir / "against.sqlite3")), workdir / "against.log"))
                 targets[checkout_label(args.against)] = (other.info["http_url"], other.info["api_key"], other.proc.pid,
                                                          workdir / "against.sqlite3")
-            print("event loops: " + ", ".join(f"{name} {event_loop_of(pid)}" for name, (_, _, pid, _) in targets.items()))
+            print("event loops: " + ", ".join(f"{name} {event_loop_of(pid)}"
+                                              for name, (_, _, pid, _) in targets.items()))
             runs: dict[str, list[Run]] = {name: [] for name in targets}
             for name, (url, key, _, _) in targets.items():  # warm-up
                 await wrk(url, key, 2, workdir)
@@ -197,7 +199,8 @@ async def main(args: argparse.Namespace) -> int:
                     run = await wrk(url, key, args.seconds, workdir, pid, db)
                     runs[name].append(run)
                     until_filed = (f"; until filed {run.filed_rate:,.0f}/s, CPU {run.filed_cpu_ms:.3f} ms/send; "
-                                   f"until delivered {run.delivered_rate:,.0f}/s, CPU {run.delivered_cpu_ms:.3f} ms/send"
+                                   f"until delivered {run.delivered_rate:,.0f}/s, "
+                                   f"CPU {run.delivered_cpu_ms:.3f} ms/send"
                                    if run.filed_rate else "")
                     print(f"  #{n} {name:<22} {run.rate:8,.0f} req/s  p99 {run.p99_ms:7.1f} ms"
                           f"  CPU {run.cpu_ms:6.3f} ms/request  ({run.requests} requests, {run.failed} failed)"
@@ -214,7 +217,8 @@ async def main(args: argparse.Namespace) -> int:
         filed = (f"{statistics.median(r.filed_rate for r in measured):,.0f} | "
                  f"{statistics.median(r.filed_cpu_ms for r in measured):.3f} ms | "
                  f"{statistics.median(r.delivered_rate for r in measured):,.0f} | "
-                 f"{statistics.median(r.delivered_cpu_ms for r in measured):.3f} ms") if name != BARE else "- | - | - | -"
+                 f"{statistics.median(r.delivered_cpu_ms for r in measured):.3f} ms"
+                 ) if name != BARE else "- | - | - | -"
         print(f"| {name} | {rate:,.0f} | {p99:.1f} ms | {rate / base:.3f} | {cpu:.3f} ms | {filed} |")
     if args.against:
         other_name = list(runs)[2].removeprefix("gclap-sandbox at ")

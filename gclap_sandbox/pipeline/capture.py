@@ -82,7 +82,8 @@ def capture_email(incoming: Incoming, *, charged: bool = False) -> Email:
     return email
 
 
-def email_row(incoming: Incoming, parsed: mail.ParsedEmail, recipients: list[tuple[str, str, str]]) -> dict[str, Any]:
+def email_row(incoming: Incoming, parsed: mail.ParsedEmail,
+              recipients: list[tuple[str, str, str]]) -> dict[str, Any]:
     """The listing row an email is stored with (what its summary shows)."""
     return {
         "id": incoming.email_id,

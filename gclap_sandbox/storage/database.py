@@ -451,5 +451,5 @@ def open_in_this_thread(path: str) -> peewee.Database:
     return connection
 
 
-__all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "apart_from_intakes", "BaseModel", "owned", "after_commit", "savepoint",
-           "current", "database", "open_in_this_thread"]
+__all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "BaseModel", "owned", "after_commit", "savepoint",
+           "current", "database", "open_in_this_thread", "apart_from_intakes"]
