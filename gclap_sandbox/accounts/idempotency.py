@@ -23,6 +23,7 @@ from gclap_sandbox import clock
 from gclap_sandbox.errors import BadRequest, Conflict
 from gclap_sandbox.models import IdempotencyRecord, Organization
 from gclap_sandbox.storage import bulk
+from gclap_sandbox.storage import database as db
 
 if TYPE_CHECKING:
     from gclap_sandbox.server.context import AppContext
@@ -66,7 +67,8 @@ async def run_once(ctx: AppContext, request: Request, organization_id: str, key:
     ctx.idempotency_in_flight.add(token)
     try:
         request_print = fingerprint(request.method, request.path, request.body or b"")
-        stored = await ctx.db.run(find_record, organization_id, key)
+        with db.apart_from_intakes():  # a record need not wait for sends still being filed
+            stored = await ctx.db.run(find_record, organization_id, key)
         if stored is not None:
             if stored.fingerprint != request_print:
                 raise Conflict("This Idempotency-Key was already used with a different request "
@@ -95,8 +97,9 @@ async def _remember(ctx: AppContext, organization_id: str, key: str, request_pri
     """Store a completed action's response for replays. The action has happened: failing to
     remember it must not turn its answer into an error (a retry then simply runs it again)."""
     try:
-        stored = await ctx.db.run(save_record, organization_id, key, request_print, response.status,
-                                  response.content_type or "application/json", bytes(response.body or b""))
+        with db.apart_from_intakes():
+            stored = await ctx.db.run(save_record, organization_id, key, request_print, response.status,
+                                      response.content_type or "application/json", bytes(response.body or b""))
     except peewee.DatabaseError:
         log.exception("could not store the response for Idempotency-Key %r; it will not be replayed", key)
         return

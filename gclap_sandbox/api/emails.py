@@ -26,8 +26,7 @@ from gclap_sandbox.inbox import queries as inbox
 from gclap_sandbox.inbox.arrivals import may_list
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.mail.filenames import content_disposition, part_name
-from gclap_sandbox.pipeline import outgoing, simulate
-from gclap_sandbox.pipeline.capture import ingest
+from gclap_sandbox.pipeline import outgoing, sending, simulate
 from gclap_sandbox.pipeline.incoming import Controls, Incoming
 from gclap_sandbox.schema import (
     Address,
@@ -251,8 +250,7 @@ async def send_email(request: Request) -> HTTPResponse:
         api_bodies=(data.get("text"), data.get("html")), controls=Controls.from_request(data),
         parsed=parsed,  # known from the request: the capture does not parse what was just written
     )
-    email = await ingest(ctx, incoming)
-    return json_response(inbox.summary(email), status=202)
+    return json_response(await sending.send(ctx, incoming), status=202)
 
 
 @endpoint(bp, "GET", "/emails/", scope="emails:read", summary="List captured email",

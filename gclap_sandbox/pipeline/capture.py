@@ -49,37 +49,13 @@ def capture_email(incoming: Incoming, *, charged: bool = False) -> Email:
     msg, parsed = (None, incoming.parsed) if incoming.parsed is not None else mail.parse_message(incoming.raw)
     if incoming.api_bodies is not None:
         parsed.text, parsed.html = incoming.api_bodies
-    recipients = _recipients(incoming, parsed)
+    recipients = recipients_of(incoming, parsed)
     # The sandbox's own mail (bounce reports, alerts, scheduled reports, placement seeds) is not the organization's sending.
     if incoming.lifecycle and not charged:
         limits.charge_quota(incoming.organization_id, len(recipients))  # raises QuotaExceeded: nothing stored
     addresses = [addr for addr, _, _ in recipients]
     prepared = delivery.prepare(incoming, msg, parsed, addresses) if incoming.lifecycle else None
-    row = {
-        "id": incoming.email_id,
-        "organization": incoming.organization_id,
-        "source": incoming.source,
-        # As a provider does, every email gets one; the delivered version carries it.
-        "message_id": parsed.message_id or mail.new_message_id(),
-        "from_address": parsed.from_address,
-        "from_name": parsed.from_name or None,
-        "envelope_from": incoming.envelope_from,
-        "subject": parsed.subject,
-        "to": parsed.to,
-        "cc": parsed.cc,
-        "bcc": [addr for addr, _, kind in recipients if kind == "bcc"],
-        "reply_to": parsed.reply_to,
-        "tags": incoming.tags,
-        "metadata": incoming.metadata,
-        "snippet": parsed.snippet,
-        "size": parsed.size,
-        "attachment_count": sum(1 for a in parsed.attachments if not a.inline),
-        "status": "sent",
-        "is_read": False,
-        "search_text": "",  # unused: search reads the full-text index (storage/fulltext.py)
-        "created_at": incoming.received_at or clock.now(),
-        "campaign_id": incoming.campaign_id,
-    }
+    row = email_row(incoming, parsed, recipients)
     insert_rows(Email, [row])
     insert_rows(EmailContent, [{
         "email": incoming.email_id, "text": parsed.text, "html": parsed.html, "raw": incoming.raw,
@@ -106,7 +82,37 @@ def capture_email(incoming: Incoming, *, charged: bool = False) -> Email:
     return email
 
 
-def _recipients(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str, str, str]]:
+def email_row(incoming: Incoming, parsed: mail.ParsedEmail,
+              recipients: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """The listing row an email is stored with (what its summary shows)."""
+    return {
+        "id": incoming.email_id,
+        "organization": incoming.organization_id,
+        "source": incoming.source,
+        # As a provider does, every email gets one; the delivered version carries it.
+        "message_id": parsed.message_id or mail.new_message_id(),
+        "from_address": parsed.from_address,
+        "from_name": parsed.from_name or None,
+        "envelope_from": incoming.envelope_from,
+        "subject": parsed.subject,
+        "to": parsed.to,
+        "cc": parsed.cc,
+        "bcc": [addr for addr, _, kind in recipients if kind == "bcc"],
+        "reply_to": parsed.reply_to,
+        "tags": incoming.tags,
+        "metadata": incoming.metadata,
+        "snippet": parsed.snippet,
+        "size": parsed.size,
+        "attachment_count": sum(1 for a in parsed.attachments if not a.inline),
+        "status": "sent",
+        "is_read": False,
+        "search_text": "",  # unused: search reads the full-text index (storage/fulltext.py)
+        "created_at": incoming.received_at or clock.now(),
+        "campaign_id": incoming.campaign_id,
+    }
+
+
+def recipients_of(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str, str, str]]:
     """(address, name, kind) for each distinct envelope recipient, in order."""
     header_kinds: dict[str, tuple[str, str]] = {}
     for kind, values in (("cc", parsed.cc), ("to", parsed.to)):  # "to" wins over "cc"
@@ -128,7 +134,7 @@ def _recipients(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[str,
 
 
 def _envelope_count(incoming: Incoming) -> int:
-    """How many distinct recipients `_recipients` will find: those of the envelope."""
+    """How many distinct recipients `recipients_of` will find: those of the envelope."""
     return len({address for address in (mail.split_address(v)[1] for v in incoming.envelope_to) if address})
 
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gclap_sandbox.peers")
 POLL_SECONDS = 0.5
-BATCH = 200  # rows of a table published per look; more wait for the next one
+BATCH = 2000  # new rows of a table looked at per look (most are this process's own); more wait for the next one
 REMEMBERED = 10_000  # ids of rows stored (or announced) here, so that none is announced twice
 
 
@@ -95,7 +95,7 @@ class Peers:
             await asyncio.sleep(POLL_SECONDS)
             try:
                 offsets, changes, self._markers, found = await self.ctx.db.run(
-                    _look, self._markers if with_rows else None)
+                    _look, self._markers if with_rows else None, frozenset(self._ours_set))
                 if not self.ctx.clock_lock.locked():  # a move in progress here saves its own offset
                     timeline.apply_offsets(self.ctx.clock, offsets)
                 # No marker (PostgreSQL): anything may have changed since the last look.
@@ -142,13 +142,14 @@ def _start_point() -> tuple[bool, list[int]]:
     return notifies, [0 if notifies else peer_feed.newest_marker(feed.model) for feed in FEEDS]
 
 
-def _look(markers: list[int] | None) -> tuple[dict[str, float], int | None, list[int], list[list[Any]]]:
+def _look(markers: list[int] | None, ours: frozenset[str] = frozenset()
+          ) -> tuple[dict[str, float], int | None, list[int], list[list[Any]]]:
     """The stored clock offsets, the database's change marker, and (with markers) each feed's
-    rows added since its marker, with the markers to ask from next."""
+    rows added since its marker but not stored here (`ours`), with the markers to ask from next."""
     offsets, changes = timeline.load_offsets(), peer_feed.change_marker()
     if markers is None:
         return offsets, changes, [], [[] for _ in FEEDS]
-    found = [peer_feed.rows_after(feed.model, marker, BATCH) for feed, marker in zip(FEEDS, markers)]
+    found = [peer_feed.rows_after(feed.model, marker, BATCH, ours) for feed, marker in zip(FEEDS, markers)]
     return offsets, changes, [marker for marker, _ in found], [rows for _, rows in found]
 
 

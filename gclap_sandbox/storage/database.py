@@ -18,7 +18,7 @@ import threading
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import peewee
 
@@ -52,6 +52,17 @@ def serving_reader() -> None:
     """Mark the current task as serving a reader (an HTTP request): its units of work run after
     every intake item accepted before them is settled."""
     _serving_reader.set(True)
+
+
+@contextlib.contextmanager
+def apart_from_intakes() -> Iterator[None]:
+    """Units of work submitted inside the block read nothing an intake takes (a rate count, an
+    idempotency record): they run without settling what waits first, even for a reader."""
+    token = _serving_reader.set(False)
+    try:
+        yield
+    finally:
+        _serving_reader.reset(token)
 
 
 class StoredSequence:
@@ -441,4 +452,4 @@ def open_in_this_thread(path: str) -> peewee.Database:
 
 
 __all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "BaseModel", "owned", "after_commit", "savepoint",
-           "current", "database", "open_in_this_thread"]
+           "current", "database", "open_in_this_thread", "apart_from_intakes"]

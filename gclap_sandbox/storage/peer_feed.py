@@ -10,7 +10,7 @@ transaction (delivered only if it commits), and the process LISTENs on a connect
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Container
 from typing import Any
 
 import peewee
@@ -30,11 +30,19 @@ def newest_marker(model: type[peewee.Model]) -> int:
     return database.execute_sql(f'SELECT COALESCE(MAX(rowid), 0) FROM "{model._meta.table_name}"').fetchone()[0]
 
 
-def rows_after(model: type[peewee.Model], marker: int, limit: int) -> tuple[int, list[Any]]:
-    """`model`'s rows added after `marker`, oldest first (SQLite), and the marker to ask from next."""
+def rows_after(model: type[peewee.Model], marker: int, limit: int,
+               known: Container[str] = ()) -> tuple[int, list[Any]]:
+    """`model`'s rows added after `marker` (at most `limit`), oldest first, except those whose id is
+    `known` (this process stored them: most rows, so only their ids are read), and the marker to
+    ask from next (SQLite)."""
     rowid = peewee.SQL("rowid")
-    rows = list(model.select(model, rowid.alias("feed_marker")).where(rowid > marker).order_by(rowid).limit(limit))
-    return (rows[-1].feed_marker if rows else marker), rows
+    key = model._meta.primary_key
+    added = list(model.select(rowid, key).where(rowid > marker).order_by(rowid).limit(limit).tuples())
+    if not added:
+        return marker, []
+    others = [row_id for _, row_id in added if row_id not in known]
+    rows = {row.id: row for row in rows_by_id(model, others)} if others else {}
+    return added[-1][0], [rows[row_id] for row_id in others if row_id in rows]
 
 
 def change_marker() -> int | None:
