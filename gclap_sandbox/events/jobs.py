@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from gclap_sandbox import clock
 from gclap_sandbox.events import due as due_rules
 from gclap_sandbox.models import Job
-from gclap_sandbox.storage import bulk, claims
+from gclap_sandbox.storage import bulk, claims, engine
 from gclap_sandbox.storage import database as db
 from gclap_sandbox.storage.connection import pending_callbacks
 from gclap_sandbox.worker_loop import cancel_and_wait, nap
@@ -47,7 +47,10 @@ def schedule(kind: str, payload: dict[str, Any], *, at: datetime | None = None, 
     if kind not in bus.job_handlers:
         raise ValueError(f"no handler for job kind {kind!r}")
     run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
-    job = bulk.create_fast(Job, kind=kind, payload=payload, run_at=run_at, organization_id=clock.organization())
+    row = {"kind": kind, "organization_id": clock.organization(), "run_at": run_at, "payload": payload,
+           "attempts": 0, "last_error": None, "created_at": clock.now()}
+    cursor = bulk.insert_rows(Job, [row])
+    job = _job_of({"id": engine.current().new_key(cursor), **row})
     if bus.jobs_scheduled:
         _announce_once(bus)
     return job
@@ -227,7 +230,7 @@ def _due(limit: datetime | None, max_jobs: int) -> Iterator[list[Job]]:
             query = query.where((Job.run_at > after[0]) | ((Job.run_at == after[0]) & (Job.id > after[1])))
         size = min(page_size, left)
         page_size = min(2 * page_size, MAX_PAGE)  # a slice that runs on has more to run
-        page = [_job(row) for row in query.order_by(Job.run_at, Job.id).limit(size).tuples()]
+        page = [_job_of(dict(zip(_COLUMNS, row))) for row in query.order_by(Job.run_at, Job.id).limit(size).tuples()]
         if page:
             after = (page[-1].run_at, page[-1].id)  # before the caller runs them (a retry changes run_at)
             yield page
@@ -236,11 +239,10 @@ def _due(limit: datetime | None, max_jobs: int) -> Iterator[list[Job]]:
         left -= len(page)
 
 
-def _job(row: tuple[Any, ...]) -> Job:
-    """A Job from its row's values, without the cost of Model.__init__ (as bulk.get_or_none)."""
+def _job_of(data: dict[str, Any]) -> Job:
+    """A Job from its columns' values, without the cost of Model.__init__ (as bulk.get_or_none)."""
     job = Job.__new__(Job)
-    job.__data__ = dict(zip(_COLUMNS, row))
-    job._dirty, job.__rel__ = set(), {}
+    job.__data__, job._dirty, job.__rel__ = data, set(), {}
     return job
 
 
