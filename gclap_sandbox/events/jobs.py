@@ -10,6 +10,10 @@ A handler runs on the DB thread in its own unit of work, with `clock.now()` at (
 the job's `run_at`. If it raises, its writes are rolled back and the job is retried with
 backoff, up to MAX_ATTEMPTS. `run_due()` runs every job due by a time, earliest first;
 the clock's advance uses it so a jump forward runs everything that became due, in order.
+A kind may have a batch handler too (`bus.handle_jobs(kind, handler, batch=...)`): the worker
+runs consecutive due jobs of that kind and organization with one call, which must have the
+same effects as the handler's calls one by one (it reads what they share once); if it raises,
+its writes are rolled back and the jobs run one by one.
 
 Each job is on its organization's clock (the one in hand when it was scheduled; events/due.py):
 a handler runs reading that organization's time, and an advance of one organization's clock
@@ -154,6 +158,7 @@ BATCH = 200  # jobs the worker runs in one unit of work (each in its own savepoi
 TIME_SLICE = 0.02  # ... or fewer, once this much real time is spent: the DB thread serves others between
 PAGE = 16  # due jobs read first: a slice that ends early has not loaded rows it never runs ...
 MAX_PAGE = 64  # ... and then twice as many each time, up to this
+GROUP = 16  # jobs run as one batch at most (the slice's time is looked at between batches)
 
 
 def run_due_batch(limit: datetime | None, max_jobs: int) -> tuple[int, bool]:
@@ -193,7 +198,8 @@ def _group(page: list[Job], start: int, batch_handlers: dict[str, Any]) -> list[
     first = page[start]
     end = start + 1
     if first.kind in batch_handlers:
-        while end < len(page) and page[end].kind == first.kind and page[end].organization_id == first.organization_id:
+        last = min(len(page), start + GROUP)
+        while end < last and page[end].kind == first.kind and page[end].organization_id == first.organization_id:
             end += 1
     return page[start:end]
 
