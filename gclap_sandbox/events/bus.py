@@ -7,7 +7,8 @@ subscribers that touch the event loop hop onto it themselves (`on_loop`). `serve
 subscribes every domain; reading it tells what happens when an email is captured or an event
 is recorded.
 
-Durable jobs are routed by kind through `job_handlers` (events/jobs.py runs them).
+Durable jobs are routed by kind through `job_handlers` (events/jobs.py runs them); a kind may
+also have a batch handler that runs several of its due jobs at once, with the same effects.
 """
 from __future__ import annotations
 
@@ -57,6 +58,9 @@ class Topic(Generic[F]):
 
 
 JobHandler = Callable[[dict[str, Any], "Job"], None]
+# Runs several due jobs of one kind and one organization, in order, exactly as the kind's
+# JobHandler would one by one (events/jobs.py falls back to that when it raises).
+JobBatchHandler = Callable[[list["Job"]], None]
 
 
 @dataclass
@@ -117,9 +121,12 @@ class EventBus:
         default_factory=lambda: Topic("quota_exceeded", isolated=True))
     # Durable job kinds and the DB-thread function that runs each.
     job_handlers: dict[str, JobHandler] = field(default_factory=dict)
+    job_batch_handlers: dict[str, JobBatchHandler] = field(default_factory=dict)
 
-    def handle_jobs(self, kind: str, handler: JobHandler) -> None:
+    def handle_jobs(self, kind: str, handler: JobHandler, batch: JobBatchHandler | None = None) -> None:
         self.job_handlers[kind] = handler
+        if batch is not None:
+            self.job_batch_handlers[kind] = batch
 
 
 def on_loop(inbox: LoopInbox, fn: Callable[..., None]) -> Callable[..., None]:

@@ -10,6 +10,10 @@ A handler runs on the DB thread in its own unit of work, with `clock.now()` at (
 the job's `run_at`. If it raises, its writes are rolled back and the job is retried with
 backoff, up to MAX_ATTEMPTS. `run_due()` runs every job due by a time, earliest first;
 the clock's advance uses it so a jump forward runs everything that became due, in order.
+A kind may have a batch handler too (`bus.handle_jobs(kind, handler, batch=...)`): the worker
+runs consecutive due jobs of that kind and organization with one call, which must have the
+same effects as the handler's calls one by one (it reads what they share once); if it raises,
+its writes are rolled back and the jobs run one by one.
 
 Each job is on its organization's clock (the one in hand when it was scheduled; events/due.py):
 a handler runs reading that organization's time, and an advance of one organization's clock
@@ -28,8 +32,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from gclap_sandbox import clock
 from gclap_sandbox.events import due as due_rules
 from gclap_sandbox.models import Job
-from gclap_sandbox.storage import bulk, claims
+from gclap_sandbox.storage import bulk, claims, engine
 from gclap_sandbox.storage import database as db
+from gclap_sandbox.storage.connection import pending_callbacks
 from gclap_sandbox.worker_loop import cancel_and_wait, nap
 
 if TYPE_CHECKING:
@@ -46,10 +51,27 @@ def schedule(kind: str, payload: dict[str, Any], *, at: datetime | None = None, 
     if kind not in bus.job_handlers:
         raise ValueError(f"no handler for job kind {kind!r}")
     run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
-    job = bulk.create_fast(Job, kind=kind, payload=payload, run_at=run_at, organization_id=clock.organization())
+    row = {"kind": kind, "organization_id": clock.organization(), "run_at": run_at, "payload": payload,
+           "attempts": 0, "last_error": None, "created_at": clock.now()}
+    cursor = bulk.insert_rows(Job, [row])
+    job = _job_of({"id": engine.current().new_key(cursor), **row})
     if bus.jobs_scheduled:
-        db.after_commit(bus.jobs_scheduled.publish)
+        _announce_once(bus)
     return job
+
+
+def _announce_once(bus: Any) -> None:
+    """Wake the worker once the unit of work commits: once per unit, however many jobs it queued."""
+    callbacks = pending_callbacks()
+    marker = db.current().cache("jobs-announced")
+    at = marker.get("at")
+    # The mark is the list and the place of the callback in it: a failed savepoint that dropped
+    # the callback (storage/connection.py) leaves the place empty or taken by another one.
+    if at is not None and at[0] is callbacks and len(callbacks) > at[1] and callbacks[at[1]] is at[2]:
+        return
+    announce = bus.jobs_scheduled.publish
+    marker["at"] = (callbacks, len(callbacks), announce)
+    db.after_commit(announce)
 
 
 def next_due(limit: datetime) -> tuple[int, datetime] | None:
@@ -134,23 +156,35 @@ async def run_due(ctx: AppContext, limit: datetime | None = None,
 
 BATCH = 200  # jobs the worker runs in one unit of work (each in its own savepoint) ...
 TIME_SLICE = 0.02  # ... or fewer, once this much real time is spent: the DB thread serves others between
-PAGE = 16  # due jobs read at a time: a slice that ends early has not loaded rows it never runs
+PAGE = 16  # due jobs read first: a slice that ends early has not loaded rows it never runs ...
+MAX_PAGE = 64  # ... and then twice as many each time, up to this
+GROUP = 16  # jobs run as one batch at most (the slice's time is looked at between batches)
 
 
 def run_due_batch(limit: datetime | None, max_jobs: int) -> tuple[int, bool]:
     """Run up to `max_jobs` jobs due by `limit` (None: each on its organization's clock now),
     earliest first, within TIME_SLICE;
-    (how many succeeded, whether more may be due)."""
+    (how many succeeded, whether more may be due).
+
+    Consecutive jobs of one kind and organization whose kind has a batch handler run together
+    (`_run_group`), which reads what they share once."""
     deadline = time.perf_counter() + TIME_SLICE
+    batch_handlers = db.current().bus.job_batch_handlers
     done: list[int] = []
     ran = 0
-    for job in _due(limit, max_jobs):
-        if ran and time.perf_counter() > deadline:
-            more = True
+    more = False
+    for page in _due(limit, max_jobs):
+        start = 0
+        while start < len(page):
+            if ran and time.perf_counter() > deadline:
+                more = True
+                break
+            group = _group(page, start, batch_handlers)
+            start += len(group)
+            ran += len(group)
+            done += _run_group(group, batch_handlers)
+        if more:
             break
-        ran += 1
-        if _run(job):
-            done.append(job.id)
     else:
         more = ran == max_jobs
     if done:
@@ -158,22 +192,64 @@ def run_due_batch(limit: datetime | None, max_jobs: int) -> tuple[int, bool]:
     return len(done), more
 
 
-def _due(limit: datetime | None, max_jobs: int) -> Iterator[Job]:
-    """Up to `max_jobs` jobs due by `limit` in (run_at, id) order, read PAGE at a time."""
+def _group(page: list[Job], start: int, batch_handlers: dict[str, Any]) -> list[Job]:
+    """The jobs from `start` on that can run as one batch: the same kind (one with a batch
+    handler) and the same organization; else the one job at `start`."""
+    first = page[start]
+    end = start + 1
+    if first.kind in batch_handlers:
+        last = min(len(page), start + GROUP)
+        while end < last and page[end].kind == first.kind and page[end].organization_id == first.organization_id:
+            end += 1
+    return page[start:end]
+
+
+def _run_group(group: list[Job], batch_handlers: dict[str, Any]) -> list[int]:
+    """Run the jobs of a group; the ids of those that succeeded. A group runs in one savepoint;
+    if it fails, it is rolled back and each job runs alone (`_run`: the failing one is retried)."""
+    handler = batch_handlers.get(group[0].kind) if len(group) > 1 else None
+    if handler is not None:
+        try:
+            with db.savepoint(), clock.for_organization(group[0].organization_id):
+                handler(group)
+        except Exception:
+            log.debug("a batch of %s jobs failed; running them one by one", group[0].kind, exc_info=True)
+        else:
+            return [job.id for job in group]
+    return [job.id for job in group if _run(job)]
+
+
+_COLUMNS = ("id", "kind", "organization_id", "run_at", "payload", "attempts", "last_error", "created_at")
+
+
+def _due(limit: datetime | None, max_jobs: int) -> Iterator[list[Job]]:
+    """Up to `max_jobs` jobs due by `limit` in (run_at, id) order, read PAGE at a time (a page
+    is read once the caller is done with the one before)."""
     after: tuple[datetime, int] | None = None
     left = max_jobs
     is_due = due_rules.condition(Job.run_at, Job.organization_id, limit)
+    fields = [Job._meta.fields[name] for name in _COLUMNS]
+    page_size = PAGE
     while left > 0:
-        query = claims.lock_rows(Job.select().where(is_due))
+        query = claims.lock_rows(Job.select(*fields).where(is_due))
         if after is not None:  # keyset: a job rescheduled meanwhile (a retry) has moved later
             query = query.where((Job.run_at > after[0]) | ((Job.run_at == after[0]) & (Job.id > after[1])))
-        page = list(query.order_by(Job.run_at, Job.id).limit(min(PAGE, left)))
-        for job in page:
-            after = (job.run_at, job.id)  # before the caller runs it (a retry changes run_at)
-            yield job
-        if len(page) < min(PAGE, left):
+        size = min(page_size, left)
+        page_size = min(2 * page_size, MAX_PAGE)  # a slice that runs on has more to run
+        page = [_job_of(dict(zip(_COLUMNS, row))) for row in query.order_by(Job.run_at, Job.id).limit(size).tuples()]
+        if page:
+            after = (page[-1].run_at, page[-1].id)  # before the caller runs them (a retry changes run_at)
+            yield page
+        if len(page) < size:
             return
         left -= len(page)
+
+
+def _job_of(data: dict[str, Any]) -> Job:
+    """A Job from its columns' values, without the cost of Model.__init__ (as bulk.get_or_none)."""
+    job = Job.__new__(Job)
+    job.__data__, job._dirty, job.__rel__ = data, set(), {}
+    return job
 
 
 class Worker:

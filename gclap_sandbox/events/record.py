@@ -22,10 +22,11 @@ list, bounce report, contacts, the webhook outbox), `event_committed` once it ha
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from gclap_sandbox import clock
 from gclap_sandbox.models import Email, EmailRecipient, Event
+from gclap_sandbox.models.fields import new_id
 from gclap_sandbox.storage import bulk
 from gclap_sandbox.storage import database as db
 
@@ -62,22 +63,33 @@ STATUS_RANK: dict[str, int] = {
     "unsubscribed": 5, "spam": 6, "bounced": 7, "suppressed": 7,
 }
 
+# The statuses each status moves a recipient on from (those of a lower rank).
+_LOWER: dict[str, tuple[str, ...]] = {
+    status: tuple(s for s, r in STATUS_RANK.items() if r < STATUS_RANK[status]) for status in STATUS_RANK}
+
 _sequence = db.StoredSequence(Event.seq)  # orders events recorded in the same instant
+
+Recipients = list[list[str]]  # an email's recipients as [address, status], in stored order
 
 
 def record_event(email: Email, type: str, *, recipient: str | None = None,
-                 data: dict[str, Any] | None = None, occurred_at: datetime | None = None) -> Event:
-    """Store one event and apply its consequences; call on the DB thread in a unit of work."""
+                 data: dict[str, Any] | None = None, occurred_at: datetime | None = None,
+                 recipients: Recipients | None = None) -> Event:
+    """Store one event and apply its consequences; call on the DB thread in a unit of work.
+    `recipients`: the email's recipients and statuses, when the caller has read them (a batch
+    of jobs, `recipient_statuses`); kept current here, they save reading them again."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    event = bulk.create_fast(
-        Event, organization=email.organization_id, email=email.id,
-        recipient=recipient.lower() if recipient else None, type=type,
-        occurred_at=occurred_at or clock.now(), data=data or {}, seq=_sequence.next(),
-    )
-    event.email = email  # subscribers read the email (its campaign, its organization) without a query
+    row = {"id": new_id(), "organization": email.organization_id, "email": email.id,
+           "recipient": recipient.lower() if recipient else None, "type": type,
+           "occurred_at": occurred_at or clock.now(), "data": data or {}, "seq": _sequence.next()}
+    bulk.insert_rows(Event, [row])
+    # The instance without Model.__init__'s cost (as bulk.get_or_none); subscribers read the
+    # email (its campaign, its organization) without a query.
+    event = Event.__new__(Event)
+    event.__data__, event._dirty, event.__rel__ = row, set(), {"email": email}
     if type != SENT:  # every recipient starts as "sent": nothing to advance
-        _advance_statuses(email, event)
+        _advance_statuses(email, event, recipients)
     payload = serialize(event)
     bus = db.current().bus
     bus.event_recorded.publish(event, payload)
@@ -87,23 +99,42 @@ def record_event(email: Email, type: str, *, recipient: str | None = None,
     return event
 
 
-def _advance_statuses(email: Email, event: Event) -> None:
+def recipient_statuses(email_ids: Iterable[str]) -> dict[str, Recipients]:
+    """Each email's recipients as [address, status], in the order `_advance_statuses` reads them."""
+    ids = list(email_ids)
+    found: dict[str, Recipients] = {email_id: [] for email_id in ids}
+    rows = bulk.execute(f"recipients-of:{len(ids)}", lambda: (
+        f"SELECT {bulk.quoted(EmailRecipient, 'email')}, {bulk.quoted(EmailRecipient, 'address')}, "
+        f"{bulk.quoted(EmailRecipient, 'status')} FROM {bulk.quoted(EmailRecipient)} "
+        f"WHERE {bulk.quoted(EmailRecipient, 'email')} IN ({', '.join('?' * len(ids))}) "
+        f"ORDER BY {bulk.quoted(EmailRecipient, 'id')}"), ids)
+    for email_id, address, status in rows:
+        found[email_id].append([address, status])
+    return found
+
+
+def _advance_statuses(email: Email, event: Event, recipients: Recipients | None = None) -> None:
     status = STATUS_FOR[event.type]
-    rank = STATUS_RANK[status]
-    lower = [s for s, r in STATUS_RANK.items() if r < rank]
+    lower = _LOWER[status]
     # Hand-written statements, built once each (bulk.execute caches them): this runs for every
     # delivery event.
-    recipient = [event.recipient] if event.recipient else []
-    bulk.execute(f"advance:{status}:{bool(recipient)}", lambda: (
+    address = event.recipient
+    bulk.execute(f"advance:{status}:{bool(address)}", lambda: (
         f"UPDATE {bulk.quoted(EmailRecipient)} SET {bulk.quoted(EmailRecipient, 'status')} = ? "
         f"WHERE {bulk.quoted(EmailRecipient, 'email')} = ? "
         f"AND {bulk.quoted(EmailRecipient, 'status')} IN ({', '.join('?' * len(lower))})"
-        + (f" AND {bulk.quoted(EmailRecipient, 'address')} = ?" if recipient else "")),
-        [status, email.id, *lower, *recipient])
+        + (f" AND {bulk.quoted(EmailRecipient, 'address')} = ?" if address else "")),
+        [status, email.id, *lower, *([address] if address else [])])
+    if recipients is None:
+        statuses = [row[0] for row in bulk.execute("recipient-statuses", lambda: (
+            f"SELECT {bulk.quoted(EmailRecipient, 'status')} FROM {bulk.quoted(EmailRecipient)} "
+            f"WHERE {bulk.quoted(EmailRecipient, 'email')} = ?"), [email.id])]
+    else:  # the same change, on the caller's copy
+        for entry in recipients:
+            if (not address or entry[0] == address) and entry[1] in lower:
+                entry[1] = status
+        statuses = [entry[1] for entry in recipients]
     # The email shows its most advanced recipient (for one recipient: that recipient's status).
-    statuses = [row[0] for row in bulk.execute("recipient-statuses", lambda: (
-        f"SELECT {bulk.quoted(EmailRecipient, 'status')} FROM {bulk.quoted(EmailRecipient)} "
-        f"WHERE {bulk.quoted(EmailRecipient, 'email')} = ?"), [email.id])]
     best = max(statuses, key=lambda s: STATUS_RANK.get(s, 0)) if statuses else status
     if best != email.status:
         bulk.execute("email-status", lambda: f"UPDATE {bulk.quoted(Email)} SET {bulk.quoted(Email, 'status')} = ? "

@@ -70,7 +70,8 @@ def capture_email(incoming: Incoming, *, charged: bool = False) -> Email:
          "content_type": a.content_type, "size": a.size, "content_id": a.content_id, "inline": a.inline,
          "description": a.description, "details": a.details}
         for a in parsed.attachments])
-    email = Email(**row)
+    email = Email.__new__(Email)  # the row as stored, without Model.__init__'s cost (as bulk.get_or_none)
+    email.__data__, email._dirty, email.__rel__ = row, set(), {}
     if prepared is not None:
         delivery.after_store(email, incoming, addresses, prepared)
     # Whoever captured it (API, SMTP or the sandbox itself, e.g. a bounce report): subscribers

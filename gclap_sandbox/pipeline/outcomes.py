@@ -31,20 +31,24 @@ def default_click_url(email: Email) -> str | None:
 
 
 def apply_outcome(email: Email, recipient: str, label: str, *, url: str | None = None,
-                  occurred_at: datetime | None = None) -> Event:
+                  occurred_at: datetime | None = None, recipients: events.Recipients | None = None) -> Event:
     """Record a simulated outcome for one recipient, with its usual data."""
     if label == "clicked" and url is None:
         url = default_click_url(email)
     event_type, data = simulate.outcome_event(label, url)
-    return record_engagement(email, event_type, recipient, data, occurred_at)
+    return record_engagement(email, event_type, recipient, data, occurred_at, recipients)
 
 
 def record_engagement(email: Email, event_type: str, recipient: str | None, data: dict[str, Any],
-                      occurred_at: datetime | None = None) -> Event:
+                      occurred_at: datetime | None = None, recipients: events.Recipients | None = None) -> Event:
     """record_event, marking opens and clicks `unique` when they are the recipient's first."""
     if event_type in (events.OPENED, events.CLICKED):
         data = {**data, "unique": _is_first(email.id, recipient, event_type)}
-    return events.record_event(email, event_type, recipient=recipient, data=data, occurred_at=occurred_at)
+    return events.record_event(email, event_type, recipient=recipient, data=data, occurred_at=occurred_at,
+                               recipients=recipients)
+
+
+_SETTLED = ("bounced", "suppressed")  # a recipient in these has no more outcomes
 
 
 def run_scheduled_outcome(payload: dict[str, Any], job: Job) -> None:
@@ -53,9 +57,44 @@ def run_scheduled_outcome(payload: dict[str, Any], job: Job) -> None:
     if email is None:  # deleted meanwhile: nothing left to happen to
         return
     recipient = bulk.get_or_none(EmailRecipient, email=email.id, address=payload["recipient"])
-    if recipient is None or recipient.status in ("bounced", "suppressed"):
+    if recipient is None or recipient.status in _SETTLED:
         return
     apply_outcome(email, payload["recipient"], payload["outcome"], occurred_at=job.run_at)
+
+
+def run_scheduled_outcomes(jobs: list[Job]) -> None:
+    """OUTCOME_JOB's batch handler (events/jobs.py): `run_scheduled_outcome` for each job in
+    order, with the emails and their recipients' statuses read once for the batch (the
+    statuses kept current as the batch records events)."""
+    email_ids = list(dict.fromkeys(job.payload["email_id"] for job in jobs))
+    emails = {email.id: email for email in _emails(email_ids)}
+    statuses = events.recipient_statuses(emails)
+    for job in jobs:
+        payload = job.payload
+        email = emails.get(payload["email_id"])
+        if email is None:  # deleted meanwhile: nothing left to happen to
+            continue
+        recipients = statuses[email.id]
+        entry = next((entry for entry in recipients if entry[0] == payload["recipient"]), None)
+        if entry is None or entry[1] in _SETTLED:
+            continue
+        apply_outcome(email, payload["recipient"], payload["outcome"], occurred_at=job.run_at,
+                      recipients=recipients)
+
+
+def _emails(ids: list[str]) -> list[Email]:
+    """The emails of `ids` that exist, as `bulk.get_or_none` reads one: SQL built once per count."""
+    fields = Email._meta.fields
+    rows = bulk.execute(f"emails-by-id:{len(ids)}", lambda: (
+        f"SELECT {', '.join(bulk.quoted(Email, name) for name in fields)} FROM {bulk.quoted(Email)} "
+        f"WHERE {bulk.quoted(Email, 'id')} IN ({', '.join('?' * len(ids))})"), ids)
+    found = []
+    for row in rows:
+        email = Email.__new__(Email)
+        email.__data__ = {name: field.python_value(value) for (name, field), value in zip(fields.items(), row)}
+        email._dirty, email.__rel__ = set(), {}
+        found.append(email)
+    return found
 
 
 def trigger(organization_id: str, email_id: str, label: str, recipient: str | None,

@@ -99,7 +99,7 @@ def wire_domains(bus: EventBus, relay: RelayConfig | None = None,
     bus.event_recorded.subscribe(peers.announce_event)  # other processes' live pages hear of it
     bus.contacts_created.subscribe(automation_triggers.on_contacts_created)
     bus.contact_added_to_list.subscribe(automation_triggers.on_added_to_list)
-    bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome)
+    bus.handle_jobs(OUTCOME_JOB, outcomes.run_scheduled_outcome, batch=outcomes.run_scheduled_outcomes)
     bus.handle_jobs(automation_runs.RESUME_JOB, automation_runs.resume)
     bus.handle_jobs(automation_workflows.DATE_JOB, automation_workflows.check_dates)
     bus.handle_jobs(campaign_sender.START_JOB, campaign_sender.start)

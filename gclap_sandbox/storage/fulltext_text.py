@@ -129,7 +129,9 @@ def body_text(text: str | None, html: str | None) -> str:
 
 
 def _joined(stored_list: str | None) -> str:
-    return ", ".join(json.loads(stored_list)) if stored_list else ""
+    if not stored_list or stored_list == "[]":  # most mail has no Cc, Bcc or Reply-To: no JSON to read
+        return ""
+    return ", ".join(json.loads(stored_list))
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
