@@ -149,11 +149,19 @@ async def receive(ctx: AppContext, incoming: Incoming) -> str:
 
 
 def accept_received(batch: list[Incoming]) -> list[Any]:
-    """`Intake.accept`: charge each email's quota and write every accepted one in one statement."""
+    """`Intake.accept`: count each email against its rate limit (when asked), charge its quota
+    and write every accepted one in one statement."""
     outcomes: list[Any] = []
     rows = []
     unlimited: dict[str, int] = {}  # recipients per organization without a quota: one charge each
     for incoming in batch:
+        if incoming.rate_limit is not None:
+            now = clock.now_of(incoming.organization_id)
+            window = incoming.rate_window = limits.count_shared(incoming.organization_id, incoming.rate_limit, now)
+            verdict = limits.verdict_for(window, incoming.rate_limit, now)
+            if not verdict.allowed:
+                outcomes.append(limits.rate_limited(verdict))
+                continue
         envelope_to = [address for address in incoming.envelope_to if mail.split_address(address)[1]]
         if incoming.lifecycle and envelope_to:
             count = _envelope_count(incoming)
