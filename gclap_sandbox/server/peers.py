@@ -22,7 +22,7 @@ import asyncio
 import collections
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Container
 
 import peewee
 
@@ -95,7 +95,7 @@ class Peers:
             await asyncio.sleep(POLL_SECONDS)
             try:
                 offsets, changes, self._markers, found = await self.ctx.db.run(
-                    _look, self._markers if with_rows else None)
+                    _look, self._markers if with_rows else None, self._ours_set)
                 if not self.ctx.clock_lock.locked():  # a move in progress here saves its own offset
                     timeline.apply_offsets(self.ctx.clock, offsets)
                 # No marker (PostgreSQL): anything may have changed since the last look.
@@ -142,13 +142,14 @@ def _start_point() -> tuple[bool, list[int]]:
     return notifies, [0 if notifies else peer_feed.newest_marker(feed.model) for feed in FEEDS]
 
 
-def _look(markers: list[int] | None) -> tuple[dict[str, float], int | None, list[int], list[list[Any]]]:
+def _look(markers: list[int] | None, ours: Container[str] = ()) -> tuple[
+        dict[str, float], int | None, list[int], list[list[Any]]]:
     """The stored clock offsets, the database's change marker, and (with markers) each feed's
-    rows added since its marker, with the markers to ask from next."""
+    rows added since its marker (other than `ours`), with the markers to ask from next."""
     offsets, changes = timeline.load_offsets(), peer_feed.change_marker()
     if markers is None:
         return offsets, changes, [], [[] for _ in FEEDS]
-    found = [peer_feed.rows_after(feed.model, marker, BATCH) for feed, marker in zip(FEEDS, markers)]
+    found = [peer_feed.rows_after(feed.model, marker, BATCH, ours) for feed, marker in zip(FEEDS, markers)]
     return offsets, changes, [marker for marker, _ in found], [rows for _, rows in found]
 
 

@@ -28,6 +28,7 @@ from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.server.smtp_addresses import CachedAddressSMTP
 from gclap_sandbox.server.smtp_auth import MECHANISMS, ApiKeyAuth, collect_credentials
 from gclap_sandbox.server.smtp_chunking import ChunkingSMTP
+from gclap_sandbox.storage import database as db
 
 log = logging.getLogger("gclap_sandbox.smtp")
 
@@ -96,6 +97,10 @@ class SandboxSMTP(ChunkingSMTP, ChaosSMTP, CachedAddressSMTP):
         super().__init__(handler, *args, **kw)
         self.max_recipients = max_recipients
         self.message_size_limit = self.data_size_limit
+
+    async def _handle_client(self) -> None:
+        db.serving_client()  # in the session's own task: its units of work go before background work
+        await super()._handle_client()
 
     def __dir__(self) -> list[str]:
         # aiosmtpd's __init__ finds the commands and AUTH mechanisms with dir() and

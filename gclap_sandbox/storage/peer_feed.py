@@ -10,7 +10,7 @@ transaction (delivered only if it commits), and the process LISTENs on a connect
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Container
 from typing import Any
 
 import peewee
@@ -30,11 +30,17 @@ def newest_marker(model: type[peewee.Model]) -> int:
     return database.execute_sql(f'SELECT COALESCE(MAX(rowid), 0) FROM "{model._meta.table_name}"').fetchone()[0]
 
 
-def rows_after(model: type[peewee.Model], marker: int, limit: int) -> tuple[int, list[Any]]:
-    """`model`'s rows added after `marker`, oldest first (SQLite), and the marker to ask from next."""
-    rowid = peewee.SQL("rowid")
-    rows = list(model.select(model, rowid.alias("feed_marker")).where(rowid > marker).order_by(rowid).limit(limit))
-    return (rows[-1].feed_marker if rows else marker), rows
+def rows_after(model: type[peewee.Model], marker: int, limit: int,
+               skip: Container[Any] = ()) -> tuple[int, list[Any]]:
+    """`model`'s rows added after `marker`, oldest first (SQLite), and the marker to ask from next.
+    Rows whose key is in `skip` (the process's own, most of them while it is busy) are not read."""
+    rowid, key = peewee.SQL("rowid"), model._meta.primary_key
+    found = list(model.select(rowid, key).where(rowid > marker).order_by(rowid).limit(limit).tuples())
+    if not found:
+        return marker, []
+    wanted = [row_key for _, row_key in found if row_key not in skip]
+    rows = list(model.select().where(key.in_(wanted)).order_by(rowid)) if wanted else []
+    return found[-1][0], rows
 
 
 def change_marker() -> int | None:
