@@ -28,6 +28,7 @@ from gclap_sandbox.server.context import AppContext
 from gclap_sandbox.server.smtp_addresses import CachedAddressSMTP
 from gclap_sandbox.server.smtp_auth import MECHANISMS, ApiKeyAuth, collect_credentials
 from gclap_sandbox.server.smtp_chunking import ChunkingSMTP
+from gclap_sandbox.server.smtp_data import WholeDataSMTP
 from gclap_sandbox.storage import database as db
 
 log = logging.getLogger("gclap_sandbox.smtp")
@@ -89,9 +90,9 @@ def stuffed_size_bound(size: int) -> int:
     return size + size // 3 + 1
 
 
-class SandboxSMTP(ChunkingSMTP, ChaosSMTP, CachedAddressSMTP):
-    """aiosmtpd's SMTP (with chaos, BDAT and addresses parsed once) and the sandbox's recipient
-    and size limits."""
+class SandboxSMTP(ChunkingSMTP, ChaosSMTP, CachedAddressSMTP, WholeDataSMTP):
+    """aiosmtpd's SMTP (with chaos, BDAT, addresses parsed once and DATA read in one piece) and
+    the sandbox's recipient and size limits."""
 
     def __init__(self, handler: Any, *args: Any, max_recipients: int, **kw: Any) -> None:
         super().__init__(handler, *args, **kw)
