@@ -392,11 +392,12 @@ class Database:
             lane.last_accept = now
             lane.items.extend(accepted)
             lane.bytes += sum(map(intake.size, accepted))
-        for job, outcome in zip(batch, outcomes):
-            if isinstance(outcome, BaseException):
-                job.fail(outcome)
-            else:
-                job.resolve(outcome)
+        with self._inbox.hold() if self._inbox is not None else contextlib.nullcontext():  # one wake-up
+            for job, outcome in zip(batch, outcomes):
+                if isinstance(outcome, BaseException):
+                    job.fail(outcome)
+                else:
+                    job.resolve(outcome)
 
     def _settle_all(self) -> None:
         for intake in list(self._pending):
