@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -164,10 +165,11 @@ class Run:
 
 
 async def measure(target: Target, count: int, per_connection: bool, load: Callable[..., Awaitable[None]],
-                  filed_before: int) -> Run:
+                  filed_before: int, profile: Path | None = None) -> Run:
     cpu_before = process_tree_cpu(target.pid)
     start = time.perf_counter()
-    await load(target, count, per_connection)
+    async with profiled(target.pid, profile):
+        await load(target, count, per_connection)
     seconds = time.perf_counter() - start
     cpu = process_tree_cpu(target.pid) - cpu_before
     filed_seconds = filed_cpu = None
@@ -180,6 +182,25 @@ async def measure(target: Target, count: int, per_connection: bool, load: Callab
         filed_seconds = time.perf_counter() - start
         filed_cpu = process_tree_cpu(target.pid) - cpu_before
     return Run(count, seconds, filed_seconds, cpu, filed_cpu)
+
+
+@contextlib.asynccontextmanager
+async def profiled(pid: int, out: Path | None) -> AsyncIterator[None]:
+    """py-spy samples of `pid` while the block runs (only the thread holding the GIL: the
+    Python CPU), written to `out` in its raw (collapsed stacks) format; nothing when None."""
+    if out is None:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    proc = await asyncio.create_subprocess_exec(
+        spy, "record", "-p", str(pid), "-r", "200", "--gil", "--nonblocking", "-f", "raw", "-o", str(out),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    await asyncio.sleep(0.5)  # attached before the load starts
+    try:
+        yield
+    finally:
+        proc.send_signal(signal.SIGINT)  # py-spy writes its samples when interrupted
+        await proc.wait()
 
 
 # --- main ----------------------------------------------------------------------------------
@@ -221,7 +242,9 @@ async def main(args: argparse.Namespace) -> int:
             for n in range(1, args.rounds + 1):
                 for shape, per_connection in shapes.items():
                     for target in targets:
-                        run = await measure(target, args.messages, per_connection, load, filed)
+                        profile = (Path(f"{args.profile}.{n}.txt") if args.profile and per_connection
+                                   and target.count_filed else None)
+                        run = await measure(target, args.messages, per_connection, load, filed, profile)
                         filed += args.messages if target.count_filed else 0
                         results.setdefault((target.name, shape), []).append(run)
                         extra = f", filed at {run.filed_rate:,.0f}/s" if run.filed_rate else ""
@@ -278,6 +301,8 @@ def parse_args() -> argparse.Namespace:
                         "the table shows the median (3)")
     parser.add_argument("--warmup", type=int, default=200, help="untimed messages per target and shape first")
     parser.add_argument("--no-maildev", action="store_true", help="leave maildev out")
+    parser.add_argument("--profile", metavar="PREFIX", help="record the sandbox with py-spy (--gil) "
+                        "during each measured run of many messages per connection, into PREFIX.<round>.txt")
     parser.add_argument("--maildev-dir", default=str(Path.home() / ".cache" / "gclap-bench" / "maildev"),
                         help="where maildev is installed with npm on first use")
     return parser.parse_args()

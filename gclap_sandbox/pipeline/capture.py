@@ -134,9 +134,9 @@ def recipients_of(incoming: Incoming, parsed: mail.ParsedEmail) -> list[tuple[st
     return list(seen.values())
 
 
-def _envelope_count(incoming: Incoming) -> int:
-    """How many distinct recipients `recipients_of` will find: those of the envelope."""
-    return len({address for address in (mail.split_address(v)[1] for v in incoming.envelope_to) if address})
+def _envelope_addresses(incoming: Incoming) -> set[str]:
+    """The distinct envelope recipients `recipients_of` will find when it is filed."""
+    return {address for address in (mail.split_address(v)[1] for v in incoming.envelope_to) if address}
 
 
 async def ingest(ctx: AppContext, incoming: Incoming) -> Email:
@@ -156,14 +156,22 @@ async def receive(ctx: AppContext, incoming: Incoming) -> str:
 
 
 def accept_received(batch: list[Incoming]) -> list[Any]:
-    """`Intake.accept`: charge each email's quota and write every accepted one in one statement."""
+    """`Intake.accept`: count each email against its rate limit (when asked), charge its quota
+    and write every accepted one in one statement."""
     outcomes: list[Any] = []
     rows = []
     unlimited: dict[str, int] = {}  # recipients per organization without a quota: one charge each
     for incoming in batch:
-        envelope_to = [address for address in incoming.envelope_to if mail.split_address(address)[1]]
+        now = clock.now_of(incoming.organization_id)  # on its organization's clock
+        if incoming.rate_limit is not None:
+            window = incoming.rate_window = limits.count_shared(incoming.organization_id, incoming.rate_limit, now)
+            verdict = limits.verdict_for(window, incoming.rate_limit, now)
+            if not verdict.allowed:
+                outcomes.append(limits.rate_limited(verdict))
+                continue
+        envelope_to = _envelope_addresses(incoming)
         if incoming.lifecycle and envelope_to:
-            count = _envelope_count(incoming)
+            count = len(envelope_to)
             if limits.load_plan(incoming.organization_id).emails_per_month is None:
                 unlimited[incoming.organization_id] = unlimited.get(incoming.organization_id, 0) + count
             else:
@@ -175,7 +183,7 @@ def accept_received(batch: list[Incoming]) -> list[Any]:
                     continue
         # The charge is made; with no envelope, the count comes from the headers when filed.
         incoming.charged = bool(envelope_to) or not incoming.lifecycle
-        incoming.received_at = clock.now_of(incoming.organization_id)  # on its organization's clock
+        incoming.received_at = now
         rows.append({"id": incoming.email_id, "raw": incoming.raw, "envelope": incoming.to_record(),
                      "received_at": incoming.received_at})
         outcomes.append(incoming.email_id)

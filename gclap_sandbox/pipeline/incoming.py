@@ -96,6 +96,11 @@ class Incoming:
     charged: bool = False
     # What parsing `raw` would read, when its writer knows it (the send API: mail.build_sent).
     parsed: ParsedEmail | None = None
+    # The per-minute limit to count this email against in the accept transaction itself, when
+    # the rate window lives in the database (SMTP on a shared database: no round trip of its
+    # own); the window as counted comes back in `rate_window` (accounts/limits.py `Window`).
+    rate_limit: int | None = None
+    rate_window: Any = None
 
     def to_record(self) -> dict[str, Any]:
         """What `ReceivedMail` keeps beside the bytes, so a restart can file it (JSON)."""

@@ -20,13 +20,16 @@ from gclap_sandbox import clock
 from gclap_sandbox.accounts import limits
 from gclap_sandbox.accounts.auth import Principal
 from gclap_sandbox.chaos.smtp import ChaosHandler, ChaosSMTP
-from gclap_sandbox.errors import QuotaExceeded
+from gclap_sandbox.errors import QuotaExceeded, TooManyRequests
 from gclap_sandbox.pipeline.capture import receive
 from gclap_sandbox.pipeline.incoming import Incoming
 from gclap_sandbox.server import tls
 from gclap_sandbox.server.context import AppContext
+from gclap_sandbox.server.smtp_addresses import CachedAddressSMTP
 from gclap_sandbox.server.smtp_auth import MECHANISMS, ApiKeyAuth, collect_credentials
 from gclap_sandbox.server.smtp_chunking import ChunkingSMTP
+from gclap_sandbox.server.smtp_data import WholeDataSMTP
+from gclap_sandbox.storage import database as db
 
 log = logging.getLogger("gclap_sandbox.smtp")
 
@@ -49,23 +52,36 @@ class CaptureHandler:
         organization_id = principal.organization_id if principal else self.ctx.default_org_id
         if principal is not None:
             self.ctx.key_last_used[principal.key_id] = clock.now()
-        verdict = await limits.check_rate(self.ctx, organization_id)
-        if not verdict.allowed:
-            return (f"451 4.7.1 Rate limit of {verdict.limit} requests per minute exceeded; "
-                    f"retry in {verdict.reset_after} s")
         incoming = Incoming(
             raw=raw, source="smtp", organization_id=organization_id,
             envelope_from=envelope.mail_from, envelope_to=list(envelope.rcpt_tos),
         )
+        limiter = self.ctx.limiter
+        if limiter.shared:  # counted in the database, by the transaction that accepts the message
+            incoming.rate_limit = (await limits.organization_plan(self.ctx, organization_id)).requests_per_minute
+        else:
+            verdict = await limits.check_rate(self.ctx, organization_id)
+            if not verdict.allowed:
+                return _rate_refusal(verdict.limit, verdict.reset_after)
         try:
             # Answered once the bytes and envelope are committed; filed moments later.
             email_id = await receive(self.ctx, incoming)
         except QuotaExceeded as error:
             return f"554 5.7.0 {error.title}: {error.detail}"
+        except TooManyRequests as error:  # over the rate limit: counted, nothing stored
+            self.ctx.bus.rate_limited.publish(organization_id)
+            return _rate_refusal(error.extra["limit"], error.extra["retry_after"])
         except Exception:  # storage trouble must never take the server down
             log.exception("could not store a message from %s", session.peer)
             return "451 4.3.0 Could not store the message; try again"
+        finally:
+            if incoming.rate_window is not None:
+                limiter.saw(organization_id, incoming.rate_window)
         return f"250 2.0.0 OK: captured as {email_id}"
+
+
+def _rate_refusal(limit: int, retry_after: int) -> str:
+    return f"451 4.7.1 Rate limit of {limit} requests per minute exceeded; retry in {retry_after} s"
 
 
 def stuffed_size_bound(size: int) -> int:
@@ -74,13 +90,18 @@ def stuffed_size_bound(size: int) -> int:
     return size + size // 3 + 1
 
 
-class SandboxSMTP(ChunkingSMTP, ChaosSMTP):
-    """aiosmtpd's SMTP (with chaos and BDAT) and the sandbox's recipient and size limits."""
+class SandboxSMTP(ChunkingSMTP, ChaosSMTP, CachedAddressSMTP, WholeDataSMTP):
+    """aiosmtpd's SMTP (with chaos, BDAT, addresses parsed once and DATA read in one piece) and
+    the sandbox's recipient and size limits."""
 
     def __init__(self, handler: Any, *args: Any, max_recipients: int, **kw: Any) -> None:
         super().__init__(handler, *args, **kw)
         self.max_recipients = max_recipients
         self.message_size_limit = self.data_size_limit
+
+    async def _handle_client(self) -> None:
+        db.serving_client()  # in the session's own task: its units of work go before background work
+        await super()._handle_client()
 
     def __dir__(self) -> list[str]:
         # aiosmtpd's __init__ finds the commands and AUTH mechanisms with dir() and

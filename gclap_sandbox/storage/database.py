@@ -48,10 +48,22 @@ T = TypeVar("T")
 _serving_reader: ContextVar[bool] = ContextVar("gclap_serving_reader", default=False)
 
 
+# True in the task of a client waiting for its answer (an HTTP request, an SMTP session): its
+# units of work are never held back. The others (the background workers: jobs, webhooks,
+# peers, maintenance) yield to acknowledgements while an intake is busy (`Database.BACKGROUND_SHARE`).
+_serving_client: ContextVar[bool] = ContextVar("gclap_serving_client", default=False)
+
+
 def serving_reader() -> None:
     """Mark the current task as serving a reader (an HTTP request): its units of work run after
     every intake item accepted before them is settled."""
     _serving_reader.set(True)
+    _serving_client.set(True)
+
+
+def serving_client() -> None:
+    """Mark the current task as serving a client that waits for each answer (an SMTP session)."""
+    _serving_client.set(True)
 
 
 @contextlib.contextmanager
@@ -153,6 +165,10 @@ class Database:
     """
 
     MAX_BATCH = 64
+    # While an intake is busy (an item accepted within its `quiet`), background units of work
+    # may take this share of the thread's time; the rest waits until it is quiet. Acknowledgements
+    # go first, and the work they leave (due jobs, deliveries, polls) follows moments later.
+    BACKGROUND_SHARE = 0.1
 
     def __init__(self, path: str, clock: clock_module.Clock | None = None,
                  bus: EventBus | None = None) -> None:
@@ -172,6 +188,11 @@ class Database:
         self._held: _Job | None = None
         self._pending: dict[Intake, _Lane] = {}
         self._inbox: LoopInbox | None = None  # the loop that awaits units of work (loop_inbox)
+        # DB thread only: background units held back while an intake is busy (until
+        # `_busy_until`), and when the next may run by its share of time (`_background_at`).
+        self._deferred: collections.deque[_Job] = collections.deque()
+        self._busy_until = 0.0
+        self._background_at = 0.0
 
     @property
     def thread_id(self) -> int | None:
@@ -214,7 +235,7 @@ class Database:
             inbox.post(_settle, future, None, exc)
 
         self._jobs.put(_Job(fn, args, transactional, resolve, fail, intake, _serving_reader.get(),
-                            clock_module.organization()))
+                            clock_module.organization(), not _serving_client.get()))
         return await future
 
     def loop_inbox(self, loop: asyncio.AbstractEventLoop) -> LoopInbox:
@@ -270,6 +291,7 @@ class Database:
         while True:
             job = self._next()
             if job is None:
+                self._run_deferred()
                 self._settle_all()
                 return
             if job.intake is not None:
@@ -277,25 +299,60 @@ class Database:
                 self._accept(intake, self._gather(job, lambda j: j.intake is intake, intake.max_batch))
                 continue
             if not job.transactional:
+                self._run_deferred()
                 self._settle_all()
                 job.call_alone()
                 continue
-            batch = self._gather(job, lambda j: j.transactional and j.intake is None, self.MAX_BATCH)
+            if job.background and self._holds_back(time.monotonic()):
+                self._deferred.append(job)
+                continue
+            batch = self._gather(job, lambda j: j.transactional and j.intake is None and not (
+                j.background and self._deferred), self.MAX_BATCH)
             if any(j.barrier for j in batch):
                 self._settle_all()  # what runs next sees every item accepted before it
+            self._run_paced(batch)
+
+    def _holds_back(self, now: float) -> bool:
+        """Background work waits: an intake is busy and background had its share of late."""
+        return now < self._busy_until and now < self._background_at
+
+    def _run_paced(self, batch: list[_Job]) -> None:
+        """Run a batch; background work run while an intake is busy earns its pause."""
+        started = time.monotonic()
+        self._run_batch(batch)
+        if started < self._busy_until and any(job.background for job in batch):
+            ended = time.monotonic()
+            self._background_at = ended + (ended - started) * (1 / self.BACKGROUND_SHARE - 1)
+
+    def _run_deferred(self) -> None:
+        """Run every background unit held back (before work that must see everything done)."""
+        while self._deferred:
+            batch = [self._deferred.popleft() for _ in range(min(self.MAX_BATCH, len(self._deferred)))]
             self._run_batch(batch)
 
     def _next(self) -> _Job | None:
         """The next job; while intake items wait, settle a slice whenever one is due (between
-        jobs, so an acknowledgement waits for one slice at most)."""
+        jobs, so an acknowledgement waits for one slice at most), and background work held back
+        goes on once an intake is quiet or by its share."""
         if self._held is not None:
             job, self._held = self._held, None
             return job
-        while self._pending:
+        while self._pending or self._deferred:
             now = time.monotonic()
+            deferred_wait = float("inf")
+            if self._deferred:
+                if not self._holds_back(now):
+                    return self._deferred.popleft()
+                deferred_wait = min(self._busy_until, self._background_at) - now
+                if not self._pending:
+                    try:
+                        return self._jobs.get(timeout=deferred_wait)
+                    except queue.Empty:
+                        continue
             intake, wait = min(((intake, lane.due_in(intake, now)) for intake, lane in self._pending.items()),
                                key=lambda pair: pair[1])
             if wait > 0:
+                wait = min(wait, deferred_wait)
                 try:
                     return self._jobs.get(timeout=wait)
                 except queue.Empty:
@@ -329,6 +386,7 @@ class Database:
         return batch
 
     def _accept(self, intake: Intake, batch: list[_Job]) -> None:
+        self._busy_until = time.monotonic() + intake.quiet
         items = [job.args[0] for job in batch]
         try:
             with write_transaction():
@@ -345,11 +403,12 @@ class Database:
             lane.last_accept = now
             lane.items.extend(accepted)
             lane.bytes += sum(map(intake.size, accepted))
-        for job, outcome in zip(batch, outcomes):
-            if isinstance(outcome, BaseException):
-                job.fail(outcome)
-            else:
-                job.resolve(outcome)
+        with self._inbox.hold() if self._inbox is not None else contextlib.nullcontext():  # one wake-up
+            for job, outcome in zip(batch, outcomes):
+                if isinstance(outcome, BaseException):
+                    job.fail(outcome)
+                else:
+                    job.resolve(outcome)
 
     def _settle_all(self) -> None:
         for intake in list(self._pending):
@@ -401,15 +460,18 @@ class Database:
 
 
 class _Job:
-    __slots__ = ("fn", "args", "transactional", "resolve", "fail", "intake", "barrier", "organization")
+    __slots__ = ("fn", "args", "transactional", "resolve", "fail", "intake", "barrier", "organization",
+                 "background")
 
     def __init__(self, fn: Callable[..., Any], args: tuple, transactional: bool,
                  resolve: Callable[[Any], None], fail: Callable[[BaseException], None],
-                 intake: Intake | None = None, barrier: bool = True, organization: str | None = None) -> None:
+                 intake: Intake | None = None, barrier: bool = True, organization: str | None = None,
+                 background: bool = False) -> None:
         self.fn, self.args, self.transactional = fn, args, transactional
         self.resolve, self.fail = resolve, fail
         self.intake, self.barrier = intake, barrier
         self.organization = organization  # whose clock the unit of work reads (clock.py)
+        self.background = background and intake is None  # no client waits for it (`serving_client`)
 
     def call_alone(self) -> None:
         try:
@@ -451,5 +513,5 @@ def open_in_this_thread(path: str) -> peewee.Database:
     return connection
 
 
-__all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "BaseModel", "owned", "after_commit", "savepoint",
-           "current", "database", "open_in_this_thread", "apart_from_intakes"]
+__all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "serving_client", "apart_from_intakes", "BaseModel",
+           "owned", "after_commit", "savepoint", "current", "database", "open_in_this_thread"]

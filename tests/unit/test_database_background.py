@@ -1,0 +1,67 @@
+"""The DB thread puts acknowledgements first: while an intake is busy, background units of work
+(no client waits for them) take only their share of the thread, and a waiting client's unit
+goes before them; once the intake is quiet, or before the database closes, they all run."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+from helpers import run_async
+
+from gclap_sandbox.storage.database import Database, Intake, serving_client
+
+# A lane that stays busy for a long while after each item, so that only the share lets
+# background work through during the test.
+BUSY = Intake(accept=lambda items: list(items), settle=lambda items: None, quiet=30.0)
+DEADLINE = 30.0
+
+
+def test_a_clients_unit_goes_before_background_work_held_back_while_an_intake_is_busy():
+    async def scenario() -> list[str]:
+        db = Database(":memory:")
+        await db.start()
+        ran: list[str] = []
+
+        def step(name: str, seconds: float = 0.0) -> str:
+            time.sleep(seconds)  # a long unit earns a long pause (nine times its length)
+            ran.append(name)
+            return name
+
+        async def client(name: str) -> str:
+            serving_client()  # in this task only, as an SMTP session or an HTTP request does
+            return await db.run(step, name)
+
+        try:
+            assert await db.take(BUSY, "item") == "item"
+            assert await db.run(step, "long background", 0.2) == "long background"  # its share
+            later = asyncio.ensure_future(db.run(step, "later background"))
+            await asyncio.sleep(0)  # queued before the client's unit
+            assert await asyncio.wait_for(client("client"), DEADLINE) == "client"
+            assert await asyncio.wait_for(later, DEADLINE) == "later background"  # by its share
+            return ran
+        finally:
+            await db.close()
+
+    assert run_async(scenario()) == ["long background", "client", "later background"]
+
+
+def test_background_work_held_back_runs_before_the_database_closes():
+    async def scenario() -> list[str]:
+        db = Database(":memory:")
+        await db.start()
+        ran: list[str] = []
+
+        def step(name: str, seconds: float = 0.0) -> str:
+            time.sleep(seconds)
+            ran.append(name)
+            return name
+
+        await db.take(BUSY, "item")
+        await db.run(step, "long background", 0.2)
+        held = asyncio.ensure_future(db.run(step, "held background"))
+        await asyncio.sleep(0)
+        await db.close()
+        assert await asyncio.wait_for(held, DEADLINE) == "held background"
+        return ran
+
+    assert run_async(scenario()) == ["long background", "held background"]
