@@ -1,17 +1,10 @@
 """The Campaigns page in a real browser: a campaign made from a template, its audience's live
-count, scheduled, and watched until it is sent (the sandbox clock moves it); screenshots at
-desktop and phone sizes, light and dark."""
+count, scheduled, and watched until it is sent (the sandbox clock moves it). Its pages at
+desktop and phone sizes, light and dark, are checked in tests/ui/test_every_page_browser.py."""
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
-import pytest
-from browser_support import WAIT_MS
 from campaign_helpers import contact, contact_list, emails_of, template
 from lifecycle_helpers import MAGIC, advance
-from ui_layout import assert_colour_scheme, sizes_and_schemes, visit_and_check
 
 
 def _shop(api, unique: str) -> dict:
@@ -68,40 +61,3 @@ def test_a_bad_campaign_form_names_the_problem_and_creates_nothing(page, own_san
         form.get_by_role("button", name="Schedule").click()
         expect(form.locator("[data-campaign-errors]")).to_contain_text("name")
         assert api.get("/api/v1/campaigns/", params={"page_size": 1}).json()["count"] == before
-
-
-@pytest.mark.long(seconds=6)
-def test_the_campaign_pages_read_well_on_desktop_and_phone_in_light_and_dark(browser, own_sandbox, unique):
-    from playwright.sync_api import expect
-
-    folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-campaign-shots-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    with own_sandbox.client() as api:
-        shop = _shop(api, unique)
-        created = api.post("/api/v1/campaigns/", json={
-            "name": f"Autumn {unique}", "template_id": shop["template"]["id"],
-            "audience": {"lists": [shop["list"]["id"]]}}).json()
-        assert api.post(f"/api/v1/campaigns/{created['id']}/send/").status_code == 200
-        advance(api, seconds=600)
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    expect.set_options(timeout=WAIT_MS)
-
-    def visit(name: str, path: str) -> None:
-        if path == "/campaigns":
-            content = [(page.locator(".campaigns-table tr", has_text=f"Autumn {unique}"), "the campaign's row"),
-                       (page.locator("[data-campaign-form]"), "the new-campaign form")]
-        else:
-            content = [(page.locator("[data-campaign-status]"), "the status"),
-                       (page.locator(".campaign-chart svg"), "the chart")]
-        visit_and_check(page, f"{own_sandbox.http_url}{path}", folder / name, *content)
-
-    try:
-        for size, scheme in sizes_and_schemes(page):
-            visit(f"campaigns-{size}-{scheme}.png", "/campaigns")
-            assert_colour_scheme(page, scheme)
-            visit(f"campaign-{size}-{scheme}.png", f"/campaigns/{created['id']}")
-    finally:
-        context.close()
-    print(f"\nCampaign screenshots in {folder}")

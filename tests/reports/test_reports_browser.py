@@ -1,16 +1,10 @@
 """The Reports page in a real browser: a weekly report scheduled through the form, its next run
-shown, run now, the run's email one click away; changes and bad input; screenshots at desktop
-and phone sizes, light and dark."""
+shown, run now, the run's email one click away; changes and bad input. Its pages at desktop
+and phone sizes, light and dark, are checked in tests/ui/test_every_page_browser.py."""
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
-from browser_support import WAIT_MS
 from lifecycle_helpers import advance, send
 from report_helpers import REPORTS, ok, runs_of, schedule_report
-from ui_layout import assert_colour_scheme, sizes_and_schemes, visit_and_check
 
 
 def test_a_report_is_scheduled_in_the_form_run_now_and_its_email_opened(page, own_sandbox, unique):
@@ -93,39 +87,3 @@ def test_a_bad_report_form_names_the_problem_and_schedules_nothing(page, own_san
         expect(errors).to_contain_text("recipients")
         expect(errors).to_contain_text("schedule.timezone")
         assert ok(api.get(REPORTS))["count"] == before
-
-
-def test_the_report_pages_read_well_on_desktop_and_phone_in_light_and_dark(browser, own_sandbox, unique):
-    from playwright.sync_api import expect
-
-    folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-report-shots-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    with own_sandbox.client() as api:
-        send(api, f"bo-{unique}@outlook.com", simulate=["opened"])
-        report = schedule_report(api, name=f"Weekly numbers for the finance team {unique}", recipients=[
-            "finance@shop.example", "a-rather-long-address-for-the-chief-financial-officer@shop.example"],
-            schedule={"frequency": "weekly", "weekday": "monday", "time": "09:00", "timezone": "Europe/Paris"})
-        ok(api.post(f"{REPORTS}{report['id']}/run-now/"), 201)
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    expect.set_options(timeout=WAIT_MS)
-
-    def visit(name: str, path: str) -> None:
-        if path == "/reports":
-            content = [(page.locator("tr[data-report-row]", has_text=unique), "the report's row"),
-                       (page.locator("[data-report-form]"), "the new-report form")]
-        else:
-            content = [(page.locator("[data-report-run-now]"), "the run-now button"),
-                       (page.locator("tr[data-run]").first, "the run"),
-                       (page.locator("[data-next-run]"), "the next run")]
-        visit_and_check(page, f"{own_sandbox.http_url}{path}", folder / name, *content)
-
-    try:
-        for size, scheme in sizes_and_schemes(page):
-            visit(f"reports-{size}-{scheme}.png", "/reports")
-            assert_colour_scheme(page, scheme)
-            visit(f"report-{size}-{scheme}.png", f"/reports/{report['id']}")
-    finally:
-        context.close()
-    print(f"\nReport screenshots in {folder}")

@@ -1,7 +1,7 @@
 """A sandbox filled the way a team's looks after a few days of use, so every page of the web UI
-has something real to show: mail with HTML, attachments and a bounce report, contacts in lists,
+has something real to show: mail with HTML, attachments and a bounce report, contacts in lists (with custom fields),
 templates, a campaign that was sent, a workflow with runs, an alert that fired, a report that
-ran, sending domains, and webhook endpoints (healthy, failing, disabled) with their deliveries.
+ran, sending domains, webhook endpoints (healthy, failing, disabled) with their deliveries, and chaos rules.
 
 `fill(api, receiver)` does it all through the public API and answers the ids the page paths
 need (`Showcase`, a dict: `"/emails/{html_email}".format(**showcase)`).
@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from automation_ui_helpers import sign_up, welcome_series
 from domain_helpers import add_domain, publish, verified_domain
+from email_page_helpers import attachment_email
 from helpers import wait_until
 from lifecycle_helpers import MAGIC, advance
 from ui_helpers import rich_email, send_api
@@ -23,6 +24,7 @@ DAY = 86400
 PEOPLE = [("Ana", "Lima", "subscribed"), ("Bo", "Berg", "subscribed"), ("Cy", "Chen", "unsubscribed"),
           ("Di", "Diaz", "subscribed"), ("Eli", "Evans", "subscribed")]
 WEBHOOK_EVENTS = ["email.sent", "email.delivered", "email.bounced"]
+ATTRIBUTES = {"plan": "pro", "seats": 3, "address": {"city": "Porto"}}  # one of each kind of custom field
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -45,6 +47,7 @@ def fill(api: httpx.Client, receiver: Receiver) -> Showcase:
     advance(api, seconds=DAY)  # the events play out; the paused deliveries' next try is now in the past
     showcase.update(_webhook_log(api, receiver, showcase))
     showcase["bounce_report"] = _bounce_report(api)
+    _chaos(api)  # last: its HTTP rule fails some sends
     return showcase
 
 
@@ -85,7 +88,7 @@ def _contacts_and_templates(api: httpx.Client) -> Showcase:
     for first, last, status in PEOPLE:
         ids.append(ok(api.post("/api/v1/contacts/", json={
             "email": f"{first.lower()}@example.com", "first_name": first, "last_name": last, "status": status,
-            "lists": [customers["id"]]}), 201)["id"])
+            "lists": [customers["id"]], "attributes": ATTRIBUTES if first == "Ana" else {}}), 201)["id"])
     welcome = ok(api.post("/api/v1/templates/", json={
         "name": "Welcome", "subject": "Welcome, {{ first_name }}!",
         "html": "<h1 style='font-family:sans-serif;color:#4338ca'>Welcome, {{ first_name }}!</h1>"
@@ -102,6 +105,7 @@ def _mail(api: httpx.Client) -> Showcase:
     for event, extra in [("delivered", {}), ("opened", {}), ("clicked", {"url": "https://shop.example/orders/42"})]:
         ok(api.post(f"/api/v1/emails/{html['id']}/simulate/", json={"event": event, "recipient": "ana@example.com",
                                                                     **extra}), 201)
+    attachments = attachment_email(api, "Your order with seven files")
     text = send_api(api, subject="Your sign-in code", to=["bo@example.com"], from_email="auth@shop.example",
                     text="Your code is 381 204.\nIt expires in 10 minutes.")
     bounced = send_api(api, subject="Shipping update", to=[f"bounced@{MAGIC}"], from_email="ship@shop.example",
@@ -110,7 +114,8 @@ def _mail(api: httpx.Client) -> Showcase:
         send_api(api, subject=f"Order #{100 + n} confirmed", to=[f"delivered+{n}@{MAGIC}"],
                  from_email="Shop <orders@shop.example>", html=f"<p>Order {100 + n} is confirmed.</p>",
                  tags=["orders"])
-    return {"html_email": html["id"], "text_email": text["id"], "bounced_email": bounced["id"]}
+    return {"html_email": html["id"], "attachment_email": attachments["id"], "text_email": text["id"],
+            "bounced_email": bounced["id"]}
 
 
 def _campaign(api: httpx.Client, showcase: Showcase) -> Showcase:
@@ -133,10 +138,17 @@ def _alert_and_report(api: httpx.Client) -> Showcase:
         "name": "Bounces above 5%", "metric": "bounce_rate", "condition": {"type": "above", "threshold": 0.05},
         "window": "1h", "channels": {"emails": ["oncall@shop.example"]}}), 201)
     report = ok(api.post("/api/v1/analytics/scheduled-reports/", json={
-        "name": "Weekly numbers", "recipients": ["finance@shop.example"],
-        "schedule": {"frequency": "weekly", "weekday": "monday", "time": "09:00"}}), 201)
+        "name": "Weekly numbers for the finance team",
+        "recipients": ["finance@shop.example", "a-rather-long-address-for-the-chief-financial-officer@shop.example"],
+        "schedule": {"frequency": "weekly", "weekday": "monday", "time": "09:00", "timezone": "Europe/Paris"}}), 201)
     ran = ok(api.post(f"/api/v1/analytics/scheduled-reports/{report['id']}/run-now/", json={}), 201)
     return {"alert": alert["id"], "report": report["id"], "report_email": ran["email_ids"][0]}
+
+
+def _chaos(api: httpx.Client) -> None:
+    ok(api.put("/api/v1/sandbox/chaos/", json={
+        "smtp": [{"stage": "rcpt", "match": ["*@blocked.test"], "code": 550}],
+        "http": [{"path": "/api/v1/emails/*", "methods": ["POST"], "status": 503, "probability": 25}]}))
 
 
 def _domains(api: httpx.Client) -> None:

@@ -1,12 +1,8 @@
 """The API reference page in a real browser: try a request from the page, and destructive
-requests ask first."""
+requests ask first. (Its screenshots at desktop and phone size in light and dark, and its fit
+to those widths, come from tests/ui/test_every_page_browser.py, which loads every page so.)"""
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import expect
 
 
@@ -41,20 +37,3 @@ def test_a_destructive_request_asks_first_and_does_nothing_when_declined(own_san
     assert asked and "POST /api/v1/sandbox/reset/" in asked[0]
     with own_sandbox.client() as api:
         assert api.get("/api/v1/emails/", params={"to": "keep-me@example.com"}).json()["count"] == 1
-
-
-@pytest.mark.long(seconds=4)
-def test_screenshots_of_the_reference_page(own_sandbox, browser):
-    folder = Path(os.environ.get("GCLAP_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="gclap-docs-shots-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, size in {"desktop": (1366, 900), "phone": (390, 844)}.items():
-        for scheme in ("light", "dark"):
-            context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme)
-            page = context.new_page()
-            page.goto(own_sandbox.http_url + "/docs")
-            expect(page.get_by_role("heading", name="This sandbox's API")).to_be_visible()
-            # Nothing on the page is wider than the screen.
-            assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
-            page.screenshot(path=str(folder / f"docs-{name}-{scheme}.png"))
-            context.close()
-    print(f"screenshots in {folder}")

@@ -1,9 +1,11 @@
 """Every page of the web UI (tests/support/ui_pages.py lists them), filled with a team's
 realistic data, loaded at a laptop's and a phone's size, in light and dark: nothing makes the
-page or a control scroll sideways, every navigation entry can be reached, no script fails, and
+page or a control scroll sideways, the parts a person looks for are on screen, the scheme drawn is
+the one asked for with readable text, every navigation entry can be reached, no script fails, and
 a screenshot of each is kept for people to look at (the folder is printed;
 GCLAP_SCREENSHOT_DIR chooses it). axe-core finds no accessibility violation on any page in
-either scheme, run once per page and scheme at desktop and phone size in turn (`axe_size`)."""
+either scheme, run once per page and scheme at desktop and phone size in turn (`axe_size`); on
+the API reference, once per structure of its route sections (`UiPage.one_per_structure`)."""
 from __future__ import annotations
 
 import os
@@ -15,7 +17,8 @@ import pytest
 from axe import describe, violations
 from browser_support import WAIT_MS
 from sandbox_process import start_sandbox
-from ui_layout import SIZES, assert_controls_on_screen, assert_fits_the_width, assert_navigation_reachable
+from ui_layout import (SIZES, assert_colour_scheme, assert_controls_on_screen, assert_fits_the_width,
+                       assert_navigation_reachable, assert_on_screen)
 from ui_pages import PAGES, UiPage
 from ui_showcase import fill
 from webhook_receiver import Receiver
@@ -80,7 +83,7 @@ def axe_size(ui_page: UiPage, scheme: str) -> str:
     return SIZES[turn % len(SIZES)][0]
 
 
-@pytest.mark.long(seconds=2)  # each of the 66 (pages and schemes); the whole file weighs less than a share
+@pytest.mark.long(seconds=2)  # each of the 68 (pages and schemes); the whole file weighs less than a share
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("ui_page", PAGES, ids=[p.name for p in PAGES])
 def test_the_page_has_no_accessibility_violations_and_fits_the_screen(signed_in_tabs, showcase, ui_page: UiPage,
@@ -98,8 +101,11 @@ def test_the_page_has_no_accessibility_violations_and_fits_the_screen(signed_in_
         page.evaluate("() => document.fonts.ready")
         page.screenshot(path=str(showcase["folder"] / f"{ui_page.name}-{size}-{scheme}.png"), full_page=ui_page.full_page)
         if size == axe_size(ui_page, scheme):
-            found = violations(page)
+            found = violations(page, ui_page.one_per_structure)
             assert not found, f"axe finds on {ui_page.name} ({size}, {scheme}):\n{describe(found)}"
+        for selector, what in ui_page.shows:
+            assert_on_screen(page, page.locator(selector).first, what)
+        assert_colour_scheme(page, scheme)
         assert_fits_the_width(page)
         assert_controls_on_screen(page)
         assert_navigation_reachable(page)
