@@ -107,10 +107,15 @@ def rename(organization_id: str, old: str, new: str) -> int:
     return changed
 
 
+def merged(current: list[str], extra: Iterable[str]) -> list[str]:
+    """`current`, then those of `extra` it does not hold yet (case does not matter)."""
+    present = {t.lower() for t in current}
+    return current + [t for t in clean(extra) if t.lower() not in present]
+
+
 def add_to_email(email_id: str, current: list[str], extra: Iterable[str]) -> list[str]:
     """Tags found at capture (auto_tags) added to one stored email; returns its new list (DB thread)."""
-    present = {t.lower() for t in current}
-    new = current + [t for t in clean(extra) if t.lower() not in present]
+    new = merged(current, extra)
     if new != current:
         _store(email_id, current, new)
     return new

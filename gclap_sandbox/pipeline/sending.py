@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from gclap_sandbox.inbox import auto_tags
+from gclap_sandbox.inbox import tags as inbox_tags
 from gclap_sandbox.inbox.queries import summary
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import Email
@@ -33,4 +35,7 @@ async def send(ctx: AppContext, incoming: Incoming) -> dict[str, Any]:
     await ctx.db.take(SENDING, incoming)
     # The send API knows what it wrote (mail.build_sent); anything else is read once here.
     parsed = incoming.parsed or mail.parse_message(incoming.raw)[1]
-    return summary(Email(**capture.email_row(incoming, parsed, capture.recipients_of(incoming, parsed))))
+    email = Email(**capture.email_row(incoming, parsed, capture.recipients_of(incoming, parsed)))
+    if sources := ctx.settings.tags_from:  # as filing will add them (auto_tags' email_stored subscriber)
+        email.tags = inbox_tags.merged(list(email.tags or []), auto_tags.tags_for(email, incoming, sources))
+    return summary(email)
