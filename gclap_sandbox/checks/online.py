@@ -4,7 +4,8 @@
   then GET when HEAD is refused), at most LINK_CONCURRENCY at a time, each within
   LINK_TIMEOUT seconds; one that fails or answers 4xx/5xx gets a `broken` problem.
 - `--spamassassin HOST:PORT`: spamd's report on the received message (spamd.py), kept per email
-  in the sandbox's `checks-spamd` cache once it succeeded.
+  in the sandbox's `checks-spamd` cache once it succeeded (a lasting one: spamd is asked once per
+  email even when another process on the same database writes meanwhile).
 """
 from __future__ import annotations
 
@@ -32,13 +33,13 @@ def _load(organization_id: str, email_id: str, with_raw: bool) -> tuple[dict[str
     """(report, received bytes when spamd needs them, spamd's stored answer) on the DB thread."""
     inbox.get_email(organization_id, email_id)  # 404 for another organization's or an unknown id
     report = checks_for_email(email_id)
-    stored = current().cache(SPAMD_CACHE).get(email_id) if with_raw else None
+    stored = current().cache(SPAMD_CACHE, lasting=True).get(email_id) if with_raw else None
     raw = bytes(inbox.content_of(email_id).raw) if with_raw and stored is None else None
     return report, raw, stored
 
 
 def _remember(email_id: str, answer: dict[str, Any]) -> None:
-    current().cache(SPAMD_CACHE)[email_id] = answer
+    current().cache(SPAMD_CACHE, lasting=True)[email_id] = answer
 
 
 async def full_report(ctx: Any, organization_id: str, email_id: str) -> dict[str, Any]:

@@ -126,7 +126,7 @@ class Peers:
 
     async def _forget_cached(self) -> None:
         """Another process wrote: read keys, organizations, plans and subscriptions afresh."""
-        await self.ctx.db.run(self.ctx.db.forget_caches)
+        await self.ctx.db.run(self.ctx.db.forget_caches, False)  # spamd's answers stay (checks/online.py)
         self.ctx.keys.clear()
         self.ctx.limiter.forget_plans()
 

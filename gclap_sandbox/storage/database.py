@@ -178,6 +178,7 @@ class Database:
         # Per-sandbox caches kept by DB-thread code (organizations, webhook subscriptions, ...)
         # and the stored sequences' counters; a reset forgets them all.
         self._caches: dict[str, dict[Any, Any]] = {}
+        self._lasting: set[str] = set()  # caches whose entries another process's writes never make stale
         self.counters: dict[peewee.Field, itertools.count] = {}
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="gclap-db", daemon=True)
@@ -247,14 +248,20 @@ class Database:
 
     # --- on the DB thread ---------------------------------------------------------------
 
-    def cache(self, name: str) -> dict[Any, Any]:
-        """A named cache of this sandbox (DB thread only), emptied by `forget_caches()`."""
+    def cache(self, name: str, *, lasting: bool = False) -> dict[Any, Any]:
+        """A named cache of this sandbox (DB thread only), emptied by `forget_caches()`. A `lasting`
+        one holds answers about things that never change once stored (an email's received bytes):
+        another process's writes leave it alone (`forget_caches(lasting=False)`); a reset empties it."""
+        if lasting:
+            self._lasting.add(name)
         return self._caches.setdefault(name, {})
 
-    def forget_caches(self) -> None:
-        """Drop what was read from tables a reset just emptied or changed (DB thread)."""
-        for cache in self._caches.values():
-            cache.clear()
+    def forget_caches(self, lasting: bool = True) -> None:
+        """Drop what was read from tables a reset just emptied or changed (DB thread); with
+        `lasting=False` (another process wrote), keep the lasting caches."""
+        for name, cache in self._caches.items():
+            if lasting or name not in self._lasting:
+                cache.clear()
         self.counters.clear()
 
     def _open(self) -> None:
@@ -513,5 +520,5 @@ def open_in_this_thread(path: str) -> peewee.Database:
     return connection
 
 
-__all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "serving_client", "apart_from_intakes", "BaseModel",
-           "owned", "after_commit", "savepoint", "current", "database", "open_in_this_thread"]
+__all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "serving_client", "apart_from_intakes",
+           "BaseModel", "owned", "after_commit", "savepoint", "current", "database", "open_in_this_thread"]
