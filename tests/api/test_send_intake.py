@@ -4,12 +4,10 @@ sends answered before a SIGKILL are filed, exactly as sent, at the next start.""
 from __future__ import annotations
 
 import signal
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
-from pathlib import Path
 
 import httpx
+from durability import committed, usage
 from sandbox_process import start_sandbox
 
 SEND = "/api/v1/emails/send/"
@@ -20,18 +18,6 @@ def _request(n: int, unique: str) -> dict:
     return {"to": [f"Reader {n} <intake-{unique}@example.com>"], "bcc": [f"hidden-{unique}@example.com"],
             "from_email": "App <app@example.com>", "subject": f"intake {n}", "text": f"line one {n}\nline two",
             "html": f"<p>{n}</p>\n<p>two</p>", "tags": ["intake", f"n{n}"], "metadata": {"n": n}}
-
-
-def _committed(db: Path, email_id: str) -> bool:
-    """Whether another connection sees the send (received or filed): what a crash would keep."""
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute("SELECT count(*) FROM (SELECT id FROM received_mail WHERE id = ? "
-                            "UNION SELECT id FROM email WHERE id = ?)", (email_id, email_id)).fetchone()[0] == 1
-
-
-def _usage(db: Path) -> int:
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute("SELECT coalesce(sum(emails), 0) FROM usage_counter").fetchone()[0]
 
 
 def _but_status(email: dict, answer: dict) -> dict:
@@ -54,12 +40,12 @@ def test_concurrent_sends_are_answered_once_durable_and_read_back_as_answered(tm
                 response = api.post(SEND, json=_request(n, unique))
             assert response.status_code == 202, response.text
             answer = response.json()
-            return answer, _committed(db, answer["id"])  # looked at the moment the 202 arrived
+            return answer, committed(db, answer["id"])  # looked at the moment the 202 arrived
 
         with ThreadPoolExecutor(max_workers=20) as pool:
             results = list(pool.map(send, range(40)))
         assert all(committed for _, committed in results)
-        assert _usage(db) == 80  # two recipients each, charged once
+        assert usage(db) == 80  # two recipients each, charged once
         with _client(sandbox) as api:
             for n, (answer, _) in enumerate(results):
                 stored = api.get(f"/api/v1/emails/{answer['id']}/").json()
@@ -72,7 +58,7 @@ def test_concurrent_sends_are_answered_once_durable_and_read_back_as_answered(tm
             listed = api.get("/api/v1/emails/", params={"to": f"intake-{unique}@example.com", "page_size": 100})
             assert listed.json()["count"] == 40
             assert api.get("/api/v1/emails/", params={"search": "tag:intake"}).json()["count"] == 40
-        assert _usage(db) == 80  # filing charged nothing again
+        assert usage(db) == 80  # filing charged nothing again
     finally:
         sandbox.stop()
 
@@ -90,7 +76,7 @@ def test_sends_answered_before_a_sigkill_are_filed_at_the_next_start(tmp_path, u
         first.process.send_signal(signal.SIGKILL)  # no chance to file what is only received
     finally:
         first.stop()
-    used = _usage(db)
+    used = usage(db)
     again = start_sandbox(db=str(db))
     try:
         with _client(again) as api:
@@ -103,4 +89,4 @@ def test_sends_answered_before_a_sigkill_are_filed_at_the_next_start(tmp_path, u
             assert api.get("/api/v1/emails/", params={"to": f"intake-{unique}@example.com"}).json()["count"] == 30
     finally:
         again.stop()
-    assert _usage(db) == used == 60  # charged when answered, never again when filed
+    assert usage(db) == used == 60  # charged when answered, never again when filed

@@ -9,9 +9,9 @@ import smtplib
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
-from pathlib import Path
 
 import pytest
+from durability import committed, usage
 from helpers import wait_until
 from sandbox_process import start_sandbox
 
@@ -34,18 +34,6 @@ def _send(host: str, port: int, raw: bytes, unique: str) -> tuple[int, str]:
         return code, text.decode()
 
 
-def _committed(db: Path, email_id: str) -> bool:
-    """Whether another connection sees the email (received or filed): what a crash would keep."""
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute("SELECT count(*) FROM (SELECT id FROM received_mail WHERE id = ? "
-                            "UNION SELECT id FROM email WHERE id = ?)", (email_id, email_id)).fetchone()[0] == 1
-
-
-def _usage(db: Path) -> int:
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute("SELECT coalesce(sum(emails), 0) FROM usage_counter").fetchone()[0]
-
-
 @pytest.fixture
 def file_sandbox(tmp_path):
     db = tmp_path / "capture.sqlite3"
@@ -62,7 +50,7 @@ def test_concurrent_sessions_are_each_answered_after_their_commit_and_all_filed(
         code, text = _send(sandbox.smtp_host, sandbox.smtp_port, raw, unique)
         assert code == 250, text
         email_id = text.split(CAPTURED)[1].strip()
-        return raw, email_id, _committed(db, email_id)  # looked at the moment the 250 arrived
+        return raw, email_id, committed(db, email_id)  # looked at the moment the 250 arrived
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(session, range(40)))
@@ -96,7 +84,7 @@ def test_answered_mail_is_filed_on_its_own_without_any_reader(file_sandbox, uniq
 def test_a_failed_write_answers_451_and_stores_nothing(file_sandbox, unique):
     sandbox, db = file_sandbox
     assert _send(sandbox.smtp_host, sandbox.smtp_port, _message(0, unique), unique)[0] == 250
-    used = _usage(db)
+    used = usage(db)
     with closing(sqlite3.connect(db)) as conn:  # the disk refuses the next write
         conn.execute("CREATE TRIGGER refuse_received BEFORE INSERT ON received_mail "
                      "BEGIN SELECT RAISE(ABORT, 'disk refused the write'); END")
@@ -106,7 +94,7 @@ def test_a_failed_write_answers_451_and_stores_nothing(file_sandbox, unique):
     with closing(sqlite3.connect(db)) as conn:
         conn.execute("DROP TRIGGER refuse_received")
         conn.commit()
-    assert _usage(db) == used  # the quota charge went with the refused write
+    assert usage(db) == used  # the quota charge went with the refused write
     with sandbox.client() as api:
         subjects = [e["subject"] for e in api.get("/api/v1/emails/", params={"to": f"gc-{unique}@example.com"}
                                                   ).json()["results"]]
