@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Callable
 
 from helpers import run_async
 
@@ -16,16 +17,22 @@ BUSY = Intake(accept=lambda items: list(items), settle=lambda items: None, quiet
 DEADLINE = 30.0
 
 
+def _recorder() -> tuple[list[str], Callable[..., str]]:
+    """The names of the units run, in order, and the unit that records its name after `seconds`."""
+    ran: list[str] = []
+
+    def step(name: str, seconds: float = 0.0) -> str:
+        time.sleep(seconds)  # a long unit earns a long pause (nine times its length)
+        ran.append(name)
+        return name
+    return ran, step
+
+
 def test_a_clients_unit_goes_before_background_work_held_back_while_an_intake_is_busy():
     async def scenario() -> list[str]:
         db = Database(":memory:")
         await db.start()
-        ran: list[str] = []
-
-        def step(name: str, seconds: float = 0.0) -> str:
-            time.sleep(seconds)  # a long unit earns a long pause (nine times its length)
-            ran.append(name)
-            return name
+        ran, step = _recorder()
 
         async def client(name: str) -> str:
             serving_client()  # in this task only, as an SMTP session or an HTTP request does
@@ -49,12 +56,7 @@ def test_background_work_held_back_runs_before_the_database_closes():
     async def scenario() -> list[str]:
         db = Database(":memory:")
         await db.start()
-        ran: list[str] = []
-
-        def step(name: str, seconds: float = 0.0) -> str:
-            time.sleep(seconds)
-            ran.append(name)
-            return name
+        ran, step = _recorder()
 
         await db.take(BUSY, "item")
         await db.run(step, "long background", 0.2)
