@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from gclap_sandbox.retention import prune
 from gclap_sandbox.retention.policy import Retention
 from gclap_sandbox.storage import engine, fulltext
+from gclap_sandbox.storage.database import keeping_pace
 from gclap_sandbox.worker_loop import cancel_and_wait, nap
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gclap_sandbox.retention")
 TICK = 0.5  # seconds of real time between passes when nothing wakes it
+INDEX_BATCHES = 20  # search batches per pass at most, so a stream never keeps a pass from pruning
 SHRINK_SHARE = 0.2  # give space back once free pages are a fifth of the file (steady streams reuse them)
 
 
@@ -58,18 +60,24 @@ class Maintenance:
     async def run_due(self) -> int:
         """One pass: prune, index, give space back; returns the emails pruned."""
         async with self.lock:
-            pruned = 0
-            if self.retention.limited:
-                while True:
-                    went = await self._db.run(prune.prune_slice, self.retention)
-                    pruned += went
-                    if went < prune.SLICE:
+            # Both are owed by the mail coming in: held back behind a steady stream, the inbox
+            # would outgrow --max-emails and search fall ever further behind.
+            with keeping_pace():
+                pruned = await self._prune() if self.retention.limited else 0
+                for _ in range(INDEX_BATCHES):
+                    if await self._db.run(fulltext.index_pending) < fulltext.BATCH:
                         break
-            while await self._db.run(fulltext.index_pending) == fulltext.BATCH:
-                pass
             if pruned:
                 await self._db.run_alone(engine.shrink, SHRINK_SHARE)
             return pruned
+
+    async def _prune(self) -> int:
+        pruned = 0
+        while True:
+            went = await self._db.run(prune.prune_slice, self.retention)
+            pruned += went
+            if went < prune.SLICE:
+                return pruned
 
     # --- as a clock runner (events/timeline.advance_clock), with --max-age ---------------
 

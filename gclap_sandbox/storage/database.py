@@ -67,6 +67,18 @@ def serving_client() -> None:
 
 
 @contextlib.contextmanager
+def keeping_pace() -> Iterator[None]:
+    """Units of work submitted inside the block are never held back, though no client waits for
+    them: work a stream of mail owes (retention pruning) must keep up with the stream, or what it
+    bounds (the inbox, the file) grows for as long as the stream lasts."""
+    token = _serving_client.set(True)
+    try:
+        yield
+    finally:
+        _serving_client.reset(token)
+
+
+@contextlib.contextmanager
 def apart_from_intakes() -> Iterator[None]:
     """Units of work submitted inside the block read nothing an intake takes (a rate count, an
     idempotency record): they run without settling what waits first, even for a reader."""
@@ -520,5 +532,6 @@ def open_in_this_thread(path: str) -> peewee.Database:
     return connection
 
 
-__all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "serving_client", "apart_from_intakes",
-           "BaseModel", "owned", "after_commit", "savepoint", "current", "database", "open_in_this_thread"]
+__all__ = ["Database", "Intake", "StoredSequence", "serving_reader", "serving_client", "keeping_pace",
+           "apart_from_intakes", "BaseModel", "owned", "after_commit", "savepoint", "current", "database",
+           "open_in_this_thread"]

@@ -222,3 +222,4 @@ def test_bad_retention_settings_are_refused_with_a_reason(args, says):
     with pytest.raises(StartupFailure) as refused:  # one line, exit 1 (cli/commands.py)
         settings(*args)
     assert says in refused.value.format_message()
+

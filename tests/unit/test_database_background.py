@@ -1,6 +1,7 @@
 """The DB thread puts acknowledgements first: while an intake is busy, background units of work
 (no client waits for them) take only their share of the thread, and a waiting client's unit
-goes before them; once the intake is quiet, or before the database closes, they all run."""
+goes before them; once the intake is quiet, or before the database closes, they all run. Work
+the incoming mail owes (retention pruning, `keeping_pace`) is never held back."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +10,7 @@ from typing import Callable
 
 from helpers import run_async
 
-from gclap_sandbox.storage.database import Database, Intake, serving_client
+from gclap_sandbox.storage.database import Database, Intake, keeping_pace, serving_client
 
 # A lane that stays busy for a long while after each item, so that only the share lets
 # background work through during the test.
@@ -67,3 +68,24 @@ def test_background_work_held_back_runs_before_the_database_closes():
         return ran
 
     assert run_async(scenario()) == ["long background", "held background"]
+
+
+def test_work_the_incoming_mail_owes_is_not_held_back_while_an_intake_is_busy():
+    async def scenario() -> list[str]:
+        db = Database(":memory:")
+        await db.start()
+        ran, step = _recorder()
+        try:
+            await db.take(BUSY, "item")
+            await db.run(step, "long background", 0.2)
+            later = asyncio.ensure_future(db.run(step, "later background"))
+            await asyncio.sleep(0)  # queued first, and held back for its share
+            with keeping_pace():  # as the maintenance worker prunes
+                owed = asyncio.ensure_future(db.run(step, "pruning"))
+            assert await asyncio.wait_for(owed, DEADLINE) == "pruning"
+            await asyncio.wait_for(later, DEADLINE)
+            return ran
+        finally:
+            await db.close()
+
+    assert run_async(scenario()) == ["long background", "pruning", "later background"]
