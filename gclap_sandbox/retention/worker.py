@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gclap_sandbox.retention")
 TICK = 0.5  # seconds of real time between passes when nothing wakes it
-INDEX_BATCHES = 20  # search batches per pass at most, so a stream never keeps a pass from pruning
+INDEX_BATCHES = 4  # search batches per pass at most (2,000 emails), so a stream never keeps a pass from pruning
 SHRINK_SHARE = 0.2  # give space back once free pages are a fifth of the file (steady streams reuse them)
 
 

@@ -134,7 +134,7 @@ class Intake:
     busy_share: float = 0.1
     busy_delay: float = 1.0
     max_pending: int = 10_000
-    max_pending_bytes: int = 32 * 1024 * 1024
+    max_pending_bytes: int = 16 * 1024 * 1024  # held in memory: part of what a steady stream costs
     max_batch: int = 256  # items accepted in one transaction
     settle_batch: int = 32  # items settled in one unit of work (the longest an accept waits)
     busy_settle_batch: int = 4  # the same while items keep arriving, so an accept hardly waits
