@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from gclap_sandbox.retention import prune
+from gclap_sandbox.retention.heap import HeapTrimmer
 from gclap_sandbox.retention.policy import Retention
 from gclap_sandbox.storage import engine, fulltext
 from gclap_sandbox.storage.database import keeping_pace
@@ -36,6 +37,7 @@ class Maintenance:
         self.lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._heap = HeapTrimmer()
 
     def start(self) -> None:
         log.info("retention: keeping %s", self.retention.describe())
@@ -69,6 +71,7 @@ class Maintenance:
                         break
             if pruned:
                 await self._db.run_alone(engine.shrink, SHRINK_SHARE)
+                self._heap.after_pruning()
             return pruned
 
     async def _prune(self) -> int:
