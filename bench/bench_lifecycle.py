@@ -80,7 +80,7 @@ def measure(emails: int, webhook: bool) -> dict[str, float]:
                 limit = ctx.clock.now() + timedelta(minutes=5)
                 due, ran = 0.0, 0
                 while True:
-                    spent, (succeeded, more) = await ctx.db.run(timed, jobs.run_due_batch, limit, jobs.BATCH)
+                    spent, (succeeded, more, _) = await ctx.db.run(timed, jobs.run_due_batch, limit, jobs.BATCH)
                     due, ran = due + spent, ran + succeeded
                     if not more:
                         break

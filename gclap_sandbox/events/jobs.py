@@ -24,10 +24,11 @@ each job runs once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
 from gclap_sandbox import clock
 from gclap_sandbox.events import due as due_rules
@@ -139,8 +140,11 @@ async def run_due(ctx: AppContext, limit: datetime | None = None,
     """
     ran = 0
     if before_each is None:
+        behind = False
         while True:
-            succeeded, more = await ctx.db.run(run_due_batch, limit, BATCH)
+            # Held back behind a busy intake at first; once jobs run CATCH_UP late, they keep pace.
+            with db.keeping_pace() if behind else contextlib.nullcontext():
+                succeeded, more, behind = await ctx.db.run(run_due_batch, limit, BATCH)
             ran += succeeded
             if not more:
                 return ran
@@ -159,12 +163,21 @@ TIME_SLICE = 0.02  # ... or fewer, once this much real time is spent: the DB thr
 PAGE = 16  # due jobs read first: a slice that ends early has not loaded rows it never runs ...
 MAX_PAGE = 64  # ... and then twice as many each time, up to this
 GROUP = 16  # jobs run as one batch at most (the slice's time is looked at between batches)
+# Due jobs give way to a busy intake (the database's background share) only while they run at
+# most this late: behind a steady stream they would otherwise fall ever further behind, and
+# every simulated outcome of the stream come later and later.
+CATCH_UP = timedelta(seconds=5)
 
 
-def run_due_batch(limit: datetime | None, max_jobs: int) -> tuple[int, bool]:
+class BatchRun(NamedTuple):
+    succeeded: int
+    more: bool  # more jobs may be due
+    behind: bool  # the last job run was due more than CATCH_UP before it ran
+
+
+def run_due_batch(limit: datetime | None, max_jobs: int) -> BatchRun:
     """Run up to `max_jobs` jobs due by `limit` (None: each on its organization's clock now),
-    earliest first, within TIME_SLICE;
-    (how many succeeded, whether more may be due).
+    earliest first, within TIME_SLICE.
 
     Consecutive jobs of one kind and organization whose kind has a batch handler run together
     (`_run_group`), which reads what they share once."""
@@ -173,6 +186,7 @@ def run_due_batch(limit: datetime | None, max_jobs: int) -> tuple[int, bool]:
     done: list[int] = []
     ran = 0
     more = False
+    last: Job | None = None
     for page in _due(limit, max_jobs):
         start = 0
         while start < len(page):
@@ -183,13 +197,20 @@ def run_due_batch(limit: datetime | None, max_jobs: int) -> tuple[int, bool]:
             start += len(group)
             ran += len(group)
             done += _run_group(group, batch_handlers)
+            last = group[-1]
         if more:
             break
     else:
         more = ran == max_jobs
     if done:
         Job.delete().where(Job.id.in_(done)).execute()
-    return len(done), more
+    return BatchRun(len(done), more, last is not None and _late(last))
+
+
+def _late(job: Job) -> bool:
+    """The job ran more than CATCH_UP after it was due, on its organization's clock."""
+    with clock.for_organization(job.organization_id):
+        return clock.now() - job.run_at > CATCH_UP
 
 
 def _group(page: list[Job], start: int, batch_handlers: dict[str, Any]) -> list[Job]:

@@ -30,7 +30,7 @@ def test_due_jobs_run_earliest_first_across_pages_and_later_ones_wait(ran):
     for n in reversed(range(40)):
         jobs.schedule("test", {"n": n}, at=now - timedelta(seconds=100 - n // 3))
     jobs.schedule("test", {"n": 99}, at=now + timedelta(hours=1))
-    assert jobs.run_due_batch(now, jobs.BATCH) == (40, False)
+    assert jobs.run_due_batch(now, jobs.BATCH)[:2] == (40, False)
     # By due time, then by when each was scheduled (the later n, the earlier scheduled).
     assert ran == sorted(range(40), key=lambda n: (n // 3, -n))
     assert [job.payload["n"] for job in Job.select()] == [99]
@@ -40,9 +40,9 @@ def test_a_batch_stops_at_its_size_and_says_more_may_be_due(ran):
     now = clock.now()
     for n in range(20):
         jobs.schedule("test", {"n": n}, at=now - timedelta(seconds=20 - n))
-    assert jobs.run_due_batch(now, 17) == (17, True)
+    assert jobs.run_due_batch(now, 17)[:2] == (17, True)
     assert ran == list(range(17))
-    assert jobs.run_due_batch(now, 17) == (3, False)
+    assert jobs.run_due_batch(now, 17)[:2] == (3, False)
     assert ran == list(range(20))
 
 

@@ -52,7 +52,7 @@ def test_consecutive_jobs_of_one_kind_and_organization_run_as_one_batch_in_due_o
     for n in (6, 7):
         schedule("batched", n, now - timedelta(seconds=50 - n))
     schedule("batched", 8, now + timedelta(hours=1))  # not due
-    assert jobs.run_due_batch(now, jobs.BATCH) == (8, False)
+    assert jobs.run_due_batch(now, jobs.BATCH)[:2] == (8, False)
     assert noted == [("batch", [0, 1, 2, 3, 4], None), ("one", [5], None), ("batch", [6, 7], None)]
     assert sorted(job.payload["n"] for job in Job.select()) == [8, 100, 106]
 
@@ -60,7 +60,7 @@ def test_consecutive_jobs_of_one_kind_and_organization_run_as_one_batch_in_due_o
 def test_a_lone_job_of_a_batched_kind_runs_through_its_one_by_one_handler(noted):
     now = clock.now()
     schedule("batched", 1, now - timedelta(seconds=5))
-    assert jobs.run_due_batch(now, jobs.BATCH) == (1, False)
+    assert jobs.run_due_batch(now, jobs.BATCH)[:2] == (1, False)
     assert noted == [("one", [1], None)]
 
 
@@ -68,7 +68,7 @@ def test_a_failed_batch_is_rolled_back_and_only_its_failing_job_is_retried(noted
     now = clock.now()
     for n in range(4):
         schedule("batched", n, now - timedelta(seconds=10 - n), fail=(n == 2))
-    assert jobs.run_due_batch(now, jobs.BATCH) == (3, False)
+    assert jobs.run_due_batch(now, jobs.BATCH)[:2] == (3, False)
     assert noted == [("one", [0], None), ("one", [1], None), ("one", [3], None)]
     (retried,) = Job.select()  # the batch's own write went with it
     assert (retried.payload["n"], retried.attempts, retried.last_error) == (2, 1, "RuntimeError: refused")
@@ -81,5 +81,15 @@ def test_each_batch_reads_its_own_organizations_clock(noted):
     schedule("batched", 1, now - timedelta(seconds=8), "org-a")
     schedule("batched", 2, now - timedelta(seconds=7), "org-b")
     schedule("batched", 3, now - timedelta(seconds=6), "org-b")
-    assert jobs.run_due_batch(now, jobs.BATCH) == (4, False)
+    assert jobs.run_due_batch(now, jobs.BATCH)[:2] == (4, False)
     assert noted == [("batch", [0, 1], "org-a"), ("batch", [2, 3], "org-b")]
+
+
+def test_a_batch_says_whether_its_jobs_ran_more_than_catch_up_late(noted):
+    """The worker keeps pace with a busy intake once jobs run late (events/jobs.CATCH_UP)."""
+    now = clock.now()
+    schedule("single", 1, now - jobs.CATCH_UP - timedelta(seconds=1))
+    assert jobs.run_due_batch(None, jobs.BATCH) == (1, False, True)
+    schedule("single", 2, now - timedelta(seconds=1))
+    assert jobs.run_due_batch(None, jobs.BATCH) == (1, False, False)
+    assert jobs.run_due_batch(None, jobs.BATCH) == (0, False, False)  # nothing due: not behind
