@@ -17,14 +17,13 @@ import pytest
 from axe import describe, violations
 from browser_support import WAIT_MS
 from sandbox_process import start_sandbox
-from ui_layout import (SIZES, assert_colour_scheme, assert_controls_on_screen, assert_fits_the_width,
-                       assert_navigation_reachable, assert_on_screen)
+from ui_layout import (AS_LOADED, SCHEMES, SIZES, assert_colour_scheme, assert_controls_on_screen,
+                       assert_fits_the_width, assert_navigation_reachable, assert_on_screen)
 from ui_pages import PAGES, UiPage
 from ui_showcase import fill
 from webhook_receiver import Receiver
 
 PASSWORD = "correct horse battery staple"  # signed in: the Sign out button is part of every page
-SCHEMES = ("light", "dark")
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +97,7 @@ def test_the_page_has_no_accessibility_violations_and_fits_the_screen(signed_in_
             frame.wait_for_load_state()
         for scheme in SCHEMES:
             page.emulate_media(color_scheme=scheme)
-            # As loaded: the checks in the scheme before scrolled and opened the menu (and left focus on it).
-            page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); return document.fonts.ready; }")
+            page.evaluate(AS_LOADED)  # the checks in the scheme before scrolled and opened the menu
             page.screenshot(path=str(showcase["folder"] / f"{ui_page.name}-{size}-{scheme}.png"),
                             full_page=ui_page.full_page)
             for selector, what in ui_page.shows:
