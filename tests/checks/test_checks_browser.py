@@ -76,16 +76,18 @@ def test_the_checks_tab_and_inbox_read_well_on_desktop_and_phone_in_light_and_da
     page.set_default_timeout(WAIT_MS)
     expect.set_options(timeout=WAIT_MS)
     try:
-        for size, scheme in sizes_and_schemes(page):
-            page.goto(f"{own_sandbox.http_url}/")
+        for size, scheme in sizes_and_schemes(page, lambda: page.goto(f"{own_sandbox.http_url}/")):
             row = page.locator(f'li.row[data-id="{email["id"]}"] .checks-mini')
             expect(row).to_be_visible()
             page.screenshot(path=str(SHOTS / f"inbox-{size}-{scheme}.png"), full_page=False)
             assert_readable_page(page, (row, "the row's check verdicts"))
             assert_colour_scheme(page, scheme)
 
+        def open_the_checks_tab() -> None:
             page.goto(f"{own_sandbox.http_url}/emails/{email['id']}")
             page.get_by_role("tab", name="Checks").click()
+
+        for size, scheme in sizes_and_schemes(page, open_the_checks_tab):
             content = [(page.locator("#checks-html-title"), "the HTML section"),
                        (page.locator("#checks-links-title"), "the links section"),
                        (page.locator("#checks-spam-title"), "the spam section")]

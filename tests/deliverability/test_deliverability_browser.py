@@ -129,8 +129,7 @@ def test_the_deliverability_page_reads_well_on_desktop_and_phone_in_light_and_da
     page.set_default_timeout(WAIT_MS)
     expect.set_options(timeout=WAIT_MS)
     try:
-        for size, scheme in sizes_and_schemes(page):
-            page.goto(f"{own_sandbox.http_url}/deliverability")
+        for size, scheme in sizes_and_schemes(page, lambda: page.goto(f"{own_sandbox.http_url}/deliverability")):
             content = [(page.locator("[data-score-value]"), "the score"),
                        (page.locator('[data-factor="complaint_rate"]'), "the complaint factor"),
                        (page.locator(".domains-wrap"), "the domains"),

@@ -52,8 +52,7 @@ def test_the_authentication_panel_reads_well_on_desktop_and_phone_in_light_and_d
     page.set_default_timeout(WAIT_MS)
     expect.set_options(timeout=WAIT_MS)
     try:
-        for size, scheme in sizes_and_schemes(page):
-            page.goto(f"{own_sandbox.http_url}/emails/{email_id}")
+        for size, scheme in sizes_and_schemes(page, lambda: page.goto(f"{own_sandbox.http_url}/emails/{email_id}")):
             content = [(page.locator("[data-authentication]"), "the authentication panel"),
                        (page.locator("[data-auth=dkim]"), "the DKIM result")]
             for locator, what in content:

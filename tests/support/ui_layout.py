@@ -4,7 +4,7 @@ reached, and the colour scheme they asked for is the one drawn, with readable te
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 WCAG_AA_CONTRAST = 4.5  # the minimum contrast ratio for body text
 
@@ -124,10 +124,23 @@ def luminance(css_colour: str) -> float:
 SIZES = (("desktop", (1366, 900)), ("phone", (390, 844)))
 
 
-def sizes_and_schemes(page: Any) -> Iterator[tuple[str, str]]:
-    """Set the page to each size in light, then in dark; yields ("desktop"|"phone", "light"|"dark")."""
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        for size, (width, height) in SIZES:
-            page.set_viewport_size({"width": width, "height": height})
+def sizes_and_schemes(page: Any, load: Callable[[], Any] | None = None) -> Iterator[tuple[str, str]]:
+    """Set the page to each size, and at each size to light then dark; yields ("desktop"|"phone",
+    "light"|"dark"). With `load`, the page is loaded (`load()`) once per size, at that size, and
+    drawn in each scheme without loading it again: the pages follow the colour-scheme media query
+    as it changes, as they do when a person's system turns dark. Before each scheme the window is
+    as loaded: scrolled to the top, nothing focused (the checks before may have scrolled or clicked)."""
+    for size, (width, height) in SIZES:
+        page.emulate_media(color_scheme=SCHEMES[0])
+        page.set_viewport_size({"width": width, "height": height})
+        if load is not None:
+            load()
+        for scheme in SCHEMES:
+            page.emulate_media(color_scheme=scheme)
+            page.evaluate(AS_LOADED)
             yield size, scheme
+
+
+SCHEMES = ("light", "dark")
+# Back to the top of the page with nothing focused, once the fonts are in (a screenshot follows).
+AS_LOADED = "() => { document.activeElement?.blur(); window.scrollTo(0, 0); return document.fonts.ready; }"

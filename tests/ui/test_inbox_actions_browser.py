@@ -142,12 +142,14 @@ def test_screenshots_of_the_confirmations(launch, browser):
         send_api(api, subject="Reset your password", from_email="security@acme.example", to=["jo@example.com"])
         email = rich_email(api, "Your receipt for order #42")
     shots: list[str] = []
-    for width, height in ((1366, 900), (390, 844)):
-        for scheme in ("light", "dark"):
-            context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-            page = context.new_page()
-            page.set_default_timeout(WAIT_MS)
-            try:
+    context = browser.new_context()  # one tab, set to each size and scheme in turn
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        for width, height in ((1366, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
                 suffix = f"{width}-{scheme}.png"
                 page.goto(f"{box.http_url}/?q=tag:newsletter")
                 page.locator(".row").first.wait_for()
@@ -160,8 +162,8 @@ def test_screenshots_of_the_confirmations(launch, browser):
                 page.get_by_role("dialog").get_by_role("button", name=re.compile("^Send to")).wait_for()
                 page.screenshot(path=str(folder / f"release-confirm-{suffix}"))
                 shots += [f"inbox-search-{suffix}", f"inbox-confirm-{suffix}", f"release-confirm-{suffix}"]
-            finally:
-                context.close()
+    finally:
+        context.close()
     print(f"\nConfirmation screenshots in {folder}")
     for name in shots:
         assert (folder / name).stat().st_size > 10_000
