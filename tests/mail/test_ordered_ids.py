@@ -1,4 +1,5 @@
-"""Emails and events get time-ordered UUIDs (version 7): valid UUIDs whose order follows time."""
+"""Emails, their attachments and events get time-ordered UUIDs (version 7): valid UUIDs whose order
+follows time."""
 from __future__ import annotations
 
 import smtplib
