@@ -165,10 +165,10 @@ class Run:
 
 
 async def measure(target: Target, count: int, per_connection: bool, load: Callable[..., Awaitable[None]],
-                  filed_before: int, profile: Path | None = None) -> Run:
+                  filed_before: int, profile: Path | None = None, gil_only: bool = True) -> Run:
     cpu_before = process_tree_cpu(target.pid)
     start = time.perf_counter()
-    async with profiled(target.pid, profile):
+    async with profiled(target.pid, profile, gil_only):
         await load(target, count, per_connection)
     seconds = time.perf_counter() - start
     cpu = process_tree_cpu(target.pid) - cpu_before
@@ -185,15 +185,16 @@ async def measure(target: Target, count: int, per_connection: bool, load: Callab
 
 
 @contextlib.asynccontextmanager
-async def profiled(pid: int, out: Path | None) -> AsyncIterator[None]:
-    """py-spy samples of `pid` while the block runs (only the thread holding the GIL: the
-    Python CPU), written to `out` in its raw (collapsed stacks) format; nothing when None."""
+async def profiled(pid: int, out: Path | None, gil_only: bool = True) -> AsyncIterator[None]:
+    """py-spy samples of `pid` while the block runs (only the thread holding the GIL, the
+    Python CPU; with `gil_only` False, every running thread, SQLite's work too), written to
+    `out` in its raw (collapsed stacks) format; nothing when None."""
     if out is None:
         yield
         return
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     proc = await asyncio.create_subprocess_exec(
-        spy, "record", "-p", str(pid), "-r", "200", "--gil", "--nonblocking", "-f", "raw", "-o", str(out),
+        spy, "record", "-p", str(pid), "-r", "200", *(["--gil"] if gil_only else []), "--nonblocking", "-f", "raw", "-o", str(out),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     await asyncio.sleep(0.5)  # attached before the load starts
     try:
@@ -217,6 +218,8 @@ async def main(args: argparse.Namespace) -> int:
           f"{args.messages} messages of {BODY} bytes, {SESSIONS} sessions, {args.rounds} rounds")
     shapes = {"1 message per connection": False,
               f"{args.messages // SESSIONS} messages per connection": True}
+    if args.shape != "both":  # one shape only: a quicker comparison of two builds
+        shapes = {name: many for name, many in shapes.items() if many == (args.shape == "many")}
     maildev = None if args.no_maildev else maildev_command(Path(args.maildev_dir))
     if maildev is None and not args.no_maildev:
         print("maildev skipped: npm not found or its install failed")
@@ -244,7 +247,8 @@ async def main(args: argparse.Namespace) -> int:
                     for target in targets:
                         profile = (Path(f"{args.profile}.{n}.txt") if args.profile and per_connection
                                    and target.count_filed else None)
-                        run = await measure(target, args.messages, per_connection, load, filed, profile)
+                        run = await measure(target, args.messages, per_connection, load, filed, profile,
+                                            not args.profile_all_threads)
                         filed += args.messages if target.count_filed else 0
                         results.setdefault((target.name, shape), []).append(run)
                         extra = f", filed at {run.filed_rate:,.0f}/s" if run.filed_rate else ""
@@ -300,9 +304,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="measured runs per target and shape; "
                         "the table shows the median (3)")
     parser.add_argument("--warmup", type=int, default=200, help="untimed messages per target and shape first")
+    parser.add_argument("--shape", choices=("both", "one", "many"), default="both",
+                        help="measure both shapes (default), or only one message per connection, or only many")
     parser.add_argument("--no-maildev", action="store_true", help="leave maildev out")
     parser.add_argument("--profile", metavar="PREFIX", help="record the sandbox with py-spy (--gil) "
                         "during each measured run of many messages per connection, into PREFIX.<round>.txt")
+    parser.add_argument("--profile-all-threads", action="store_true", help="with --profile: sample every "
+                        "running thread (SQLite's work outside the GIL too), not only the one holding the GIL")
     parser.add_argument("--maildev-dir", default=str(Path.home() / ".cache" / "gclap-bench" / "maildev"),
                         help="where maildev is installed with npm on first use")
     return parser.parse_args()

@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from gclap_sandbox import clock
 from gclap_sandbox.models import Email, EmailRecipient, Event
-from gclap_sandbox.models.fields import new_id
+from gclap_sandbox.random_ids import uuid7_text
 from gclap_sandbox.storage import bulk
 from gclap_sandbox.storage import database as db
 
@@ -80,7 +80,7 @@ def record_event(email: Email, type: str, *, recipient: str | None = None,
     of jobs, `recipient_statuses`); kept current here, they save reading them again."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    row = {"id": new_id(), "organization": email.organization_id, "email": email.id,
+    row = {"id": uuid7_text(), "organization": email.organization_id, "email": email.id,
            "recipient": recipient.lower() if recipient else None, "type": type,
            "occurred_at": occurred_at or clock.now(), "data": data or {}, "seq": _sequence.next()}
     bulk.insert_rows(Event, [row])

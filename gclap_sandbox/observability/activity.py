@@ -27,6 +27,10 @@ relay_log = logging.getLogger("gclap_sandbox.relay")
 class Activity:
     def __init__(self, metrics: SandboxMetrics) -> None:
         self.metrics = metrics
+        # Each counter's child per label value, looked up once: `.labels()` takes a lock and
+        # builds a key on every call, and these run for every email and every event.
+        self._captured: dict[str, Any] = {}
+        self._events: dict[str, Any] = {}
 
     # --- email ---------------------------------------------------------------------------
 
@@ -38,12 +42,19 @@ class Activity:
         after_commit(lambda: self.email_captured(email, source, recipients))
 
     def email_captured(self, email: Email, source: str, recipients: list[str]) -> None:
-        self.metrics.emails_captured.labels(source).inc()
+        counter = self._captured.get(source)
+        if counter is None:
+            counter = self._captured[source] = self.metrics.emails_captured.labels(source)
+        counter.inc()
         log_fields(mail_log, "email captured", id=email.id, source=source, **{"from": email.from_address},
                    recipients=recipients, subject=email.subject, size=email.size)
 
     def on_event_committed(self, _organization_id: str, payload: dict[str, Any]) -> None:
-        self.metrics.events.labels(payload.get("type") or "unknown").inc()
+        kind = payload.get("type") or "unknown"
+        counter = self._events.get(kind)
+        if counter is None:
+            counter = self._events[kind] = self.metrics.events.labels(kind)
+        counter.inc()
 
     # --- webhooks and relay ----------------------------------------------------------------
 

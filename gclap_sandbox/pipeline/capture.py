@@ -29,9 +29,9 @@ from gclap_sandbox.models import (
     EmailTag,
     ReceivedMail,
 )
-from gclap_sandbox.models.fields import new_id
 from gclap_sandbox.pipeline import delivery
 from gclap_sandbox.pipeline.incoming import DeliveryOptions, Incoming
+from gclap_sandbox.random_ids import uuid7_text
 from gclap_sandbox.storage import database as db
 from gclap_sandbox.storage.bulk import insert_rows, portable, quoted
 from gclap_sandbox.storage.connection import savepoint
@@ -66,7 +66,7 @@ def capture_email(incoming: Incoming, *, charged: bool = False) -> Email:
         for addr, name, kind in recipients])
     insert_rows(EmailTag, [{"email": incoming.email_id, "tag": tag} for tag in incoming.tags])
     insert_rows(Attachment, [
-        {"id": new_id(), "email": incoming.email_id, "position": a.position, "filename": a.filename,
+        {"id": uuid7_text(), "email": incoming.email_id, "position": a.position, "filename": a.filename,
          "content_type": a.content_type, "size": a.size, "content_id": a.content_id, "inline": a.inline,
          "description": a.description, "details": a.details}
         for a in parsed.attachments])

@@ -14,7 +14,7 @@ from email.message import Message
 from typing import Any
 
 from gclap_sandbox.mail.message import ParsedEmail
-from gclap_sandbox.models.fields import new_id
+from gclap_sandbox.random_ids import uuid7_text
 from gclap_sandbox.pipeline import simulate
 
 TRACK_OPENS_HEADER = "X-Gclap-Track-Opens"
@@ -85,7 +85,7 @@ class Incoming:
     api_bodies: tuple[str | None, str | None] | None = None
     # The API's delivery fields; None: read from the message's X-Gclap-* headers (SMTP).
     controls: Controls | None = None
-    email_id: str = field(default_factory=new_id)
+    email_id: str = field(default_factory=uuid7_text)  # time-ordered: appended to the indexes
     # False for mail the sandbox writes itself (bounce reports): stored, no delivery steps.
     lifecycle: bool = True
     options: DeliveryOptions | None = None  # set by `ingest` from the running sandbox

@@ -136,7 +136,10 @@ class Intake:
     max_pending: int = 10_000
     max_pending_bytes: int = 16 * 1024 * 1024  # held in memory: part of what a steady stream costs
     max_batch: int = 256  # items accepted in one transaction
-    settle_batch: int = 32  # items settled in one unit of work (the longest an accept waits)
+    # Items settled in one unit of work (the longest an accept waits). Each commit writes the
+    # pages it touched (indexes' inner pages too) to the write-ahead log again, so larger slices
+    # cost less per item: 128 against 32 takes about 7% less CPU per email in a long SMTP stream.
+    settle_batch: int = 128
     busy_settle_batch: int = 4  # the same while items keep arriving, so an accept hardly waits
 
 
