@@ -26,3 +26,19 @@ def test_without_malloc_trim_pruning_goes_on_without_it(monkeypatch):
 def test_this_machines_libc_has_malloc_trim():
     assert heap.HeapTrimmer()._trim is not None
     heap.HeapTrimmer().after_pruning()  # really trims here, and returns
+
+
+def test_serve_keeps_the_threads_to_two_heaps_where_glibc_allows_it(monkeypatch):
+    settings: list[tuple[int, int]] = []
+
+    class FakeLibc:
+        def mallopt(self, parameter: int, value: int) -> int:
+            settings.append((parameter, value))
+            return 1
+
+    monkeypatch.setattr(heap, "_libc", FakeLibc)
+    heap.few_arenas()
+    assert settings == [(heap.M_ARENA_MAX, heap.ARENAS)]
+    monkeypatch.setattr(heap, "_libc", lambda: None)
+    heap.few_arenas()  # not glibc: nothing to set, and no error
+    assert settings == [(heap.M_ARENA_MAX, heap.ARENAS)]
