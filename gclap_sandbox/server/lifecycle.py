@@ -73,9 +73,18 @@ async def _announce(app: Any) -> None:
     # A plain handler, not loop.add_signal_handler: under load the loop's signal wake-up
     # was seen to miss a SIGTERM. Stopping the loop is all Sanic's runner needs to shut
     # down in order (before_server_stop listeners included).
+    def stop_once(signum: int, frame: Any) -> None:
+        # The first one stops; the rest are ignored to the end (through the interpreter's own
+        # shutdown). Another loop.stop() during the shutdown broke its run_until_complete, and
+        # Sanic's second try then waited forever; `--stop-with-parent` sends SIGTERM twice when
+        # the parent dies (the kernel's death signal and the end of stdin).
+        for each in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(each, signal.SIG_IGN)
+        loop.call_soon_threadsafe(loop.stop)
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.remove_signal_handler(sig)
-        signal.signal(sig, lambda signum, frame: loop.call_soon_threadsafe(loop.stop))
+        signal.signal(sig, stop_once)
 
 
 def _print_ready(ctx: Any) -> None:

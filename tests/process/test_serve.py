@@ -107,3 +107,19 @@ def test_help_names_each_environment_variable():
     result = subprocess.run([sys.executable, "-m", "gclap_sandbox", "serve", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert "GCLAP_SANDBOX_HTTP" in result.stdout and "GCLAP_SANDBOX_RELAY" in result.stdout
+
+
+def test_more_sigterms_while_it_stops_do_not_keep_serve_from_stopping():
+    """`--stop-with-parent` sends SIGTERM twice when the parent dies; people press Ctrl-C twice."""
+    process, ready = _ready_line([sys.executable, "-m", "gclap_sandbox", "serve", "--http", "0", "--smtp", "0",
+                                  "--db", ":memory:"], cwd=ROOT)
+    for _ in range(40):  # some of them land while the shutdown runs
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(0.005)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
