@@ -3,6 +3,10 @@ from __future__ import annotations
 import uuid
 from typing import Iterator
 
+# pytester restores sys.modules after each of its tests, so a module first imported inside one
+# is imported again later, with new classes. httpx imports httpcore on first use and maps its
+# errors by class: imported there, a refused connection later escaped as httpcore's ConnectError.
+import httpcore  # noqa: F401
 import httpx
 import pytest
 
