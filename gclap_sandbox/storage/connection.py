@@ -23,7 +23,10 @@ PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 5000,
     "cache_size": -32 * 1024,  # 32 MiB page cache
-    "temp_store": "memory",
+    # Statement journals and large sorts go to temporary files (small ones never leave the
+    # cache): in memory, a reset of 10,000 emails (one transaction, cascades and triggers)
+    # took the resident size from 140 MB to 339 MB.
+    "temp_store": "file",
     "journal_size_limit": 16 * 1024 * 1024,  # a checkpoint cuts a write-ahead log grown past 16 MiB back
 }
 
