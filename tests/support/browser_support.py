@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from typing import Iterator
 
 import pytest
@@ -66,3 +67,14 @@ def page(browser) -> Iterator:
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the UI: {errors}"
+
+
+def wait_for_script(page, expression: str, timeout: float = 30.0) -> None:
+    """Wait until `expression` is true in the page, asking from here. Playwright's own
+    `wait_for_function` polls by evaluating the text inside the page, which the sandbox's
+    Content-Security-Policy (no 'unsafe-eval') refuses whenever the first answer is false."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{expression} was still false after {timeout:.0f} s")
+        page.wait_for_timeout(50)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from browser_support import WAIT_MS
+from browser_support import WAIT_MS, wait_for_script
 from ui_helpers import rich_email, send_api
 
 
@@ -74,7 +74,7 @@ def test_the_confirmation_counts_matching_mail_that_arrived_live(sandbox, api, p
     send_api(api, subject=f"First {unique}", tags=[f"live-{unique}"])
     page.goto(f"{sandbox.http_url}/?q=tag:live-{unique}")
     expect(page.locator(".totals")).to_contain_text("1 email matches")
-    page.wait_for_function("window.gclap && window.gclap.stream && window.gclap.stream.readyState === 1")
+    wait_for_script(page, "window.gclap && window.gclap.stream && window.gclap.stream.readyState === 1")
     send_api(api, subject=f"Second {unique}", tags=[f"live-{unique}"])
     send_api(api, subject=f"Unrelated {unique}")
     expect(page.locator(".row")).to_have_count(2)

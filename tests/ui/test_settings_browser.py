@@ -6,6 +6,7 @@ from __future__ import annotations
 import smtplib
 
 import pytest
+from browser_support import wait_for_script
 from helpers import wait_until
 from ui_helpers import send_api
 from ui_layout import SIZES, assert_colour_scheme, assert_fits_the_width, luminance
@@ -95,7 +96,7 @@ def test_new_mail_raises_a_browser_notification_once_turned_on(page, own_sandbox
     page.get_by_role("button", name="Turn on notifications").click()
     expect(state).to_contain_text("On")
     page.goto(f"{own_sandbox.http_url}/")
-    page.wait_for_function("window.gclap && window.gclap.stream && window.gclap.stream.readyState === 1")
+    wait_for_script(page, "window.gclap && window.gclap.stream && window.gclap.stream.readyState === 1")
     with own_sandbox.client() as api:
         send_api(api, subject=f"Ping {unique}")
     wait_until(lambda: f"Ping {unique}" in page.evaluate("() => window.__notes.map((note) => note.body)"),

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from browser_support import WAIT_MS
+from browser_support import WAIT_MS, wait_for_script
 from ui_helpers import rich_email, send_api, send_smtp
 from ui_layout import assert_colour_scheme, assert_readable_page
 
@@ -17,7 +17,7 @@ def test_mail_sent_by_smtp_appears_live_in_the_open_inbox(sandbox, page, unique)
 
     page.goto(f"{sandbox.http_url}/")
     expect(page.locator("h1")).to_have_text("Inbox")
-    page.wait_for_function("document.querySelector('.inbox') !== null")
+    wait_for_script(page, "document.querySelector('.inbox') !== null")
     send_smtp(sandbox, f"Live delivery {unique}", sender=f"Live Bot <bot-{unique}@example.com>")
     row = page.locator(".row", has_text=f"Live delivery {unique}")
     expect(row).to_be_visible()
@@ -66,7 +66,7 @@ def test_email_page_shows_html_text_source_and_an_attachment(sandbox, api, page,
     assert Path(download.path()).read_bytes() == b"Order 42: 3 items"
     page.get_by_role("tab", name="HTML").click()
     page.get_by_role("button", name="Phone").click()
-    page.wait_for_function("() => document.querySelector('iframe').getBoundingClientRect().width === 375")
+    wait_for_script(page, "document.querySelector('iframe').getBoundingClientRect().width === 375")
 
 
 def test_a_script_inside_an_email_does_not_run(sandbox, api, page, unique):
