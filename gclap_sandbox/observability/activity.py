@@ -27,9 +27,7 @@ relay_log = logging.getLogger("gclap_sandbox.relay")
 class Activity:
     def __init__(self, metrics: SandboxMetrics) -> None:
         self.metrics = metrics
-        # Each counter's child per label value, looked up once: `.labels()` takes a lock and
-        # builds a key on every call, and these run for every email and every event.
-        self._captured: dict[str, Any] = {}
+        self._captured: dict[str, Any] = {}  # each counter's children by label value (`_child`)
         self._events: dict[str, Any] = {}
 
     # --- email ---------------------------------------------------------------------------
@@ -42,19 +40,12 @@ class Activity:
         after_commit(lambda: self.email_captured(email, source, recipients))
 
     def email_captured(self, email: Email, source: str, recipients: list[str]) -> None:
-        counter = self._captured.get(source)
-        if counter is None:
-            counter = self._captured[source] = self.metrics.emails_captured.labels(source)
-        counter.inc()
+        _child(self._captured, self.metrics.emails_captured, source).inc()
         log_fields(mail_log, "email captured", id=email.id, source=source, **{"from": email.from_address},
                    recipients=recipients, subject=email.subject, size=email.size)
 
     def on_event_committed(self, _organization_id: str, payload: dict[str, Any]) -> None:
-        kind = payload.get("type") or "unknown"
-        counter = self._events.get(kind)
-        if counter is None:
-            counter = self._events[kind] = self.metrics.events.labels(kind)
-        counter.inc()
+        _child(self._events, self.metrics.events, payload.get("type") or "unknown").inc()
 
     # --- webhooks and relay ----------------------------------------------------------------
 
@@ -85,6 +76,15 @@ class Activity:
 
     def quota_exceeded(self, _organization_id: str) -> None:
         self.metrics.rejections.labels("quota").inc()
+
+
+def _child(children: dict[str, Any], counter: Any, label: str) -> Any:
+    """`counter`'s child for `label`, looked up once: `.labels()` takes a lock and builds a key
+    on every call, and the counters above count every email and every event."""
+    child = children.get(label)
+    if child is None:
+        child = children[label] = counter.labels(label)
+    return child
 
 
 __all__ = ["Activity"]
