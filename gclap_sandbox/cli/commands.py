@@ -177,10 +177,9 @@ def serve(**options):  # type: ignore[no-untyped-def]
     addresses and the API key; logs go to stderr.
     """
     from gclap_sandbox.observability.logs import configure_logging
+    from gclap_sandbox.retention.heap import few_arenas
     from gclap_sandbox.server.lifecycle import StartupError
     from gclap_sandbox.server.lifecycle import serve as run
-
-    from gclap_sandbox.retention.heap import few_arenas
 
     few_arenas()  # before any thread starts: a long stream's memory stays in two heaps
     configure_logging(options["log_level"], options["log_format"], options["quiet"])
