@@ -69,8 +69,8 @@ def serving_client() -> None:
 @contextlib.contextmanager
 def keeping_pace() -> Iterator[None]:
     """Units of work submitted inside the block are never held back, though no client waits for
-    them: work a stream of mail owes (retention pruning) must keep up with the stream, or what it
-    bounds (the inbox, the file) grows for as long as the stream lasts."""
+    them: work a stream of mail owes (retention pruning, search indexing, outcome jobs running
+    late) must keep up with the stream, or what it bounds grows for as long as the stream lasts."""
     token = _serving_client.set(True)
     try:
         yield
