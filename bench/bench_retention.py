@@ -4,6 +4,7 @@ A benchmark, not a test: it prints figures and never asserts on time. Run from t
 repository root with the dev venv:
 
     .venv/bin/python bench/bench_retention.py [--messages N] [--max-emails N] [--every SECONDS]
+                                              [--failing-endpoint]
 
 It starts `gclap-sandbox serve --max-emails N` (default 10,000) on a temporary SQLite file in
 its own process, streams ~5 KB messages over 10 SMTP connections (bench_ingest.py's client),
@@ -12,12 +13,17 @@ and every few seconds prints the messages sent, the rate, the server's resident 
 the same run: the server's memory right after start, and the file size when the inbox first
 held N emails. The targets: memory under 150 MB, the file flat once N emails are kept. At the
 end it waits for pruning to settle and resets the sandbox, and shows the file after each.
+
+With `--failing-endpoint`, a webhook endpoint that refuses every connection is subscribed to
+`email.sent` and `email.delivered` first, so every email leaves deliveries waiting to be tried
+again; the samples count the deliveries kept, which pruning must bound as it bounds the mail.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -52,6 +58,19 @@ def stored(api: httpx.Client) -> int:
     return api.get("/api/v1/emails/", params={"page_size": 1}).json()["count"]
 
 
+def deliveries(api: httpx.Client) -> int:
+    return api.get("/api/v1/webhooks/deliveries/", params={"page_size": 1}).json()["count"]
+
+
+def subscribe_refusing_endpoint(api: httpx.Client) -> None:
+    """An endpoint on a port nobody listens on (taken, then let go): every attempt is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api.post("/api/v1/webhooks/endpoints/", json={
+        "url": f"http://127.0.0.1:{port}/hook", "events": ["email.sent", "email.delivered"]}).raise_for_status()
+
+
 async def stream(host: str, port: int, total: int, sent: list[int]) -> None:
     messages = MessageFactory()
     todo = iter(range(total))
@@ -67,9 +86,10 @@ async def stream(host: str, port: int, total: int, sent: list[int]) -> None:
 
 
 async def sample(every: float, box, api: httpx.Client, path: str, sent: list[int], done: asyncio.Event,
-                 keep: int, started: float) -> dict[str, float]:
-    peak_rss, full_file, last = 0.0, 0.0, (started, 0)
-    print(f"{'seconds':>8} {'sent':>10} {'msg/s':>7} {'stored':>8} {'RSS MB':>7} {'file MB':>8}")
+                 keep: int, started: float, hooks: bool) -> dict[str, float]:
+    peak_rss, full_file, last, most_deliveries = 0.0, 0.0, (started, 0), 0
+    print(f"{'seconds':>8} {'sent':>10} {'msg/s':>7} {'stored':>8} {'RSS MB':>7} {'file MB':>8}"
+          + (f" {'deliveries':>10}" if hooks else ""))
     while not done.is_set():
         try:
             await asyncio.wait_for(done.wait(), every)
@@ -82,8 +102,11 @@ async def sample(every: float, box, api: httpx.Client, path: str, sent: list[int
             full_file = size
         rate = (sent[0] - last[1]) / (now - last[0])
         last = (now, sent[0])
-        print(f"{now - started:8.0f} {sent[0]:>10,} {rate:7.0f} {count:>8,} {rss:7.1f} {size:8.1f}", flush=True)
-    return {"peak_rss": peak_rss, "full_file": full_file}
+        kept = await asyncio.to_thread(deliveries, api) if hooks else 0
+        most_deliveries = max(most_deliveries, kept)
+        print(f"{now - started:8.0f} {sent[0]:>10,} {rate:7.0f} {count:>8,} {rss:7.1f} {size:8.1f}"
+              + (f" {kept:>10,}" if hooks else ""), flush=True)
+    return {"peak_rss": peak_rss, "full_file": full_file, "most_deliveries": most_deliveries}
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -97,8 +120,11 @@ async def main_async(args: argparse.Namespace) -> None:
             print(f"sandbox pid {box.process.pid}, --max-emails {args.max_emails:,}, {args.messages:,} messages "
                   f"over {CONNECTIONS} SMTP connections; load average {os.getloadavg()[0]:.2f}")
             print(f"baseline: RSS {start_rss:.1f} MB at start, file {start_file:.1f} MB empty\n")
+            if args.failing_endpoint:
+                subscribe_refusing_endpoint(api)
             sent, done, started = [0], asyncio.Event(), time.perf_counter()
-            sampler = asyncio.create_task(sample(args.every, box, api, path, sent, done, args.max_emails, started))
+            sampler = asyncio.create_task(sample(args.every, box, api, path, sent, done, args.max_emails, started,
+                                                  args.failing_endpoint))
             await stream(box.smtp_host, box.smtp_port, args.messages, sent)
             elapsed = time.perf_counter() - started
             done.set()
@@ -108,6 +134,7 @@ async def main_async(args: argparse.Namespace) -> None:
                 await asyncio.sleep(0.5)
             await asyncio.sleep(2)  # a maintenance pass or two to give space back
             settled_count, settled_file = await asyncio.to_thread(stored, api), file_mb(path)
+            settled_deliveries = await asyncio.to_thread(deliveries, api)
             api.post("/api/v1/sandbox/reset/").raise_for_status()
             reset_file, end_rss = file_mb(path), rss_mb(box.process.pid)
     finally:
@@ -120,6 +147,9 @@ async def main_async(args: argparse.Namespace) -> None:
           f"{settled_file:.1f} MB after the stream with {settled_count:,} kept "
           f"({settled_file / seen['full_file']:.2f} of the baseline), {reset_file:.1f} MB after a reset"
           if seen["full_file"] else f"file: {settled_file:.1f} MB after the stream, {reset_file:.1f} MB after a reset")
+    if args.failing_endpoint:
+        print(f"webhook deliveries (the endpoint refuses every attempt): at most {seen['most_deliveries']:,} kept "
+              f"during the stream, {settled_deliveries:,} after it, for {settled_count:,} emails kept")
 
 
 def main() -> None:
@@ -127,6 +157,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--max-emails", type=int, default=10_000)
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
+    parser.add_argument("--failing-endpoint", action="store_true",
+                        help="subscribe a webhook endpoint that refuses every attempt, and count the deliveries kept")
     asyncio.run(main_async(parser.parse_args()))
 
 

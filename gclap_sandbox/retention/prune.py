@@ -2,9 +2,10 @@
 
 An email goes with everything that hangs on it: its content, recipients, tags, attachments,
 events, tracking tokens, relay jobs and marketing notes (ON DELETE CASCADE), its search entries
-(the index's delete trigger, storage/fulltext.py) and its finished webhook deliveries with
-their attempts. Deliveries still pending are left to finish: they carry their own payload.
-Records that name an email only as history (suppressions, campaign recipients, placement
+(the index's delete trigger, storage/fulltext.py) and its webhook deliveries with their
+attempts, waiting ones too: an endpoint that keeps failing would otherwise keep a delivery for
+every email that ever passed (one being posted at that moment is simply not recorded, as when
+its endpoint is deleted). Records that name an email only as history (suppressions, campaign recipients, placement
 tests, report runs) keep its id as text, as they do when an email is deleted by hand.
 """
 from __future__ import annotations
@@ -15,7 +16,6 @@ import peewee
 
 from gclap_sandbox.events import due as due_rules
 from gclap_sandbox.models import Email, WebhookDelivery
-from gclap_sandbox.models.webhooks import PENDING
 from gclap_sandbox.retention.policy import Retention
 
 SLICE = 500  # emails per unit of work: short enough that capture and /healthz never wait long
@@ -47,7 +47,7 @@ def prune_slice(retention: Retention, limit: int = SLICE) -> int:
     ids = beyond_limits(retention, limit)
     if not ids:
         return 0
-    WebhookDelivery.delete().where(WebhookDelivery.email_id.in_(ids) & (WebhookDelivery.status != PENDING)).execute()
+    WebhookDelivery.delete().where(WebhookDelivery.email_id.in_(ids)).execute()
     return Email.delete().where(Email.id.in_(ids)).execute()
 
 

@@ -198,20 +198,10 @@ def record_attempt(delivery_id: str, result: AttemptResult, disable_after: float
     (once it has failed continuously for `disable_after` seconds; 0: never).
     Returns the delivery's summary (None when it is gone)."""
     delivery = WebhookDelivery.get_or_none(WebhookDelivery.id == delivery_id)
-    if delivery is None:  # its endpoint was deleted meanwhile
+    if delivery is None:  # its endpoint was deleted meanwhile, or retention pruned its email
         return None
     with clock.for_organization(delivery.organization_id):  # its retry falls due on its organization's clock
-        summary = _record(delivery, result, disable_after)
-    _forget_if_email_pruned(delivery)
-    return summary
-
-
-def _forget_if_email_pruned(delivery: WebhookDelivery) -> None:
-    """A delivery left pending when retention pruned its email goes once it is done, as the
-    finished deliveries of a pruned email went with it."""
-    if delivery.status != PENDING and delivery.email_id is not None \
-            and not Email.select().where(Email.id == delivery.email_id).exists():
-        WebhookDelivery.delete().where(WebhookDelivery.id == delivery.id).execute()
+        return _record(delivery, result, disable_after)
 
 
 def _record(delivery: WebhookDelivery, result: AttemptResult, disable_after: float) -> dict[str, Any]:

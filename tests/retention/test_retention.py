@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import socket
 import sqlite3
 from typing import Iterator
 
@@ -58,8 +59,8 @@ def orphans(path: str) -> dict[str, int]:
                 if fk[2] == "email":  # a foreign key to email (ON DELETE CASCADE)
                     found[table] = db.execute(f'SELECT COUNT(*) FROM "{table}" WHERE "{fk[3]}" NOT IN '
                                               '(SELECT id FROM email)').fetchone()[0]
-        found["webhook_delivery (finished)"] = db.execute(
-            "SELECT COUNT(*) FROM webhook_delivery WHERE status != 'pending' AND email_id IS NOT NULL "
+        found["webhook_delivery"] = db.execute(
+            "SELECT COUNT(*) FROM webhook_delivery WHERE email_id IS NOT NULL "
             "AND email_id NOT IN (SELECT id FROM email)").fetchone()[0]
         for index in ("email_search_fields", "email_search_body"):
             found[index] = db.execute(f"SELECT COUNT(*) FROM {index} WHERE rowid NOT IN "
@@ -103,6 +104,35 @@ def test_the_oldest_emails_beyond_max_emails_go_with_everything_that_belongs_to_
     left = {table: rows for table, rows in orphans(path).items() if rows}
     assert left == {}, left
     assert text_references(path) == HISTORY_REFERENCES | {"webhook_delivery"}
+
+
+def refusing_url() -> str:
+    """A port nobody listens on (taken, then let go): every attempt to post there is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
+
+
+def attempts(api: httpx.Client, email_id: str) -> int:
+    found = api.get("/api/v1/webhooks/deliveries/", params={"email": email_id}).json()["results"]
+    return found[0]["attempt_count"] if found else 0
+
+
+def test_deliveries_still_waiting_for_a_failing_endpoint_go_with_their_pruned_email(launch, tmp_path):
+    path = str(tmp_path / "failing.sqlite3")
+    box = launch("--max-emails", "3", db=path)
+    with box.client() as api:
+        api.post("/api/v1/webhooks/endpoints/", json={"url": refusing_url(), "events": ["email.sent"]}
+                 ).raise_for_status()
+        for n in range(8):
+            email = send(api, f"mail {n}")
+            wait_until(lambda: attempts(api, email["id"]) >= 1, f"the first attempt for mail {n}, refused")
+        wait_until(lambda: count(api) == 3, "pruning down to 3 emails")
+        kept = {e["id"] for e in api.get("/api/v1/emails/").json()["results"]}
+        log = api.get("/api/v1/webhooks/deliveries/", params={"page_size": 50}).json()
+        assert {d["email_id"] for d in log["results"]} == kept and log["count"] == 3
+        assert {d["status"] for d in log["results"]} == {"pending"}  # still to be tried again
+    assert orphans(path)["webhook_delivery"] == 0
 
 
 def test_max_age_prunes_mail_that_a_clock_advance_makes_too_old(launch):
