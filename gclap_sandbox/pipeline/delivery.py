@@ -26,6 +26,7 @@ from gclap_sandbox.mail import writer as mime_writer
 from gclap_sandbox.models import Email, EmailRecipient
 from gclap_sandbox.pipeline import simulate, suppressions, tracking
 from gclap_sandbox.pipeline.incoming import Controls, DeliveryOptions, Incoming
+from gclap_sandbox.storage import database as db
 
 OUTCOME_JOB = "simulated_outcome"
 
@@ -109,6 +110,18 @@ def after_store(email: Email, incoming: Incoming, addresses: list[str], prepared
         _record_and_schedule(email, incoming, addresses, prepared)
 
 
+# A cache (address -> count): the emails stored in the same statements as the one being
+# delivered but delivered after it, that the address is a recipient of (capture.py `_file_together`).
+STORED_AHEAD = "delivery-stored-ahead"
+
+
+def _ordinal(address: str) -> int:
+    """How many emails to `address` were delivered before this one (the realistic profile's seed);
+    rows stored ahead of their delivery are not counted."""
+    ahead = db.current().cache(STORED_AHEAD).get(address, 0)
+    return EmailRecipient.select().where(EmailRecipient.address == address).count() - 1 - ahead
+
+
 def _record_and_schedule(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> None:
     options = incoming.options or DeliveryOptions()
     for token, kind, recipient, url in prepared.tokens:
@@ -120,8 +133,7 @@ def _record_and_schedule(email: Email, incoming: Incoming, addresses: list[str],
             continue
         rng = None
         if options.profile == "realistic":
-            ordinal = EmailRecipient.select().where(EmailRecipient.address == address).count() - 1
-            rng = simulate.realistic_rng(options.seed, address, ordinal)
+            rng = simulate.realistic_rng(options.seed, address, _ordinal(address))
         plan = simulate.plan_for(address, prepared.labels, options.profile, rng)
         if plan.suppressed:
             events.record_event(email, events.SUPPRESSED, recipient=address,

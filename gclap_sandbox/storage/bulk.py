@@ -4,7 +4,9 @@ peewee builds SQL anew for every query, which costs more than SQLite itself on p
 run for every email or every imported row. Here each statement is built once per shape
 (table and columns, quoted by the database in use, so it stays portable: each cache is keyed by
 the engine's placeholder too, since SQLite and PostgreSQL sandboxes may share a process) and reused,
-while values still go through each field's `db_value`, exactly as peewee would convert them.
+while values still go through each field's `db_value`, exactly as peewee would convert them (a
+value that conversion would hand back unchanged, such as a `str` for a text column, skips the call:
+`_row_converter`).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from gclap_sandbox.storage.connection import database
 
 M = TypeVar("M", bound=peewee.Model)
 
-_insert_sql: dict[tuple[Any, ...], tuple[str, list[peewee.Field]]] = {}
+_insert_sql: dict[tuple[Any, ...], tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
 
 
 def insert_rows(model: type[peewee.Model], rows: Sequence[dict[str, Any]], *,
@@ -39,15 +41,49 @@ def insert_rows(model: type[peewee.Model], rows: Sequence[dict[str, Any]], *,
         if returning:
             # The new key: SQLite's cursor knows it (lastrowid), PostgreSQL says it (RETURNING).
             sql = engine.current().insert_returning(sql, quoted(model, model._meta.primary_key.name))
-        cached = _insert_sql[key] = (sql, fields)
-    sql, fields = cached
-    params = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
+        cached = _insert_sql[key] = (sql, _row_converter(fields))
+    sql, convert = cached
+    params = [convert(row) for row in rows]
     cursor = database.cursor()
     if len(params) == 1:
         cursor.execute(sql, params[0])
     else:
         cursor.executemany(sql, params)
     return cursor
+
+
+def _unchanged_class(field: peewee.Field) -> type | None:
+    """The class of values `field.db_value` returns as they are (None: it may change any)."""
+    if isinstance(field, peewee.ForeignKeyField):
+        return _unchanged_class(field.rel_field)
+    if type(field).db_value is not peewee.Field.db_value:
+        return None
+    adapt = type(field).adapt
+    if adapt is peewee._StringField.adapt:
+        return str
+    if adapt is peewee.IntegerField.adapt:
+        return int
+    if adapt is bool:
+        return bool
+    return None
+
+
+def _row_converter(fields: Sequence[peewee.Field]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function from a row (a dict) to its statement's parameters, each value through its field's
+    `db_value` unless the value's class is one that conversion returns unchanged. Generated once per
+    statement shape: a loop over the fields costs more than the conversions it saves."""
+    scope: dict[str, Any] = {}
+    values = []
+    for i, field in enumerate(fields):
+        scope[f"convert{i}"] = field.db_value
+        unchanged = _unchanged_class(field)
+        if unchanged is None:
+            values.append(f"convert{i}(row[{field.name!r}])")
+        else:
+            scope[f"class{i}"] = unchanged
+            values.append(f"(v if (v := row[{field.name!r}]).__class__ is class{i} else convert{i}(v))")
+    exec(f"def convert(row):\n    return ({', '.join(values)},)", scope)  # noqa: S102 (our own text)
+    return scope["convert"]
 
 
 def create_fast(model: type[M], **values: Any) -> M:
