@@ -48,17 +48,32 @@ IDLE_WAIT = 5.0  # seconds the worker sleeps when nothing is due sooner
 
 def schedule(kind: str, payload: dict[str, Any], *, at: datetime | None = None, delay: float = 0.0) -> Job:
     """Queue a job (DB thread, inside the caller's unit of work)."""
-    bus = db.current().bus
-    if kind not in bus.job_handlers:
-        raise ValueError(f"no handler for job kind {kind!r}")
-    run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
-    row = {"kind": kind, "organization_id": clock.organization(), "run_at": run_at, "payload": payload,
-           "attempts": 0, "last_error": None, "created_at": clock.now()}
+    row = job_row(kind, payload, at=at, delay=delay)
     cursor = bulk.insert_rows(Job, [row])
     job = _job_of({"id": engine.current().new_key(cursor), **row})
+    _announce(db.current().bus)
+    return job
+
+
+def job_row(kind: str, payload: dict[str, Any], *, at: datetime | None = None, delay: float = 0.0) -> dict[str, Any]:
+    """The row `schedule` writes, for `schedule_rows` to write with others (on the clock in hand now)."""
+    if kind not in db.current().bus.job_handlers:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
+    return {"kind": kind, "organization_id": clock.organization(), "run_at": run_at, "payload": payload,
+            "attempts": 0, "last_error": None, "created_at": clock.now()}
+
+
+def schedule_rows(rows: list[dict[str, Any]]) -> None:
+    """Queue the jobs of `job_row`s, in order, with one statement."""
+    if rows:
+        bulk.insert_rows(Job, rows)
+        _announce(db.current().bus)
+
+
+def _announce(bus: Any) -> None:
     if bus.jobs_scheduled:
         _announce_once(bus)
-    return job
 
 
 def _announce_once(bus: Any) -> None:

@@ -97,9 +97,27 @@ def record_events(recordings: Sequence[Recording]) -> list[Event]:
     """`record_event` for each, in order, with the rows written in one statement first. For the
     caller to make sure that no event's consequences would see the later ones (e.g. each is for
     another email or recipient, of a type whose subscribers record nothing more)."""
+    return [follow_event(written) for written in write_events(recordings)]
+
+
+class Written(NamedTuple):
+    """An event stored by `write_events`, its consequences still to follow (`follow_event`)."""
+    email: Email
+    row: dict[str, Any]
+    recipients: Recipients | None
+
+
+def write_events(recordings: Sequence[Recording]) -> list[Written]:
+    """The first half of `record_events`: store the rows (one statement). Each must then go
+    through `follow_event`, in order, in the same unit of work."""
     rows = [_event_row(r.email, r.type, r.recipient, r.data, r.occurred_at) for r in recordings]
     bulk.insert_rows(Event, rows)
-    return [_follow(r.email, row, r.recipients) for r, row in zip(recordings, rows)]
+    return [Written(r.email, row, r.recipients) for r, row in zip(recordings, rows)]
+
+
+def follow_event(written: Written) -> Event:
+    """The second half: the event's consequences (statuses, the bus)."""
+    return _follow(written.email, written.row, written.recipients)
 
 
 def _event_row(email: Email, type: str, recipient: str | None, data: dict[str, Any] | None,

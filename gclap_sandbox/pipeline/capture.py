@@ -14,11 +14,13 @@ waiting session in one group commit, and the rest is filed moments later in batc
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import limits
 from gclap_sandbox.errors import QuotaExceeded
+from gclap_sandbox.events import jobs
+from gclap_sandbox.events import record as events
 from gclap_sandbox.inbox.queries import summary
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import (
@@ -97,18 +99,26 @@ def _store(filings: list[_Filing]) -> None:
 
 def _deliver(filing: _Filing) -> Email:
     """The steps after the store: delivery (events, outcome jobs) and the `email_stored` news."""
-    incoming, row = filing.incoming, filing.row
-    email = Email.__new__(Email)  # the row as stored, without Model.__init__'s cost (as bulk.get_or_none)
-    email.__data__, email._dirty, email.__rel__ = row, set(), {}
+    email = _stored_email(filing)
     if filing.prepared is not None:
-        delivery.after_store(email, incoming, filing.addresses, filing.prepared)
+        delivery.after_store(email, filing.incoming, filing.addresses, filing.prepared)
+    _announce(email, filing.incoming)
+    return email
+
+
+def _stored_email(filing: _Filing) -> Email:
+    email = Email.__new__(Email)  # the row as stored, without Model.__init__'s cost (as bulk.get_or_none)
+    email.__data__, email._dirty, email.__rel__ = filing.row, set(), {}
+    return email
+
+
+def _announce(email: Email, incoming: Incoming) -> None:
     # Whoever captured it (API, SMTP or the sandbox itself, e.g. a bounce report): subscribers
     # act in this transaction (a relay is queued) and hear of it once committed (live UI, waits).
     bus = db.current().bus
     bus.email_stored.publish(email, incoming)
     if bus.email_committed:
         db.after_commit(lambda: bus.email_committed.publish(email.organization_id, summary(email)))
-    return email
 
 
 def email_row(incoming: Incoming, parsed: mail.ParsedEmail,
@@ -246,18 +256,37 @@ def file_received(batch: list[Incoming]) -> None:
 
 def _file_together(batch: list[Incoming]) -> None:
     """`capture_email` for each, with the rows of all written together: every email is parsed and
-    prepared, all are stored, then each goes through its delivery steps in order."""
+    prepared, all are stored, their delivery steps decided and their events and outcome jobs
+    written; then each email's events and its `email_stored` news follow, in order."""
     filings = [_prepare(incoming, incoming.charged) for incoming in batch]
     _store(filings)
-    ahead = db.current().cache(delivery.STORED_AHEAD)  # what a delivery must not count as earlier mail
+    emails = [_stored_email(filing) for filing in filings]
+    plans = []
+    for filing, email in _one_by_one(filings, emails):
+        plans.append(delivery.plan(email, filing.incoming, filing.addresses, filing.prepared)
+                     if filing.prepared is not None else delivery.Planned([], []))
+    written = events.write_events([recording for planned in plans for recording in planned.recordings])
+    jobs.schedule_rows([row for planned in plans for row in planned.jobs])
+    start = 0
+    for (filing, email), planned in zip(_one_by_one(filings, emails), plans):
+        end = start + len(planned.recordings)
+        delivery.follow(email, written[start:end])
+        start = end
+        _announce(email, filing.incoming)
+
+
+def _one_by_one(filings: list[_Filing], emails: list[Email]) -> Iterator[tuple[_Filing, Email]]:
+    """Each email in turn, while the rows of those after it, stored already, are not counted as
+    earlier mail to their recipients (`delivery.STORED_AHEAD`)."""
+    ahead = db.current().cache(delivery.STORED_AHEAD)
     try:
         for filing in filings:
             for address in filing.addresses:
                 ahead[address] = ahead.get(address, 0) + 1
-        for filing in filings:
+        for filing, email in zip(filings, emails):
             for address in filing.addresses:
                 ahead[address] -= 1
-            _deliver(filing)
+            yield filing, email
     finally:
         ahead.clear()
 

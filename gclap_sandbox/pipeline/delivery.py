@@ -106,8 +106,32 @@ def _track_html(raw: bytes, msg: Message, position: int, prepared: Prepared, bas
 
 
 def after_store(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> None:
+    """Record `email.sent` (or `email.suppressed`) for each recipient and schedule the outcomes."""
+    planned = plan(email, incoming, addresses, prepared)
+    written = events.write_events(planned.recordings)
+    jobs.schedule_rows(planned.jobs)
+    follow(email, written)
+
+
+@dataclass
+class Planned:
+    """An email's delivery steps, decided and not yet written (`after_store`, or a slice of
+    emails together: capture.py `_file_together`)."""
+    recordings: list[events.Recording]
+    jobs: list[dict]  # rows for `jobs.schedule_rows`
+
+
+def plan(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> Planned:
+    """Decide each recipient's event and outcomes (and store the tracking tokens)."""
     with clock.for_organization(email.organization_id):  # its outcomes fall due on its organization's clock
-        _record_and_schedule(email, incoming, addresses, prepared)
+        return _plan(email, incoming, addresses, prepared)
+
+
+def follow(email: Email, written: list[events.Written]) -> None:
+    """The consequences of the email's events once written, on its organization's clock."""
+    with clock.for_organization(email.organization_id):
+        for event in written:
+            events.follow_event(event)
 
 
 # A cache (address -> count): the emails stored in the same statements as the one being
@@ -122,24 +146,25 @@ def _ordinal(address: str) -> int:
     return EmailRecipient.select().where(EmailRecipient.address == address).count() - 1 - ahead
 
 
-def _record_and_schedule(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> None:
+def _plan(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> Planned:
     options = incoming.options or DeliveryOptions()
+    planned = Planned([], [])
     for token, kind, recipient, url in prepared.tokens:
         tracking.store_token(token, kind, email.id, recipient, url)
     for address in addresses:
         if address in prepared.suppressed:
-            events.record_event(email, events.SUPPRESSED, recipient=address,
-                                data={"reason": prepared.suppressed[address]}, occurred_at=email.created_at)
+            planned.recordings.append(events.Recording(
+                email, events.SUPPRESSED, address, {"reason": prepared.suppressed[address]}, email.created_at, None))
             continue
         rng = None
         if options.profile == "realistic":
             rng = simulate.realistic_rng(options.seed, address, _ordinal(address))
-        plan = simulate.plan_for(address, prepared.labels, options.profile, rng)
-        if plan.suppressed:
-            events.record_event(email, events.SUPPRESSED, recipient=address,
-                                data={"reason": "simulated"}, occurred_at=email.created_at)
+        steps = simulate.plan_for(address, prepared.labels, options.profile, rng)
+        if steps.suppressed:
+            planned.recordings.append(events.Recording(
+                email, events.SUPPRESSED, address, {"reason": "simulated"}, email.created_at, None))
             continue
-        events.record_event(email, events.SENT, recipient=address, occurred_at=email.created_at)
-        for step in plan.steps:
-            jobs.schedule(OUTCOME_JOB, {"email_id": email.id, "recipient": address, "outcome": step.label},
-                          at=email.created_at + timedelta(seconds=step.delay))
+        planned.recordings.append(events.Recording(email, events.SENT, address, None, email.created_at, None))
+        planned.jobs += [jobs.job_row(OUTCOME_JOB, {"email_id": email.id, "recipient": address, "outcome": step.label},
+                                      at=email.created_at + timedelta(seconds=step.delay)) for step in steps.steps]
+    return planned

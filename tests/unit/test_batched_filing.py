@@ -58,7 +58,8 @@ def stored(together: bool) -> dict[str, Any]:
         else:
             for incoming in batch:
                 capture.file_received([incoming])
-        scheduled = [(job.kind, job.payload, job.run_at) for job in Job.select().order_by(Job.id)]
+        # In the order they fall due (ties: the order they were scheduled in).
+        scheduled = [(job.kind, job.payload, job.run_at) for job in Job.select().order_by(Job.run_at, Job.id)]
         limit = RECEIVED + timedelta(days=30)
         if together:
             while jobs.run_due_batch(limit, jobs.BATCH).more:
