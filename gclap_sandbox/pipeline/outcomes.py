@@ -106,13 +106,7 @@ def _emails(ids: list[str]) -> list[Email]:
     rows = bulk.execute(f"emails-by-id:{len(ids)}", lambda: (
         f"SELECT {', '.join(bulk.quoted(Email, name) for name in fields)} FROM {bulk.quoted(Email)} "
         f"WHERE {bulk.quoted(Email, 'id')} IN ({', '.join('?' * len(ids))})"), ids)
-    found = []
-    for row in rows:
-        email = Email.__new__(Email)
-        email.__data__ = {name: field.python_value(value) for (name, field), value in zip(fields.items(), row)}
-        email._dirty, email.__rel__ = set(), {}
-        found.append(email)
-    return found
+    return [bulk.instance_of(Email, row) for row in rows]
 
 
 def trigger(organization_id: str, email_id: str, label: str, recipient: str | None,
