@@ -9,7 +9,10 @@ simulated outcomes as jobs) run around the store, so both entry points stay iden
 SMTP mail takes the same steps in two halves (`receive`): what the `250` promises (the
 quota charged, the bytes and envelope durable in `ReceivedMail`) is written for every
 waiting session in one group commit, and the rest is filed moments later in batches
-(`RECEIVING`, storage/database.py `Intake`), before anything else reads the database.
+(`RECEIVING`, storage/database.py `Intake`), before anything else reads the database. A batch
+is filed as one email would be, with each table written once for all of it (`_file_together`):
+what each email's delivery reads (the realistic profile's count of earlier mail to an address)
+and what its subscribers hear come out as if they had been filed one at a time.
 """
 from __future__ import annotations
 
