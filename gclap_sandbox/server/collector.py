@@ -5,8 +5,9 @@ Python's defaults collect the youngest objects every 700 allocations and walk ev
 object now and then; a server that keeps a few hundred thousand objects from its start-up (the
 app, the routes, the models, the modules) spends a good part of a long SMTP stream in those
 walks. What start-up built is frozen out of the collector's sight, and collections run less
-often: nearly everything a message allocates is freed by reference counting anyway. A long
-stream of many messages per connection took about 15% less CPU per message.
+often: nearly everything a message allocates is freed by reference counting anyway. In one
+run of bench/bench_capture.py (15,000 messages, many per connection, a loaded machine) the
+sandbox took 0.70 ms of CPU per message with these settings against 0.83 ms without.
 """
 from __future__ import annotations
 
