@@ -48,17 +48,32 @@ IDLE_WAIT = 5.0  # seconds the worker sleeps when nothing is due sooner
 
 def schedule(kind: str, payload: dict[str, Any], *, at: datetime | None = None, delay: float = 0.0) -> Job:
     """Queue a job (DB thread, inside the caller's unit of work)."""
-    bus = db.current().bus
-    if kind not in bus.job_handlers:
-        raise ValueError(f"no handler for job kind {kind!r}")
-    run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
-    row = {"kind": kind, "organization_id": clock.organization(), "run_at": run_at, "payload": payload,
-           "attempts": 0, "last_error": None, "created_at": clock.now()}
+    row = job_row(kind, payload, at=at, delay=delay)
     cursor = bulk.insert_rows(Job, [row])
     job = _job_of({"id": engine.current().new_key(cursor), **row})
+    _announce(db.current().bus)
+    return job
+
+
+def job_row(kind: str, payload: dict[str, Any], *, at: datetime | None = None, delay: float = 0.0) -> dict[str, Any]:
+    """The row `schedule` writes, for `schedule_rows` to write with others (on the clock in hand now)."""
+    if kind not in db.current().bus.job_handlers:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    run_at = at if at is not None else clock.now() + timedelta(seconds=delay)
+    return {"kind": kind, "organization_id": clock.organization(), "run_at": run_at, "payload": payload,
+            "attempts": 0, "last_error": None, "created_at": clock.now()}
+
+
+def schedule_rows(rows: list[dict[str, Any]]) -> None:
+    """Queue the jobs of `job_row`s, in order, with one statement."""
+    if rows:
+        bulk.insert_rows(Job, rows)
+        _announce(db.current().bus)
+
+
+def _announce(bus: Any) -> None:
     if bus.jobs_scheduled:
         _announce_once(bus)
-    return job
 
 
 def _announce_once(bus: Any) -> None:
@@ -240,16 +255,13 @@ def _run_group(group: list[Job], batch_handlers: dict[str, Any]) -> list[int]:
     return [job.id for job in group if _run(job)]
 
 
-_COLUMNS = ("id", "kind", "organization_id", "run_at", "payload", "attempts", "last_error", "created_at")
-
-
 def _due(limit: datetime | None, max_jobs: int) -> Iterator[list[Job]]:
     """Up to `max_jobs` jobs due by `limit` in (run_at, id) order, read PAGE at a time (a page
     is read once the caller is done with the one before)."""
     after: tuple[datetime, int] | None = None
     left = max_jobs
     is_due = due_rules.condition(Job.run_at, Job.organization_id, limit)
-    fields = [Job._meta.fields[name] for name in _COLUMNS]
+    fields = list(Job._meta.fields.values())  # every column, in the order `bulk.instance_of` reads
     page_size = PAGE
     while left > 0:
         query = claims.lock_rows(Job.select(*fields).where(is_due))
@@ -257,7 +269,8 @@ def _due(limit: datetime | None, max_jobs: int) -> Iterator[list[Job]]:
             query = query.where((Job.run_at > after[0]) | ((Job.run_at == after[0]) & (Job.id > after[1])))
         size = min(page_size, left)
         page_size = min(2 * page_size, MAX_PAGE)  # a slice that runs on has more to run
-        page = [_job_of(dict(zip(_COLUMNS, row))) for row in query.order_by(Job.run_at, Job.id).limit(size).tuples()]
+        rows = db.database.execute(query.order_by(Job.run_at, Job.id).limit(size))  # raw: `instance_of` converts
+        page = [bulk.instance_of(Job, row) for row in rows]
         if page:
             after = (page[-1].run_at, page[-1].id)  # before the caller runs them (a retry changes run_at)
             yield page

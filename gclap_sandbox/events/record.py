@@ -22,7 +22,7 @@ list, bounce report, contacts, the webhook outbox), `event_committed` once it ha
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from gclap_sandbox import clock
 from gclap_sandbox.models import Email, EmailRecipient, Event
@@ -78,17 +78,64 @@ def record_event(email: Email, type: str, *, recipient: str | None = None,
     """Store one event and apply its consequences; call on the DB thread in a unit of work.
     `recipients`: the email's recipients and statuses, when the caller has read them (a batch
     of jobs, `recipient_statuses`); kept current here, they save reading them again."""
+    row = _event_row(email, type, recipient, data, occurred_at)
+    bulk.insert_rows(Event, [row])
+    return _follow(email, row, recipients)
+
+
+class Recording(NamedTuple):
+    """One event for `record_events`: `record_event`'s arguments."""
+    email: Email
+    type: str
+    recipient: str | None
+    data: dict[str, Any] | None
+    occurred_at: datetime | None
+    recipients: Recipients | None
+
+
+def record_events(recordings: Sequence[Recording]) -> list[Event]:
+    """`record_event` for each, in order, with the rows written in one statement first. For the
+    caller to make sure that no event's consequences would see the later ones (e.g. each is for
+    another email or recipient, of a type whose subscribers record nothing more)."""
+    return [follow_event(written) for written in write_events(recordings)]
+
+
+class Written(NamedTuple):
+    """An event stored by `write_events`, its consequences still to follow (`follow_event`)."""
+    email: Email
+    row: dict[str, Any]
+    recipients: Recipients | None
+
+
+def write_events(recordings: Sequence[Recording]) -> list[Written]:
+    """The first half of `record_events`: store the rows (one statement). Each must then go
+    through `follow_event`, in order, in the same unit of work."""
+    rows = [_event_row(r.email, r.type, r.recipient, r.data, r.occurred_at) for r in recordings]
+    bulk.insert_rows(Event, rows)
+    return [Written(r.email, row, r.recipients) for r, row in zip(recordings, rows)]
+
+
+def follow_event(written: Written) -> Event:
+    """The second half: the event's consequences (statuses, the bus)."""
+    return _follow(written.email, written.row, written.recipients)
+
+
+def _event_row(email: Email, type: str, recipient: str | None, data: dict[str, Any] | None,
+               occurred_at: datetime | None) -> dict[str, Any]:
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    row = {"id": uuid7_text(), "organization": email.organization_id, "email": email.id,
-           "recipient": recipient.lower() if recipient else None, "type": type,
-           "occurred_at": occurred_at or clock.now(), "data": data or {}, "seq": _sequence.next()}
-    bulk.insert_rows(Event, [row])
+    return {"id": uuid7_text(), "organization": email.organization_id, "email": email.id,
+            "recipient": recipient.lower() if recipient else None, "type": type,
+            "occurred_at": occurred_at or clock.now(), "data": data or {}, "seq": _sequence.next()}
+
+
+def _follow(email: Email, row: dict[str, Any], recipients: Recipients | None) -> Event:
+    """A stored event's consequences: statuses moved on, then the news on the bus."""
     # The instance without Model.__init__'s cost (as bulk.get_or_none); subscribers read the
     # email (its campaign, its organization) without a query.
     event = Event.__new__(Event)
     event.__data__, event._dirty, event.__rel__ = row, set(), {"email": email}
-    if type != SENT:  # every recipient starts as "sent": nothing to advance
+    if row["type"] != SENT:  # every recipient starts as "sent": nothing to advance
         _advance_statuses(email, event, recipients)
     payload = serialize(event)
     bus = db.current().bus

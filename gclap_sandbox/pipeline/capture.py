@@ -9,16 +9,21 @@ simulated outcomes as jobs) run around the store, so both entry points stay iden
 SMTP mail takes the same steps in two halves (`receive`): what the `250` promises (the
 quota charged, the bytes and envelope durable in `ReceivedMail`) is written for every
 waiting session in one group commit, and the rest is filed moments later in batches
-(`RECEIVING`, storage/database.py `Intake`), before anything else reads the database.
+(`RECEIVING`, storage/database.py `Intake`), before anything else reads the database. A batch
+is filed as one email would be, with each table written once for all of it (`_file_together`):
+what each email's delivery reads (the realistic profile's count of earlier mail to an address)
+and what its subscribers hear come out as if they had been filed one at a time.
 """
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from gclap_sandbox import clock
 from gclap_sandbox.accounts import limits
 from gclap_sandbox.errors import QuotaExceeded
+from gclap_sandbox.events import jobs
+from gclap_sandbox.events import record as events
 from gclap_sandbox.inbox.queries import summary
 from gclap_sandbox.mail import message as mail
 from gclap_sandbox.models import (
@@ -46,41 +51,77 @@ log = logging.getLogger("gclap_sandbox.capture")
 def capture_email(incoming: Incoming, *, charged: bool = False) -> Email:
     """Parse and store one email; call on the DB thread (inside `Database.run`).
     `charged`: its quota was charged when it was received (`receive`)."""
+    filing = _prepare(incoming, charged)
+    _store([filing])
+    return _deliver(filing)
+
+
+class _Filing(NamedTuple):
+    """One email between its parse and its delivery steps: what `_store` writes."""
+    incoming: Incoming
+    addresses: list[str]
+    prepared: delivery.Prepared | None
+    row: dict[str, Any]
+    recipients: list[tuple[str, str, str]]
+    parsed: mail.ParsedEmail
+
+
+def _prepare(incoming: Incoming, charged: bool) -> _Filing:
+    """Parse, charge the quota (raises QuotaExceeded: nothing stored) and prepare the delivery."""
     msg, parsed = (None, incoming.parsed) if incoming.parsed is not None else mail.parse_message(incoming.raw)
     if incoming.api_bodies is not None:
         parsed.text, parsed.html = incoming.api_bodies
     recipients = recipients_of(incoming, parsed)
     # The sandbox's own mail (bounce reports, alerts, scheduled reports, placement seeds) is not the organization's sending.
     if incoming.lifecycle and not charged:
-        limits.charge_quota(incoming.organization_id, len(recipients))  # raises QuotaExceeded: nothing stored
+        limits.charge_quota(incoming.organization_id, len(recipients))
     addresses = [addr for addr, _, _ in recipients]
     prepared = delivery.prepare(incoming, msg, parsed, addresses) if incoming.lifecycle else None
-    row = email_row(incoming, parsed, recipients)
-    insert_rows(Email, [row])
+    return _Filing(incoming, addresses, prepared, email_row(incoming, parsed, recipients), recipients, parsed)
+
+
+def _store(filings: list[_Filing]) -> None:
+    """Write the emails' rows, each table in one statement (in the emails' order)."""
+    insert_rows(Email, [filing.row for filing in filings])
     insert_rows(EmailContent, [{
         "email": incoming.email_id, "text": parsed.text, "html": parsed.html, "raw": incoming.raw,
         "rewritten": prepared.rewritten if prepared else None,
-        "added_headers": prepared.added_headers if prepared and prepared.added_headers else None}])
+        "added_headers": prepared.added_headers if prepared and prepared.added_headers else None}
+        for incoming, _, prepared, _, _, parsed in filings])
     insert_rows(EmailRecipient, [
-        {"email": incoming.email_id, "address": addr, "name": name, "kind": kind, "status": "sent"}
-        for addr, name, kind in recipients])
-    insert_rows(EmailTag, [{"email": incoming.email_id, "tag": tag} for tag in incoming.tags])
+        {"email": filing.incoming.email_id, "address": addr, "name": name, "kind": kind, "status": "sent"}
+        for filing in filings for addr, name, kind in filing.recipients])
+    insert_rows(EmailTag, [{"email": filing.incoming.email_id, "tag": tag}
+                           for filing in filings for tag in filing.incoming.tags])
     insert_rows(Attachment, [
-        {"id": uuid7_text(), "email": incoming.email_id, "position": a.position, "filename": a.filename,
+        {"id": uuid7_text(), "email": filing.incoming.email_id, "position": a.position, "filename": a.filename,
          "content_type": a.content_type, "size": a.size, "content_id": a.content_id, "inline": a.inline,
          "description": a.description, "details": a.details}
-        for a in parsed.attachments])
+        for filing in filings for a in filing.parsed.attachments])
+
+
+def _deliver(filing: _Filing) -> Email:
+    """The steps after the store: delivery (events, outcome jobs) and the `email_stored` news."""
+    email = _stored_email(filing)
+    if filing.prepared is not None:
+        delivery.after_store(email, filing.incoming, filing.addresses, filing.prepared)
+    _announce(email, filing.incoming)
+    return email
+
+
+def _stored_email(filing: _Filing) -> Email:
     email = Email.__new__(Email)  # the row as stored, without Model.__init__'s cost (as bulk.get_or_none)
-    email.__data__, email._dirty, email.__rel__ = row, set(), {}
-    if prepared is not None:
-        delivery.after_store(email, incoming, addresses, prepared)
+    email.__data__, email._dirty, email.__rel__ = filing.row, set(), {}
+    return email
+
+
+def _announce(email: Email, incoming: Incoming) -> None:
     # Whoever captured it (API, SMTP or the sandbox itself, e.g. a bounce report): subscribers
     # act in this transaction (a relay is queued) and hear of it once committed (live UI, waits).
     bus = db.current().bus
     bus.email_stored.publish(email, incoming)
     if bus.email_committed:
         db.after_commit(lambda: bus.email_committed.publish(email.organization_id, summary(email)))
-    return email
 
 
 def email_row(incoming: Incoming, parsed: mail.ParsedEmail,
@@ -199,8 +240,7 @@ def file_received(batch: list[Incoming]) -> None:
     that cannot be keeps its row and is tried again at the next start."""
     try:
         with savepoint():
-            for incoming in batch:
-                capture_email(incoming, charged=incoming.charged)
+            _file_together(batch)
         filed = [(incoming.email_id,) for incoming in batch]
     except Exception:
         filed = []
@@ -215,6 +255,43 @@ def file_received(batch: list[Incoming]) -> None:
     if filed:
         table, key = quoted(ReceivedMail), quoted(ReceivedMail, "id")
         db.database.cursor().executemany(portable(f"DELETE FROM {table} WHERE {key} = ?"), filed)
+
+
+def _file_together(batch: list[Incoming]) -> None:
+    """`capture_email` for each, with the rows of all written together: every email is parsed and
+    prepared, all are stored, their delivery steps decided and their events and outcome jobs
+    written; then each email's events and its `email_stored` news follow, in order."""
+    filings = [_prepare(incoming, incoming.charged) for incoming in batch]
+    _store(filings)
+    emails = [_stored_email(filing) for filing in filings]
+    plans = []
+    for filing, email in _one_by_one(filings, emails):
+        plans.append(delivery.plan(email, filing.incoming, filing.addresses, filing.prepared)
+                     if filing.prepared is not None else delivery.Planned([], []))
+    written = events.write_events([recording for planned in plans for recording in planned.recordings])
+    jobs.schedule_rows([row for planned in plans for row in planned.jobs])
+    start = 0
+    for (filing, email), planned in zip(_one_by_one(filings, emails), plans):
+        end = start + len(planned.recordings)
+        delivery.follow(email, written[start:end])
+        start = end
+        _announce(email, filing.incoming)
+
+
+def _one_by_one(filings: list[_Filing], emails: list[Email]) -> Iterator[tuple[_Filing, Email]]:
+    """Each email in turn, while the rows of those after it, stored already, are not counted as
+    earlier mail to their recipients (`delivery.STORED_AHEAD`)."""
+    ahead = db.current().cache(delivery.STORED_AHEAD)
+    try:
+        for filing in filings:
+            for address in filing.addresses:
+                ahead[address] = ahead.get(address, 0) + 1
+        for filing, email in zip(filings, emails):
+            for address in filing.addresses:
+                ahead[address] -= 1
+            yield filing, email
+    finally:
+        ahead.clear()
 
 
 def file_leftovers(options: DeliveryOptions) -> int:

@@ -26,6 +26,7 @@ from gclap_sandbox.mail import writer as mime_writer
 from gclap_sandbox.models import Email, EmailRecipient
 from gclap_sandbox.pipeline import simulate, suppressions, tracking
 from gclap_sandbox.pipeline.incoming import Controls, DeliveryOptions, Incoming
+from gclap_sandbox.storage import database as db
 
 OUTCOME_JOB = "simulated_outcome"
 
@@ -105,29 +106,65 @@ def _track_html(raw: bytes, msg: Message, position: int, prepared: Prepared, bas
 
 
 def after_store(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> None:
+    """Record `email.sent` (or `email.suppressed`) for each recipient and schedule the outcomes."""
+    planned = plan(email, incoming, addresses, prepared)
+    written = events.write_events(planned.recordings)
+    jobs.schedule_rows(planned.jobs)
+    follow(email, written)
+
+
+@dataclass
+class Planned:
+    """An email's delivery steps, decided and not yet written (`after_store`, or a slice of
+    emails together: capture.py `_file_together`)."""
+    recordings: list[events.Recording]
+    jobs: list[dict]  # rows for `jobs.schedule_rows`
+
+
+def plan(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> Planned:
+    """Decide each recipient's event and outcomes (and store the tracking tokens)."""
     with clock.for_organization(email.organization_id):  # its outcomes fall due on its organization's clock
-        _record_and_schedule(email, incoming, addresses, prepared)
+        return _plan(email, incoming, addresses, prepared)
 
 
-def _record_and_schedule(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> None:
+def follow(email: Email, written: list[events.Written]) -> None:
+    """The consequences of the email's events once written, on its organization's clock."""
+    with clock.for_organization(email.organization_id):
+        for event in written:
+            events.follow_event(event)
+
+
+# A cache (address -> count): the emails stored in the same statements as the one being
+# delivered but delivered after it, that the address is a recipient of (capture.py `_file_together`).
+STORED_AHEAD = "delivery-stored-ahead"
+
+
+def _ordinal(address: str) -> int:
+    """How many emails to `address` were delivered before this one (the realistic profile's seed);
+    rows stored ahead of their delivery are not counted."""
+    ahead = db.current().cache(STORED_AHEAD).get(address, 0)
+    return EmailRecipient.select().where(EmailRecipient.address == address).count() - 1 - ahead
+
+
+def _plan(email: Email, incoming: Incoming, addresses: list[str], prepared: Prepared) -> Planned:
     options = incoming.options or DeliveryOptions()
+    planned = Planned([], [])
     for token, kind, recipient, url in prepared.tokens:
         tracking.store_token(token, kind, email.id, recipient, url)
     for address in addresses:
         if address in prepared.suppressed:
-            events.record_event(email, events.SUPPRESSED, recipient=address,
-                                data={"reason": prepared.suppressed[address]}, occurred_at=email.created_at)
+            planned.recordings.append(events.Recording(
+                email, events.SUPPRESSED, address, {"reason": prepared.suppressed[address]}, email.created_at, None))
             continue
         rng = None
         if options.profile == "realistic":
-            ordinal = EmailRecipient.select().where(EmailRecipient.address == address).count() - 1
-            rng = simulate.realistic_rng(options.seed, address, ordinal)
-        plan = simulate.plan_for(address, prepared.labels, options.profile, rng)
-        if plan.suppressed:
-            events.record_event(email, events.SUPPRESSED, recipient=address,
-                                data={"reason": "simulated"}, occurred_at=email.created_at)
+            rng = simulate.realistic_rng(options.seed, address, _ordinal(address))
+        steps = simulate.plan_for(address, prepared.labels, options.profile, rng)
+        if steps.suppressed:
+            planned.recordings.append(events.Recording(
+                email, events.SUPPRESSED, address, {"reason": "simulated"}, email.created_at, None))
             continue
-        events.record_event(email, events.SENT, recipient=address, occurred_at=email.created_at)
-        for step in plan.steps:
-            jobs.schedule(OUTCOME_JOB, {"email_id": email.id, "recipient": address, "outcome": step.label},
-                          at=email.created_at + timedelta(seconds=step.delay))
+        planned.recordings.append(events.Recording(email, events.SENT, address, None, email.created_at, None))
+        planned.jobs += [jobs.job_row(OUTCOME_JOB, {"email_id": email.id, "recipient": address, "outcome": step.label},
+                                      at=email.created_at + timedelta(seconds=step.delay)) for step in steps.steps]
+    return planned

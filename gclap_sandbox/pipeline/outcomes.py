@@ -49,6 +49,7 @@ def record_engagement(email: Email, event_type: str, recipient: str | None, data
 
 
 _SETTLED = ("bounced", "suppressed")  # a recipient in these has no more outcomes
+DELIVERED = "delivered"  # the outcome label (simulate.py) that batches record together
 
 
 def run_scheduled_outcome(payload: dict[str, Any], job: Job) -> None:
@@ -65,21 +66,38 @@ def run_scheduled_outcome(payload: dict[str, Any], job: Job) -> None:
 def run_scheduled_outcomes(jobs: list[Job]) -> None:
     """OUTCOME_JOB's batch handler (events/jobs.py): `run_scheduled_outcome` for each job in
     order, with the emails and their recipients' statuses read once for the batch (the
-    statuses kept current as the batch records events)."""
+    statuses kept current as the batch records events). Consecutive deliveries, each to
+    another recipient, are recorded together (`record_events`): a delivery's subscribers record
+    nothing more, and read nothing of another recipient's events."""
     email_ids = list(dict.fromkeys(job.payload["email_id"] for job in jobs))
     emails = {email.id: email for email in _emails(email_ids)}
     statuses = events.recipient_statuses(emails)
+    deliveries: list[events.Recording] = []
     for job in jobs:
         payload = job.payload
         email = emails.get(payload["email_id"])
         if email is None:  # deleted meanwhile: nothing left to happen to
             continue
         recipients = statuses[email.id]
-        entry = next((entry for entry in recipients if entry[0] == payload["recipient"]), None)
-        if entry is None or entry[1] in _SETTLED:
+        recipient = payload["recipient"]
+        if payload["outcome"] == DELIVERED and not any(
+                r.email is email and r.recipient == recipient for r in deliveries):
+            # Its recipient's status is as the deliveries before it leave it: none of them is its.
+            if _still_open(recipients, recipient):
+                event_type, data = simulate.outcome_event(DELIVERED, None)
+                deliveries.append(events.Recording(email, event_type, recipient, data, job.run_at, recipients))
             continue
-        apply_outcome(email, payload["recipient"], payload["outcome"], occurred_at=job.run_at,
-                      recipients=recipients)
+        events.record_events(deliveries)
+        deliveries = []
+        if _still_open(recipients, recipient):
+            apply_outcome(email, recipient, payload["outcome"], occurred_at=job.run_at, recipients=recipients)
+    events.record_events(deliveries)
+
+
+def _still_open(recipients: events.Recipients, address: str) -> bool:
+    """The recipient is the email's and may still have outcomes."""
+    entry = next((entry for entry in recipients if entry[0] == address), None)
+    return entry is not None and entry[1] not in _SETTLED
 
 
 def _emails(ids: list[str]) -> list[Email]:
@@ -88,13 +106,7 @@ def _emails(ids: list[str]) -> list[Email]:
     rows = bulk.execute(f"emails-by-id:{len(ids)}", lambda: (
         f"SELECT {', '.join(bulk.quoted(Email, name) for name in fields)} FROM {bulk.quoted(Email)} "
         f"WHERE {bulk.quoted(Email, 'id')} IN ({', '.join('?' * len(ids))})"), ids)
-    found = []
-    for row in rows:
-        email = Email.__new__(Email)
-        email.__data__ = {name: field.python_value(value) for (name, field), value in zip(fields.items(), row)}
-        email._dirty, email.__rel__ = set(), {}
-        found.append(email)
-    return found
+    return [bulk.instance_of(Email, row) for row in rows]
 
 
 def trigger(organization_id: str, email_id: str, label: str, recipient: str | None,

@@ -9,7 +9,7 @@ import socket
 import sys
 from typing import Any, Callable
 
-from gclap_sandbox.server import preflight
+from gclap_sandbox.server import collector, preflight
 from gclap_sandbox.server.preflight import StartupError
 from gclap_sandbox.settings import Settings, database_label
 
@@ -29,6 +29,7 @@ def serve(settings: Settings) -> None:
         log.warning("Listening on a non-loopback address: anyone who can reach this machine can "
                     "read the captured mail and send through the API.")
     app = create_app(settings, http_sock, smtp_sock)
+    collector.tune_for_serving()
     started = _QuietUntilStarted()
 
     async def announce(app: Any) -> None:

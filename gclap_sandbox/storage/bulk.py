@@ -4,7 +4,9 @@ peewee builds SQL anew for every query, which costs more than SQLite itself on p
 run for every email or every imported row. Here each statement is built once per shape
 (table and columns, quoted by the database in use, so it stays portable: each cache is keyed by
 the engine's placeholder too, since SQLite and PostgreSQL sandboxes may share a process) and reused,
-while values still go through each field's `db_value`, exactly as peewee would convert them.
+while values still go through each field's `db_value`, exactly as peewee would convert them (a
+value that conversion would hand back unchanged, such as a `str` for a text column, skips the call:
+`_row_converter`).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from gclap_sandbox.storage.connection import database
 
 M = TypeVar("M", bound=peewee.Model)
 
-_insert_sql: dict[tuple[Any, ...], tuple[str, list[peewee.Field]]] = {}
+_insert_sql: dict[tuple[Any, ...], tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
 
 
 def insert_rows(model: type[peewee.Model], rows: Sequence[dict[str, Any]], *,
@@ -39,15 +41,91 @@ def insert_rows(model: type[peewee.Model], rows: Sequence[dict[str, Any]], *,
         if returning:
             # The new key: SQLite's cursor knows it (lastrowid), PostgreSQL says it (RETURNING).
             sql = engine.current().insert_returning(sql, quoted(model, model._meta.primary_key.name))
-        cached = _insert_sql[key] = (sql, fields)
-    sql, fields = cached
-    params = [tuple(f.db_value(row[f.name]) for f in fields) for row in rows]
+        cached = _insert_sql[key] = (sql, _row_converter(fields))
+    sql, convert = cached
+    params = [convert(row) for row in rows]
     cursor = database.cursor()
     if len(params) == 1:
         cursor.execute(sql, params[0])
     else:
         cursor.executemany(sql, params)
     return cursor
+
+
+def _unchanged_class(field: peewee.Field) -> type | None:
+    """The class of values `field.db_value` returns as they are (None: it may change any)."""
+    if isinstance(field, peewee.ForeignKeyField):
+        return _unchanged_class(field.rel_field)
+    if type(field).db_value is not peewee.Field.db_value:
+        return None
+    adapt = type(field).adapt
+    if adapt is peewee._StringField.adapt:
+        return str
+    if adapt is peewee.IntegerField.adapt:
+        return int
+    if adapt is bool:
+        return bool
+    return None
+
+
+def _python_unchanged_class(field: peewee.Field) -> type | None:
+    """The class of stored values `field.python_value` returns as they are (None: it may change any)."""
+    if isinstance(field, peewee.ForeignKeyField):
+        return _python_unchanged_class(field.rel_field)
+    if type(field).python_value is not peewee.Field.python_value:
+        return None
+    adapt = type(field).adapt
+    return str if adapt is peewee._StringField.adapt else int if adapt is peewee.IntegerField.adapt else None
+
+
+def row_reader(fields: Sequence[peewee.Field]) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """A function from a row as read (values in the order of `fields`) to the `__data__` peewee
+    would make of it: each value through its field's `python_value`, unless its class is one
+    that conversion returns unchanged (as `_row_converter` writes)."""
+    scope: dict[str, Any] = {}
+    items = []
+    for i, field in enumerate(fields):
+        scope[f"convert{i}"] = field.python_value
+        unchanged = _python_unchanged_class(field)
+        if unchanged is None:
+            items.append(f"{field.name!r}: convert{i}(row[{i}])")
+        else:
+            scope[f"class{i}"] = unchanged
+            items.append(f"{field.name!r}: (v if (v := row[{i}]).__class__ is class{i} else convert{i}(v))")
+    exec(f"def read(row):\n    return {{{', '.join(items)}}}", scope)  # noqa: S102 (our own text)
+    return scope["read"]
+
+
+_readers: dict[type[peewee.Model], Callable[[Sequence[Any]], dict[str, Any]]] = {}
+
+
+def instance_of(model: type[M], row: Sequence[Any]) -> M:
+    """A `model` instance from a row of all its fields (in `_meta.fields` order), as peewee would
+    make it, without the cost of Model.__init__."""
+    read = _readers.get(model)
+    if read is None:
+        read = _readers[model] = row_reader(list(model._meta.fields.values()))
+    instance = model.__new__(model)
+    instance.__data__, instance._dirty, instance.__rel__ = read(row), set(), {}
+    return instance
+
+
+def _row_converter(fields: Sequence[peewee.Field]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function from a row (a dict) to its statement's parameters, each value through its field's
+    `db_value` unless the value's class is one that conversion returns unchanged. Generated once per
+    statement shape: a loop over the fields costs more than the conversions it saves."""
+    scope: dict[str, Any] = {}
+    values = []
+    for i, field in enumerate(fields):
+        scope[f"convert{i}"] = field.db_value
+        unchanged = _unchanged_class(field)
+        if unchanged is None:
+            values.append(f"convert{i}(row[{field.name!r}])")
+        else:
+            scope[f"class{i}"] = unchanged
+            values.append(f"(v if (v := row[{field.name!r}]).__class__ is class{i} else convert{i}(v))")
+    exec(f"def convert(row):\n    return ({', '.join(values)},)", scope)  # noqa: S102 (our own text)
+    return scope["convert"]
 
 
 def create_fast(model: type[M], **values: Any) -> M:
@@ -100,12 +178,7 @@ def get_or_none(model: type[M], **equals: Any) -> M | None:
         sql = _select_sql[key] = f"SELECT {columns} FROM {quoted(model)} WHERE {where} LIMIT 1"
     fields = model._meta.fields
     row = database.execute_sql(sql, [fields[name].db_value(value) for name, value in equals.items()]).fetchone()
-    if row is None:
-        return None
-    instance = model.__new__(model)
-    instance.__data__ = {name: field.python_value(value) for (name, field), value in zip(fields.items(), row)}
-    instance._dirty, instance.__rel__ = set(), {}
-    return instance
+    return None if row is None else instance_of(model, row)
 
 
 def portable(sql: str) -> str:
