@@ -13,6 +13,7 @@ import pytest
 # Helpers live in tests/support, which pyproject puts on the path (`pythonpath`).
 import postgres_switch
 from browser_support import browser, page  # noqa: F401  (browser fixtures for the UI tests)
+from postgres_fixtures import postgres_admin_url, postgres_url  # noqa: F401  (one PostgreSQL server per process)
 from sandbox_process import RunningSandbox, start_sandbox
 from shared_tls import share_the_default_tls_context
 
