@@ -30,11 +30,31 @@ from gclap_sandbox.ui.auth import (
     UiGuard,
     origin_allowed,
 )
-from gclap_sandbox.ui.webroot import make_environment, web_root
+from gclap_sandbox.ui.webroot import make_environment, static_version, web_root
 
 bp = Blueprint("ui", strict_slashes=False)
 bp.static("/static", str(web_root() / "static"), name="static")
 templates = make_environment()
+
+# A year: an asset asked for by its content hash (`static_url`) never changes under that URL.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@bp.on_response
+async def cache_versioned_assets(request: Request, response: HTTPResponse) -> None:
+    """An asset fetched with its current `?v=` hash is cached for good, so a page load does not
+    ask again for each script and style sheet; any other asset URL is checked on every use."""
+    name = request.path.removeprefix("/static/")
+    if name != request.path and response.status in (200, 304) and request.args.get("v") == _version_or_none(name):
+        response.headers["Cache-Control"] = IMMUTABLE
+        response.headers.pop("Expires", None)
+
+
+def _version_or_none(name: str) -> str | None:
+    try:
+        return static_version(name)
+    except (OSError, ValueError):  # no such asset (or a path the static handler refuses)
+        return None
 
 
 # --- what page modules declare: a navigation entry, panels on the email page -------------

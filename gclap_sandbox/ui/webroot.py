@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from gclap_sandbox.web_files import web_root
 
-__all__ = ["make_environment", "static_url", "web_root", "prose"]
+__all__ = ["make_environment", "static_url", "static_version", "web_root", "prose"]
 
 
 @lru_cache(maxsize=None)

@@ -23,6 +23,8 @@ from ui_layout import (
     sizes_and_schemes,
 )
 
+pytestmark = pytest.mark.long(seconds=1.4)  # each test, about; the file about 11.5 s
+
 LINK = "https://shop.example/spring"
 NON_TEXT_CONTRAST = 3.0  # WCAG 1.4.11: lines and markers against their background
 
@@ -228,7 +230,7 @@ def test_the_analytics_page_reads_well_on_desktop_and_phone_in_light_and_dark(br
             for locator, what in content:
                 expect(locator, what).to_be_visible()
             expect(page.locator('[data-chart="problems"]')).to_have_attribute("data-drawn", "1")
-            page.screenshot(path=str(folder / f"analytics-{size}-{scheme}.png"), full_page=True)
+            page.screenshot(path=str(folder / f"analytics-{size}-{scheme}.jpg"), full_page=True)
             assert_readable_page(page, *content)
             assert_colour_scheme(page, scheme)
             weak = [(colour, round(ratio, 2)) for colour, ratio in _markers_contrast(page)

@@ -79,7 +79,7 @@ def test_the_checks_tab_and_inbox_read_well_on_desktop_and_phone_in_light_and_da
         for size, scheme in sizes_and_schemes(page, lambda: page.goto(f"{own_sandbox.http_url}/")):
             row = page.locator(f'li.row[data-id="{email["id"]}"] .checks-mini')
             expect(row).to_be_visible()
-            page.screenshot(path=str(SHOTS / f"inbox-{size}-{scheme}.png"), full_page=False)
+            page.screenshot(path=str(SHOTS / f"inbox-{size}-{scheme}.jpg"), full_page=False)
             assert_readable_page(page, (row, "the row's check verdicts"))
             assert_colour_scheme(page, scheme)
 
@@ -93,7 +93,7 @@ def test_the_checks_tab_and_inbox_read_well_on_desktop_and_phone_in_light_and_da
                        (page.locator("#checks-spam-title"), "the spam section")]
             for locator, what in content:
                 expect(locator, what).to_be_visible()
-            page.screenshot(path=str(SHOTS / f"checks-{size}-{scheme}.png"), full_page=True)
+            page.screenshot(path=str(SHOTS / f"checks-{size}-{scheme}.jpg"), full_page=True)
             assert_readable_page(page, *content)
     finally:
         context.close()

@@ -137,7 +137,7 @@ def test_the_deliverability_page_reads_well_on_desktop_and_phone_in_light_and_da
                        (page.locator("[data-placement-test]"), "the placement test")]
             for locator, what in content:
                 expect(locator, what).to_be_visible()
-            page.screenshot(path=str(folder / f"deliverability-{size}-{scheme}.png"), full_page=True)
+            page.screenshot(path=str(folder / f"deliverability-{size}-{scheme}.jpg"), full_page=True)
             assert_readable_page(page, *content)
             assert_colour_scheme(page, scheme)
     finally:

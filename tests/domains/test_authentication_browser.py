@@ -57,7 +57,7 @@ def test_the_authentication_panel_reads_well_on_desktop_and_phone_in_light_and_d
                        (page.locator("[data-auth=dkim]"), "the DKIM result")]
             for locator, what in content:
                 expect(locator, what).to_be_visible()
-            page.screenshot(path=str(folder / f"authentication-{size}-{scheme}.png"), full_page=True)
+            page.screenshot(path=str(folder / f"authentication-{size}-{scheme}.jpg"), full_page=True)
             assert_readable_page(page, *content)
             assert_colour_scheme(page, scheme)
     finally:

@@ -17,6 +17,8 @@ from sandbox_process import start_sandbox
 from ui_helpers import send_api
 from ui_layout import assert_colour_scheme, assert_fits_the_width, assert_on_screen, visit_and_check
 
+pytestmark = pytest.mark.long(seconds=1.6)  # each test, about; the file about 45 s
+
 SIZES = {"desktop": (1280, 860), "phone": (390, 844)}
 
 
@@ -418,7 +420,7 @@ def test_opening_an_email_marks_it_read_and_unread_rows_are_bold_with_the_count_
         context.close()
 
 
-@pytest.mark.long(seconds=5)
+@pytest.mark.long(seconds=7)
 def test_screenshots_of_the_inbox_at_1280_and_390_in_light_and_dark(launch, browser):
     from playwright.sync_api import expect
 
@@ -446,7 +448,7 @@ def test_screenshots_of_the_inbox_at_1280_and_390_in_light_and_dark(launch, brow
             page.emulate_media(color_scheme=scheme)
             for width, height in ((1280, 860), (390, 844)):
                 page.set_viewport_size({"width": width, "height": height})
-                shot = folder / f"inbox-list-{width}-{scheme}.png"
+                shot = folder / f"inbox-list-{width}-{scheme}.jpg"
                 visit_and_check(page, box.http_url + "/", shot,
                                 (page.locator(".row").first, "the newest row"),
                                 (page.get_by_role("navigation", name="Tags"), "the tag list"))
@@ -455,7 +457,7 @@ def test_screenshots_of_the_inbox_at_1280_and_390_in_light_and_dark(launch, brow
                 page.locator(".row [data-select]").nth(3).click(modifiers=["Shift"])
                 expect(page.locator("[data-selection-count]")).to_have_text("3 selected")
                 assert_on_screen(page, page.get_by_role("button", name="Add tag…"), "the Add tag button")
-                page.screenshot(path=str(folder / f"inbox-selection-{width}-{scheme}.png"), full_page=False)
+                page.screenshot(path=str(folder / f"inbox-selection-{width}-{scheme}.jpg"), full_page=False)
     finally:
         context.close()
     print(f"\nInbox screenshots in {folder}")

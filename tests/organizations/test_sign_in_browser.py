@@ -81,7 +81,7 @@ def test_the_sign_in_page_reads_well_at_every_size_in_light_and_dark(page, share
     page.goto(f"{shared['box'].http_url}/login")
     for size, scheme in sizes_and_schemes(page):
         expect(page.get_by_label("Organization")).to_be_visible()
-        page.screenshot(path=str(folder / f"sign-in-{size}-{scheme}.png"), full_page=True)
+        page.screenshot(path=str(folder / f"sign-in-{size}-{scheme}.jpg"), full_page=True)
         assert_colour_scheme(page, scheme)
         assert_readable_page(page, (page.get_by_label("Organization"), "the organization choice"),
                              (page.get_by_label("Password"), "the password"),

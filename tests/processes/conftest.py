@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from process_helpers import new_organization
-from postgres_fixtures import postgres_admin_url  # noqa: F401  (fixture)
 from serve_subprocess import ServedProcess, serve
 from shared_databases import shared_database  # noqa: F401  (fixture)
 from slow_receiver import SlowReceiver

@@ -1,6 +1,7 @@
 """PostgreSQL servers and databases for tests: the suite's own server (GCLAP_TEST_DATABASE) when
-it runs on one, else a throwaway cluster started in a temporary folder per test module
-(postgres_cluster.py). Import the fixtures into a conftest to use them."""
+it runs on one, else a throwaway cluster started in a temporary folder once per test process
+(postgres_cluster.py; each test or module makes a database of its own on it, so one server
+serves them all). Import the fixtures into a conftest to use them."""
 from __future__ import annotations
 
 import os
@@ -13,7 +14,7 @@ import postgres_switch
 import pytest
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def postgres_admin_url() -> Iterator[str]:
     """The admin URL of a running PostgreSQL server (CREATE DATABASE allowed)."""
     given = postgres_switch.admin_url()

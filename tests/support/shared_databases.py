@@ -1,7 +1,7 @@
 """The one database several `serve` processes share, as a fixture run once per engine: a SQLite
 file, and a PostgreSQL database of its own (postgres_fixtures.py says on which server).
 
-Import `shared_database` and `postgres_admin_url` into a conftest to use it.
+Import `shared_database` into a conftest to use it (tests/conftest.py provides `postgres_admin_url`).
 """
 from __future__ import annotations
 

@@ -17,10 +17,11 @@ from typing import Iterator
 import httpx
 import pytest
 from helpers import ok, simple_message, wait_until
-from postgres_fixtures import postgres_admin_url  # noqa: F401  (fixture)
 from serve_subprocess import ServedProcess, serve
 from shared_databases import shared_database  # noqa: F401  (fixture)
 from webhook_receiver import Receiver
+
+pytestmark = pytest.mark.long(seconds=7)  # each test, about; the file about 14 s
 
 JOBS = 4
 REST_SENDS = 5

@@ -129,9 +129,9 @@ def test_the_automation_pages_read_well_on_desktop_and_phone_in_light_and_dark(l
             suffix = "" if scheme == "light" else "-dark"
             for width, height, size in ((1366, 900, ""), (390, 844, "-phone")):
                 page.set_viewport_size({"width": width, "height": height})
-                visit(f"automation{size}{suffix}.png", "/automation", *list_page())
+                visit(f"automation{size}{suffix}.jpg", "/automation", *list_page())
                 assert_colour_scheme(page, scheme)
-                visit(f"automation-workflow{size}{suffix}.png", f"/automation/{flow['id']}", *workflow_page())
+                visit(f"automation-workflow{size}{suffix}.jpg", f"/automation/{flow['id']}", *workflow_page())
                 assert_colour_scheme(page, scheme)
     finally:
         context.close()

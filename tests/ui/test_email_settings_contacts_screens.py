@@ -40,7 +40,7 @@ def test_the_email_pages_source_and_links_tabs_read_well_at_1280_and_390_in_ligh
                 decoded = page.get_by_role("button", name="Decoded")
                 decoded.click()
                 expect(decoded).to_have_attribute("aria-pressed", "true")
-                page.screenshot(path=str(folder / f"email-source-{width_name}-{scheme}.png"), full_page=True)
+                page.screenshot(path=str(folder / f"email-source-{width_name}-{scheme}.jpg"), full_page=True)
                 assert_readable_page(page, (page.locator("#view-source"), "the decoded source"))
                 assert_colour_scheme(page, scheme)
                 page.get_by_role("tab", name="Links").click()
@@ -48,7 +48,7 @@ def test_the_email_pages_source_and_links_tabs_read_well_at_1280_and_390_in_ligh
                 for address in ("https://shop.example/orders/42", "http://203.0.113.9/track"):
                     expect(links).to_contain_text(address)
                 page.evaluate("() => window.scrollTo(0, 0)")
-                page.screenshot(path=str(folder / f"email-links-{width_name}-{scheme}.png"), full_page=True)
+                page.screenshot(path=str(folder / f"email-links-{width_name}-{scheme}.jpg"), full_page=True)
                 assert_readable_page(page, (links.locator("li").first, "the first link"))
     finally:
         context.close()

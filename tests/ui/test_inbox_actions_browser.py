@@ -10,6 +10,8 @@ import pytest
 from browser_support import WAIT_MS, wait_for_script
 from ui_helpers import rich_email, send_api
 
+pytestmark = pytest.mark.long(seconds=1.3)  # each test, about; the file about 10.5 s
+
 
 def unread_in_inbox(page) -> int:
     return int(page.locator(".totals [data-unread]").inner_text().replace(",", ""))
@@ -128,7 +130,7 @@ def test_release_asks_naming_the_upstream_and_recipients_before_sending(launch, 
         context.close()
 
 
-@pytest.mark.long(seconds=5)
+@pytest.mark.long(seconds=4)
 def test_screenshots_of_the_confirmations(launch, browser):
     """For people to look at: a search with its delete confirmation, and Release's, on a
     laptop and a phone, light and dark (GCLAP_SCREENSHOT_DIR keeps them)."""
@@ -150,7 +152,7 @@ def test_screenshots_of_the_confirmations(launch, browser):
             page.set_viewport_size({"width": width, "height": height})
             for scheme in ("light", "dark"):
                 page.emulate_media(color_scheme=scheme)
-                suffix = f"{width}-{scheme}.png"
+                suffix = f"{width}-{scheme}.jpg"
                 page.goto(f"{box.http_url}/?q=tag:newsletter")
                 page.locator(".row").first.wait_for()
                 page.screenshot(path=str(folder / f"inbox-search-{suffix}"))

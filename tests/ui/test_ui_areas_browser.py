@@ -11,6 +11,8 @@ from browser_support import WAIT_MS
 from ui_helpers import rich_email, send_api
 from ui_layout import assert_colour_scheme, assert_readable_page, visit_and_check
 
+pytestmark = pytest.mark.long(seconds=1.6)  # each test, about; the file about 21 s
+
 
 def test_a_triggered_click_shows_up_in_the_timeline(sandbox, api, page, unique):
     from playwright.sync_api import expect
@@ -227,7 +229,7 @@ def test_template_editor_previews_live_and_shows_errors_with_lines(sandbox, api,
     expect(page.get_by_role("link", name=f"Welcome {unique}")).to_be_visible()
 
 
-@pytest.mark.long(seconds=7)
+@pytest.mark.long(seconds=6)
 def test_the_new_pages_show_their_content_on_desktop_in_dark_mode_and_on_a_phone(launch, browser, smtp_sink):
     """Email delivery panels, keys, contacts and templates, as a person checks them at each size:
     the content is on screen, nothing scrolls sideways, every navigation link is reachable, dark
@@ -286,10 +288,10 @@ def test_the_new_pages_show_their_content_on_desktop_in_dark_mode_and_on_a_phone
                 *((page.get_by_role("link", name=f"{n}@example.com"), f"{n}'s row") for n in ("ana", "bo", "cy", "di"))]
 
     try:
-        visit("email-delivery.png", f"/emails/{email['id']}", *email_page())
-        visit("api-keys.png", "/settings/api-keys", *keys_page())
-        visit("contacts.png", "/contacts", *contacts_page())
-        visit("contact.png", f"/contacts/{contact['id']}",
+        visit("email-delivery.jpg", f"/emails/{email['id']}", *email_page())
+        visit("api-keys.jpg", "/settings/api-keys", *keys_page())
+        visit("contacts.jpg", "/contacts", *contacts_page())
+        visit("contact.jpg", f"/contacts/{contact['id']}",
               (page.locator("#contact-title", has_text="ana@example.com"), "the contact's address"),
               (page.locator(".facts dd", has_text="Ana Lima"), "the name"),
               (page.locator(".facts dd a", has_text="Customers"), "the list"))
@@ -299,19 +301,19 @@ def test_the_new_pages_show_their_content_on_desktop_in_dark_mode_and_on_a_phone
         preview = page.frame_locator("[data-preview-frame]")
         expect(preview.locator("h1")).to_have_text("Welcome, Ana!")
         expect(preview.locator("p")).to_have_text("Your Pro plan is ready.")
-        page.screenshot(path=str(folder / "template-editor.png"))
+        page.screenshot(path=str(folder / "template-editor.jpg"))
         assert_readable_page(page, (page.locator("[data-preview-subject]"), "the previewed subject"),
                              (page.locator("[data-preview-frame]"), "the HTML preview"))
         page.emulate_media(color_scheme="dark")
-        visit("templates-dark.png", "/templates", (page.get_by_role("link", name="Welcome", exact=True), "the template"))
+        visit("templates-dark.jpg", "/templates", (page.get_by_role("link", name="Welcome", exact=True), "the template"))
         assert_colour_scheme(page, "dark")
-        visit("api-keys-dark.png", "/settings/api-keys", *keys_page())
+        visit("api-keys-dark.jpg", "/settings/api-keys", *keys_page())
         assert_colour_scheme(page, "dark")
         page.emulate_media(color_scheme="light")
         assert_colour_scheme(page, "light")
         page.set_viewport_size({"width": 390, "height": 844})
-        visit("email-delivery-phone.png", f"/emails/{email['id']}", *email_page())
-        visit("contacts-phone.png", "/contacts", *contacts_page())
+        visit("email-delivery-phone.jpg", f"/emails/{email['id']}", *email_page())
+        visit("contacts-phone.jpg", "/contacts", *contacts_page())
     finally:
         context.close()
     print(f"\nUI screenshots in {folder}")

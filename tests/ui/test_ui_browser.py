@@ -11,6 +11,8 @@ from browser_support import WAIT_MS, wait_for_script
 from ui_helpers import rich_email, send_api, send_smtp
 from ui_layout import assert_colour_scheme, assert_readable_page
 
+pytestmark = pytest.mark.long(seconds=1.4)  # each test, about; the file about 11 s
+
 
 def test_mail_sent_by_smtp_appears_live_in_the_open_inbox(sandbox, page, unique):
     from playwright.sync_api import expect
@@ -137,7 +139,7 @@ def test_login_then_use_the_exposed_ui(launch, browser):
         context.close()
 
 
-@pytest.mark.long(seconds=4)
+@pytest.mark.long(seconds=3)
 def test_the_inbox_and_an_email_show_their_content_on_desktop_in_dark_mode_and_on_a_phone(launch, browser):
     """As a person checks them at each size: the content is on screen, nothing scrolls sideways,
     navigation is reachable, dark mode is dark and readable. Screenshots are kept for people.
@@ -174,21 +176,21 @@ def test_the_inbox_and_an_email_show_their_content_on_desktop_in_dark_mode_and_o
     try:
         page.goto(f"{box.http_url}/emails/{email['id']}")  # read one, so read and unread both show
         expect(page.frame_locator("iframe").locator("#greeting")).to_have_text("Thanks for your order")
-        page.screenshot(path=str(folder / "email.png"))  # each screenshot before the checks scroll the page
+        page.screenshot(path=str(folder / "email.jpg"))  # each screenshot before the checks scroll the page
         assert_readable_page(page, (page.locator("#email-subject", has_text=subjects[0]), "the subject"),
                              (page.locator("iframe").first, "the HTML body"))
         page.goto(f"{box.http_url}/")
         expect(page.locator(".row.unread")).to_have_count(4)  # all but the one just read
-        page.screenshot(path=str(folder / "inbox.png"))
+        page.screenshot(path=str(folder / "inbox.jpg"))
         assert_readable_page(page, *inbox())
         page.emulate_media(color_scheme="dark")
-        page.screenshot(path=str(folder / "inbox-dark.png"))
+        page.screenshot(path=str(folder / "inbox-dark.jpg"))
         assert_colour_scheme(page, "dark")
         page.emulate_media(color_scheme="light")
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{box.http_url}/")
         expect(page.locator(".row")).to_have_count(5)
-        page.screenshot(path=str(folder / "inbox-phone.png"))
+        page.screenshot(path=str(folder / "inbox-phone.jpg"))
         assert_readable_page(page, *inbox())
         assert_colour_scheme(page, "light")
     finally:

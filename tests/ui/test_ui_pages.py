@@ -292,3 +292,13 @@ def test_static_assets_are_served_with_hashed_urls(ui):
     response = ui.get(css)
     assert response.status_code == 200 and "color-scheme: light dark" in response.text
     assert ui.get("/static/../pyproject.toml").status_code in (400, 404)
+
+
+def test_an_asset_asked_for_by_its_current_hash_is_cached_for_good_and_any_other_is_checked_each_time(ui):
+    page = ui.get("/").text
+    script = re.search(r'src="(/static/app\.js\?v=[0-9a-f]+)"', page).group(1)
+    assert ui.get(script).headers["cache-control"] == "public, max-age=31536000, immutable"
+    unversioned, stale = script.split("?")[0], script.split("?")[0] + "?v=0000000000"
+    assert ui.get(unversioned).headers["cache-control"] == "no-cache"
+    assert ui.get(stale).headers["cache-control"] == "no-cache"
+    assert ui.get("/static/no-such-file.js?v=0000000000").status_code == 404

@@ -82,7 +82,7 @@ def test_the_source_tab_switches_between_received_and_delivered(launch, page, un
     expect(received).to_be_visible()
 
 
-@pytest.mark.long(seconds=4)
+@pytest.mark.long(seconds=5)
 def test_screenshots_of_the_source_versions_and_a_bounce_report(launch, browser):
     """For people to look at: the Source tab (both versions) and a bounce report, at desktop
     and phone sizes, light and dark (GCLAP_SCREENSHOT_DIR, or a temporary folder)."""
@@ -114,10 +114,10 @@ def test_screenshots_of_the_source_versions_and_a_bounce_report(launch, browser)
                 for version in ("received", "delivered"):
                     page.get_by_role("button", name=f"As {version}").click()
                     page.locator(f'[data-source="{version}"]').wait_for()
-                    shots.append(folder / f"source-{version}-{size}-{scheme}.png")
+                    shots.append(folder / f"source-{version}-{size}-{scheme}.jpg")
                     page.screenshot(path=str(shots[-1]), full_page=True)
                 page.goto(f"{box.http_url}/emails/{report['id']}")
-                shots.append(folder / f"bounce-report-{size}-{scheme}.png")
+                shots.append(folder / f"bounce-report-{size}-{scheme}.jpg")
                 page.screenshot(path=str(shots[-1]), full_page=True)
     finally:
         context.close()
