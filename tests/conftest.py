@@ -35,11 +35,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files holding `long` tests run first, heaviest first (a file weighs the sum of its tests'
-    `long` seconds): under `-n 2` the workers take whole files in this order, so the long ones
-    start at once and what is left at the end is short files, and both workers finish together.
-    The figures are the durations of a whole `-n 2` run (`--durations=0`); a file whose tests are
-    each short but many carries a module-wide mark (`pytestmark`) with its average."""
+    """Files holding a `long` test run first, longest first: under `-n 2` the workers take whole
+    files in this order, so the long ones start at once and both workers finish together.
+
+    xdist gives a worker its next file as soon as two tests or fewer are left in the ones it
+    holds, so a worker on a file with one long test takes the next file too and keeps it until
+    that test ends. The two Schemathesis shares (one long test each, equal in cost) must
+    therefore weigh the most: each worker starts on one, rather than one worker on both."""
     weight: dict[object, float] = {}
     for item in items:
         marker = item.get_closest_marker("long")

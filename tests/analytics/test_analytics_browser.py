@@ -23,8 +23,6 @@ from ui_layout import (
     sizes_and_schemes,
 )
 
-pytestmark = pytest.mark.long(seconds=1.4)  # each test, about; the file about 11.5 s
-
 LINK = "https://shop.example/spring"
 NON_TEXT_CONTRAST = 3.0  # WCAG 1.4.11: lines and markers against their background
 

@@ -32,7 +32,7 @@ def test_the_shares_together_fuzz_every_operation_once(sandbox):
         assert len(taken) == 1, (method, path, taken)  # the reset is taken too, then left out (EXCLUDED)
 
 
-@pytest.mark.long(seconds=34)
+@pytest.mark.long(seconds=160)
 def test_schemathesis_with_every_check_finds_nothing_wrong(launch, tmp_path):
     # The fuzzer's webhook URLs lead nowhere; a short timeout keeps `.../test/` within the client's.
     sandbox = launch("--webhook-timeout", "2")

@@ -73,7 +73,7 @@ def test_a_wait_for_a_recipient_only_the_envelope_names_is_answered_by_its_mail(
     assert [e["subject"] for e in page["results"]] == ["Minutes"]
 
 
-@pytest.mark.long(seconds=3)
+@pytest.mark.long(seconds=8)
 def test_many_concurrent_waiters_each_get_their_own_email(sandbox, unique):
     count = 150
     addresses = [f"crowd{i}-{unique}@example.com" for i in range(count)]

@@ -17,8 +17,6 @@ from sandbox_process import start_sandbox
 from ui_helpers import send_api
 from ui_layout import assert_colour_scheme, assert_fits_the_width, assert_on_screen, visit_and_check
 
-pytestmark = pytest.mark.long(seconds=1.6)  # each test, about; the file about 45 s
-
 SIZES = {"desktop": (1280, 860), "phone": (390, 844)}
 
 
@@ -420,7 +418,7 @@ def test_opening_an_email_marks_it_read_and_unread_rows_are_bold_with_the_count_
         context.close()
 
 
-@pytest.mark.long(seconds=7)
+@pytest.mark.long(seconds=5)
 def test_screenshots_of_the_inbox_at_1280_and_390_in_light_and_dark(launch, browser):
     from playwright.sync_api import expect
 

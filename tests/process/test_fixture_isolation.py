@@ -52,7 +52,7 @@ def alternating(first: str, second: str, pairs: int = 2) -> str:
     return "".join(first.format(n=n) + second.format(n=n) for n in range(pairs))
 
 
-@pytest.mark.long(seconds=4)
+@pytest.mark.long(seconds=20)
 def test_tests_that_change_every_setting_leave_nothing_to_the_next_under_xdist(pytester):
     pytester.makepyfile(test_dirty_first=alternating(CHANGE_EVERYTHING, EXPECT_A_FRESH_SANDBOX),
                         test_clean_first=alternating(EXPECT_A_FRESH_SANDBOX, CHANGE_EVERYTHING))

@@ -5,8 +5,6 @@ import json
 
 import pytest
 
-pytestmark = pytest.mark.long(seconds=1.5)  # each test, about; the file about 11 s
-
 USER_TESTS = '''
 import json, smtplib
 from pathlib import Path
@@ -108,7 +106,7 @@ def test_key(gclap):
     pytester.runpytest().assert_outcomes(passed=1)
 
 
-@pytest.mark.long(seconds=5)
+@pytest.mark.long(seconds=15)
 def test_each_xdist_worker_gets_its_own_sandbox(pytester):
     pytester.makepyfile(test_app='''
 import json, os

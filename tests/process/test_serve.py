@@ -13,8 +13,6 @@ import pytest
 from helpers import simple_message, smtp_send, total_count
 from sandbox_process import start_sandbox
 
-pytestmark = pytest.mark.long(seconds=1.6)  # each test, about; the file about 18.5 s
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,7 +62,7 @@ def test_bad_address_is_a_usage_error():
     assert result.returncode == 1 and "--http" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.long(seconds=3)
+@pytest.mark.long(seconds=4)
 def test_mail_and_key_survive_a_restart(tmp_path):
     db = str(tmp_path / "mail.sqlite3")
     first = start_sandbox(db=db, process=True)

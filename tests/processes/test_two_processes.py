@@ -11,14 +11,11 @@ import time
 import uuid
 
 import httpx
-import pytest
 from lifecycle_helpers import MAGIC
 from process_helpers import DEADLINE, new_organization, ok, until
 from webhook_helpers import subscribe
 
 from helpers import simple_message
-
-pytestmark = pytest.mark.long(seconds=2.2)  # each test, about; the file about 27 s
 
 
 def subjects(api: httpx.Client, address: str) -> list[str]:

@@ -29,6 +29,13 @@ class Received:
         return 200 <= self.status < 300
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The listen backlog (socketserver's default is 5): a burst of deliveries from two sandboxes
+    # at once overflowed it, and the connections it dropped came back as failed attempts.
+    request_queue_size = 128
+
+
 class Receiver:
     def __init__(self) -> None:
         self.requests: dict[str, list[Received]] = defaultdict(list)
@@ -65,8 +72,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()

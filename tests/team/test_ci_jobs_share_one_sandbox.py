@@ -21,8 +21,6 @@ from serve_subprocess import ServedProcess, serve
 from shared_databases import shared_database  # noqa: F401  (fixture)
 from webhook_receiver import Receiver
 
-pytestmark = pytest.mark.long(seconds=7)  # each test, about; the file about 14 s
-
 JOBS = 4
 REST_SENDS = 5
 SMTP_SENDS = 5

@@ -8,8 +8,6 @@ from email_page_helpers import attachment_email
 from lifecycle_helpers import advance
 from ui_layout import SIZES, assert_fits_the_width, assert_on_screen
 
-pytestmark = pytest.mark.long(seconds=1.7)  # each test, about; the file about 15.5 s
-
 SIZE_IDS = [name for name, _ in SIZES]
 
 

@@ -82,7 +82,7 @@ def axe_scheme(ui_page: UiPage, size: str) -> str:
     return SCHEMES[turn % len(SCHEMES)]
 
 
-@pytest.mark.long(seconds=2.2)  # each of the 34 pages: the file starts first
+@pytest.mark.long(seconds=4)  # each of the 34 pages; the whole file weighs less than a share
 @pytest.mark.parametrize("ui_page", PAGES, ids=[p.name for p in PAGES])
 def test_the_page_has_no_accessibility_violations_and_fits_the_screen(signed_in_tab, showcase, ui_page: UiPage):
     """Loaded once per size and drawn in each scheme in turn: the pages follow the colour-scheme

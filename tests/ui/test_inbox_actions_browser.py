@@ -10,8 +10,6 @@ import pytest
 from browser_support import WAIT_MS, wait_for_script
 from ui_helpers import rich_email, send_api
 
-pytestmark = pytest.mark.long(seconds=1.3)  # each test, about; the file about 10.5 s
-
 
 def unread_in_inbox(page) -> int:
     return int(page.locator(".totals [data-unread]").inner_text().replace(",", ""))
@@ -130,7 +128,7 @@ def test_release_asks_naming_the_upstream_and_recipients_before_sending(launch, 
         context.close()
 
 
-@pytest.mark.long(seconds=4)
+@pytest.mark.long(seconds=5)
 def test_screenshots_of_the_confirmations(launch, browser):
     """For people to look at: a search with its delete confirmation, and Release's, on a
     laptop and a phone, light and dark (GCLAP_SCREENSHOT_DIR keeps them)."""

@@ -11,8 +11,6 @@ from helpers import wait_until
 from ui_helpers import send_api
 from ui_layout import SIZES, assert_colour_scheme, assert_fits_the_width, luminance
 
-pytestmark = pytest.mark.long(seconds=1.9)  # each test, about; the file about 13 s
-
 SIZE_IDS = [name for name, _ in SIZES]
 # Notes, when the <body> element first exists, which theme the page has and how dark it is drawn.
 FIRST_PAINT_PROBE = """

@@ -11,8 +11,6 @@ from browser_support import WAIT_MS
 from ui_helpers import rich_email, send_api
 from ui_layout import assert_colour_scheme, assert_readable_page, visit_and_check
 
-pytestmark = pytest.mark.long(seconds=1.6)  # each test, about; the file about 21 s
-
 
 def test_a_triggered_click_shows_up_in_the_timeline(sandbox, api, page, unique):
     from playwright.sync_api import expect
@@ -229,7 +227,7 @@ def test_template_editor_previews_live_and_shows_errors_with_lines(sandbox, api,
     expect(page.get_by_role("link", name=f"Welcome {unique}")).to_be_visible()
 
 
-@pytest.mark.long(seconds=6)
+@pytest.mark.long(seconds=7)
 def test_the_new_pages_show_their_content_on_desktop_in_dark_mode_and_on_a_phone(launch, browser, smtp_sink):
     """Email delivery panels, keys, contacts and templates, as a person checks them at each size:
     the content is on screen, nothing scrolls sideways, every navigation link is reachable, dark

@@ -11,8 +11,6 @@ from browser_support import WAIT_MS, wait_for_script
 from ui_helpers import rich_email, send_api, send_smtp
 from ui_layout import assert_colour_scheme, assert_readable_page
 
-pytestmark = pytest.mark.long(seconds=1.4)  # each test, about; the file about 11 s
-
 
 def test_mail_sent_by_smtp_appears_live_in_the_open_inbox(sandbox, page, unique):
     from playwright.sync_api import expect
@@ -139,7 +137,7 @@ def test_login_then_use_the_exposed_ui(launch, browser):
         context.close()
 
 
-@pytest.mark.long(seconds=3)
+@pytest.mark.long(seconds=4)
 def test_the_inbox_and_an_email_show_their_content_on_desktop_in_dark_mode_and_on_a_phone(launch, browser):
     """As a person checks them at each size: the content is on screen, nothing scrolls sideways,
     navigation is reachable, dark mode is dark and readable. Screenshots are kept for people.

@@ -82,7 +82,7 @@ def test_the_source_tab_switches_between_received_and_delivered(launch, page, un
     expect(received).to_be_visible()
 
 
-@pytest.mark.long(seconds=5)
+@pytest.mark.long(seconds=4)
 def test_screenshots_of_the_source_versions_and_a_bounce_report(launch, browser):
     """For people to look at: the Source tab (both versions) and a bounce report, at desktop
     and phone sizes, light and dark (GCLAP_SCREENSHOT_DIR, or a temporary folder)."""

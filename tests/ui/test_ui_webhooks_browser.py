@@ -23,7 +23,6 @@ from webhook_helpers import (
 )
 from webhook_receiver import Receiver
 
-pytestmark = pytest.mark.long(seconds=2.9)  # each test, about; the file about 18.5 s
 
 DAY = 86400
 
@@ -199,7 +198,7 @@ def test_re_enable_and_replay_in_one_click(launch, page, receiver, unique):
     expect(page.locator("#delivery-rows tr .status", has_text="succeeded")).to_have_count(2)
 
 
-@pytest.mark.long(seconds=7)
+@pytest.mark.long(seconds=9)
 def test_the_webhooks_pages_show_their_content_on_desktop_in_dark_mode_and_on_a_phone(launch, browser, receiver):
     """The list and a failed delivery, as a person checks them at each size: the content is on
     screen, nothing scrolls sideways, navigation is reachable, dark mode is dark and readable.

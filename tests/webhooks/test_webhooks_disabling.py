@@ -55,7 +55,7 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-@pytest.mark.long(seconds=3)
+@pytest.mark.long(seconds=4)
 def test_a_short_outage_across_many_deliveries_disables_nothing_and_every_event_arrives(api, receiver, unique):
     name = f"outage-{unique}"
     endpoint = subscribe(api, receiver.url(name), ["email.sent"])
