@@ -52,11 +52,12 @@ def insert_rows(model: type[peewee.Model], rows: Sequence[dict[str, Any]], *,
     return cursor
 
 
-def _unchanged_class(field: peewee.Field) -> type | None:
-    """The class of values `field.db_value` returns as they are (None: it may change any)."""
+def _unchanged_class(field: peewee.Field, conversion: str) -> type | None:
+    """The class of values that `field`'s `conversion` ("db_value" or "python_value") returns as
+    they are (None: it may change any)."""
     if isinstance(field, peewee.ForeignKeyField):
-        return _unchanged_class(field.rel_field)
-    if type(field).db_value is not peewee.Field.db_value:
+        return _unchanged_class(field.rel_field, conversion)
+    if getattr(type(field), conversion) is not getattr(peewee.Field, conversion):
         return None
     adapt = type(field).adapt
     if adapt is peewee._StringField.adapt:
@@ -68,32 +69,31 @@ def _unchanged_class(field: peewee.Field) -> type | None:
     return None
 
 
-def _python_unchanged_class(field: peewee.Field) -> type | None:
-    """The class of stored values `field.python_value` returns as they are (None: it may change any)."""
-    if isinstance(field, peewee.ForeignKeyField):
-        return _python_unchanged_class(field.rel_field)
-    if type(field).python_value is not peewee.Field.python_value:
-        return None
-    adapt = type(field).adapt
-    return str if adapt is peewee._StringField.adapt else int if adapt is peewee.IntegerField.adapt else None
+def _compiled(fields: Sequence[peewee.Field], conversion: str, keys: Sequence[Any],
+              shape: Callable[[list[str]], str]) -> Callable[[Any], Any]:
+    """A function of one `row` that converts `row[key]` for each field with its `conversion`,
+    unless the value's class is one the conversion returns unchanged, and returns the values
+    as `shape` lays them out. Generated once per shape of row: a loop over the fields costs
+    more than the conversions it saves."""
+    scope: dict[str, Any] = {}
+    values = []
+    for i, (field, key) in enumerate(zip(fields, keys)):
+        scope[f"convert{i}"] = getattr(field, conversion)
+        unchanged = _unchanged_class(field, conversion)
+        if unchanged is None:
+            values.append(f"convert{i}(row[{key!r}])")
+        else:
+            scope[f"class{i}"] = unchanged
+            values.append(f"(v if (v := row[{key!r}]).__class__ is class{i} else convert{i}(v))")
+    exec(f"def compiled(row):\n    return {shape(values)}", scope)  # noqa: S102 (our own text)
+    return scope["compiled"]
 
 
 def row_reader(fields: Sequence[peewee.Field]) -> Callable[[Sequence[Any]], dict[str, Any]]:
     """A function from a row as read (values in the order of `fields`) to the `__data__` peewee
-    would make of it: each value through its field's `python_value`, unless its class is one
-    that conversion returns unchanged (as `_row_converter` writes)."""
-    scope: dict[str, Any] = {}
-    items = []
-    for i, field in enumerate(fields):
-        scope[f"convert{i}"] = field.python_value
-        unchanged = _python_unchanged_class(field)
-        if unchanged is None:
-            items.append(f"{field.name!r}: convert{i}(row[{i}])")
-        else:
-            scope[f"class{i}"] = unchanged
-            items.append(f"{field.name!r}: (v if (v := row[{i}]).__class__ is class{i} else convert{i}(v))")
-    exec(f"def read(row):\n    return {{{', '.join(items)}}}", scope)  # noqa: S102 (our own text)
-    return scope["read"]
+    would make of it: each value through its field's `python_value` (as `_compiled` skips it)."""
+    return _compiled(fields, "python_value", range(len(fields)),
+                     lambda values: "{" + ", ".join(f"{f.name!r}: {v}" for f, v in zip(fields, values)) + "}")
 
 
 _readers: dict[type[peewee.Model], Callable[[Sequence[Any]], dict[str, Any]]] = {}
@@ -112,20 +112,9 @@ def instance_of(model: type[M], row: Sequence[Any]) -> M:
 
 def _row_converter(fields: Sequence[peewee.Field]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """A function from a row (a dict) to its statement's parameters, each value through its field's
-    `db_value` unless the value's class is one that conversion returns unchanged. Generated once per
-    statement shape: a loop over the fields costs more than the conversions it saves."""
-    scope: dict[str, Any] = {}
-    values = []
-    for i, field in enumerate(fields):
-        scope[f"convert{i}"] = field.db_value
-        unchanged = _unchanged_class(field)
-        if unchanged is None:
-            values.append(f"convert{i}(row[{field.name!r}])")
-        else:
-            scope[f"class{i}"] = unchanged
-            values.append(f"(v if (v := row[{field.name!r}]).__class__ is class{i} else convert{i}(v))")
-    exec(f"def convert(row):\n    return ({', '.join(values)},)", scope)  # noqa: S102 (our own text)
-    return scope["convert"]
+    `db_value` (as `_compiled` skips it)."""
+    return _compiled(fields, "db_value", [field.name for field in fields],
+                     lambda values: "(" + ", ".join(values) + ",)")
 
 
 def create_fast(model: type[M], **values: Any) -> M:
