@@ -5,7 +5,6 @@ import peewee
 import pytest
 from mailing import send_smtp
 
-from gclap_sandbox.accounts import auth
 from gclap_sandbox.models import (
     ApiKey,
     Email,
@@ -14,7 +13,6 @@ from gclap_sandbox.models import (
     Organization,
     SandboxSetting,
 )
-from gclap_sandbox.storage import database as db
 from gclap_sandbox.storage.database import BaseModel
 from gclap_sandbox.storage.reset import deletion_order, models_to_wipe
 
@@ -68,14 +66,12 @@ def test_bad_reset_body_is_a_400_and_deletes_nothing(launch, unique, body):
         assert api.get("/api/v1/emails/").json()["count"] == 1
 
 
-def test_reset_needs_the_sandbox_control_scope(launch, tmp_path, unique):
-    path = str(tmp_path / "scoped.sqlite3")
-    sandbox = launch(db=path)
-    connection = db.open_in_this_thread(path)  # add a key the way the keys API would
-    with connection.atomic():
-        org = Organization.get(Organization.is_default == True)  # noqa: E712
-        _, secret = auth.create_key(org.id, "read only", scopes=["emails:read"])
-    connection.close()
+def test_reset_needs_the_sandbox_control_scope(launch, unique):
+    sandbox = launch()
+    with sandbox.client() as api:
+        created = api.post("/api/v1/accounts/api-keys/", json={"name": "read only", "scopes": ["emails:read"]})
+        assert created.status_code == 201
+        secret = created.json()["key"]
     send_smtp(sandbox, f"d-{unique}@example.com", "Keep me")
     with sandbox.client(api_key=secret) as api:
         response = api.post("/api/v1/sandbox/reset/")
