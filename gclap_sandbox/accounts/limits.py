@@ -99,25 +99,41 @@ def verdict_for(window: Window, limit: int, now: datetime) -> Verdict:
 
 
 def count_shared(organization_id: str, limit: int, now: datetime) -> Window:
-    """Count one request in the organization's stored window (DB thread): one UPSERT that opens a
-    new window when the last one closed, counts up to one past `limit` (a refusal), and returns it."""
+    """Count one request in the organization's stored window (DB thread); see `count_shared_many`."""
+    return count_shared_many(organization_id, limit, now, 1)[0]
+
+
+def count_shared_many(organization_id: str, limit: int, now: datetime, requests: int) -> list[Window]:
+    """Count `requests` requests in the organization's stored window (DB thread), in order, and
+    return the window as each one counted it (one past `limit`: refused). One UPSERT opens a new
+    window when the last one closed and adds them all; the stored count is then brought back to
+    one past `limit` if it went further, as one request at a time would have left it."""
     started = RateWindow.started_at.db_value(now)
     closed = RateWindow.started_at.db_value(now - WINDOW)
-    row = execute("count-request", _count_sql, (organization_id, started, closed, started,
-                                                 closed, started, limit)).fetchone()
-    return Window(start=RateWindow.started_at.python_value(row[0]), count=row[1])
+    start, total = execute("count-requests", _count_sql, (organization_id, started, requests, closed,
+                                                          started, closed, started)).fetchone()
+    if total > limit + 1:
+        execute("cap-requests", _cap_sql, (limit + 1, organization_id, limit + 1))
+    start = RateWindow.started_at.python_value(start)
+    before = total - requests
+    return [Window(start=start, count=min(before + n, limit + 1)) for n in range(1, requests + 1)]
 
 
 def _count_sql() -> str:
     table, org, start, count = (quoted(RateWindow), quoted(RateWindow, "organization"),
                                 quoted(RateWindow, "started_at"), quoted(RateWindow, "count"))
     expired = f"({table}.{start} <= ? OR {table}.{start} > ?)"  # closed, or opened on a clock since reset
-    return (f"INSERT INTO {table} ({org}, {start}, {count}) VALUES (?, ?, 1) "
+    return (f"INSERT INTO {table} ({org}, {start}, {count}) VALUES (?, ?, ?) "
             f"ON CONFLICT ({org}) DO UPDATE SET "
             f"{start} = CASE WHEN {expired} THEN excluded.{start} ELSE {table}.{start} END, "
-            f"{count} = CASE WHEN {expired} THEN 1 WHEN {table}.{count} <= ? THEN {table}.{count} + 1 "
-            f"ELSE {table}.{count} END "
+            f"{count} = CASE WHEN {expired} THEN excluded.{count} "
+            f"ELSE {table}.{count} + excluded.{count} END "
             f"RETURNING {start}, {count}")
+
+
+def _cap_sql() -> str:
+    table, org, count = quoted(RateWindow), quoted(RateWindow, "organization"), quoted(RateWindow, "count")
+    return f"UPDATE {table} SET {count} = ? WHERE {org} = ? AND {count} > ?"
 
 
 def rate_limit_headers(verdict: Verdict) -> dict[str, str]:

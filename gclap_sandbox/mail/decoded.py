@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from email.message import Message
 
-from gclap_sandbox.mail.headers import PARSER, decode_header_value
+from gclap_sandbox.mail.headers import decode_header_value, parse_bytes
 from gclap_sandbox.mail.parts import filename as part_filename
 
 TEXT_LIMIT = 256 * 1024  # characters of one decoded text part shown; the rest is cut
@@ -92,7 +92,7 @@ def decode_parts(raw: bytes) -> tuple[list[DecodedPart], int]:
             parts.append(leaf)
 
     try:
-        visit(PARSER.parsebytes(raw), 0)
+        visit(parse_bytes(raw), 0)
     except Exception:  # malformed MIME is stored as received; its decoded view is what parsed
         pass
     return parts, skipped

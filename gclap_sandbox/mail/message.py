@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 from gclap_sandbox.mail import parts as mime_parts
 from gclap_sandbox.mail.headers import (
-    PARSER,
     decode_header_value,
+    parse_bytes,
     raw_headers,
     unescape_utf8,
 )
@@ -116,7 +116,7 @@ def build_sent(data: dict[str, Any], message_id: str) -> tuple[bytes, ParsedEmai
 def parse_message(raw: bytes) -> tuple[Message | None, ParsedEmail]:
     parsed = ParsedEmail(size=len(raw))
     try:
-        msg = PARSER.parsebytes(raw)
+        msg = parse_bytes(raw)
     except Exception as exc:  # the stdlib parser is lenient; this is a last resort
         parsed.defects.append(f"unparseable message: {exc}")
         parsed.text = raw.decode("utf-8", "replace")
@@ -230,7 +230,7 @@ def _attachments(raw: bytes, msg: Message, parts: list[tuple[int, Message]], par
 
 def part_content(raw: bytes, position: int) -> tuple[Message | None, bytes]:
     """The MIME part at `position` in walk order (how attachments are addressed) and its content."""
-    return mime_parts.content(raw, PARSER.parsebytes(raw), position)
+    return mime_parts.content(raw, parse_bytes(raw), position)
 
 
 # --- small helpers ---------------------------------------------------------------------

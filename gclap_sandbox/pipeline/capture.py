@@ -202,11 +202,11 @@ def accept_received(batch: list[Incoming]) -> list[Any]:
     outcomes: list[Any] = []
     rows = []
     unlimited: dict[str, int] = {}  # recipients per organization without a quota: one charge each
+    _count_requests(batch)
     for incoming in batch:
         now = clock.now_of(incoming.organization_id)  # on its organization's clock
         if incoming.rate_limit is not None:
-            window = incoming.rate_window = limits.count_shared(incoming.organization_id, incoming.rate_limit, now)
-            verdict = limits.verdict_for(window, incoming.rate_limit, now)
+            verdict = limits.verdict_for(incoming.rate_window, incoming.rate_limit, now)
             if not verdict.allowed:
                 outcomes.append(limits.rate_limited(verdict))
                 continue
@@ -232,6 +232,19 @@ def accept_received(batch: list[Incoming]) -> list[Any]:
         limits.charge_quota(organization_id, count)  # counted, never refused
     insert_rows(ReceivedMail, rows)
     return outcomes
+
+
+def _count_requests(batch: list[Incoming]) -> None:
+    """Count the batch's rate-limited emails, one statement per organization; each gets the window
+    as it counted it (`rate_window`), in the batch's order."""
+    counted: dict[tuple[str, int], list[Incoming]] = {}
+    for incoming in batch:
+        if incoming.rate_limit is not None:
+            counted.setdefault((incoming.organization_id, incoming.rate_limit), []).append(incoming)
+    for (organization_id, limit), members in counted.items():
+        windows = limits.count_shared_many(organization_id, limit, clock.now_of(organization_id), len(members))
+        for incoming, window in zip(members, windows):
+            incoming.rate_window = window
 
 
 def file_received(batch: list[Incoming]) -> None:

@@ -61,7 +61,7 @@ def prepare(incoming: Incoming, msg: Message | None, parsed: mail.ParsedEmail,
     track_clicks = bool(org_settings.get("track_clicks", False)) if track_clicks is None else track_clicks
     tracked = (track_opens or track_clicks) and parsed.html_position is not None
     if msg is None and (tracked or controls.category == "marketing"):
-        msg = mail.PARSER.parsebytes(incoming.raw)  # the send API's mail, parsed only when needed here
+        msg = mail.parse_bytes(incoming.raw)  # the send API's mail, parsed only when needed here
     if tracked:
         _track_html(incoming.raw, msg, parsed.html_position, prepared, options.base_url, recipient,
                     track_opens, track_clicks)

@@ -81,11 +81,10 @@ class WholeDataSMTP(SMTP):
     def _refusal(self, message: bytes) -> str | None:
         """aiosmtpd's refusal of these lines, the first one it would meet (None: acceptable)."""
         limit, longest = self.data_size_limit, self.line_length_limit
-        if not (limit and len(message) > limit) and len(message) <= longest:
-            return None
+        if not (limit and len(message) > limit) and (
+                len(message) <= longest or max(map(len, message.split(b"\r\n"))) + 2 <= longest):
+            return None  # the usual case, decided without a list of lines
         lines = [line + b"\r\n" for line in message.split(b"\r\n")[:-1]]
-        if not (limit and len(message) > limit) and max(map(len, lines), default=0) <= longest:
-            return None
         # In aiosmtpd's order: a line past the stream's limit (two octets beyond, the CRLF) is
         # refused as it arrives; otherwise the octets are counted first, then the line measured.
         received = 0

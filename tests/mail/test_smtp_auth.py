@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -126,6 +127,33 @@ def test_smtp_over_the_rate_limit_gets_a_temporary_failure(launch, tmp_path, uni
     with sandbox.client() as api:  # a bigger plan (never rate limited to switch) lets us look: nothing stored
         assert api.patch("/api/v1/accounts/organization/", json={"plan": "unlimited"}).status_code == 200
         assert captured(api, unique)["count"] == 0
+
+
+@RATE_WINDOWS
+def test_a_burst_of_smtp_mail_over_the_limit_is_counted_exactly(launch, tmp_path, unique, in_file):
+    """Twelve sessions at once send 120 messages on a plan of 100 requests a minute: the sandbox
+    accepts several in one transaction, and still exactly 100 are taken and 20 refused."""
+    sandbox = _launch_free(launch, tmp_path, in_file)
+
+    def session(n: int) -> list[int]:
+        codes = []
+        with smtplib.SMTP(sandbox.smtp_host, sandbox.smtp_port) as smtp:
+            smtp.login("apikey", sandbox.api_key)
+            for _ in range(10):
+                smtp.mail("app@example.com")
+                smtp.rcpt(f"smtp-{unique}@example.com")
+                codes.append(smtp.data(message(unique))[0])
+        return codes
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = [code for codes in pool.map(session, range(12)) for code in codes]
+    assert sorted(set(codes)) == [250, 451] and codes.count(250) == 100 and codes.count(451) == 20
+    with sandbox.client() as api:
+        over = api.get("/api/v1/accounts/organization/")  # the window is spent for the API too
+        assert over.status_code == 429 and over.headers["X-RateLimit-Remaining"] == "0"
+        assert api.patch("/api/v1/accounts/organization/", json={"plan": "unlimited"}).status_code == 200
+        assert api.get("/api/v1/accounts/organization/").json()["usage"]["emails"] == 100
+        assert captured(api, unique)["count"] == 100
 
 
 def test_starttls_with_a_self_signed_certificate(launch, unique):
