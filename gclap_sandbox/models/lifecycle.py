@@ -19,8 +19,9 @@ class Event(BaseModel):
     reset_scope = "data"
 
     id = IdField()
-    organization = peewee.ForeignKeyField(Organization, backref="events", on_delete="CASCADE")
-    email = peewee.ForeignKeyField(Email, backref="events", on_delete="CASCADE")
+    # No index of their own: the two-column indexes below lead with each (one fewer to write per event).
+    organization = peewee.ForeignKeyField(Organization, backref="events", on_delete="CASCADE", index=False)
+    email = peewee.ForeignKeyField(Email, backref="events", on_delete="CASCADE", index=False)
     recipient = peewee.CharField(max_length=320, null=True, index=True)  # lower-cased
     type = peewee.CharField(max_length=64, index=True)
     occurred_at = UtcDateTimeField(default=clock.now, index=True)

@@ -17,6 +17,7 @@ from gclap_sandbox.storage.migrations import (
     m0004_a_clock_per_organization,
     m0005_leases_for_shared_work,
     m0006_rate_windows_in_the_database,
+    m0007_no_index_another_one_begins_with,
 )
 from gclap_sandbox.storage.migrations.runner import BEFORE_VERSIONING, DatabaseTooNew, Migration, Status
 
@@ -27,6 +28,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(Migration.of(number, module) for numbe
     m0004_a_clock_per_organization,
     m0005_leases_for_shared_work,
     m0006_rate_windows_in_the_database,
+    m0007_no_index_another_one_begins_with,
 ], start=1))
 LATEST = MIGRATIONS[-1].version
 

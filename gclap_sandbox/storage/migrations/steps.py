@@ -25,6 +25,12 @@ def ensure_tables(*models: type[peewee.Model]) -> None:
     database.create_tables(list(models), safe=True)
 
 
+def drop_indexes(*names: str) -> None:
+    """Drop each named index where it exists (SQLite and PostgreSQL alike)."""
+    for name in names:
+        database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
 def ensure_columns(*fields: peewee.Field) -> None:
     """Add each field's column to its table unless it is there (nullable or defaulted fields
     only, so the rows already stored stay valid)."""
