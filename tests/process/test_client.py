@@ -29,6 +29,16 @@ def test_emails_get_and_raw(sandbox, client, unique):
     assert client.emails(to=to, subject="nothing like it") == []
 
 
+def test_a_filter_holding_a_percent_sign_reaches_the_sandbox_as_typed(sandbox, client, unique):
+    """`%22` must go out as `%2522`: an HTTP client that left it alone (httpx before 0.28) made the
+    sandbox read a quote, and answer 400."""
+    to = f"client-pct-{unique}@example.com"
+    send_smtp(sandbox, to, f"Sale %22{unique} off", body="Body text")
+    [found] = client.emails(to=to, subject=f"%22{unique}")
+    assert found.subject == f"Sale %22{unique} off"
+    assert client.emails(to=to, subject=f'"{unique}') == []
+
+
 def test_wait_returns_the_full_email_when_it_arrives(sandbox, api, client, unique):
     to = f"client-wait-{unique}@example.com"
     with ThreadPoolExecutor(max_workers=1) as pool:
