@@ -15,6 +15,8 @@ from email.parser import BytesParser
 PARSER = BytesParser(policy=policy.compat32)
 _FIELD_NAME = re.compile(rb"^([!-9;-~]+)[ \t]*:")
 _HEAD_END = b"\r\n\r\n"
+# A header block that names a type the parser splits into parts: parsed whole at once.
+_PARTS_TYPE = re.compile(rb"^content-type:\s*(?:multipart|message)/", re.IGNORECASE | re.MULTILINE)
 
 
 def parse_bytes(raw: bytes) -> Message:
@@ -22,7 +24,7 @@ def parse_bytes(raw: bytes) -> Message:
     the parser reads only its header block and the body becomes the payload as it is, which is
     what the parser would make of it line by line (most of a long stream's parsing time)."""
     end = raw.find(_HEAD_END)
-    if end < 0:
+    if end < 0 or _PARTS_TYPE.search(raw, 0, end + 2):
         return PARSER.parsebytes(raw)
     head = PARSER.parsebytes(raw[:end + len(_HEAD_END)])
     # The header block must end where we cut it (no earlier blank or stray line, which would

@@ -45,6 +45,7 @@ NAMED = {
     "a message inside": b"Content-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\ninner body\r\n",
     "delivery status": b"Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\nAction: failed\r\n",
     "broken content type": b"Content-Type: multipart\r\n\r\nbody\r\n",
+    "a folded multipart type": b"content-type:\r\n Multipart/Mixed; boundary=q\r\n\r\n--q\r\n\r\nx\r\n--q--\r\n",
     "html one part": b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nPHA+eDwvcD4=\r\n",
 }
 
