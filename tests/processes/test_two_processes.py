@@ -123,9 +123,12 @@ def test_the_live_pages_of_one_process_show_mail_and_events_the_other_stored(pai
             heard("email", id=email_id)  # the inbox inserts the row
             ok(b.post(f"/api/v1/emails/{email_id}/simulate/", json={"event": "opened"}), 201)
             heard("event", email_id=email_id, type="email.opened")  # the email's page refreshes
+            stop.set()
+            rest_send(b, "live@example.com", "Wakes the reader")  # rather than the 15-s keep-alive
     finally:
         stop.set()
     reader.join(DEADLINE)
+    assert not reader.is_alive()
 
 
 def test_a_key_revoked_through_one_process_stops_working_in_the_other(pair, organization):
